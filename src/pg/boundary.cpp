@@ -1,0 +1,92 @@
+// The C++ / PostgreSQL firewall: converting C++ exceptions into ereport and PostgreSQL
+// errors into C++ exceptions (see boundary.hpp).
+#include "pg/boundary.hpp"
+
+#include "common/error.hpp"
+#include "config/source_config.hpp"
+
+#include <cstring>
+#include <new>
+
+namespace chameleon::pg {
+
+void
+throw_pg_error(MemoryContext caller_context)
+{
+	MemoryContextSwitchTo(caller_context);
+	ErrorData *data = CopyErrorData();
+	FlushErrorState();
+	throw PgError(data);
+}
+
+namespace {
+
+// Copies a string into PostgreSQL memory without raising an error when memory is short:
+// this runs inside a C++ handler, where a longjmp must not happen.
+char *
+copy_text(const char *text) noexcept
+{
+	if (text == nullptr || *text == '\0')
+		return nullptr;
+	size_t length = strlen(text);
+	char *copy = static_cast<char *>(palloc_extended(length + 1, MCXT_ALLOC_NO_OOM));
+	if (copy == nullptr)
+		return nullptr;
+	memcpy(copy, text, length + 1);
+	return copy;
+}
+
+int
+errcode_from_sqlstate(const char *state) noexcept
+{
+	if (state == nullptr || strlen(state) != 5)
+		return ERRCODE_INTERNAL_ERROR;
+	return MAKE_SQLSTATE(state[0], state[1], state[2], state[3], state[4]);
+}
+
+} // namespace
+
+void
+capture_current_exception(CapturedError &out) noexcept
+{
+	try {
+		throw;
+	} catch (const PgError &error) {
+		out.pg_error = error.data();
+	} catch (const Error &error) {
+		out.sqlerrcode = errcode_from_sqlstate(error.sqlstate);
+		out.message = copy_text(error.what());
+		out.detail = copy_text(error.detail.c_str());
+		out.hint = copy_text(error.hint.c_str());
+	} catch (const config::ConfigError &error) {
+		out.sqlerrcode = ERRCODE_INVALID_PARAMETER_VALUE;
+		out.message = copy_text(error.what());
+		out.hint = copy_text(error.hint.c_str());
+	} catch (const std::bad_alloc &) {
+		out.sqlerrcode = ERRCODE_OUT_OF_MEMORY;
+		out.message = copy_text("out of memory");
+	} catch (const std::exception &error) {
+		out.sqlerrcode = ERRCODE_INTERNAL_ERROR;
+		out.message = copy_text(error.what());
+	} catch (...) {
+		out.sqlerrcode = ERRCODE_INTERNAL_ERROR;
+		out.message = copy_text("unknown c++ exception");
+	}
+}
+
+void
+raise_captured(const CapturedError &error, const char *function_name)
+{
+	if (error.pg_error != nullptr)
+		ReThrowError(error.pg_error);
+	ereport(ERROR, (errcode(error.sqlerrcode),
+	                errmsg_internal("%s", error.message ? error.message : "error without a message"),
+	                error.detail ? errdetail_internal("%s", error.detail) : 0,
+	                error.hint ? errhint("%s", error.hint) : 0,
+	                error.sqlerrcode == ERRCODE_INTERNAL_ERROR
+	                    ? errcontext("pg_chameleon function %s", function_name)
+	                    : 0));
+	pg_unreachable();
+}
+
+} // namespace chameleon::pg

@@ -1,0 +1,200 @@
+// SQL-callable functions of the foundation: configuration parsing, the server checks of
+// check_source, the worker slots, and the boundary self-test used by the regression tests.
+#include "pg/pg_headers.hpp"
+
+#include "pg/boundary.hpp"
+#include "pg/worker_slots.hpp"
+
+#include "common/error.hpp"
+#include "config/source_config.hpp"
+#include "mysql/server_checks.hpp"
+
+#include <string>
+#include <vector>
+
+using namespace chameleon;
+using chameleon::pg::pg_call;
+
+namespace {
+
+std::string
+text_argument(FunctionCallInfo fcinfo, int number)
+{
+	char *value = pg_call([&] { return text_to_cstring(PG_GETARG_TEXT_PP(number)); });
+	std::string copy(value);
+	pfree(value);
+	return copy;
+}
+
+std::string
+jsonb_argument(FunctionCallInfo fcinfo, int number)
+{
+	char *value = pg_call([&] {
+		Jsonb *jsonb = PG_GETARG_JSONB_P(number);
+		return JsonbToCString(nullptr, &jsonb->root, VARSIZE(jsonb));
+	});
+	std::string copy(value);
+	pfree(value);
+	return copy;
+}
+
+Datum
+jsonb_datum(const std::string &json)
+{
+	return pg_call([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
+}
+
+Datum
+text_datum(const std::string &text)
+{
+	return pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(text.data(), text.size())); });
+}
+
+void
+report_notices(const std::vector<config::Notice> &notices)
+{
+	for (const config::Notice &notice : notices)
+		pg_call([&] { ereport(NOTICE, (errmsg_internal("%s", notice.message.c_str()))); });
+}
+
+// The server reads a password file with its own rights: only roles that may read server
+// files may name one. The caller is the outer user, not the owner of the SECURITY DEFINER
+// API function that parses the configuration.
+void
+require_right_to_read_password_file(const config::SourceConfig &source)
+{
+	if (source.db_conn.password_file.empty())
+		return;
+	if (pg_call([] { return has_privs_of_role(GetOuterUserId(), ROLE_PG_READ_SERVER_FILES); }))
+		return;
+	throw Error(sqlstate::insufficient_privilege, "permission denied to use \"db_conn.password_file\"",
+	            "The server reads that file with its own rights.",
+	            "Ask a superuser to grant you pg_read_server_files, or give the password in "
+	            "\"db_conn.password\".");
+}
+
+// A materialised set-returning function's tuple store, filled row by row.
+class ResultSet {
+  public:
+	explicit ResultSet(FunctionCallInfo fcinfo) : info_(reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo))
+	{
+		pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
+	}
+	void
+	add(Datum *values, bool *nulls)
+	{
+		pg_call([&] { tuplestore_putvalues(info_->setResult, info_->setDesc, values, nulls); });
+	}
+
+  private:
+	ReturnSetInfo *info_;
+};
+
+} // namespace
+
+CHAMELEON_FUNCTION(chameleon_parse_source)
+{
+	config::SourceConfig source = config::parse_source(text_argument(fcinfo, 0));
+	require_right_to_read_password_file(source);
+	report_notices(source.notices);
+	return jsonb_datum(config::to_json(source, true));
+}
+
+CHAMELEON_FUNCTION(chameleon_parse_config_file)
+{
+	config::FileConfig file = config::parse_file(text_argument(fcinfo, 0));
+	report_notices(file.notices);
+	ResultSet result(fcinfo);
+	for (const auto &[name, source] : file.sources)
+		require_right_to_read_password_file(source);
+	for (const auto &[name, source] : file.sources) {
+		report_notices(source.notices);
+		Datum values[2] = {text_datum(name), jsonb_datum(config::to_json(source, true))};
+		bool nulls[2] = {false, false};
+		result.add(values, nulls);
+	}
+	return (Datum) 0;
+}
+
+CHAMELEON_FUNCTION(chameleon_check_source)
+{
+	config::SourceConfig source = config::parse_source(jsonb_argument(fcinfo, 0));
+	ResultSet result(fcinfo);
+	std::vector<mysql::CheckRow> rows;
+	if (source.type != "mysql") {
+		rows.push_back({"source type", "warning", source.type,
+		                "Only MySQL and MariaDB sources have server checks; a pgsql source is checked when "
+		                "init_replica connects to it."});
+	} else {
+		mysql::CheckRequest request;
+		request.connection.host = source.db_conn.host;
+		request.connection.port = source.db_conn.port;
+		request.connection.user = source.db_conn.user;
+		request.connection.charset = source.db_conn.charset;
+		request.connection.connect_timeout = source.db_conn.connect_timeout;
+		request.connection.read_timeout = source.net_read_timeout;
+		for (const auto &mapping : source.schema_mappings)
+			request.origin_schemas.push_back(mapping.first);
+		request.limit_tables = source.limit_tables;
+		request.gtid_enable = source.gtid_enable;
+		request.my_server_id = source.my_server_id;
+		try {
+			request.connection.password = config::read_password(source);
+			rows = mysql::check_server(request);
+		} catch (const config::ConfigError &error) {
+			rows.push_back({"credentials", "error", error.message, error.hint});
+		}
+	}
+	for (const mysql::CheckRow &row : rows) {
+		Datum values[4] = {text_datum(row.name), text_datum(row.status), text_datum(row.value),
+		                   text_datum(row.hint)};
+		bool nulls[4] = {false, false, row.value.empty(), row.hint.empty()};
+		result.add(values, nulls);
+	}
+	return (Datum) 0;
+}
+
+CHAMELEON_FUNCTION(chameleon_worker_slots)
+{
+	int capacity = pg::shared_state()->slot_count;
+	std::vector<pg::WorkerSlot> slots(capacity);
+	int count = pg::copy_live_slots(slots.data(), capacity);
+	ResultSet result(fcinfo);
+	for (int i = 0; i < count; i++) {
+		const pg::WorkerSlot &slot = slots[i];
+		char *database = pg_call([&] { return get_database_name(slot.database); });
+		Datum values[7] = {text_datum(pg::worker_role_name(slot.role)),
+		                   text_datum(slot.source_name),
+		                   Int32GetDatum(slot.pid),
+		                   text_datum(slot.state),
+		                   TimestampTzGetDatum(slot.started_at),
+		                   TimestampTzGetDatum(slot.state_changed_at),
+		                   database ? pg_call([&] { return DirectFunctionCall1(namein, CStringGetDatum(database)); })
+		                            : (Datum) 0};
+		bool nulls[7] = {false, slot.source_name[0] == '\0', false, false, false, false, database == nullptr};
+		result.add(values, nulls);
+	}
+	return (Datum) 0;
+}
+
+CHAMELEON_FUNCTION(chameleon_boundary_selftest)
+{
+	std::string kind = text_argument(fcinfo, 0);
+	if (kind == "cpp_error")
+		throw Error(sqlstate::invalid_parameter_value, "self-test error raised in C++", "The detail survives.",
+		            "The hint survives.");
+	if (kind == "std_exception")
+		throw std::runtime_error("self-test standard exception");
+	if (kind == "bad_alloc")
+		throw std::bad_alloc();
+	if (kind == "pg_error")
+		pg_call([] { return DirectFunctionCall1(int4in, CStringGetDatum("not a number")); });
+	if (kind == "pg_error_caught") {
+		try {
+			pg_call([] { return DirectFunctionCall1(int4in, CStringGetDatum("not a number")); });
+		} catch (const pg::PgError &error) {
+			return text_datum(std::string("caught: ") + error.what());
+		}
+	}
+	return text_datum("no error for " + kind);
+}

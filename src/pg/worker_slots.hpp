@@ -1,0 +1,47 @@
+// Worker slots in shared memory: one per running pg_chameleon process (launcher, and the
+// reader, replay and init workers of each source), so that SQL can show exactly which
+// processes run and never report a dead one as running.
+#pragma once
+
+#include "pg/pg_headers.hpp"
+
+namespace chameleon::pg {
+
+enum class WorkerRole : int { launcher = 0, reader, replay, init };
+
+const char *worker_role_name(WorkerRole role);
+
+struct WorkerSlot {
+	bool in_use;
+	WorkerRole role;
+	pid_t pid;
+	Oid database;
+	int64 source_id;
+	char source_name[NAMEDATALEN];
+	char state[64];
+	TimestampTz started_at;
+	TimestampTz state_changed_at;
+	uint64 generation;
+};
+
+struct SharedState {
+	LWLock *lock;
+	uint64 next_generation;
+	int slot_count;
+	WorkerSlot slots[FLEXIBLE_ARRAY_MEMBER];
+};
+
+extern int max_workers_guc;
+
+void request_shared_memory();
+void attach_shared_memory();
+SharedState *shared_state();
+
+// Claims a slot for the calling process and releases it automatically at process exit.
+WorkerSlot *claim_slot(WorkerRole role, int64 source_id, const char *source_name);
+void set_slot_state(WorkerSlot *slot, const char *state);
+
+// A consistent copy of the slots in use whose process is alive; returns the count.
+int copy_live_slots(WorkerSlot *out, int capacity);
+
+} // namespace chameleon::pg

@@ -1,0 +1,41 @@
+# Assertions for end-to-end test scripts. Each check prints "ok - NAME" or
+# "not ok - NAME" with the facts; test/run_all.sh counts those lines.
+# A script sources test/lib/sandbox.sh and this file; the servers are already running.
+
+E2E_FAILURES=0
+
+ok() { echo "ok - $1"; }
+not_ok() {
+	echo "not ok - $1"
+	shift
+	[ $# -gt 0 ] && printf '    %s\n' "$@"
+	E2E_FAILURES=$((E2E_FAILURES + 1))
+}
+
+# check_eq NAME EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "actual:   $3"; fi
+}
+
+# check_match NAME REGEX ACTUAL
+check_match() {
+	if [[ "$3" =~ $2 ]]; then ok "$1"; else not_ok "$1" "expected to match: $2" "actual: $3"; fi
+}
+
+# check_fails NAME EXPECTED_MESSAGE_REGEX COMMAND...: COMMAND must fail with a matching message.
+check_fails() {
+	local name=$1 pattern=$2 output
+	shift 2
+	if output=$("$@" 2>&1); then
+		not_ok "$name" "expected a failure, the command succeeded: $output"
+	elif [[ "$output" =~ $pattern ]]; then
+		ok "$name"
+	else
+		not_ok "$name" "expected a message matching: $pattern" "actual: $output"
+	fi
+}
+
+# q SQL: one value from PostgreSQL (unaligned, tuples only); errors go to stderr and fail.
+q() { psql -X -q -v ON_ERROR_STOP=1 -tA -c "$1"; }
+
+e2e_finish() { exit $((E2E_FAILURES > 0)); }

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Runs every test layer — Catch2 unit tests, fuzz targets, pg_regress, end-to-end tests on
+# throwaway PostgreSQL and MariaDB servers — and ends with the line "N passed, N failed".
+# Needs the packages that .ci/run installs; run as root (it installs the extension).
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+. test/lib/sandbox.sh
+
+passed=0
+failed=0
+failures=()
+JOBS=${JOBS:-2}
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+mkdir -p build/logs
+
+count() { # count PASSED FAILED NAME
+	passed=$((passed + $1))
+	failed=$((failed + $2))
+	[ "$2" -gt 0 ] && failures+=("$3")
+	return 0
+}
+
+section() { printf '\n=== %s\n' "$*"; }
+
+section "build"
+if make -j"$JOBS" >build/logs/build.log 2>&1 && make install >>build/logs/build.log 2>&1; then
+	count 1 0 build
+else
+	tail -40 build/logs/build.log
+	count 0 1 build
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+section "unit tests (Catch2)"
+if make -C test/unit -j"$JOBS" >build/logs/unit-build.log 2>&1; then
+	for binary in build/unit/test_*; do
+		name=$(basename "$binary")
+		output=$("$binary" 2>&1)
+		status=$?
+		summary=$(echo "$output" | grep -E '^(All tests passed|test cases:)' | tail -1)
+		echo "$name: ${summary:-exit $status}"
+		if [[ "$summary" =~ All\ tests\ passed.*in\ ([0-9]+)\ test\ case ]]; then
+			count "${BASH_REMATCH[1]}" 0 "$name"
+		elif [[ "$summary" =~ ([0-9]+)\ passed\ \|\ ([0-9]+)\ failed ]]; then
+			echo "$output" | tail -60
+			count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "$name"
+		else
+			echo "$output" | tail -60
+			count 0 1 "$name"
+		fi
+		[ $status -ne 0 ] && [[ ! "$summary" =~ failed ]] && count 0 1 "$name (exit $status)"
+	done
+else
+	tail -60 build/logs/unit-build.log
+	count 0 1 "unit build"
+fi
+
+section "fuzz targets (libFuzzer, ${FUZZ_SECONDS}s each)"
+for target in test/fuzz/fuzz_*.cpp; do
+	[ -e "$target" ] || continue
+	name=$(basename "$target" .cpp)
+	if test/fuzz/run.sh "$name" "$FUZZ_SECONDS" >"build/logs/$name.log" 2>&1; then
+		echo "$name: no crash"
+		count 1 0 "$name"
+	else
+		tail -30 "build/logs/$name.log"
+		count 0 1 "$name"
+	fi
+done
+
+section "servers"
+sandbox_destroy >/dev/null 2>&1
+if ! start_postgres || ! start_mariadb; then
+	count 0 1 "sandbox servers"
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+echo "PostgreSQL on port $PG_PORT, MariaDB on port $MY_PORT"
+
+section "pg_regress"
+rm -rf build/regress
+make installcheck >build/logs/regress.log 2>&1
+grep -E '\.\.\. (ok|FAILED|failed)' build/logs/regress.log
+regress_ok=$(grep -cE '\.\.\. ok' build/logs/regress.log)
+regress_failed=$(grep -cE '\.\.\. (FAILED|failed)' build/logs/regress.log)
+if [ "$regress_ok" -eq 0 ] && [ "$regress_failed" -eq 0 ]; then
+	tail -20 build/logs/regress.log
+	regress_failed=1
+fi
+[ "$regress_failed" -gt 0 ] && [ -f build/regress/regression.diffs ] && head -200 build/regress/regression.diffs
+count "$regress_ok" "$regress_failed" pg_regress
+
+section "end to end"
+for script in test/e2e/*.sh; do
+	name=$(basename "$script" .sh)
+	echo "-- $name"
+	output=$(bash "$script" 2>&1)
+	status=$?
+	echo "$output"
+	ok_count=$(echo "$output" | grep -c '^ok - ')
+	not_ok_count=$(echo "$output" | grep -c '^not ok - ')
+	if [ $status -ne 0 ] && [ "$not_ok_count" -eq 0 ]; then
+		not_ok_count=1
+	fi
+	count "$ok_count" "$not_ok_count" "$name"
+done
+
+section "cleanup"
+stop_postgres
+stop_mariadb
+
+section "summary"
+[ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
