@@ -23,6 +23,9 @@ count() { # count PASSED FAILED NAME
 
 section() { printf '\n=== %s\n' "$*"; }
 
+section "packages"
+bash test/lib/install_packages.sh || { echo "0 passed, 1 failed"; exit 1; }
+
 section "build"
 if make -j"$JOBS" >build/logs/build.log 2>&1 && make install >>build/logs/build.log 2>&1; then
 	count 1 0 build

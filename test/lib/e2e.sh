@@ -3,6 +3,7 @@
 # A script sources test/lib/sandbox.sh and this file; the servers are already running.
 
 E2E_FAILURES=0
+export PGOPTIONS="-c client_min_messages=warning"
 
 ok() { echo "ok - $1"; }
 not_ok() {
