@@ -134,8 +134,8 @@ CNF
 		mysql_root <<SQL
 CREATE USER '$MY_REPL_USER'@'127.0.0.1' IDENTIFIED BY '$MY_REPL_PASSWORD';
 CREATE USER '$MY_REPL_USER'@'localhost' IDENTIFIED BY '$MY_REPL_PASSWORD';
-GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT, RELOAD ON *.* TO '$MY_REPL_USER'@'127.0.0.1';
-GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT, RELOAD ON *.* TO '$MY_REPL_USER'@'localhost';
+GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT, RELOAD, LOCK TABLES ON *.* TO '$MY_REPL_USER'@'127.0.0.1';
+GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT, RELOAD, LOCK TABLES ON *.* TO '$MY_REPL_USER'@'localhost';
 SQL
 	fi
 }
@@ -154,4 +154,16 @@ sandbox_destroy() {
 	stop_postgres
 	stop_mariadb
 	rm -rf "$SANDBOX"
+}
+
+# Copies the shared fixture binlogs where the PostgreSQL server may read them, plus a
+# truncated one, and exports CHAMELEON_FIXTURES for the regression tests.
+stage_fixtures() {
+	local shared=${CHAMELEON_SHARED:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/shared}
+	export CHAMELEON_FIXTURES=$SANDBOX/fixtures
+	rm -rf "$CHAMELEON_FIXTURES"
+	mkdir -p "$CHAMELEON_FIXTURES"
+	cp -r "$shared/fixtures/mysql-binlogs/." "$CHAMELEON_FIXTURES/"
+	head -c 1000 "$CHAMELEON_FIXTURES/rust_mysql_common/json.binlog.000001" >"$CHAMELEON_FIXTURES/truncated.binlog"
+	chmod -R a+rX "$CHAMELEON_FIXTURES"
 }
