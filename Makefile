@@ -14,7 +14,7 @@ REGRESS_OPTS = --outputdir=build/regress --load-extension=pg_chameleon
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -Isrc -I$(shell mysql_config --variable=pkgincludedir 2>/dev/null || echo /usr/include/mariadb)
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-register -Wno-missing-field-initializers -MMD -MP
-SHLIB_LINK = -lmariadb -lyaml -lzstd -lstdc++
+SHLIB_LINK = -lmariadb -lyaml -lzstd -lz -lstdc++ -pthread
 
 # The LLVM bitcode PGXS would emit serves only JIT inlining of our own functions, which
 # gains nothing here; see doc/architecture.md.

@@ -1,0 +1,108 @@
+// Live binlog transport: a replication connection (COM_BINLOG_DUMP) that hands out each event's
+// raw bytes unchanged, tracks the file/position after each event, and reconnects on a lost
+// connection. Decoding is left to chameleon::binlog::Decoder. No PostgreSQL header may be included.
+#pragma once
+
+#include "mysql/connection.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+typedef struct st_mariadb_rpl MARIADB_RPL;
+
+namespace chameleon::mysql {
+
+struct BinlogPosition {
+	std::string file;
+	uint64_t position = 4;
+
+	std::string text() const { return file + ":" + std::to_string(position); } // "mysql-bin.000003:1234"
+};
+
+// What the stream passes to the on_retry callback before each reconnection attempt.
+struct RetryNotice {
+	int attempt = 0;          // 1 for the first retry
+	double delay_seconds = 0; // waited before this attempt
+	std::string reason;       // the error that made the stream reconnect
+	BinlogPosition resume;    // where the stream resumes
+};
+
+struct ReconnectPolicy {
+	int max_attempts = 10;          // 0: never reconnect, fail at the first lost connection
+	double initial_delay = 0.5;     // seconds, doubled after each failed attempt ...
+	double max_delay = 30;          // ... up to this
+	std::function<void(const RetryNotice &)> on_retry; // e.g. to log a WARNING; may be empty
+};
+
+struct StreamOptions {
+	ConnectionParams connection;
+	uint32_t server_id = 0; // my_server_id: must differ from the source's and from every other replica's
+	BinlogPosition start;
+	// MariaDB GTID position "0-1-5,1-2-7" to start after (the file/position in `start` is then
+	// ignored). MySQL GTID sets are refused: COM_BINLOG_DUMP_GTID is not implemented.
+	std::string gtid_start;
+	bool follow = true; // false: stop at the current end of the binlog; true: wait for new events
+	int heartbeat_seconds = 1; // follow mode: the server sends a HEARTBEAT after this much idle time
+	ReconnectPolicy reconnect;
+};
+
+struct RawEvent {
+	const uint8_t *data = nullptr; // the whole event: 19-byte header, body, checksum if any;
+	size_t size = 0;               // valid until the next call to next()
+	uint8_t type = 0;              // header event type
+	bool artificial = false;       // made up by the server for this connection (fake ROTATE, HEARTBEAT)
+	BinlogPosition next;           // position after this event (file from the latest ROTATE)
+};
+
+class BinlogStream {
+  public:
+	// Connects, sets the checksum/capability/heartbeat variables and starts the dump. A start
+	// position the server does not have is reported by the first next(), as the server does.
+	explicit BinlogStream(const StreamOptions &options);
+	~BinlogStream();
+	BinlogStream(const BinlogStream &) = delete;
+	BinlogStream &operator=(const BinlogStream &) = delete;
+
+	// The next event; nullopt at the end of the binlog when !follow, or after stop(). Heartbeats
+	// (follow mode) are returned too, flagged artificial. Lost connections are retried according
+	// to the reconnect policy, resuming after the last event returned; events the server sends
+	// again on reconnection (fake ROTATE, FORMAT_DESCRIPTION) are not returned twice.
+	std::optional<RawEvent> next();
+
+	// Makes next() return nullopt at the next event or heartbeat (safe from another thread).
+	void stop() { stopped_ = true; }
+
+	// True when events end with a CRC32 (the server's binlog_checksum at connection time); tell
+	// the decoder before the first FORMAT_DESCRIPTION, which then states it for its file.
+	bool checksum_crc32() const { return checksum_crc32_; }
+	Flavour flavour() const { return flavour_; }
+	const BinlogPosition &position() const { return position_; } // after the last event returned
+	int retries() const { return retries_; }                     // reconnections so far
+	unsigned long thread_id() const;                              // server connection id of the dump
+
+  private:
+	void open(bool resuming);
+	void close();
+	void track(RawEvent &event);
+	[[noreturn]] void fail_read();
+
+	StreamOptions options_;
+	std::unique_ptr<Connection> connection_;
+	MARIADB_RPL *rpl_ = nullptr;
+	Flavour flavour_ = Flavour::mariadb;
+	bool checksum_crc32_ = false;
+	bool file_crc32_ = false; // checksum of the file being read (from its FORMAT_DESCRIPTION)
+	BinlogPosition position_;
+	bool by_gtid_ = false;   // the current dump started from options_.gtid_start
+	bool at_end_ = false;
+	bool replaying_ = false; // after a reconnection, until the first new event
+	int retries_ = 0;
+	std::atomic<bool> stopped_{false};
+};
+
+} // namespace chameleon::mysql
