@@ -83,6 +83,7 @@ fi
 echo "PostgreSQL on port $PG_PORT, MariaDB on port $MY_PORT"
 
 section "pg_regress"
+stage_fixtures
 rm -rf build/regress
 make installcheck >build/logs/regress.log 2>&1
 grep -E '\.\.\. (ok|FAILED|failed)' build/logs/regress.log

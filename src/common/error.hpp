@@ -20,6 +20,8 @@ constexpr const char *duplicate_object = "42710";
 constexpr const char *feature_not_supported = "0A000";
 constexpr const char *data_corrupted = "XX001";
 constexpr const char *internal_error = "XX000";
+constexpr const char *undefined_file = "58P01";
+constexpr const char *io_error = "58030";
 constexpr const char *insufficient_privilege = "42501";
 constexpr const char *external_routine_exception = "38000";
 } // namespace sqlstate

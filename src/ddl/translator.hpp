@@ -84,6 +84,21 @@ struct TranslatorContext {
 // derives from the current names.
 std::string pg_index_name(const std::string &table, const std::string &mysql_name, bool check);
 
+// The column of a layout for a MySQL column and its mapping.
+core::LayoutColumn layout_column(const core::MysqlColumn &mysql, const core::PgColumnType &pg);
+
+// Statements creating a table from its layout: `create` makes its enum types and the table with
+// its checks (and its primary key unless keys_after_data), `indexes` its other indexes (and then
+// its primary key), `comments` the table and column comments. An initial copy runs `indexes`
+// after loading the rows; pg holds the mapped columns, for defaults and comments.
+struct TableDefinition {
+	std::vector<std::string> create;
+	std::vector<std::string> indexes;
+	std::vector<std::string> comments;
+};
+TableDefinition table_definition(const core::TableLayout &layout, const std::vector<core::PgColumnType> &pg,
+								 const std::string &table_comment, bool keys_after_data);
+
 class Translator {
   public:
 	explicit Translator(TranslatorContext context) : context_(std::move(context)) {}

@@ -3,6 +3,7 @@
 #include "pg/boundary.hpp"
 
 #include "common/error.hpp"
+#include "binlog/decode_error.hpp"
 #include "config/source_config.hpp"
 
 #include <cstring>
@@ -62,6 +63,9 @@ capture_current_exception(CapturedError &out) noexcept
 		out.sqlerrcode = ERRCODE_INVALID_PARAMETER_VALUE;
 		out.message = copy_text(error.what());
 		out.hint = copy_text(error.hint.c_str());
+	} catch (const binlog::DecodeError &error) {
+		out.sqlerrcode = ERRCODE_DATA_CORRUPTED;
+		out.message = copy_text(error.what());
 	} catch (const std::bad_alloc &) {
 		out.sqlerrcode = ERRCODE_OUT_OF_MEMORY;
 		out.message = copy_text("out of memory");

@@ -3,52 +3,26 @@
 #include "pg/pg_headers.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/sql_values.hpp"
 #include "pg/worker_slots.hpp"
 
 #include "common/error.hpp"
 #include "config/source_config.hpp"
 #include "mysql/server_checks.hpp"
+#include "mysql/source_params.hpp"
 
 #include <string>
 #include <vector>
 
 using namespace chameleon;
+using chameleon::pg::jsonb_argument;
+using chameleon::pg::jsonb_datum;
 using chameleon::pg::pg_call;
+using chameleon::pg::ResultSet;
+using chameleon::pg::text_argument;
+using chameleon::pg::text_datum;
 
 namespace {
-
-std::string
-text_argument(FunctionCallInfo fcinfo, int number)
-{
-	char *value = pg_call([&] { return text_to_cstring(PG_GETARG_TEXT_PP(number)); });
-	std::string copy(value);
-	pfree(value);
-	return copy;
-}
-
-std::string
-jsonb_argument(FunctionCallInfo fcinfo, int number)
-{
-	char *value = pg_call([&] {
-		Jsonb *jsonb = PG_GETARG_JSONB_P(number);
-		return JsonbToCString(nullptr, &jsonb->root, VARSIZE(jsonb));
-	});
-	std::string copy(value);
-	pfree(value);
-	return copy;
-}
-
-Datum
-jsonb_datum(const std::string &json)
-{
-	return pg_call([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
-}
-
-Datum
-text_datum(const std::string &text)
-{
-	return pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(text.data(), text.size())); });
-}
 
 void
 report_notices(const std::vector<config::Notice> &notices)
@@ -72,23 +46,6 @@ require_right_to_read_password_file(const config::SourceConfig &source)
 	            "Ask a superuser to grant you pg_read_server_files, or give the password in "
 	            "\"db_conn.password\".");
 }
-
-// A materialised set-returning function's tuple store, filled row by row.
-class ResultSet {
-  public:
-	explicit ResultSet(FunctionCallInfo fcinfo) : info_(reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo))
-	{
-		pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
-	}
-	void
-	add(Datum *values, bool *nulls)
-	{
-		pg_call([&] { tuplestore_putvalues(info_->setResult, info_->setDesc, values, nulls); });
-	}
-
-  private:
-	ReturnSetInfo *info_;
-};
 
 } // namespace
 
@@ -127,19 +84,13 @@ CHAMELEON_FUNCTION(chameleon_check_source)
 		                "init_replica connects to it."});
 	} else {
 		mysql::CheckRequest request;
-		request.connection.host = source.db_conn.host;
-		request.connection.port = source.db_conn.port;
-		request.connection.user = source.db_conn.user;
-		request.connection.charset = source.db_conn.charset;
-		request.connection.connect_timeout = source.db_conn.connect_timeout;
-		request.connection.read_timeout = source.net_read_timeout;
 		for (const auto &mapping : source.schema_mappings)
 			request.origin_schemas.push_back(mapping.first);
 		request.limit_tables = source.limit_tables;
 		request.gtid_enable = source.gtid_enable;
 		request.my_server_id = source.my_server_id;
 		try {
-			request.connection.password = config::read_password(source);
+			request.connection = mysql::connection_params(source);
 			rows = mysql::check_server(request);
 		} catch (const config::ConfigError &error) {
 			rows.push_back({"credentials", "error", error.message, error.hint});

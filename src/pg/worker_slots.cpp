@@ -68,6 +68,8 @@ worker_role_name(WorkerRole role)
 		return "replay";
 	case WorkerRole::init:
 		return "init";
+	case WorkerRole::copy:
+		return "copy";
 	}
 	return "unknown";
 }

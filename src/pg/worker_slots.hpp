@@ -7,7 +7,7 @@
 
 namespace chameleon::pg {
 
-enum class WorkerRole : int { launcher = 0, reader, replay, init };
+enum class WorkerRole : int { launcher = 0, reader, replay, init, copy };
 
 const char *worker_role_name(WorkerRole role);
 
@@ -19,6 +19,9 @@ struct WorkerSlot {
 	int64 source_id;
 	char source_name[NAMEDATALEN];
 	char state[64];
+	char table[2 * NAMEDATALEN]; // the table being copied: "schema.table"
+	uint64 rows;                 // progress of the current step
+	uint64 bytes;
 	TimestampTz started_at;
 	TimestampTz state_changed_at;
 	uint64 generation;

@@ -99,6 +99,7 @@ start_mariadb() {
 		mkdir -p "$data"
 		cat >"$MY_CNF" <<CNF
 [client]
+default-character-set = utf8mb4
 socket = $MY_SOCKET
 port = $MY_PORT
 

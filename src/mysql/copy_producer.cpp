@@ -1,0 +1,157 @@
+// The reading half of a table copy (see copy_producer.hpp).
+#include "mysql/copy_producer.hpp"
+
+#include "common/error.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <pthread.h>
+
+namespace chameleon::mysql {
+
+namespace {
+
+constexpr size_t rejected_value_limit = 1000; // bytes of each value kept in t_discarded_rows
+
+void
+append_readable(std::string &out, const char *value, unsigned long length)
+{
+	if (value == nullptr) {
+		out += "NULL";
+		return;
+	}
+	size_t kept = std::min<size_t>(length, rejected_value_limit);
+	for (size_t i = 0; i < kept; i++) {
+		char c = value[i];
+		if (c == '\0')
+			out += "\\0";
+		else
+			out += c;
+	}
+	if (kept < length)
+		out += "...";
+}
+
+} // namespace
+
+CopyProducer::CopyProducer(const core::TableLayout &layout, core::ChunkQueue &queue, const CopyOptions &options)
+    : layout_(layout), queue_(queue), options_(options)
+{
+	for (const core::LayoutColumn &column : layout.columns) {
+		core::ValueOptions value;
+		value.bit_length = column.bit_length;
+		value.strip_nul = options.strip_nul;
+		value.zero_dates_to_null = options.zero_dates_to_null;
+		value_options_.push_back(value);
+	}
+	for (const std::string &name : layout.key)
+		for (size_t i = 0; i < layout.columns.size(); i++)
+			if (layout.columns[i].mysql.name == name)
+				key_columns_.push_back(i);
+}
+
+void
+CopyProducer::row(const char *const *values, const unsigned long *lengths, unsigned int count)
+{
+	if (count != layout_.columns.size())
+		throw Error(sqlstate::data_corrupted,
+		            "table \"" + layout_.origin_schema + "." + layout_.table + "\" returned " + std::to_string(count) +
+		                " columns instead of " + std::to_string(layout_.columns.size()),
+		            "", "The table changed during the copy; run the copy again.");
+	size_t line_start = chunk_.text.size();
+	for (unsigned int i = 0; i < count; i++) {
+		if (i > 0)
+			chunk_.text += '\t';
+		std::optional<std::string_view> value;
+		if (values[i] != nullptr)
+			value = std::string_view(values[i], lengths[i]);
+		core::ValueStatus status =
+		    core::append_copy_field(layout_.columns[i].form, value, chunk_.text, scratch_, value_options_[i]);
+		if (status == core::ValueStatus::Ok || status == core::ValueStatus::ZeroDateAsNull)
+			continue;
+		chunk_.text.resize(line_start);
+		reject(values, lengths, count, i,
+		       status == core::ValueStatus::ZeroDateRejected ? "zero date rejected by zero_dates: error"
+		       : status == core::ValueStatus::NulByte
+		           ? "NUL byte in a text value, which PostgreSQL cannot store (strip_nul: false)"
+		           : "value not in the form its type needs");
+		return;
+	}
+	chunk_.text += '\n';
+	chunk_.line_ends.push_back(static_cast<uint32_t>(chunk_.text.size()));
+	for (unsigned int i = 0; i < count; i++)
+		chunk_.source_bytes += lengths[i];
+	if (chunk_.text.size() >= options_.chunk_bytes) {
+		if (!queue_.push(std::move(chunk_)))
+			return;
+		chunk_.clear();
+	}
+}
+
+void
+CopyProducer::reject(const char *const *values, const unsigned long *lengths, unsigned int count, size_t column,
+                     const char *problem)
+{
+	core::RejectedRow rejected;
+	for (size_t k = 0; k < key_columns_.size(); k++) {
+		size_t i = key_columns_[k];
+		rejected.key += (k ? ", " : "") + layout_.columns[i].mysql.name + "=";
+		append_readable(rejected.key, values[i], lengths[i]);
+	}
+	for (unsigned int i = 0; i < count; i++) {
+		rejected.data += (i ? ", " : "") + layout_.columns[i].mysql.name + "=";
+		append_readable(rejected.data, values[i], lengths[i]);
+	}
+	rejected.reason = "column \"" + layout_.columns[column].mysql.name + "\": " + problem;
+	chunk_.rejected.push_back(std::move(rejected));
+}
+
+bool
+CopyProducer::cancelled()
+{
+	return queue_.cancelled();
+}
+
+void
+CopyProducer::progress(std::uint64_t rows, std::uint64_t bytes)
+{
+	rows_read = rows;
+	bytes_read = bytes;
+}
+
+void
+CopyProducer::flush()
+{
+	if (chunk_.rows() > 0 || !chunk_.rejected.empty())
+		queue_.push(std::move(chunk_));
+	chunk_.clear();
+}
+
+CopyThread::CopyThread(SnapshotSession &session, const TableInfo &table, CopyProducer &producer,
+                       core::ChunkQueue &queue)
+    : queue_(queue)
+{
+	// The thread must never run the server's signal handlers: it starts with every signal blocked.
+	sigset_t all, previous;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &previous);
+	thread_ = std::thread([&session, &table, &producer, &queue] {
+		try {
+			StreamResult result = session.stream_rows(table, producer);
+			if (!result.cancelled)
+				producer.flush();
+			queue.finish();
+		} catch (...) {
+			queue.fail(std::current_exception());
+		}
+	});
+	pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
+
+CopyThread::~CopyThread()
+{
+	queue_.cancel();
+	thread_.join();
+}
+
+} // namespace chameleon::mysql

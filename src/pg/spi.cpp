@@ -1,0 +1,125 @@
+// SQL from C++ inside the server (see spi.hpp).
+#include "pg/spi.hpp"
+
+#include "pg/boundary.hpp"
+
+#include <stdexcept>
+
+namespace chameleon::pg {
+
+namespace {
+
+// Executes under SPI; returns the number of rows, leaves them in SPI_tuptable.
+uint64
+execute(const std::string &sql, const std::vector<SqlValue> &params)
+{
+	int count = static_cast<int>(params.size());
+	std::vector<Oid> types(count, TEXTOID);
+	std::vector<Datum> values(count);
+	std::vector<char> nulls(count, ' ');
+	for (int i = 0; i < count; i++) {
+		if (params[i])
+			values[i] = pg_call(
+			    [&] { return PointerGetDatum(cstring_to_text_with_len(params[i]->data(), params[i]->size())); });
+		else
+			nulls[i] = 'n';
+	}
+	int result = pg_call([&] {
+		return SPI_execute_with_args(sql.c_str(), count, types.data(), values.data(), nulls.data(), false, 0);
+	});
+	if (result < 0)
+		throw std::runtime_error("SPI failed (" + std::to_string(result) + ") for: " + sql);
+	return SPI_processed;
+}
+
+} // namespace
+
+std::vector<SqlRow>
+spi_query(const std::string &sql, const std::vector<SqlValue> &params)
+{
+	uint64 count = execute(sql, params);
+	std::vector<SqlRow> rows;
+	if (SPI_tuptable == nullptr)
+		return rows;
+	TupleDesc desc = SPI_tuptable->tupdesc;
+	rows.reserve(count);
+	for (uint64 r = 0; r < count; r++) {
+		SqlRow row;
+		for (int c = 1; c <= desc->natts; c++) {
+			char *text = pg_call([&] { return SPI_getvalue(SPI_tuptable->vals[r], desc, c); });
+			if (text == nullptr)
+				row.emplace_back(std::nullopt);
+			else {
+				row.emplace_back(std::string(text));
+				pfree(text);
+			}
+		}
+		rows.push_back(std::move(row));
+	}
+	return rows;
+}
+
+void
+spi_exec(const std::string &sql, const std::vector<SqlValue> &params)
+{
+	execute(sql, params);
+}
+
+SqlValue
+spi_value(const std::string &sql, const std::vector<SqlValue> &params)
+{
+	std::vector<SqlRow> rows = spi_query(sql, params);
+	if (rows.empty() || rows[0].empty())
+		return std::nullopt;
+	return rows[0][0];
+}
+
+void
+run_transaction(const std::function<void()> &body)
+{
+	pg_call([] {
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		SPI_connect();
+		PushActiveSnapshot(GetTransactionSnapshot());
+	});
+	try {
+		body();
+	} catch (...) {
+		pg_call([] { AbortCurrentTransaction(); });
+		throw;
+	}
+	pg_call([] {
+		SPI_finish();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	});
+}
+
+bool
+run_subtransaction(const std::function<void()> &body, std::string *error)
+{
+	MemoryContext context = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	pg_call([] { BeginInternalSubTransaction(nullptr); });
+	try {
+		body();
+	} catch (const PgError &failure) {
+		if (error)
+			*error = failure.what();
+		pg_call([&] {
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(context);
+			CurrentResourceOwner = owner;
+		});
+		return false;
+	}
+	pg_call([&] {
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(context);
+		CurrentResourceOwner = owner;
+	});
+	return true;
+}
+
+} // namespace chameleon::pg

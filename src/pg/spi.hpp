@@ -1,0 +1,33 @@
+// SQL from C++ inside the server: statements with text parameters through SPI, and
+// transactions for background workers. Every call goes through pg_call, so a PostgreSQL
+// error arrives as a PgError exception.
+#pragma once
+
+#include "pg/pg_headers.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace chameleon::pg {
+
+using SqlValue = std::optional<std::string>;
+using SqlRow = std::vector<SqlValue>;
+
+// Runs a statement with $1..$n text parameters (cast them in the SQL: $1::bigint) and returns
+// its rows as text. Needs an open transaction with SPI connected (see run_transaction).
+std::vector<SqlRow> spi_query(const std::string &sql, const std::vector<SqlValue> &params = {});
+void spi_exec(const std::string &sql, const std::vector<SqlValue> &params = {});
+// The first column of the first row, or nullopt when there is no row.
+SqlValue spi_value(const std::string &sql, const std::vector<SqlValue> &params = {});
+
+// For background workers: runs body in its own transaction with SPI connected and a snapshot;
+// commits when body returns, aborts and rethrows when it throws.
+void run_transaction(const std::function<void()> &body);
+
+// Inside run_transaction: runs body in a subtransaction; returns false and leaves the error in
+// *error (message) when body fails with a PostgreSQL error, which is rolled back.
+bool run_subtransaction(const std::function<void()> &body, std::string *error);
+
+} // namespace chameleon::pg

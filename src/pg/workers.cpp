@@ -1,0 +1,196 @@
+// Dynamic background workers of a source (see workers.hpp). A worker's main loop is C++: it
+// runs inside one guard, and a failure is recorded in the catalogue (status error and the
+// reason) by the role's own handler before the worker exits.
+#include "pg/workers.hpp"
+
+#include "pg/boundary.hpp"
+#include "pg/init_replica.hpp"
+#include "pg/spi.hpp"
+
+#include "common/error.hpp"
+
+#include <csignal>
+#include <cstring>
+
+namespace chameleon::pg {
+
+namespace {
+
+volatile sig_atomic_t stop_signal_received = false;
+WorkerSlot *current_slot = nullptr;
+
+// SIGTERM: remember the request, and cancel what PostgreSQL is doing so that a long
+// statement (an index build, a lock wait) ends at its next interrupt check.
+void
+handle_sigterm(int)
+{
+	int saved_errno = errno;
+	stop_signal_received = true;
+	InterruptPending = true;
+	QueryCancelPending = true;
+	SetLatch(MyLatch);
+	errno = saved_errno;
+}
+
+void
+run_role(const WorkerArgs &args)
+{
+	switch (args.role) {
+	case WorkerRole::init:
+		run_init_replica(args);
+		return;
+	case WorkerRole::copy:
+		run_copy_job(args);
+		return;
+	case WorkerRole::launcher:
+	case WorkerRole::reader:
+	case WorkerRole::replay:
+		break;
+	}
+	throw Error(sqlstate::internal_error, std::string("no worker main for role ") + worker_role_name(args.role));
+}
+
+// What the catalogue says after a stop or a failure; a failure to record it is only logged, so
+// that the original error is the one reported.
+void
+record_outcome(const WorkerArgs &args, bool stopped, const std::string &message)
+{
+	try {
+		pg_call([] { AbortCurrentTransaction(); });
+		if (args.role == WorkerRole::init || args.role == WorkerRole::copy) {
+			if (stopped)
+				init_worker_stopped(args);
+			else
+				init_worker_failed(args, message);
+		}
+	} catch (const std::exception &error) {
+		pg_call([&] {
+			ereport(LOG, (errmsg("could not record the outcome of %s: %s", MyBgworkerEntry->bgw_name, error.what())));
+		});
+	}
+}
+
+void
+record_stop(const WorkerArgs &args)
+{
+	record_outcome(args, true, "");
+}
+
+void
+record_failure(const WorkerArgs &args, const std::string &message)
+{
+	record_outcome(args, false, message);
+}
+
+std::string
+captured_message(const CapturedError &error)
+{
+	if (error.pg_error != nullptr)
+		return error.pg_error->message ? error.pg_error->message : "";
+	return error.message ? error.message : "";
+}
+
+} // namespace
+
+bool
+stop_requested()
+{
+	return stop_signal_received;
+}
+
+void
+check_stop()
+{
+	if (stop_signal_received)
+		throw StopRequested();
+	pg_call([] { CHECK_FOR_INTERRUPTS(); });
+}
+
+WorkerSlot *
+my_slot()
+{
+	return current_slot;
+}
+
+pid_t
+start_worker(const WorkerArgs &args, BackgroundWorkerHandle **handle)
+{
+	BackgroundWorker worker;
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = BGW_NEVER_RESTART;
+	strlcpy(worker.bgw_library_name, "pg_chameleon", BGW_MAXLEN);
+	strlcpy(worker.bgw_function_name, "chameleon_worker_main", BGW_MAXLEN);
+	snprintf(worker.bgw_name, BGW_MAXLEN, "pg_chameleon %s %s", worker_role_name(args.role), args.source_name);
+	snprintf(worker.bgw_type, BGW_MAXLEN, "pg_chameleon %s", worker_role_name(args.role));
+	static_assert(sizeof(WorkerArgs) <= BGW_EXTRALEN, "worker arguments fit in bgw_extra");
+	memcpy(worker.bgw_extra, &args, sizeof(args));
+	worker.bgw_notify_pid = MyProcPid;
+
+	BackgroundWorkerHandle *started = nullptr;
+	if (!pg_call([&] { return RegisterDynamicBackgroundWorker(&worker, &started); }))
+		throw Error(sqlstate::object_not_in_prerequisite_state,
+		            std::string("could not start the ") + worker_role_name(args.role) + " worker of source \"" +
+		                args.source_name + "\"",
+		            "All background worker slots are in use.",
+		            "Raise \"max_worker_processes\" (and \"pg_chameleon.max_workers\") and restart the server.");
+	pid_t pid = 0;
+	BgwHandleStatus status = pg_call([&] { return WaitForBackgroundWorkerStartup(started, &pid); });
+	if (status != BGWH_STARTED)
+		throw Error(sqlstate::object_not_in_prerequisite_state,
+		            std::string("the ") + worker_role_name(args.role) + " worker of source \"" + args.source_name +
+		                "\" did not start",
+		            "", "Check the server log for the reason.");
+	if (handle)
+		*handle = started;
+	return pid;
+}
+
+void
+wait_for_worker_exit(BackgroundWorkerHandle *handle)
+{
+	pg_call([&] { return WaitForBackgroundWorkerShutdown(handle); });
+}
+
+} // namespace chameleon::pg
+
+void
+chameleon_worker_main(Datum)
+{
+	using namespace chameleon::pg;
+
+	WorkerArgs args;
+	memcpy(&args, MyBgworkerEntry->bgw_extra, sizeof(args));
+	pqsignal(SIGTERM, handle_sigterm);
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnectionByOid(args.database, InvalidOid, 0);
+	pgstat_report_appname(MyBgworkerEntry->bgw_name);
+	current_slot = claim_slot(args.role, args.source_id, args.source_name);
+
+	CapturedError error;
+	bool failed = false;
+	bool stopped = false;
+	try {
+		run_role(args);
+	} catch (const StopRequested &) {
+		stopped = true;
+	} catch (...) {
+		if (stop_signal_received)
+			stopped = true;
+		else {
+			capture_current_exception(error);
+			failed = true;
+		}
+	}
+	if (stopped) {
+		record_stop(args);
+		proc_exit(0);
+	}
+	if (failed) {
+		record_failure(args, captured_message(error));
+		raise_captured(error, MyBgworkerEntry->bgw_name);
+	}
+	proc_exit(0);
+}
