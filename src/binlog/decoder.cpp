@@ -16,6 +16,7 @@ namespace {
 constexpr size_t fde_fixed_size = 2 + 50 + 4 + 1;
 constexpr size_t max_payload_size = size_t(1) << 30;
 constexpr size_t table_cache_limit = 4096;
+constexpr uint64_t max_columns = 4096; // MySQL and MariaDB tables have at most 4096 columns
 
 struct Version {
 	int major = 0, minor = 0, patch = 0;
@@ -584,7 +585,12 @@ Decoder::decode_rows(const EventHeader &header, const uint8_t *body, size_t size
 			throw DecodeError("extra data length " + std::to_string(extra) + " below 2");
 		r.extra_data = in.take_string(extra - 2u);
 	}
-	size_t columns = in.lenenc_length();
+	// The column count bounds the bitmaps ((n + 7) / 8 bytes each), not the rest of the event:
+	// a row of NULLs in a wide table is shorter than its column count.
+	uint64_t declared_columns = in.lenenc();
+	if (declared_columns > max_columns)
+		throw DecodeError("rows event declares " + std::to_string(declared_columns) + " columns");
+	size_t columns = static_cast<size_t>(declared_columns);
 	r.column_count = static_cast<uint32_t>(columns);
 	size_t bitmap = (columns + 7) / 8;
 	const uint8_t *first = in.take(bitmap);

@@ -2,6 +2,9 @@
 // metadata fields of binlog_row_metadata (MySQL 8 / MariaDB 10.5+).
 #include "binlog/table_map.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include "binlog/byte_reader.hpp"
 
 namespace chameleon::binlog {
@@ -438,6 +441,23 @@ parse_table_map(const uint8_t *body, size_t size, size_t table_id_size)
 		map.columns[i].nullable = (nulls[i / 8] >> (i % 8)) & 1;
 	read_optional_metadata(map, in);
 	return map;
+}
+
+void
+mark_logical_types(TableMap &table, const std::vector<std::string> &data_types_by_ordinal)
+{
+	size_t n = std::min(table.columns.size(), data_types_by_ordinal.size());
+	for (size_t i = 0; i < n; i++) {
+		Column &c = table.columns[i];
+		std::string type = data_types_by_ordinal[i];
+		for (char &ch : type)
+			ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+		bool fixed16 = c.real_type == ColumnType::string && c.max_length == 16;
+		if (fixed16 && type == "inet6")
+			c.logical = LogicalType::inet6;
+		else if (fixed16 && type == "uuid")
+			c.logical = LogicalType::uuid;
+	}
 }
 
 } // namespace chameleon::binlog

@@ -102,4 +102,11 @@ struct TableMap {
 // (post-header length 8) or 4 (post-header length 6).
 TableMap parse_table_map(const uint8_t *body, size_t size, size_t table_id_size);
 
+// Sets Column::logical from the catalog: data_types_by_ordinal[i] is the DATA_TYPE of column i
+// (information_schema.COLUMNS, by ORDINAL_POSITION). "inet6" and "uuid" (any case) mark the
+// column when the binlog has it as the fixed 16-byte STRING MariaDB sends them as; any other
+// type, a shorter list or a column the binlog shows differently (the table changed since) is
+// left unmarked.
+void mark_logical_types(TableMap &table, const std::vector<std::string> &data_types_by_ordinal);
+
 } // namespace chameleon::binlog

@@ -2,6 +2,7 @@
 #include "binlog/value.hpp"
 
 #include <arpa/inet.h>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -177,24 +178,37 @@ append_vector(std::string &out, const Value &value)
 	out.push_back(']');
 }
 
+// INET6 and UUID are BINARY(16) in the row image, which (like every BINARY(n)) the server logs
+// without its trailing zero bytes: '2001:db8::' arrives as 4 bytes. Restore the 16.
+std::array<uint8_t, 16>
+sixteen_bytes(const Value &value, const char *type)
+{
+	if (value.size > 16)
+		throw DecodeError(std::string(type) + " value has " + std::to_string(value.size) + " bytes, more than 16");
+	std::array<uint8_t, 16> bytes{};
+	if (value.size)
+		std::memcpy(bytes.data(), value.data, value.size);
+	return bytes;
+}
+
 void
 append_inet6(std::string &out, const Value &value)
 {
+	std::array<uint8_t, 16> bytes = sixteen_bytes(value, "inet6");
 	char buf[INET6_ADDRSTRLEN];
-	if (value.size != 16 || !inet_ntop(AF_INET6, value.data, buf, sizeof buf))
-		throw DecodeError("inet6 value has " + std::to_string(value.size) + " bytes instead of 16");
+	if (!inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf))
+		throw DecodeError("inet6 value cannot be formatted");
 	out.append(buf);
 }
 
 void
 append_uuid(std::string &out, const Value &value)
 {
-	if (value.size != 16)
-		throw DecodeError("uuid value has " + std::to_string(value.size) + " bytes instead of 16");
+	std::array<uint8_t, 16> bytes = sixteen_bytes(value, "uuid");
 	for (size_t i = 0; i < 16; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
 			out.push_back('-');
-		append_hex(out, value.data + i, 1);
+		append_hex(out, bytes.data() + i, 1);
 	}
 }
 

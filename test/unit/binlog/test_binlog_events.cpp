@@ -282,6 +282,48 @@ TEST_CASE("binlog rows v1 and v2 with null bitmaps, minimal images and extra dat
 	CHECK(error_of(d, orphan_event).find("no table_map for table id 8") != std::string::npos);
 }
 
+TEST_CASE("binlog rows of NULLs in a wide table are shorter than the column count", "[binlog][events]")
+{
+	// db.w with 40 nullable INT columns: a row of NULLs takes 5 + 5 bytes after the count of 40.
+	Decoder d;
+	Bytes fde = make_fde("10.11.6-MariaDB", 0, true);
+	d.decode(fde.data(), fde.size());
+	Bytes t;
+	put_le(t, 9, 6);
+	put_le(t, 1, 2);
+	t.push_back(2);
+	put_str(t, "db");
+	t.push_back(0);
+	t.push_back(1);
+	put_str(t, "w");
+	t.push_back(0);
+	t.push_back(40);
+	t.insert(t.end(), 40, 3);
+	t.push_back(0);
+	t.insert(t.end(), 5, 0xff);
+	Bytes tm = make_event(event_type::table_map, t, false);
+	d.decode(tm.data(), tm.size());
+	Bytes w;
+	put_le(w, 9, 6);
+	put_le(w, rows_flag_stmt_end, 2);
+	w.push_back(40);
+	w.insert(w.end(), 5, 0xff); // present columns
+	w.insert(w.end(), 5, 0xff); // all NULL
+	Bytes write = make_event(event_type::write_rows_v1, w, false);
+	Event e = d.decode(write.data(), write.size());
+	RowReader reader(std::get<RowsEvent>(e.body));
+	std::vector<Value> before, after;
+	REQUIRE(reader.next(before, after));
+	REQUIRE(after.size() == 40);
+	for (const Value &v : after)
+		CHECK(v.kind == ValueKind::null);
+	CHECK_FALSE(reader.next(before, after));
+	// The bitmaps themselves must fit.
+	Bytes cut(w.begin(), w.begin() + 12);
+	Bytes broken = make_event(event_type::write_rows_v1, cut, false);
+	CHECK(error_of(d, broken).find("truncated") != std::string::npos);
+}
+
 TEST_CASE("binlog table map hook supplies signedness and logical types", "[binlog][events]")
 {
 	Decoder d;

@@ -242,6 +242,43 @@ TEST_CASE("binlog strings: CHAR, VARCHAR, BLOB length prefixes", "[binlog][value
 	std::string json;
 	append_json_value(json, decode(binary, b), binary);
 	CHECK(json == "\"\\\\x00000000000000000000000000000001\"");
+
+	// The server logs BINARY(16) without its trailing zero bytes: 2001:db8:: arrives as 4 bytes.
+	Bytes short_form{4, 0x20, 0x01, 0x0d, 0xb8};
+	binary.logical = LogicalType::inet6;
+	CHECK(text(binary, short_form) == "2001:db8::");
+	binary.logical = LogicalType::uuid;
+	CHECK(text(binary, short_form) == "20010db8-0000-0000-0000-000000000000");
+	CHECK(text(binary, Bytes{0}) == "00000000-0000-0000-0000-000000000000");
+	Column seventeen = binary;
+	seventeen.max_length = 17;
+	Bytes too_long{17};
+	too_long.resize(18, 1);
+	CHECK_THROWS_AS(text(seventeen, too_long), DecodeError);
+}
+
+TEST_CASE("binlog INET6/UUID marked from the catalog's data types", "[binlog][values]")
+{
+	TableMap map;
+	for (uint32_t length : {16u, 16u, 16u, 4u, 16u}) {
+		Column c = column(ColumnType::string);
+		c.max_length = length;
+		map.columns.push_back(c);
+	}
+	map.columns.push_back(column(ColumnType::long_int));
+	mark_logical_types(map, {"inet6", "UUID", "binary", "inet6", "uuid", "uuid"});
+	CHECK(map.columns[0].logical == LogicalType::inet6);
+	CHECK(map.columns[1].logical == LogicalType::uuid);
+	CHECK(map.columns[2].logical == LogicalType::none);
+	CHECK(map.columns[3].logical == LogicalType::none); // not 16 bytes: the table changed since
+	CHECK(map.columns[4].logical == LogicalType::uuid);
+	CHECK(map.columns[5].logical == LogicalType::none); // not a STRING
+	TableMap fewer = map;
+	for (Column &c : fewer.columns)
+		c.logical = LogicalType::none;
+	mark_logical_types(fewer, {"inet6"}); // a shorter list marks what it covers
+	CHECK(fewer.columns[0].logical == LogicalType::inet6);
+	CHECK(fewer.columns[1].logical == LogicalType::none);
 }
 
 TEST_CASE("binlog CHAR longer than 255 bytes through the TABLE_MAP metadata trick", "[binlog][values]")
