@@ -42,12 +42,26 @@ GROUP BY 1 ORDER BY 1;
 SELECT "position", event_type FROM chameleon.binlog_events(:'rust' || 'json-opaque.binlog', 682, 3);
 
 -- a truncated file: the events before the damage, then an error row that says what is wrong
-SELECT "position", event_type, info FROM chameleon.binlog_events(:'fixtures' || '/truncated.binlog')
+-- (paths below the fixture directory are shown relative to it)
+SELECT "position", event_type, replace(info, :'fixtures', '<fixtures>') AS info
+FROM chameleon.binlog_events(:'fixtures' || '/truncated.binlog')
 ORDER BY "position" DESC LIMIT 2;
 
 -- errors
+CREATE FUNCTION pg_temp.failure(p_path text, p_fixtures text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	v_state text; v_message text; v_hint text;
+BEGIN
+	PERFORM count(*) FROM chameleon.binlog_events(p_path);
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT, v_hint = PG_EXCEPTION_HINT;
+	RETURN format('%s %s | hint: %s', v_state, replace(v_message, p_fixtures, '<fixtures>'), v_hint);
+END;
+$$;
+SELECT pg_temp.failure('/nonexistent/mysql-bin.000001', :'fixtures');
+SELECT pg_temp.failure(:'fixtures' || '/rust_mysql_common/README.md', :'fixtures');
 SELECT * FROM chameleon.binlog_events('/nonexistent/mysql-bin.000001');
-SELECT * FROM chameleon.binlog_events(:'fixtures' || '/rust_mysql_common/README.md');
 CREATE ROLE chameleon_regress_reader;
 GRANT USAGE ON SCHEMA chameleon TO chameleon_regress_reader;
 GRANT EXECUTE ON FUNCTION chameleon.binlog_events(text, bigint, bigint) TO chameleon_regress_reader;

@@ -36,24 +36,32 @@ else
 	exit 1
 fi
 
+# run_catch2 BINARY: runs a Catch2 test binary and counts its test cases.
+run_catch2() {
+	local binary=$1 name output status summary
+	name=$(basename "$binary")
+	output=$("$binary" 2>&1)
+	status=$?
+	summary=$(echo "$output" | grep -E '^(All tests passed|test cases:)' | tail -1)
+	echo "$name: ${summary:-exit $status}"
+	if [[ "$summary" =~ All\ tests\ passed.*in\ ([0-9]+)\ test\ case ]]; then
+		count "${BASH_REMATCH[1]}" 0 "$name"
+	elif [[ "$summary" =~ ([0-9]+)\ passed\ \|\ ([0-9]+)\ failed ]]; then
+		echo "$output" | tail -60
+		count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "$name"
+	else
+		echo "$output" | tail -60
+		count 0 1 "$name"
+	fi
+	if [ $status -ne 0 ] && [[ ! "$summary" =~ failed ]]; then
+		count 0 1 "$name (exit $status)"
+	fi
+}
+
 section "unit tests (Catch2)"
 if make -C test/unit -j"$JOBS" >build/logs/unit-build.log 2>&1; then
 	for binary in build/unit/test_*; do
-		name=$(basename "$binary")
-		output=$("$binary" 2>&1)
-		status=$?
-		summary=$(echo "$output" | grep -E '^(All tests passed|test cases:)' | tail -1)
-		echo "$name: ${summary:-exit $status}"
-		if [[ "$summary" =~ All\ tests\ passed.*in\ ([0-9]+)\ test\ case ]]; then
-			count "${BASH_REMATCH[1]}" 0 "$name"
-		elif [[ "$summary" =~ ([0-9]+)\ passed\ \|\ ([0-9]+)\ failed ]]; then
-			echo "$output" | tail -60
-			count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "$name"
-		else
-			echo "$output" | tail -60
-			count 0 1 "$name"
-		fi
-		[ $status -ne 0 ] && [[ ! "$summary" =~ failed ]] && count 0 1 "$name (exit $status)"
+		run_catch2 "$binary"
 	done
 else
 	tail -60 build/logs/unit-build.log
@@ -81,6 +89,15 @@ if ! start_postgres || ! start_mariadb; then
 	exit 1
 fi
 echo "PostgreSQL on port $PG_PORT, MariaDB on port $MY_PORT"
+
+section "live tests (Catch2 against the sandbox MariaDB)"
+if make -C test/live -j"$JOBS" >build/logs/live-build.log 2>&1; then
+	export MY_PORT MY_ROOT_CNF=$MY_CNF
+	run_catch2 build/live/test_live
+else
+	tail -60 build/logs/live-build.log
+	count 0 1 "live build"
+fi
 
 section "pg_regress"
 stage_fixtures

@@ -617,7 +617,7 @@ private:
 		if (config.type == "pgsql") {
 			if (config.db_conn.database.empty())
 				fail_missing(db_conn_path + ".database", quoted(db_conn_path), db_conn_line,
-				             "pgsql sources read one PostgreSQL database: add database: <name> under db_conn");
+				             "a pgsql source reads one PostgreSQL database: add database: <name> under db_conn");
 			if (!db_conn_given.count("port"))
 				config.db_conn.port = 5432;
 		} else if (!config.db_conn.database.empty()) {

@@ -165,6 +165,6 @@ stage_fixtures() {
 	rm -rf "$CHAMELEON_FIXTURES"
 	mkdir -p "$CHAMELEON_FIXTURES"
 	cp -r "$shared/fixtures/mysql-binlogs/." "$CHAMELEON_FIXTURES/"
-	head -c 1000 "$CHAMELEON_FIXTURES/rust_mysql_common/json.binlog.000001" >"$CHAMELEON_FIXTURES/truncated.binlog"
+	head -c 1010 "$CHAMELEON_FIXTURES/rust_mysql_common/json.binlog.000001" >"$CHAMELEON_FIXTURES/truncated.binlog"
 	chmod -R a+rX "$CHAMELEON_FIXTURES"
 }
