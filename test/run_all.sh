@@ -58,6 +58,18 @@ run_catch2() {
 	fi
 }
 
+section "format (clang-format, .clang-format)"
+unformatted=$(git ls-files 'src/*.cpp' 'src/*.hpp' 'test/*.cpp' 'test/*.hpp' 2>/dev/null |
+	xargs clang-format --dry-run 2>&1 | grep -o '^[^:]*:[0-9]*:[0-9]*: warning' | cut -d: -f1 | sort -u)
+if [ -z "$unformatted" ]; then
+	echo "every C++ file is formatted"
+	count 1 0 format
+else
+	echo "not formatted (run clang-format -i on them):"
+	echo "$unformatted"
+	count 0 1 format
+fi
+
 section "unit tests (Catch2)"
 if make -C test/unit -j"$JOBS" >build/logs/unit-build.log 2>&1; then
 	for binary in build/unit/test_*; do

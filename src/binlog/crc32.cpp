@@ -9,8 +9,7 @@
 namespace chameleon::binlog {
 
 uint32_t
-crc32(uint32_t crc, const uint8_t *data, size_t size)
-{
+crc32(uint32_t crc, const uint8_t *data, size_t size) {
 	uLong running = crc;
 	while (size > 0) {
 		uInt piece = static_cast<uInt>(std::min<size_t>(size, 1u << 30));

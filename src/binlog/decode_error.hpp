@@ -6,7 +6,7 @@
 namespace chameleon::binlog {
 
 class DecodeError : public std::runtime_error {
-public:
+  public:
 	explicit DecodeError(const std::string &message) : std::runtime_error(message) {}
 };
 

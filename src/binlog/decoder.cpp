@@ -20,8 +20,7 @@ constexpr uint64_t max_columns = 4096; // MySQL and MariaDB tables have at most 
 
 struct Version {
 	int major = 0, minor = 0, patch = 0;
-	bool at_least(int a, int b, int c) const
-	{
+	bool at_least(int a, int b, int c) const {
 		if (major != a)
 			return major > a;
 		if (minor != b)
@@ -31,8 +30,7 @@ struct Version {
 };
 
 Version
-parse_version(std::string_view text)
-{
+parse_version(std::string_view text) {
 	Version v;
 	int *parts[3] = {&v.major, &v.minor, &v.patch};
 	size_t i = 0;
@@ -47,38 +45,35 @@ parse_version(std::string_view text)
 }
 
 bool
-is_rows_v2(uint8_t type)
-{
+is_rows_v2(uint8_t type) {
 	return (type >= event_type::write_rows_v2 && type <= event_type::delete_rows_v2) ||
-	       type == event_type::partial_update_rows;
+		   type == event_type::partial_update_rows;
 }
 
 bool
-is_mariadb_compressed_rows(uint8_t type)
-{
+is_mariadb_compressed_rows(uint8_t type) {
 	return type >= event_type::write_rows_compressed_v1 && type <= event_type::delete_rows_compressed;
 }
 
 // MariaDB compression header: one byte 0x80 | algorithm << 4 | count of length bytes, then the
 // uncompressed length big-endian in that many bytes, then a zlib stream (algorithm 0).
 std::shared_ptr<const std::vector<uint8_t>>
-mariadb_uncompress(const uint8_t *data, size_t size)
-{
+mariadb_uncompress(const uint8_t *data, size_t size) {
 	ByteReader in(data, size, "mariadb compressed data");
 	uint8_t head = in.u8();
 	if ((head & 0x80) == 0 || ((head >> 4) & 7) != 0)
 		throw DecodeError("unsupported mariadb compression header 0x" + std::to_string(head));
 	size_t length_bytes = head & 7;
 	if (length_bytes < 1 || length_bytes > 4)
-		throw DecodeError("mariadb compression header with " + std::to_string(length_bytes) + " length bytes");
+		throw DecodeError("mariadb compression header with " + std::to_string(length_bytes) +
+						  " length bytes");
 	size_t length = static_cast<size_t>(in.uint_be(length_bytes));
 	size_t rest = in.remaining();
 	return std::make_shared<const std::vector<uint8_t>>(zlib_uncompress(in.take(rest), rest, length));
 }
 
 std::shared_ptr<const std::vector<uint8_t>>
-zstd_uncompress(const uint8_t *data, size_t size, uint64_t expected)
-{
+zstd_uncompress(const uint8_t *data, size_t size, uint64_t expected) {
 	if (expected > max_payload_size)
 		throw DecodeError("transaction payload of " + std::to_string(expected) + " bytes exceeds the limit");
 	auto out = std::make_shared<std::vector<uint8_t>>();
@@ -99,7 +94,7 @@ zstd_uncompress(const uint8_t *data, size_t size, uint64_t expected)
 					throw DecodeError(std::string("zstd: ") + ZSTD_getErrorName(r));
 				if (extra.pos || r != 0)
 					throw DecodeError("transaction payload expands beyond its declared " +
-					                  std::to_string(expected) + " bytes");
+									  std::to_string(expected) + " bytes");
 				break;
 			}
 			out->resize(std::min<size_t>(expected, out->size() * 2 + 1));
@@ -115,22 +110,25 @@ zstd_uncompress(const uint8_t *data, size_t size, uint64_t expected)
 			throw DecodeError("transaction payload zstd frame is truncated");
 	}
 	if (produced != expected)
-		throw DecodeError("transaction payload expands to " + std::to_string(produced) + " bytes instead of " +
-		                  std::to_string(expected));
+		throw DecodeError("transaction payload expands to " + std::to_string(produced) +
+						  " bytes instead of " + std::to_string(expected));
 	out->resize(produced);
 	return out;
 }
 
 QueryStatus
-parse_query_status(const uint8_t *data, size_t size)
-{
+parse_query_status(const uint8_t *data, size_t size) {
 	QueryStatus s;
 	ByteReader in(data, size, "query status variables");
 	while (!in.at_end()) {
 		uint8_t code = in.u8();
 		switch (code) {
-		case 0: s.flags2 = in.u32(); break;
-		case 1: s.sql_mode = in.u64(); break;
+		case 0:
+			s.flags2 = in.u32();
+			break;
+		case 1:
+			s.sql_mode = in.u64();
+			break;
 		case 2: { // Q_CATALOG_CODE (pre-5.0.4): length, name, NUL
 			size_t n = in.u8();
 			s.catalog = in.take_string(n);
@@ -146,12 +144,24 @@ parse_query_status(const uint8_t *data, size_t size)
 			s.collation_connection = in.u16();
 			s.collation_server = in.u16();
 			break;
-		case 5: s.time_zone = in.take_string(in.u8()); break;
-		case 6: s.catalog = in.take_string(in.u8()); break;
-		case 7: s.lc_time_names = in.u16(); break;
-		case 8: s.collation_database = in.u16(); break;
-		case 9: s.table_map_for_update = in.u64(); break;
-		case 10: in.skip(4); break; // Q_MASTER_DATA_WRITTEN_CODE
+		case 5:
+			s.time_zone = in.take_string(in.u8());
+			break;
+		case 6:
+			s.catalog = in.take_string(in.u8());
+			break;
+		case 7:
+			s.lc_time_names = in.u16();
+			break;
+		case 8:
+			s.collation_database = in.u16();
+			break;
+		case 9:
+			s.table_map_for_update = in.u64();
+			break;
+		case 10:
+			in.skip(4);
+			break; // Q_MASTER_DATA_WRITTEN_CODE
 		case 11:
 			s.invoker_user = in.take_string(in.u8());
 			s.invoker_host = in.take_string(in.u8());
@@ -169,16 +179,36 @@ parse_query_status(const uint8_t *data, size_t size)
 			}
 			break;
 		}
-		case 13: s.microseconds = in.u24(); break;
-		case 16: s.explicit_defaults_for_timestamp = in.u8(); break;
-		case 17: s.ddl_xid = in.u64(); break;
-		case 18: s.default_collation_for_utf8mb4 = in.u16(); break;
-		case 19: s.sql_require_primary_key = in.u8(); break;
-		case 20: s.default_table_encryption = in.u8(); break;
-		case 128: s.microseconds = in.u24(); break; // MariaDB Q_HRNOW
-		case 129: s.ddl_xid = in.u64(); break;      // MariaDB Q_XID
-		case 130: in.skip(1); break;                // MariaDB Q_GTID_FLAGS3
-		case 131: in.skip(size_t(in.u8()) * 4); break; // MariaDB Q_CHARACTER_SET_COLLATIONS
+		case 13:
+			s.microseconds = in.u24();
+			break;
+		case 16:
+			s.explicit_defaults_for_timestamp = in.u8();
+			break;
+		case 17:
+			s.ddl_xid = in.u64();
+			break;
+		case 18:
+			s.default_collation_for_utf8mb4 = in.u16();
+			break;
+		case 19:
+			s.sql_require_primary_key = in.u8();
+			break;
+		case 20:
+			s.default_table_encryption = in.u8();
+			break;
+		case 128:
+			s.microseconds = in.u24();
+			break; // MariaDB Q_HRNOW
+		case 129:
+			s.ddl_xid = in.u64();
+			break; // MariaDB Q_XID
+		case 130:
+			in.skip(1);
+			break; // MariaDB Q_GTID_FLAGS3
+		case 131:
+			in.skip(size_t(in.u8()) * 4);
+			break; // MariaDB Q_CHARACTER_SET_COLLATIONS
 		default:
 			// Like the server: an unknown code ends the parse, the rest is not interpretable.
 			s.truncated_by_unknown_code = true;
@@ -189,8 +219,7 @@ parse_query_status(const uint8_t *data, size_t size)
 }
 
 MysqlGtidEvent
-parse_gtid(const uint8_t *body, size_t size, bool anonymous)
-{
+parse_gtid(const uint8_t *body, size_t size, bool anonymous) {
 	MysqlGtidEvent g;
 	g.anonymous = anonymous;
 	ByteReader in(body, size, "gtid event");
@@ -227,8 +256,7 @@ parse_gtid(const uint8_t *body, size_t size, bool anonymous)
 }
 
 int64_t
-zigzag(uint64_t v)
-{
+zigzag(uint64_t v) {
 	return (v & 1) ? -static_cast<int64_t>(v >> 1) - 1 : static_cast<int64_t>(v >> 1);
 }
 
@@ -236,8 +264,7 @@ zigzag(uint64_t v)
 // version byte, varlen payload size (whole message), varlen last non-ignorable field id,
 // then (varlen field id, field value) pairs.
 MysqlGtidEvent
-parse_tagged_gtid(const uint8_t *body, size_t size)
-{
+parse_tagged_gtid(const uint8_t *body, size_t size) {
 	MysqlGtidEvent g;
 	g.tagged = true;
 	ByteReader in(body, size, "gtid_tagged event");
@@ -247,7 +274,8 @@ parse_tagged_gtid(const uint8_t *body, size_t size)
 	uint64_t payload_size = in.serialized_varlen();
 	uint64_t last_required_field = in.serialized_varlen();
 	if (payload_size < in.offset() || payload_size - in.offset() > in.remaining())
-		throw DecodeError("gtid_tagged payload size " + std::to_string(payload_size) + " does not fit the event");
+		throw DecodeError("gtid_tagged payload size " + std::to_string(payload_size) +
+						  " does not fit the event");
 	ByteReader fields(in.position(), static_cast<size_t>(payload_size - in.offset()), "gtid_tagged fields");
 	bool original_timestamp_seen = false;
 	bool original_version_seen = false;
@@ -255,7 +283,9 @@ parse_tagged_gtid(const uint8_t *body, size_t size)
 	while (!fields.at_end()) {
 		uint64_t id = fields.serialized_varlen();
 		switch (id) {
-		case 0: g.flags = static_cast<uint8_t>(fields.serialized_varlen()); break;
+		case 0:
+			g.flags = static_cast<uint8_t>(fields.serialized_varlen());
+			break;
 		case 1:
 			for (uint8_t &b : g.sid) {
 				uint64_t v = fields.serialized_varlen();
@@ -264,7 +294,9 @@ parse_tagged_gtid(const uint8_t *body, size_t size)
 				b = static_cast<uint8_t>(v);
 			}
 			break;
-		case 2: g.gno = zigzag(fields.serialized_varlen()); break;
+		case 2:
+			g.gno = zigzag(fields.serialized_varlen());
+			break;
 		case 3: {
 			uint64_t n = fields.serialized_varlen();
 			if (n > 32)
@@ -273,20 +305,32 @@ parse_tagged_gtid(const uint8_t *body, size_t size)
 			tag_seen = true;
 			break;
 		}
-		case 4: g.last_committed = zigzag(fields.serialized_varlen()); break;
-		case 5: g.sequence_number = zigzag(fields.serialized_varlen()); break;
-		case 6: g.immediate_commit_timestamp = fields.serialized_varlen(); break;
+		case 4:
+			g.last_committed = zigzag(fields.serialized_varlen());
+			break;
+		case 5:
+			g.sequence_number = zigzag(fields.serialized_varlen());
+			break;
+		case 6:
+			g.immediate_commit_timestamp = fields.serialized_varlen();
+			break;
 		case 7:
 			g.original_commit_timestamp = fields.serialized_varlen();
 			original_timestamp_seen = true;
 			break;
-		case 8: g.transaction_length = fields.serialized_varlen(); break;
-		case 9: g.immediate_server_version = static_cast<uint32_t>(fields.serialized_varlen()); break;
+		case 8:
+			g.transaction_length = fields.serialized_varlen();
+			break;
+		case 9:
+			g.immediate_server_version = static_cast<uint32_t>(fields.serialized_varlen());
+			break;
 		case 10:
 			g.original_server_version = static_cast<uint32_t>(fields.serialized_varlen());
 			original_version_seen = true;
 			break;
-		case 11: fields.serialized_varlen(); break; // commit group ticket
+		case 11:
+			fields.serialized_varlen();
+			break; // commit group ticket
 		default:
 			if (id <= last_required_field)
 				throw DecodeError("gtid_tagged has unknown required field " + std::to_string(id));
@@ -307,8 +351,7 @@ parse_tagged_gtid(const uint8_t *body, size_t size)
 // Gtid_set::encode: 8 bytes (format byte 1 in the top byte and n_sids in bits 8..55 when tagged,
 // n_sids otherwise), then per sid: uuid, [varlen tag], interval count, [start, end) pairs.
 MysqlGtidSet
-parse_previous_gtids(const uint8_t *body, size_t size)
-{
+parse_previous_gtids(const uint8_t *body, size_t size) {
 	ByteReader in(body, size, "previous_gtids event");
 	uint64_t head = in.u64();
 	bool tagged = (head >> 56) == 1;
@@ -335,7 +378,8 @@ parse_previous_gtids(const uint8_t *body, size_t size)
 			int64_t start = static_cast<int64_t>(in.u64());
 			int64_t end = static_cast<int64_t>(in.u64());
 			if (start < 1 || end <= start)
-				throw DecodeError("invalid gtid interval [" + std::to_string(start) + ", " + std::to_string(end) + ")");
+				throw DecodeError("invalid gtid interval [" + std::to_string(start) + ", " +
+								  std::to_string(end) + ")");
 			set.add_interval(uuid, tag, start, end - 1);
 		}
 	}
@@ -343,8 +387,7 @@ parse_previous_gtids(const uint8_t *body, size_t size)
 }
 
 TransactionPayloadEvent
-parse_transaction_payload(const uint8_t *body, size_t size)
-{
+parse_transaction_payload(const uint8_t *body, size_t size) {
 	TransactionPayloadEvent p;
 	ByteReader in(body, size, "transaction_payload event");
 	bool have_uncompressed_size = false;
@@ -355,19 +398,24 @@ parse_transaction_payload(const uint8_t *body, size_t size)
 		size_t len = in.lenenc_length();
 		ByteReader value(in.take(len), len, "transaction_payload header field");
 		switch (field) {
-		case 1: p.compressed_size = value.lenenc(); break;
-		case 2: p.compression = static_cast<uint8_t>(value.lenenc()); break;
+		case 1:
+			p.compressed_size = value.lenenc();
+			break;
+		case 2:
+			p.compression = static_cast<uint8_t>(value.lenenc());
+			break;
 		case 3:
 			p.uncompressed_size = value.lenenc();
 			have_uncompressed_size = true;
 			break;
-		default: break; // later, optional fields
+		default:
+			break; // later, optional fields
 		}
 	}
 	size_t data_size = in.remaining();
 	if (p.compressed_size != data_size)
 		throw DecodeError("transaction_payload declares " + std::to_string(p.compressed_size) +
-		                  " compressed bytes but carries " + std::to_string(data_size));
+						  " compressed bytes but carries " + std::to_string(data_size));
 	const uint8_t *data = in.take(data_size);
 	if (p.compression == 255) {
 		p.uncompressed_size = data_size;
@@ -377,7 +425,8 @@ parse_transaction_payload(const uint8_t *body, size_t size)
 			throw DecodeError("transaction_payload without an uncompressed size");
 		p.events = zstd_uncompress(data, data_size, p.uncompressed_size);
 	} else {
-		throw DecodeError("transaction_payload compression type " + std::to_string(p.compression) + " unknown");
+		throw DecodeError("transaction_payload compression type " + std::to_string(p.compression) +
+						  " unknown");
 	}
 	return p;
 }
@@ -385,45 +434,40 @@ parse_transaction_payload(const uint8_t *body, size_t size)
 } // namespace
 
 uint32_t
-Decoder::event_size_at(const uint8_t *data, size_t available)
-{
+Decoder::event_size_at(const uint8_t *data, size_t available) {
 	if (available < event_header_size)
 		throw DecodeError("event header truncated: " + std::to_string(available) + " of 19 bytes");
 	uint32_t size = static_cast<uint32_t>(data[9]) | static_cast<uint32_t>(data[10]) << 8 |
-	                static_cast<uint32_t>(data[11]) << 16 | static_cast<uint32_t>(data[12]) << 24;
+					static_cast<uint32_t>(data[11]) << 16 | static_cast<uint32_t>(data[12]) << 24;
 	if (size < event_header_size)
 		throw DecodeError(std::string(event_type_name(data[4])) + " event size " + std::to_string(size) +
-		                  " is smaller than its header");
+						  " is smaller than its header");
 	if (size > available)
 		throw DecodeError(std::string(event_type_name(data[4])) + " event of " + std::to_string(size) +
-		                  " bytes truncated to " + std::to_string(available));
+						  " bytes truncated to " + std::to_string(available));
 	return size;
 }
 
 std::shared_ptr<const TableMap>
-Decoder::table(uint64_t table_id) const
-{
+Decoder::table(uint64_t table_id) const {
 	auto it = tables_.find(table_id);
 	return it == tables_.end() ? nullptr : it->second;
 }
 
 size_t
-Decoder::post_header_length(uint8_t type, size_t fallback) const
-{
+Decoder::post_header_length(uint8_t type, size_t fallback) const {
 	if (type >= 1 && type <= format_.post_header_lengths.size())
 		return format_.post_header_lengths[type - 1];
 	return fallback;
 }
 
 Event
-Decoder::decode(const uint8_t *data, size_t size)
-{
+Decoder::decode(const uint8_t *data, size_t size) {
 	return decode_event(data, size, false);
 }
 
 Event
-Decoder::decode_event(const uint8_t *data, size_t size, bool inside_payload)
-{
+Decoder::decode_event(const uint8_t *data, size_t size, bool inside_payload) {
 	Event event;
 	EventHeader &h = event.header;
 	if (size < event_header_size)
@@ -438,7 +482,7 @@ Decoder::decode_event(const uint8_t *data, size_t size, bool inside_payload)
 	try {
 		if (h.event_size != size)
 			throw DecodeError("header event_size " + std::to_string(h.event_size) + " but " +
-			                  std::to_string(size) + " bytes given");
+							  std::to_string(size) + " bytes given");
 		if (h.type == event_type::format_description) {
 			if (inside_payload)
 				throw DecodeError("format_description inside a transaction payload");
@@ -452,23 +496,23 @@ Decoder::decode_event(const uint8_t *data, size_t size, bool inside_payload)
 			body_size -= checksum_size;
 			const uint8_t *stored = data + size - checksum_size;
 			uint32_t expected = static_cast<uint32_t>(stored[0]) | static_cast<uint32_t>(stored[1]) << 8 |
-			                    static_cast<uint32_t>(stored[2]) << 16 | static_cast<uint32_t>(stored[3]) << 24;
+								static_cast<uint32_t>(stored[2]) << 16 |
+								static_cast<uint32_t>(stored[3]) << 24;
 			uint32_t actual = crc32(0, data, size - checksum_size);
 			if (actual != expected)
 				throw DecodeError("crc32 mismatch: stored " + std::to_string(expected) + ", computed " +
-				                  std::to_string(actual));
+								  std::to_string(actual));
 		}
 		event.body = decode_body(h, data + event_header_size, body_size, inside_payload, event.owned);
 	} catch (const DecodeError &e) {
 		throw DecodeError(std::string(event_type_name(h.type)) + " event (type " + std::to_string(h.type) +
-		                  ", log position " + std::to_string(h.log_pos) + "): " + e.what());
+						  ", log position " + std::to_string(h.log_pos) + "): " + e.what());
 	}
 	return event;
 }
 
 EventBody
-Decoder::decode_format_description(const uint8_t *event, size_t size)
-{
+Decoder::decode_format_description(const uint8_t *event, size_t size) {
 	FormatDescriptionEvent f;
 	const uint8_t *body = event + event_header_size;
 	size_t body_size = size - event_header_size;
@@ -480,9 +524,9 @@ Decoder::decode_format_description(const uint8_t *event, size_t size)
 	f.header_length = in.u8();
 	if (f.binlog_version != 4 || f.header_length != event_header_size)
 		throw DecodeError("binlog version " + std::to_string(f.binlog_version) + " with " +
-		                  std::to_string(f.header_length) + "-byte headers is not supported (v4 only)");
+						  std::to_string(f.header_length) + "-byte headers is not supported (v4 only)");
 	bool mariadb = f.server_version.find("MariaDB") != std::string::npos ||
-	               f.server_version.find("-maria") != std::string::npos;
+				   f.server_version.find("-maria") != std::string::npos;
 	f.flavor = mariadb ? Flavor::mariadb : Flavor::mysql;
 	Version v = parse_version(f.server_version);
 	// Servers from MySQL 5.6.1 / MariaDB 5.3 end the FDE with the checksum algorithm byte and a
@@ -506,10 +550,10 @@ Decoder::decode_format_description(const uint8_t *event, size_t size)
 		uint32_t actual = crc32(crc32(crc32(0, event, 17), flags, 2), event + 19, size - 19 - checksum_size);
 		const uint8_t *stored = event + size - checksum_size;
 		uint32_t expected = static_cast<uint32_t>(stored[0]) | static_cast<uint32_t>(stored[1]) << 8 |
-		                    static_cast<uint32_t>(stored[2]) << 16 | static_cast<uint32_t>(stored[3]) << 24;
+							static_cast<uint32_t>(stored[2]) << 16 | static_cast<uint32_t>(stored[3]) << 24;
 		if (actual != expected)
 			throw DecodeError("crc32 mismatch: stored " + std::to_string(expected) + ", computed " +
-			                  std::to_string(actual));
+							  std::to_string(actual));
 	} else {
 		f.checksum = ChecksumAlgorithm::off;
 	}
@@ -520,8 +564,7 @@ Decoder::decode_format_description(const uint8_t *event, size_t size)
 }
 
 EventBody
-Decoder::decode_table_map(const uint8_t *body, size_t size)
-{
+Decoder::decode_table_map(const uint8_t *body, size_t size) {
 	size_t table_id_size = post_header_length(event_type::table_map, 8) == 6 ? 4 : 6;
 	if (size < table_id_size)
 		throw DecodeError("table_map event truncated");
@@ -531,7 +574,7 @@ Decoder::decode_table_map(const uint8_t *body, size_t size)
 	// Servers repeat the same TABLE_MAP before every transaction: reuse the parsed one.
 	auto found = tables_.find(table_id);
 	if (found != tables_.end() && found->second->raw_body.size() == size &&
-	    std::memcmp(found->second->raw_body.data(), body, size) == 0)
+		std::memcmp(found->second->raw_body.data(), body, size) == 0)
 		return TableMapEvent{found->second};
 	auto map = std::make_shared<TableMap>(parse_table_map(body, size, table_id_size));
 	if (table_map_hook_)
@@ -544,8 +587,7 @@ Decoder::decode_table_map(const uint8_t *body, size_t size)
 
 EventBody
 Decoder::decode_rows(const EventHeader &header, const uint8_t *body, size_t size,
-                     std::shared_ptr<const std::vector<uint8_t>> &owned)
-{
+					 std::shared_ptr<const std::vector<uint8_t>> &owned) {
 	RowsEvent r;
 	uint8_t type = header.type;
 	r.type = type;
@@ -571,9 +613,12 @@ Decoder::decode_rows(const EventHeader &header, const uint8_t *body, size_t size
 	// MariaDB compressed rows events have the post-header of their uncompressed counterpart.
 	uint8_t layout_type = type;
 	if (is_mariadb_compressed_rows(type))
-		layout_type = static_cast<uint8_t>(
-			(type >= event_type::write_rows_compressed ? event_type::write_rows_v2 : event_type::write_rows_v1) +
-			static_cast<int>(r.kind == RowsKind::write ? 0 : r.kind == RowsKind::update ? 1 : 2));
+		layout_type =
+			static_cast<uint8_t>((type >= event_type::write_rows_compressed ? event_type::write_rows_v2
+																			: event_type::write_rows_v1) +
+								 static_cast<int>(r.kind == RowsKind::write	   ? 0
+												  : r.kind == RowsKind::update ? 1
+																			   : 2));
 	size_t post_len = post_header_length(layout_type, r.version == 2 ? 10 : 8);
 	size_t table_id_size = post_len == 6 ? 4 : 6;
 	ByteReader in(body, size, "rows event");
@@ -615,15 +660,14 @@ Decoder::decode_rows(const EventHeader &header, const uint8_t *body, size_t size
 		throw DecodeError("no table_map for table id " + std::to_string(r.table_id));
 	if (r.table && columns > r.table->columns.size())
 		throw DecodeError("rows event has " + std::to_string(columns) + " columns, the table_map of " +
-		                  r.table->database + "." + r.table->table + " has " +
-		                  std::to_string(r.table->columns.size()));
+						  r.table->database + "." + r.table->table + " has " +
+						  std::to_string(r.table->columns.size()));
 	return r;
 }
 
 EventBody
 Decoder::decode_body(const EventHeader &header, const uint8_t *body, size_t size, bool inside_payload,
-                     std::shared_ptr<const std::vector<uint8_t>> &owned)
-{
+					 std::shared_ptr<const std::vector<uint8_t>> &owned) {
 	uint8_t type = header.type;
 	ByteReader in(body, size, event_type_name(type));
 	switch (type) {
@@ -801,13 +845,10 @@ Decoder::decode_body(const EventHeader &header, const uint8_t *body, size_t size
 }
 
 PayloadReader::PayloadReader(Decoder &decoder, const TransactionPayloadEvent &payload)
-	: decoder_(decoder), events_(payload.events)
-{
-}
+	: decoder_(decoder), events_(payload.events) {}
 
 bool
-PayloadReader::next(Event &out)
-{
+PayloadReader::next(Event &out) {
 	if (!events_ || offset_ >= events_->size())
 		return false;
 	const uint8_t *at = events_->data() + offset_;

@@ -12,7 +12,7 @@
 namespace chameleon::binlog {
 
 class Decoder {
-public:
+  public:
 	Decoder() = default;
 
 	// Decodes one complete event: 19-byte header, body and, when the checksum is on, the CRC32,
@@ -34,14 +34,14 @@ public:
 	void set_table_map_hook(std::function<void(TableMap &)> hook) { table_map_hook_ = std::move(hook); }
 	std::shared_ptr<const TableMap> table(uint64_t table_id) const;
 
-private:
+  private:
 	friend class PayloadReader;
 	Event decode_event(const uint8_t *data, size_t size, bool inside_payload);
 	EventBody decode_body(const EventHeader &header, const uint8_t *body, size_t size, bool inside_payload,
-	                      std::shared_ptr<const std::vector<uint8_t>> &owned);
+						  std::shared_ptr<const std::vector<uint8_t>> &owned);
 	EventBody decode_format_description(const uint8_t *event, size_t size);
 	EventBody decode_rows(const EventHeader &header, const uint8_t *body, size_t size,
-	                      std::shared_ptr<const std::vector<uint8_t>> &owned);
+						  std::shared_ptr<const std::vector<uint8_t>> &owned);
 	EventBody decode_table_map(const uint8_t *body, size_t size);
 	size_t post_header_length(uint8_t type, size_t fallback) const;
 
@@ -54,12 +54,12 @@ private:
 // Walks the inner events of a TRANSACTION_PAYLOAD (no per-event checksum), decoding each with the
 // decoder that produced the payload. Inner events keep the payload buffer alive via Event::owned.
 class PayloadReader {
-public:
+  public:
 	PayloadReader(Decoder &decoder, const TransactionPayloadEvent &payload);
 	bool next(Event &out);
 	size_t offset() const { return offset_; } // of the next inner event within the payload
 
-private:
+  private:
 	Decoder &decoder_;
 	std::shared_ptr<const std::vector<uint8_t>> events_;
 	size_t offset_ = 0;

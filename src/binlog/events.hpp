@@ -155,7 +155,7 @@ struct UserVarEvent {
 	uint8_t value_type = 0; // Item_result: 0 STRING, 1 REAL, 2 INT, 4 DECIMAL
 	uint32_t charset = 0;
 	std::string_view value; // raw bytes as logged
-	uint8_t flags = 0;      // bit 0: unsigned
+	uint8_t flags = 0;		// bit 0: unsigned
 };
 
 struct IncidentEvent {
@@ -180,10 +180,10 @@ struct SkippedEvent {
 };
 
 using EventBody =
-	std::variant<SkippedEvent, FormatDescriptionEvent, RotateEvent, QueryEvent, XidEvent, TableMapEvent, RowsEvent,
-                 MysqlGtidEvent, PreviousGtidsEvent, MariadbGtidEvent, MariadbGtidListEvent, BinlogCheckpointEvent,
-                 RowsQueryEvent, HeartbeatEvent, StopEvent, IntvarEvent, RandEvent, UserVarEvent, IncidentEvent,
-                 TransactionPayloadEvent>;
+	std::variant<SkippedEvent, FormatDescriptionEvent, RotateEvent, QueryEvent, XidEvent, TableMapEvent,
+				 RowsEvent, MysqlGtidEvent, PreviousGtidsEvent, MariadbGtidEvent, MariadbGtidListEvent,
+				 BinlogCheckpointEvent, RowsQueryEvent, HeartbeatEvent, StopEvent, IntvarEvent, RandEvent,
+				 UserVarEvent, IncidentEvent, TransactionPayloadEvent>;
 
 struct Event {
 	EventHeader header;

@@ -16,16 +16,14 @@ namespace chameleon::binlog {
 namespace {
 
 std::string
-quoted(const std::string &name)
-{
+quoted(const std::string &name) {
 	return "\"" + name + "\"";
 }
 
 } // namespace
 
 BinlogFileReader::BinlogFileReader(const std::string &path, size_t buffer_size)
-	: name_(path), buffer_(std::max<size_t>(buffer_size, event_header_size))
-{
+	: name_(path), buffer_(std::max<size_t>(buffer_size, event_header_size)) {
 	fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
 	if (fd_ < 0)
 		throw DecodeError("could not open binlog file " + quoted(path) + ": " + std::strerror(errno));
@@ -38,23 +36,21 @@ BinlogFileReader::BinlogFileReader(const std::string &path, size_t buffer_size)
 }
 
 BinlogFileReader::BinlogFileReader(std::vector<uint8_t> bytes, std::string name)
-	: name_(std::move(name)), buffer_(std::move(bytes)), end_(buffer_.size())
-{
+	: name_(std::move(name)), buffer_(std::move(bytes)), end_(buffer_.size()) {
 	check_magic();
 }
 
-BinlogFileReader::~BinlogFileReader()
-{
+BinlogFileReader::~BinlogFileReader() {
 	if (fd_ >= 0)
 		::close(fd_);
 }
 
 void
-BinlogFileReader::check_magic()
-{
+BinlogFileReader::check_magic() {
 	static const uint8_t magic[4] = {0xfe, 'b', 'i', 'n'};
 	if (fill(4) < 4 || std::memcmp(buffer_.data() + begin_, magic, 4) != 0)
-		throw DecodeError(quoted(name_) + " is not a binlog file: it does not start with the magic bytes \\xfebin");
+		throw DecodeError(quoted(name_) +
+						  " is not a binlog file: it does not start with the magic bytes \\xfebin");
 	begin_ += 4;
 }
 
@@ -63,8 +59,7 @@ BinlogFileReader::check_magic()
 // file ends. Returns how many bytes are known to remain from begin_ (at least `wanted` when
 // they are all there).
 uint64_t
-BinlogFileReader::fill(size_t wanted)
-{
+BinlogFileReader::fill(size_t wanted) {
 	if (available() >= wanted || fd_ < 0)
 		return available();
 	if (begin_ > 0) {
@@ -79,8 +74,8 @@ BinlogFileReader::fill(size_t wanted)
 		if (::fstat(fd_, &st) != 0)
 			throw DecodeError("could not stat binlog file " + quoted(name_) + ": " + std::strerror(errno));
 		uint64_t remaining = static_cast<uint64_t>(st.st_size) > buffer_file_offset_
-		                         ? static_cast<uint64_t>(st.st_size) - buffer_file_offset_
-		                         : 0;
+								 ? static_cast<uint64_t>(st.st_size) - buffer_file_offset_
+								 : 0;
 		if (remaining < wanted)
 			return std::max<uint64_t>(remaining, available());
 		buffer_.resize(wanted);
@@ -99,16 +94,14 @@ BinlogFileReader::fill(size_t wanted)
 }
 
 void
-BinlogFileReader::fail_truncated(uint64_t needed, uint64_t remaining)
-{
+BinlogFileReader::fail_truncated(uint64_t needed, uint64_t remaining) {
 	throw DecodeError("binlog file " + quoted(name_) + " ends inside an event at offset " +
-	                  std::to_string(event_offset_) + ": the event needs " + std::to_string(needed) +
-	                  " bytes, " + std::to_string(remaining) + " remain");
+					  std::to_string(event_offset_) + ": the event needs " + std::to_string(needed) +
+					  " bytes, " + std::to_string(remaining) + " remain");
 }
 
 void
-BinlogFileReader::fail(const DecodeError &error)
-{
+BinlogFileReader::fail(const DecodeError &error) {
 	std::string where = "binlog file " + quoted(name_) + " at offset " + std::to_string(event_offset_);
 	if (in_payload_ && payload_)
 		where += " (transaction payload, inner offset " + std::to_string(payload_->offset()) + ")";
@@ -119,8 +112,7 @@ BinlogFileReader::fail(const DecodeError &error)
 }
 
 bool
-BinlogFileReader::next(Event &out)
-{
+BinlogFileReader::next(Event &out) {
 	if (failed_)
 		return false;
 	if (payload_) {
@@ -143,7 +135,7 @@ BinlogFileReader::next(Event &out)
 		fail_truncated(event_header_size, remaining);
 	const uint8_t *size_bytes = buffer_.data() + begin_ + 9;
 	uint32_t size = static_cast<uint32_t>(size_bytes[0]) | static_cast<uint32_t>(size_bytes[1]) << 8 |
-	                static_cast<uint32_t>(size_bytes[2]) << 16 | static_cast<uint32_t>(size_bytes[3]) << 24;
+					static_cast<uint32_t>(size_bytes[2]) << 16 | static_cast<uint32_t>(size_bytes[3]) << 24;
 	remaining = fill(size);
 	if (remaining < size)
 		fail_truncated(size, remaining);

@@ -13,7 +13,7 @@
 namespace chameleon::binlog {
 
 class BinlogFileReader {
-public:
+  public:
 	static constexpr size_t default_buffer_size = size_t(1) << 20;
 
 	// Opens the file and checks the magic; throws DecodeError. The buffer starts at buffer_size
@@ -37,7 +37,7 @@ public:
 	bool in_payload() const { return in_payload_; }
 	Decoder &decoder() { return decoder_; }
 
-private:
+  private:
 	void check_magic();
 	size_t available() const { return end_ - begin_; }
 	uint64_t fill(size_t wanted);
@@ -47,8 +47,8 @@ private:
 	std::string name_;
 	int fd_ = -1; // -1 for an in-memory image
 	std::vector<uint8_t> buffer_;
-	size_t begin_ = 0;                // first unconsumed byte in buffer_
-	size_t end_ = 0;                  // end of the bytes read into buffer_
+	size_t begin_ = 0;				  // first unconsumed byte in buffer_
+	size_t end_ = 0;				  // end of the bytes read into buffer_
 	uint64_t buffer_file_offset_ = 0; // file offset of buffer_[0]
 	uint64_t event_offset_ = 0;
 	bool in_payload_ = false;

@@ -12,8 +12,7 @@ namespace chameleon::binlog {
 namespace {
 
 int
-hex_value(char c)
-{
+hex_value(char c) {
 	if (c >= '0' && c <= '9')
 		return c - '0';
 	if (c >= 'a' && c <= 'f')
@@ -24,8 +23,7 @@ hex_value(char c)
 }
 
 std::string_view
-trim(std::string_view s)
-{
+trim(std::string_view s) {
 	while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\t' || s.front() == '\r'))
 		s.remove_prefix(1);
 	while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\t' || s.back() == '\r'))
@@ -35,8 +33,7 @@ trim(std::string_view s)
 
 template <class T>
 T
-parse_number(std::string_view text, const char *what)
-{
+parse_number(std::string_view text, const char *what) {
 	T v{};
 	auto r = std::from_chars(text.data(), text.data() + text.size(), v);
 	if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size())
@@ -45,19 +42,17 @@ parse_number(std::string_view text, const char *what)
 }
 
 bool
-valid_tag(std::string_view tag)
-{
+valid_tag(std::string_view tag) {
 	if (tag.empty() || tag.size() > 32)
 		return false;
 	if (!((tag[0] >= 'a' && tag[0] <= 'z') || tag[0] == '_'))
 		return false;
 	return std::all_of(tag.begin(), tag.end(),
-	                   [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+					   [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
 std::string
-normalise_tag(std::string_view tag)
-{
+normalise_tag(std::string_view tag) {
 	std::string lower(tag);
 	for (char &c : lower)
 		if (c >= 'A' && c <= 'Z')
@@ -70,8 +65,7 @@ normalise_tag(std::string_view tag)
 } // namespace
 
 std::string
-format_uuid(const Uuid &uuid)
-{
+format_uuid(const Uuid &uuid) {
 	static const char digits[] = "0123456789abcdef";
 	std::string out;
 	out.reserve(36);
@@ -85,8 +79,7 @@ format_uuid(const Uuid &uuid)
 }
 
 Uuid
-parse_uuid(std::string_view text)
-{
+parse_uuid(std::string_view text) {
 	Uuid uuid{};
 	size_t n = 0;
 	for (size_t i = 0; i < text.size(); i++) {
@@ -105,8 +98,7 @@ parse_uuid(std::string_view text)
 }
 
 MysqlGtidSet
-MysqlGtidSet::parse(std::string_view text)
-{
+MysqlGtidSet::parse(std::string_view text) {
 	MysqlGtidSet set;
 	text = trim(text);
 	while (!text.empty()) {
@@ -131,8 +123,8 @@ MysqlGtidSet::parse(std::string_view text)
 			size_t dash = item.find('-');
 			int64_t first = parse_number<int64_t>(item.substr(0, dash), "gtid interval");
 			int64_t last = dash == std::string_view::npos
-			                   ? first
-			                   : parse_number<int64_t>(item.substr(dash + 1), "gtid interval");
+							   ? first
+							   : parse_number<int64_t>(item.substr(dash + 1), "gtid interval");
 			set.add_interval(uuid, tag, first, last);
 		}
 	}
@@ -140,8 +132,7 @@ MysqlGtidSet::parse(std::string_view text)
 }
 
 std::string
-MysqlGtidSet::format() const
-{
+MysqlGtidSet::format() const {
 	std::string out;
 	const Uuid *current = nullptr;
 	for (const auto &[key, list] : sets_) {
@@ -168,20 +159,18 @@ MysqlGtidSet::format() const
 }
 
 void
-MysqlGtidSet::add(const Uuid &uuid, std::string_view tag, int64_t gno)
-{
+MysqlGtidSet::add(const Uuid &uuid, std::string_view tag, int64_t gno) {
 	add_interval(uuid, tag, gno, gno);
 }
 
 void
-MysqlGtidSet::add_interval(const Uuid &uuid, std::string_view tag, int64_t first, int64_t last)
-{
+MysqlGtidSet::add_interval(const Uuid &uuid, std::string_view tag, int64_t first, int64_t last) {
 	if (first < 1 || last < first || last == INT64_MAX)
 		throw DecodeError("invalid gtid interval " + std::to_string(first) + "-" + std::to_string(last));
 	std::vector<GnoInterval> &list = sets_[Key(uuid, normalise_tag(tag))];
 	// Insert, then merge overlapping or adjacent neighbours.
 	auto it = std::lower_bound(list.begin(), list.end(), first,
-	                           [](const GnoInterval &iv, int64_t v) { return iv.last < v - 1; });
+							   [](const GnoInterval &iv, int64_t v) { return iv.last < v - 1; });
 	GnoInterval merged{first, last};
 	auto stop = it;
 	while (stop != list.end() && stop->first <= last + 1) {
@@ -194,28 +183,25 @@ MysqlGtidSet::add_interval(const Uuid &uuid, std::string_view tag, int64_t first
 }
 
 void
-MysqlGtidSet::add(const MysqlGtidSet &other)
-{
+MysqlGtidSet::add(const MysqlGtidSet &other) {
 	for (const auto &[key, list] : other.sets_)
 		for (const GnoInterval &iv : list)
 			add_interval(key.first, key.second, iv.first, iv.last);
 }
 
 bool
-MysqlGtidSet::contains(const Uuid &uuid, std::string_view tag, int64_t gno) const
-{
+MysqlGtidSet::contains(const Uuid &uuid, std::string_view tag, int64_t gno) const {
 	auto found = sets_.find(Key(uuid, normalise_tag(tag)));
 	if (found == sets_.end())
 		return false;
 	const auto &list = found->second;
 	auto it = std::lower_bound(list.begin(), list.end(), gno,
-	                           [](const GnoInterval &iv, int64_t v) { return iv.last < v; });
+							   [](const GnoInterval &iv, int64_t v) { return iv.last < v; });
 	return it != list.end() && it->first <= gno;
 }
 
 bool
-MysqlGtidSet::contains(const MysqlGtidSet &other) const
-{
+MysqlGtidSet::contains(const MysqlGtidSet &other) const {
 	for (const auto &[key, list] : other.sets_) {
 		auto found = sets_.find(key);
 		if (found == sets_.end())
@@ -223,7 +209,7 @@ MysqlGtidSet::contains(const MysqlGtidSet &other) const
 		for (const GnoInterval &iv : list) {
 			const auto &mine = found->second;
 			auto it = std::lower_bound(mine.begin(), mine.end(), iv.first,
-			                           [](const GnoInterval &m, int64_t v) { return m.last < v; });
+									   [](const GnoInterval &m, int64_t v) { return m.last < v; });
 			if (it == mine.end() || it->first > iv.first || it->last < iv.last)
 				return false;
 		}
@@ -232,8 +218,7 @@ MysqlGtidSet::contains(const MysqlGtidSet &other) const
 }
 
 MariadbGtidList
-MariadbGtidList::parse(std::string_view text)
-{
+MariadbGtidList::parse(std::string_view text) {
 	MariadbGtidList list;
 	text = trim(text);
 	while (!text.empty()) {
@@ -248,7 +233,8 @@ MariadbGtidList::parse(std::string_view text)
 			throw DecodeError("invalid mariadb gtid '" + std::string(member) + "'");
 		MariadbGtid gtid;
 		gtid.domain_id = parse_number<uint32_t>(member.substr(0, dash1), "gtid domain");
-		gtid.server_id = parse_number<uint32_t>(member.substr(dash1 + 1, dash2 - dash1 - 1), "gtid server id");
+		gtid.server_id =
+			parse_number<uint32_t>(member.substr(dash1 + 1, dash2 - dash1 - 1), "gtid server id");
 		gtid.sequence = parse_number<uint64_t>(member.substr(dash2 + 1), "gtid sequence");
 		list.add(gtid);
 	}
@@ -256,8 +242,7 @@ MariadbGtidList::parse(std::string_view text)
 }
 
 std::string
-MariadbGtidList::format() const
-{
+MariadbGtidList::format() const {
 	std::string out;
 	for (const MariadbGtid &g : gtids_) {
 		if (!out.empty())
@@ -270,10 +255,9 @@ MariadbGtidList::format() const
 }
 
 void
-MariadbGtidList::add(const MariadbGtid &gtid)
-{
+MariadbGtidList::add(const MariadbGtid &gtid) {
 	auto it = std::lower_bound(gtids_.begin(), gtids_.end(), gtid.domain_id,
-	                           [](const MariadbGtid &g, uint32_t d) { return g.domain_id < d; });
+							   [](const MariadbGtid &g, uint32_t d) { return g.domain_id < d; });
 	if (it != gtids_.end() && it->domain_id == gtid.domain_id)
 		*it = gtid;
 	else
@@ -281,10 +265,9 @@ MariadbGtidList::add(const MariadbGtid &gtid)
 }
 
 bool
-MariadbGtidList::contains(const MariadbGtid &gtid) const
-{
+MariadbGtidList::contains(const MariadbGtid &gtid) const {
 	auto it = std::lower_bound(gtids_.begin(), gtids_.end(), gtid.domain_id,
-	                           [](const MariadbGtid &g, uint32_t d) { return g.domain_id < d; });
+							   [](const MariadbGtid &g, uint32_t d) { return g.domain_id < d; });
 	return it != gtids_.end() && it->domain_id == gtid.domain_id && it->sequence >= gtid.sequence;
 }
 

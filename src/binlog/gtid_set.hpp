@@ -26,7 +26,7 @@ struct GnoInterval {
 // Text form: "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7,uuid2:tag:1-3"; tags (MySQL 8.3+) are
 // lower-case, up to 32 characters of [a-z0-9_] starting with a letter or '_'.
 class MysqlGtidSet {
-public:
+  public:
 	using Key = std::pair<Uuid, std::string>; // tag "" for untagged
 
 	static MysqlGtidSet parse(std::string_view text);
@@ -41,7 +41,7 @@ public:
 	const std::map<Key, std::vector<GnoInterval>> &intervals() const { return sets_; }
 	bool operator==(const MysqlGtidSet &o) const { return sets_ == o.sets_; }
 
-private:
+  private:
 	std::map<Key, std::vector<GnoInterval>> sets_;
 };
 
@@ -49,15 +49,14 @@ struct MariadbGtid {
 	uint32_t domain_id = 0;
 	uint32_t server_id = 0;
 	uint64_t sequence = 0;
-	bool operator==(const MariadbGtid &o) const
-	{
+	bool operator==(const MariadbGtid &o) const {
 		return domain_id == o.domain_id && server_id == o.server_id && sequence == o.sequence;
 	}
 };
 
 // MariaDB GTID position: the last GTID of each replication domain, "0-1-100,1-2-5".
 class MariadbGtidList {
-public:
+  public:
 	static MariadbGtidList parse(std::string_view text);
 	std::string format() const;
 
@@ -69,7 +68,7 @@ public:
 	bool empty() const { return gtids_.empty(); }
 	bool operator==(const MariadbGtidList &o) const { return gtids_ == o.gtids_; }
 
-private:
+  private:
 	std::vector<MariadbGtid> gtids_; // sorted by domain, one per domain
 };
 

@@ -33,14 +33,12 @@ enum JsonType : uint8_t {
 constexpr int max_depth = 150;
 
 [[noreturn]] void
-fail(const std::string &problem)
-{
+fail(const std::string &problem) {
 	throw DecodeError("invalid binary json: " + problem);
 }
 
 uint64_t
-read_le(const uint8_t *p, size_t n)
-{
+read_le(const uint8_t *p, size_t n) {
 	uint64_t v = 0;
 	for (size_t i = n; i-- > 0;)
 		v = (v << 8) | p[i];
@@ -49,8 +47,7 @@ read_le(const uint8_t *p, size_t n)
 
 // Variable-length length: 7 bits a byte, least significant first, at most 5 bytes.
 uint32_t
-read_varlen(const uint8_t *&p, const uint8_t *end)
-{
+read_varlen(const uint8_t *&p, const uint8_t *end) {
 	uint64_t len = 0;
 	for (int i = 0; i < 5; i++) {
 		if (p >= end)
@@ -67,16 +64,14 @@ read_varlen(const uint8_t *&p, const uint8_t *end)
 }
 
 void
-append_integer(std::string &out, int64_t v)
-{
+append_integer(std::string &out, int64_t v) {
 	char buf[24];
 	auto r = std::to_chars(buf, buf + sizeof buf, v);
 	out.append(buf, r.ptr);
 }
 
 void
-append_unsigned(std::string &out, uint64_t v)
-{
+append_unsigned(std::string &out, uint64_t v) {
 	char buf[24];
 	auto r = std::to_chars(buf, buf + sizeof buf, v);
 	out.append(buf, r.ptr);
@@ -85,8 +80,7 @@ append_unsigned(std::string &out, uint64_t v)
 // MySQL prints JSON doubles in their shortest form, exponent without '+' or leading zeros,
 // and keeps a ".0" on integral values so that they stay doubles.
 void
-append_json_double(std::string &out, double d)
-{
+append_json_double(std::string &out, double d) {
 	if (!std::isfinite(d))
 		fail("non-finite double");
 	char buf[40];
@@ -111,8 +105,7 @@ append_json_double(std::string &out, double d)
 }
 
 void
-append_padded(std::string &out, uint64_t v, int width)
-{
+append_padded(std::string &out, uint64_t v, int width) {
 	char buf[24];
 	int n = 0;
 	do {
@@ -127,8 +120,7 @@ append_padded(std::string &out, uint64_t v, int width)
 
 // Opaque temporal values hold MySQL's packed longlong: (date-time integer part << 24) | micros.
 void
-append_packed_temporal(std::string &out, uint8_t field_type, int64_t packed)
-{
+append_packed_temporal(std::string &out, uint8_t field_type, int64_t packed) {
 	bool negative = packed < 0;
 	uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(packed) : static_cast<uint64_t>(packed);
 	uint64_t micros = magnitude % (1 << 24);
@@ -168,8 +160,7 @@ append_packed_temporal(std::string &out, uint8_t field_type, int64_t packed)
 }
 
 void
-append_base64(std::string &out, const uint8_t *p, size_t n)
-{
+append_base64(std::string &out, const uint8_t *p, size_t n) {
 	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t i = 0;
 	for (; i + 3 <= n; i += 3) {
@@ -194,8 +185,7 @@ append_base64(std::string &out, const uint8_t *p, size_t n)
 }
 
 void
-append_opaque(std::string &out, const uint8_t *p, const uint8_t *end)
-{
+append_opaque(std::string &out, const uint8_t *p, const uint8_t *end) {
 	if (p >= end)
 		fail("truncated opaque value");
 	uint8_t field_type = *p++;
@@ -211,7 +201,7 @@ append_opaque(std::string &out, const uint8_t *p, const uint8_t *end)
 	case 10: // DATE
 	case 11: // TIME
 	case 12: // DATETIME
-	case 7:  // TIMESTAMP
+	case 7:	 // TIMESTAMP
 		if (len < 8)
 			fail("truncated opaque temporal value");
 		append_packed_temporal(out, field_type, static_cast<int64_t>(read_le(p, 8)));
@@ -226,14 +216,13 @@ append_opaque(std::string &out, const uint8_t *p, const uint8_t *end)
 }
 
 class JsonWriter {
-public:
+  public:
 	// A well-formed document visits each stored value once; a crafted one can point many entries
 	// at the same container. The budget keeps the work proportional to the document size.
 	JsonWriter(std::string &out, size_t document_size) : out_(out), budget_(4 * document_size + 64) {}
 
 	// A value of `type` whose bytes start at p; containers span [p, end).
-	void value(uint8_t type, const uint8_t *p, const uint8_t *end, int depth)
-	{
+	void value(uint8_t type, const uint8_t *p, const uint8_t *end, int depth) {
 		if (depth > max_depth)
 			fail("nested deeper than " + std::to_string(max_depth));
 		if (budget_ == 0)
@@ -298,25 +287,29 @@ public:
 		}
 	}
 
-private:
-	static void need(const uint8_t *p, const uint8_t *end, size_t n)
-	{
+  private:
+	static void need(const uint8_t *p, const uint8_t *end, size_t n) {
 		if (n > static_cast<size_t>(end - p))
 			fail("value beyond the document");
 	}
 
-	void literal_value(uint8_t v)
-	{
+	void literal_value(uint8_t v) {
 		switch (v) {
-		case 0: out_.append("null"); return;
-		case 1: out_.append("true"); return;
-		case 2: out_.append("false"); return;
-		default: fail("unknown literal " + std::to_string(v));
+		case 0:
+			out_.append("null");
+			return;
+		case 1:
+			out_.append("true");
+			return;
+		case 2:
+			out_.append("false");
+			return;
+		default:
+			fail("unknown literal " + std::to_string(v));
 		}
 	}
 
-	void container(const uint8_t *base, const uint8_t *end, bool large, bool is_object, int depth)
-	{
+	void container(const uint8_t *base, const uint8_t *end, bool large, bool is_object, int depth) {
 		size_t off = large ? 4 : 2;
 		need(base, end, 2 * off);
 		uint64_t count = read_le(base, off);
@@ -340,14 +333,14 @@ private:
 				uint64_t key_len = read_le(key + off, 2);
 				if (key_offset > bytes || key_len > bytes - key_offset)
 					fail("object key beyond the object");
-				append_json_string(out_, std::string_view(reinterpret_cast<const char *>(base + key_offset),
-				                                          key_len));
+				append_json_string(
+					out_, std::string_view(reinterpret_cast<const char *>(base + key_offset), key_len));
 				out_.append(": ");
 			}
 			const uint8_t *entry = base + header + keys_size + i * value_entry;
 			uint8_t type = entry[0];
 			bool inlined = type == literal || type == int16 || type == uint16 ||
-			               (large && (type == int32 || type == uint32));
+						   (large && (type == int32 || type == uint32));
 			if (inlined) {
 				value(type, entry + 1, entry + 1 + off, depth + 1);
 			} else {
@@ -367,8 +360,7 @@ private:
 } // namespace
 
 void
-append_json_binary(std::string &out, const uint8_t *data, size_t size)
-{
+append_json_binary(std::string &out, const uint8_t *data, size_t size) {
 	if (size == 0) {
 		out.append("null");
 		return;

@@ -13,8 +13,7 @@ namespace {
 constexpr uint64_t partial_json_updates = 1;
 
 inline uint64_t
-le(const uint8_t *p, size_t n)
-{
+le(const uint8_t *p, size_t n) {
 	uint64_t v = 0;
 	for (size_t i = n; i-- > 0;)
 		v = (v << 8) | p[i];
@@ -22,8 +21,7 @@ le(const uint8_t *p, size_t n)
 }
 
 inline uint64_t
-be(const uint8_t *p, size_t n)
-{
+be(const uint8_t *p, size_t n) {
 	uint64_t v = 0;
 	for (size_t i = 0; i < n; i++)
 		v = (v << 8) | p[i];
@@ -31,23 +29,20 @@ be(const uint8_t *p, size_t n)
 }
 
 inline void
-need(const uint8_t *p, const uint8_t *end, size_t n)
-{
+need(const uint8_t *p, const uint8_t *end, size_t n) {
 	if (n > static_cast<size_t>(end - p))
-		throw DecodeError("value needs " + std::to_string(n) + " bytes, only " +
-		                  std::to_string(end - p) + " left in the row image");
+		throw DecodeError("value needs " + std::to_string(n) + " bytes, only " + std::to_string(end - p) +
+						  " left in the row image");
 }
 
 inline int64_t
-sign_extend(uint64_t v, unsigned bits)
-{
+sign_extend(uint64_t v, unsigned bits) {
 	uint64_t m = 1ull << (bits - 1);
 	return static_cast<int64_t>((v ^ m) - m);
 }
 
 const uint8_t *
-integer(const Column &column, const uint8_t *p, const uint8_t *end, size_t n, Value &out)
-{
+integer(const Column &column, const uint8_t *p, const uint8_t *end, size_t n, Value &out) {
 	need(p, end, n);
 	uint64_t raw = le(p, n);
 	if (column.is_unsigned) {
@@ -62,8 +57,7 @@ integer(const Column &column, const uint8_t *p, const uint8_t *end, size_t n, Va
 
 // Fractional seconds stored big-endian in (fsp + 1) / 2 bytes, scaled to microseconds.
 uint32_t
-fraction_micros(const uint8_t *p, uint8_t fsp)
-{
+fraction_micros(const uint8_t *p, uint8_t fsp) {
 	switch (fsp) {
 	case 1:
 	case 2:
@@ -80,15 +74,13 @@ fraction_micros(const uint8_t *p, uint8_t fsp)
 }
 
 void
-check_fraction(uint32_t micros)
-{
+check_fraction(uint32_t micros) {
 	if (micros > 999999)
 		throw DecodeError("fractional seconds " + std::to_string(micros) + " out of range");
 }
 
 const uint8_t *
-time2(const Column &column, const uint8_t *p, const uint8_t *end, Value &out)
-{
+time2(const Column &column, const uint8_t *p, const uint8_t *end, Value &out) {
 	size_t frac_bytes = (column.fsp + 1) / 2;
 	need(p, end, 3 + frac_bytes);
 	// Packed as ((int part << 24) + fraction), stored with an offset so that it sorts as unsigned;
@@ -141,8 +133,7 @@ time2(const Column &column, const uint8_t *p, const uint8_t *end, Value &out)
 }
 
 const uint8_t *
-datetime2(const Column &column, const uint8_t *p, const uint8_t *end, Value &out)
-{
+datetime2(const Column &column, const uint8_t *p, const uint8_t *end, Value &out) {
 	size_t frac_bytes = (column.fsp + 1) / 2;
 	need(p, end, 5 + frac_bytes);
 	uint64_t packed = be(p, 5);
@@ -168,8 +159,7 @@ datetime2(const Column &column, const uint8_t *p, const uint8_t *end, Value &out
 }
 
 const uint8_t *
-length_prefixed(const uint8_t *p, const uint8_t *end, size_t length_bytes, ValueKind kind, Value &out)
-{
+length_prefixed(const uint8_t *p, const uint8_t *end, size_t length_bytes, ValueKind kind, Value &out) {
 	need(p, end, length_bytes);
 	uint64_t len = le(p, length_bytes);
 	p += length_bytes;
@@ -183,8 +173,7 @@ length_prefixed(const uint8_t *p, const uint8_t *end, size_t length_bytes, Value
 } // namespace
 
 const uint8_t *
-decode_value(const Column &column, const uint8_t *p, const uint8_t *end, Value &out)
-{
+decode_value(const Column &column, const uint8_t *p, const uint8_t *end, Value &out) {
 	out.fsp = 0;
 	out.zero_date = false;
 	switch (column.real_type) {
@@ -310,7 +299,7 @@ decode_value(const Column &column, const uint8_t *p, const uint8_t *end, Value &
 		const uint8_t *next = length_prefixed(p, end, column.length_bytes, ValueKind::vector, out);
 		if (out.size % 4)
 			throw DecodeError("vector value of " + std::to_string(out.size) +
-			                  " bytes is not a whole number of float32");
+							  " bytes is not a whole number of float32");
 		return next;
 	}
 	case ColumnType::enum_type:
@@ -335,15 +324,14 @@ decode_value(const Column &column, const uint8_t *p, const uint8_t *end, Value &
 		return p;
 	default:
 		throw DecodeError("no row format for column type " +
-		                  std::to_string(static_cast<int>(column.real_type)));
+						  std::to_string(static_cast<int>(column.real_type)));
 	}
 }
 
 namespace {
 
 size_t
-count_bits(const uint8_t *bitmap, size_t bits)
-{
+count_bits(const uint8_t *bitmap, size_t bits) {
 	size_t n = 0;
 	for (size_t i = 0; i < bits; i++)
 		n += (bitmap[i / 8] >> (i % 8)) & 1;
@@ -351,23 +339,21 @@ count_bits(const uint8_t *bitmap, size_t bits)
 }
 
 inline bool
-bit_set(const uint8_t *bitmap, size_t i)
-{
+bit_set(const uint8_t *bitmap, size_t i) {
 	return (bitmap[i / 8] >> (i % 8)) & 1;
 }
 
 } // namespace
 
 RowReader::RowReader(const RowsEvent &event)
-	: event_(event), pos_(event.rows), end_(event.rows + event.rows_size)
-{
+	: event_(event), pos_(event.rows), end_(event.rows + event.rows_size) {
 	if (!event.table)
 		throw DecodeError(std::string(event_type_name(event.type)) + " event for table id " +
-		                  std::to_string(event.table_id) + " without a preceding table_map");
+						  std::to_string(event.table_id) + " without a preceding table_map");
 	if (event.column_count > event.table->columns.size())
 		throw DecodeError(std::string(event_type_name(event.type)) + " event for " + event.table->database +
-		                  "." + event.table->table + " has " + std::to_string(event.column_count) +
-		                  " columns, its table_map " + std::to_string(event.table->columns.size()));
+						  "." + event.table->table + " has " + std::to_string(event.column_count) +
+						  " columns, its table_map " + std::to_string(event.table->columns.size()));
 	if (event.columns_before)
 		present_before_ = count_bits(event.columns_before, event.column_count);
 	if (event.columns_after)
@@ -375,30 +361,27 @@ RowReader::RowReader(const RowsEvent &event)
 }
 
 std::string
-RowReader::where() const
-{
+RowReader::where() const {
 	const TableMap &t = *event_.table;
-	return std::string(event_type_name(event_.type)) + " event (log position " + std::to_string(event_.log_pos) +
-	       ") row " + std::to_string(rows_read_ + 1) + " table " + t.database + "." + t.table;
+	return std::string(event_type_name(event_.type)) + " event (log position " +
+		   std::to_string(event_.log_pos) + ") row " + std::to_string(rows_read_ + 1) + " table " +
+		   t.database + "." + t.table;
 }
 
 void
-RowReader::fail_row(const std::string &problem) const
-{
+RowReader::fail_row(const std::string &problem) const {
 	throw DecodeError(where() + ": " + problem);
 }
 
 void
-RowReader::fail_value(size_t column, const std::string &problem) const
-{
+RowReader::fail_value(size_t column, const std::string &problem) const {
 	const Column &c = event_.table->columns[column];
 	std::string name = c.name.empty() ? "@" + std::to_string(column + 1) : c.name;
 	throw DecodeError(where() + " column " + name + " (" + column_type_name(c.real_type) + "): " + problem);
 }
 
 void
-RowReader::read_image(const uint8_t *present, std::vector<Value> &out, bool after_image)
-{
+RowReader::read_image(const uint8_t *present, std::vector<Value> &out, bool after_image) {
 	const TableMap &table = *event_.table;
 	size_t column_count = event_.column_count;
 	out.resize(table.columns.size());
@@ -441,7 +424,7 @@ RowReader::read_image(const uint8_t *present, std::vector<Value> &out, bool afte
 			bool partial = bit_set(partial_bits, json_index++);
 			if (partial && !is_null)
 				fail_value(i, "partial json update (binlog_row_value_options=PARTIAL_JSON) is not "
-				              "supported: set binlog_row_value_options='' on the source");
+							  "supported: set binlog_row_value_options='' on the source");
 		}
 		if (is_null) {
 			v.kind = ValueKind::null;
@@ -456,8 +439,7 @@ RowReader::read_image(const uint8_t *present, std::vector<Value> &out, bool afte
 }
 
 bool
-RowReader::next(std::vector<Value> &before, std::vector<Value> &after)
-{
+RowReader::next(std::vector<Value> &before, std::vector<Value> &after) {
 	if (pos_ >= end_)
 		return false;
 	const uint8_t *start = pos_;

@@ -10,51 +10,84 @@
 namespace chameleon::binlog {
 
 const char *
-column_type_name(ColumnType type)
-{
+column_type_name(ColumnType type) {
 	switch (type) {
-	case ColumnType::decimal: return "decimal";
-	case ColumnType::tiny: return "tiny";
-	case ColumnType::short_int: return "short";
-	case ColumnType::long_int: return "long";
-	case ColumnType::float_type: return "float";
-	case ColumnType::double_type: return "double";
-	case ColumnType::null_type: return "null";
-	case ColumnType::timestamp: return "timestamp";
-	case ColumnType::longlong: return "longlong";
-	case ColumnType::int24: return "int24";
-	case ColumnType::date: return "date";
-	case ColumnType::time: return "time";
-	case ColumnType::datetime: return "datetime";
-	case ColumnType::year: return "year";
-	case ColumnType::newdate: return "newdate";
-	case ColumnType::varchar: return "varchar";
-	case ColumnType::bit: return "bit";
-	case ColumnType::timestamp2: return "timestamp2";
-	case ColumnType::datetime2: return "datetime2";
-	case ColumnType::time2: return "time2";
-	case ColumnType::typed_array: return "typed_array";
-	case ColumnType::vector: return "vector";
-	case ColumnType::invalid: return "invalid";
-	case ColumnType::bool_type: return "bool";
-	case ColumnType::json: return "json";
-	case ColumnType::newdecimal: return "newdecimal";
-	case ColumnType::enum_type: return "enum";
-	case ColumnType::set: return "set";
-	case ColumnType::tiny_blob: return "tiny_blob";
-	case ColumnType::medium_blob: return "medium_blob";
-	case ColumnType::long_blob: return "long_blob";
-	case ColumnType::blob: return "blob";
-	case ColumnType::var_string: return "var_string";
-	case ColumnType::string: return "string";
-	case ColumnType::geometry: return "geometry";
+	case ColumnType::decimal:
+		return "decimal";
+	case ColumnType::tiny:
+		return "tiny";
+	case ColumnType::short_int:
+		return "short";
+	case ColumnType::long_int:
+		return "long";
+	case ColumnType::float_type:
+		return "float";
+	case ColumnType::double_type:
+		return "double";
+	case ColumnType::null_type:
+		return "null";
+	case ColumnType::timestamp:
+		return "timestamp";
+	case ColumnType::longlong:
+		return "longlong";
+	case ColumnType::int24:
+		return "int24";
+	case ColumnType::date:
+		return "date";
+	case ColumnType::time:
+		return "time";
+	case ColumnType::datetime:
+		return "datetime";
+	case ColumnType::year:
+		return "year";
+	case ColumnType::newdate:
+		return "newdate";
+	case ColumnType::varchar:
+		return "varchar";
+	case ColumnType::bit:
+		return "bit";
+	case ColumnType::timestamp2:
+		return "timestamp2";
+	case ColumnType::datetime2:
+		return "datetime2";
+	case ColumnType::time2:
+		return "time2";
+	case ColumnType::typed_array:
+		return "typed_array";
+	case ColumnType::vector:
+		return "vector";
+	case ColumnType::invalid:
+		return "invalid";
+	case ColumnType::bool_type:
+		return "bool";
+	case ColumnType::json:
+		return "json";
+	case ColumnType::newdecimal:
+		return "newdecimal";
+	case ColumnType::enum_type:
+		return "enum";
+	case ColumnType::set:
+		return "set";
+	case ColumnType::tiny_blob:
+		return "tiny_blob";
+	case ColumnType::medium_blob:
+		return "medium_blob";
+	case ColumnType::long_blob:
+		return "long_blob";
+	case ColumnType::blob:
+		return "blob";
+	case ColumnType::var_string:
+		return "var_string";
+	case ColumnType::string:
+		return "string";
+	case ColumnType::geometry:
+		return "geometry";
 	}
 	return "unknown";
 }
 
 bool
-Column::is_numeric() const
-{
+Column::is_numeric() const {
 	switch (real_type) {
 	case ColumnType::tiny:
 	case ColumnType::short_int:
@@ -72,8 +105,7 @@ Column::is_numeric() const
 }
 
 bool
-Column::is_character() const
-{
+Column::is_character() const {
 	switch (real_type) {
 	case ColumnType::string:
 	case ColumnType::var_string:
@@ -111,16 +143,14 @@ enum OptionalField : uint8_t {
 };
 
 [[noreturn]] void
-fail_column(const TableMap &map, size_t index, const std::string &problem)
-{
+fail_column(const TableMap &map, size_t index, const std::string &problem) {
 	throw DecodeError("table_map of " + map.database + "." + map.table + " column " +
-	                  std::to_string(index + 1) + " (" + column_type_name(map.columns[index].type) +
-	                  "): " + problem);
+					  std::to_string(index + 1) + " (" + column_type_name(map.columns[index].type) +
+					  "): " + problem);
 }
 
 void
-read_type_metadata(TableMap &map, size_t index, ByteReader &meta)
-{
+read_type_metadata(TableMap &map, size_t index, ByteReader &meta) {
 	Column &col = map.columns[index];
 	col.real_type = col.type;
 	switch (col.type) {
@@ -138,9 +168,10 @@ read_type_metadata(TableMap &map, size_t index, ByteReader &meta)
 		col.metadata = meta.u8();
 		col.length_bytes = static_cast<uint8_t>(col.metadata);
 		if (col.length_bytes < 1 || col.length_bytes > 4)
-			fail_column(map, index, "length prefix size " + std::to_string(col.length_bytes) +
-			                            " is not 1 to 4");
-		if (col.type != ColumnType::geometry && col.type != ColumnType::json && col.type != ColumnType::vector)
+			fail_column(map, index,
+						"length prefix size " + std::to_string(col.length_bytes) + " is not 1 to 4");
+		if (col.type != ColumnType::geometry && col.type != ColumnType::json &&
+			col.type != ColumnType::vector)
 			col.real_type = ColumnType::blob;
 		break;
 	case ColumnType::varchar:
@@ -162,8 +193,9 @@ read_type_metadata(TableMap &map, size_t index, ByteReader &meta)
 		col.scale = meta.u8();
 		col.metadata = static_cast<uint16_t>(col.precision << 8 | col.scale);
 		if (col.precision == 0 || col.precision > 65 || col.scale > 30 || col.scale > col.precision)
-			fail_column(map, index, "invalid decimal precision " + std::to_string(col.precision) +
-			                            " scale " + std::to_string(col.scale));
+			fail_column(map, index,
+						"invalid decimal precision " + std::to_string(col.precision) + " scale " +
+							std::to_string(col.scale));
 		break;
 	}
 	case ColumnType::string:
@@ -185,7 +217,7 @@ read_type_metadata(TableMap &map, size_t index, ByteReader &meta)
 		if (col.real_type == ColumnType::enum_type || col.real_type == ColumnType::set) {
 			col.length_bytes = byte1;
 			bool valid = col.real_type == ColumnType::enum_type ? (byte1 == 1 || byte1 == 2)
-			                                                    : (byte1 >= 1 && byte1 <= 8);
+																: (byte1 >= 1 && byte1 <= 8);
 			if (!valid)
 				fail_column(map, index, "invalid enum/set size " + std::to_string(byte1));
 		} else if (col.real_type == ColumnType::string) {
@@ -222,8 +254,7 @@ read_type_metadata(TableMap &map, size_t index, ByteReader &meta)
 }
 
 size_t
-count_columns(const TableMap &map, bool (*pred)(const Column &))
-{
+count_columns(const TableMap &map, bool (*pred)(const Column &)) {
 	size_t n = 0;
 	for (const Column &col : map.columns)
 		n += pred(col) ? 1 : 0;
@@ -231,40 +262,33 @@ count_columns(const TableMap &map, bool (*pred)(const Column &))
 }
 
 bool
-numeric_column(const Column &c)
-{
+numeric_column(const Column &c) {
 	return c.is_numeric();
 }
 bool
-character_column(const Column &c)
-{
+character_column(const Column &c) {
 	return c.is_character();
 }
 bool
-enum_or_set_column(const Column &c)
-{
+enum_or_set_column(const Column &c) {
 	return c.real_type == ColumnType::enum_type || c.real_type == ColumnType::set;
 }
 bool
-enum_column(const Column &c)
-{
+enum_column(const Column &c) {
 	return c.real_type == ColumnType::enum_type;
 }
 bool
-set_column(const Column &c)
-{
+set_column(const Column &c) {
 	return c.real_type == ColumnType::set;
 }
 bool
-vector_column(const Column &c)
-{
+vector_column(const Column &c) {
 	return c.type == ColumnType::vector;
 }
 
 // Bitmap with one bit per selected column, most significant bit first.
 void
-read_msb_bitmap(TableMap &map, ByteReader &field, bool (*pred)(const Column &), void (*set)(Column &, bool))
-{
+read_msb_bitmap(TableMap &map, ByteReader &field, bool (*pred)(const Column &), void (*set)(Column &, bool)) {
 	size_t n = count_columns(map, pred);
 	const uint8_t *bits = field.take((n + 7) / 8);
 	size_t i = 0;
@@ -278,8 +302,7 @@ read_msb_bitmap(TableMap &map, ByteReader &field, bool (*pred)(const Column &), 
 
 // DEFAULT_CHARSET layout: default collation, then (index among selected columns, collation) pairs.
 void
-read_default_charset(TableMap &map, ByteReader &field, bool (*pred)(const Column &), bool is_table_default)
-{
+read_default_charset(TableMap &map, ByteReader &field, bool (*pred)(const Column &), bool is_table_default) {
 	uint32_t def = static_cast<uint32_t>(field.lenenc());
 	if (is_table_default)
 		map.default_charset = def;
@@ -294,15 +317,14 @@ read_default_charset(TableMap &map, ByteReader &field, bool (*pred)(const Column
 		uint32_t charset = static_cast<uint32_t>(field.lenenc());
 		if (index >= selected.size())
 			throw DecodeError("table_map of " + map.database + "." + map.table +
-			                  ": charset exception for column number " + std::to_string(index) + " of " +
-			                  std::to_string(selected.size()));
+							  ": charset exception for column number " + std::to_string(index) + " of " +
+							  std::to_string(selected.size()));
 		selected[index]->charset = charset;
 	}
 }
 
 void
-read_column_charsets(TableMap &map, ByteReader &field, bool (*pred)(const Column &))
-{
+read_column_charsets(TableMap &map, ByteReader &field, bool (*pred)(const Column &)) {
 	for (Column &col : map.columns)
 		if (pred(col))
 			col.charset = static_cast<uint32_t>(field.lenenc());
@@ -310,8 +332,7 @@ read_column_charsets(TableMap &map, ByteReader &field, bool (*pred)(const Column
 
 void
 read_string_values(TableMap &map, ByteReader &field, bool (*pred)(const Column &),
-                   std::vector<std::string> Column::*values)
-{
+				   std::vector<std::string> Column::*values) {
 	for (Column &col : map.columns) {
 		if (!pred(col))
 			continue;
@@ -327,20 +348,18 @@ read_string_values(TableMap &map, ByteReader &field, bool (*pred)(const Column &
 }
 
 void
-mark_primary_key(TableMap &map, uint64_t index, uint64_t prefix)
-{
+mark_primary_key(TableMap &map, uint64_t index, uint64_t prefix) {
 	if (index >= map.columns.size())
 		throw DecodeError("table_map of " + map.database + "." + map.table + ": primary key column " +
-		                  std::to_string(index + 1) + " beyond " + std::to_string(map.columns.size()) +
-		                  " columns");
+						  std::to_string(index + 1) + " beyond " + std::to_string(map.columns.size()) +
+						  " columns");
 	map.columns[index].in_primary_key = true;
 	map.columns[index].primary_key_prefix = static_cast<uint16_t>(prefix);
 	map.primary_key.push_back(static_cast<uint16_t>(index));
 }
 
 void
-read_optional_metadata(TableMap &map, ByteReader &in)
-{
+read_optional_metadata(TableMap &map, ByteReader &in) {
 	while (!in.at_end()) {
 		uint8_t type = in.u8();
 		size_t len = in.lenenc_length();
@@ -388,8 +407,8 @@ read_optional_metadata(TableMap &map, ByteReader &in)
 			read_column_charsets(map, field, enum_or_set_column);
 			break;
 		case column_visibility:
-			read_msb_bitmap(map, field, [](const Column &) { return true; },
-			                [](Column &c, bool v) { c.visible = v; });
+			read_msb_bitmap(
+				map, field, [](const Column &) { return true; }, [](Column &c, bool v) { c.visible = v; });
 			break;
 		case vector_dimensionality:
 			for (Column &col : map.columns)
@@ -407,8 +426,7 @@ read_optional_metadata(TableMap &map, ByteReader &in)
 } // namespace
 
 TableMap
-parse_table_map(const uint8_t *body, size_t size, size_t table_id_size)
-{
+parse_table_map(const uint8_t *body, size_t size, size_t table_id_size) {
 	TableMap map;
 	map.raw_body.assign(reinterpret_cast<const char *>(body), size);
 	ByteReader in(body, size, "table_map event");
@@ -423,8 +441,8 @@ parse_table_map(const uint8_t *body, size_t size, size_t table_id_size)
 	size_t column_count = in.lenenc_length();
 	if (column_count > max_table_columns)
 		throw DecodeError("table_map of " + map.database + "." + map.table + " has " +
-		                  std::to_string(column_count) + " columns, more than the server limit " +
-		                  std::to_string(max_table_columns));
+						  std::to_string(column_count) + " columns, more than the server limit " +
+						  std::to_string(max_table_columns));
 	const uint8_t *types = in.take(column_count);
 	map.columns.resize(column_count);
 	for (size_t i = 0; i < column_count; i++)
@@ -435,7 +453,7 @@ parse_table_map(const uint8_t *body, size_t size, size_t table_id_size)
 		read_type_metadata(map, i, meta);
 	if (!meta.at_end())
 		throw DecodeError("table_map of " + map.database + "." + map.table + ": " +
-		                  std::to_string(meta.remaining()) + " bytes of column metadata left over");
+						  std::to_string(meta.remaining()) + " bytes of column metadata left over");
 	const uint8_t *nulls = in.take((column_count + 7) / 8);
 	for (size_t i = 0; i < column_count; i++)
 		map.columns[i].nullable = (nulls[i / 8] >> (i % 8)) & 1;
@@ -444,8 +462,7 @@ parse_table_map(const uint8_t *body, size_t size, size_t table_id_size)
 }
 
 void
-mark_logical_types(TableMap &table, const std::vector<std::string> &data_types_by_ordinal)
-{
+mark_logical_types(TableMap &table, const std::vector<std::string> &data_types_by_ordinal) {
 	size_t n = std::min(table.columns.size(), data_types_by_ordinal.size());
 	for (size_t i = 0; i < n; i++) {
 		Column &c = table.columns[i];

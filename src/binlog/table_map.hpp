@@ -59,22 +59,22 @@ enum class LogicalType : uint8_t { none, inet6, uuid };
 constexpr uint32_t binary_charset = 63;
 
 struct Column {
-	ColumnType type = ColumnType::null_type;      // as written in the TABLE_MAP type array
+	ColumnType type = ColumnType::null_type;	  // as written in the TABLE_MAP type array
 	ColumnType real_type = ColumnType::null_type; // STRING resolved to ENUM/SET from metadata
-	uint16_t metadata = 0;                        // raw per-type metadata as MySQL prints it
-	uint32_t max_length = 0;                      // CHAR/VARCHAR byte length (decides 1 or 2 length bytes)
-	uint8_t length_bytes = 0;                     // BLOB/TEXT/JSON/GEOMETRY/VECTOR length prefix; ENUM/SET size
-	uint8_t precision = 0;                        // NEWDECIMAL
-	uint8_t scale = 0;                            // NEWDECIMAL
-	uint8_t fsp = 0;                              // TIME2/DATETIME2/TIMESTAMP2 fractional digits
-	uint8_t bit_count = 0;                        // BIT(n): n
+	uint16_t metadata = 0;						  // raw per-type metadata as MySQL prints it
+	uint32_t max_length = 0;					  // CHAR/VARCHAR byte length (decides 1 or 2 length bytes)
+	uint8_t length_bytes = 0; // BLOB/TEXT/JSON/GEOMETRY/VECTOR length prefix; ENUM/SET size
+	uint8_t precision = 0;	  // NEWDECIMAL
+	uint8_t scale = 0;		  // NEWDECIMAL
+	uint8_t fsp = 0;		  // TIME2/DATETIME2/TIMESTAMP2 fractional digits
+	uint8_t bit_count = 0;	  // BIT(n): n
 	bool nullable = true;
-	bool is_unsigned = false;      // from SIGNEDNESS metadata, or set by the caller
+	bool is_unsigned = false;	   // from SIGNEDNESS metadata, or set by the caller
 	bool signedness_known = false; // true when the binlog carried SIGNEDNESS
 	bool visible = true;
 	bool in_primary_key = false;
 	uint16_t primary_key_prefix = 0; // PRIMARY_KEY_WITH_PREFIX prefix length, 0 = whole column
-	uint32_t charset = 0;            // collation id, 0 when not known
+	uint32_t charset = 0;			 // collation id, 0 when not known
 	uint32_t vector_dimensions = 0;
 	LogicalType logical = LogicalType::none;
 	std::string name; // empty when the binlog has no COLUMN_NAME metadata

@@ -16,12 +16,11 @@ namespace {
 
 constexpr int digits_per_word = 9;
 constexpr int bytes_for_digits[digits_per_word + 1] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
-constexpr uint32_t powers_of_ten[digits_per_word + 1] = {1,      10,      100,      1000,      10000,
-                                                         100000, 1000000, 10000000, 100000000, 1000000000};
+constexpr uint32_t powers_of_ten[digits_per_word + 1] = {1,		 10,	  100,		1000,	   10000,
+														 100000, 1000000, 10000000, 100000000, 1000000000};
 
 void
-append_padded(std::string &out, uint64_t v, int width)
-{
+append_padded(std::string &out, uint64_t v, int width) {
 	char buf[24];
 	int n = 0;
 	do {
@@ -36,8 +35,7 @@ append_padded(std::string &out, uint64_t v, int width)
 
 template <class T>
 void
-append_number(std::string &out, T v)
-{
+append_number(std::string &out, T v) {
 	char buf[48];
 	auto r = std::to_chars(buf, buf + sizeof buf, v);
 	out.append(buf, r.ptr);
@@ -45,8 +43,7 @@ append_number(std::string &out, T v)
 
 template <class T>
 void
-append_float(std::string &out, T v)
-{
+append_float(std::string &out, T v) {
 	if (std::isnan(v))
 		out.append("NaN");
 	else if (std::isinf(v))
@@ -56,8 +53,7 @@ append_float(std::string &out, T v)
 }
 
 void
-append_fraction(std::string &out, uint32_t microsecond, int fsp)
-{
+append_fraction(std::string &out, uint32_t microsecond, int fsp) {
 	if (fsp <= 0)
 		return;
 	out.push_back('.');
@@ -71,8 +67,7 @@ append_fraction(std::string &out, uint32_t microsecond, int fsp)
 }
 
 void
-append_date(std::string &out, const Temporal &t)
-{
+append_date(std::string &out, const Temporal &t) {
 	append_padded(out, t.year, 4);
 	out.push_back('-');
 	append_padded(out, t.month, 2);
@@ -81,8 +76,7 @@ append_date(std::string &out, const Temporal &t)
 }
 
 void
-append_clock(std::string &out, const Temporal &t, int fsp)
-{
+append_clock(std::string &out, const Temporal &t, int fsp) {
 	append_padded(out, t.hour, 2);
 	out.push_back(':');
 	append_padded(out, t.minute, 2);
@@ -93,8 +87,7 @@ append_clock(std::string &out, const Temporal &t, int fsp)
 
 // Proleptic Gregorian calendar date of a day count since 1970-01-01.
 Temporal
-civil_from_days(int64_t days)
-{
+civil_from_days(int64_t days) {
 	days += 719468;
 	int64_t era = (days >= 0 ? days : days - 146096) / 146097;
 	int64_t day_of_era = days - era * 146097;
@@ -109,8 +102,7 @@ civil_from_days(int64_t days)
 }
 
 void
-append_timestamp(std::string &out, const Value &value)
-{
+append_timestamp(std::string &out, const Value &value) {
 	if (value.zero_date) {
 		out.append("0000-00-00 00:00:00");
 		append_fraction(out, 0, value.fsp);
@@ -132,8 +124,7 @@ append_timestamp(std::string &out, const Value &value)
 }
 
 void
-append_hex(std::string &out, const uint8_t *p, size_t n)
-{
+append_hex(std::string &out, const uint8_t *p, size_t n) {
 	static const char digits[] = "0123456789abcdef";
 	for (size_t i = 0; i < n; i++) {
 		out.push_back(digits[p[i] >> 4]);
@@ -142,8 +133,7 @@ append_hex(std::string &out, const uint8_t *p, size_t n)
 }
 
 void
-append_labels(std::string &out, uint64_t bits, const std::vector<std::string> &labels)
-{
+append_labels(std::string &out, uint64_t bits, const std::vector<std::string> &labels) {
 	bool first = true;
 	for (size_t i = 0; i < labels.size() && i < 64; i++) {
 		if (!(bits >> i & 1))
@@ -156,19 +146,17 @@ append_labels(std::string &out, uint64_t bits, const std::vector<std::string> &l
 }
 
 bool
-set_has_unknown_bits(uint64_t bits, size_t labels)
-{
+set_has_unknown_bits(uint64_t bits, size_t labels) {
 	return labels < 64 && (bits >> labels) != 0;
 }
 
 void
-append_vector(std::string &out, const Value &value)
-{
+append_vector(std::string &out, const Value &value) {
 	out.push_back('[');
 	for (uint32_t i = 0; i + 4 <= value.size; i += 4) {
 		uint32_t bits = static_cast<uint32_t>(value.data[i]) | static_cast<uint32_t>(value.data[i + 1]) << 8 |
-		                static_cast<uint32_t>(value.data[i + 2]) << 16 |
-		                static_cast<uint32_t>(value.data[i + 3]) << 24;
+						static_cast<uint32_t>(value.data[i + 2]) << 16 |
+						static_cast<uint32_t>(value.data[i + 3]) << 24;
 		float f;
 		std::memcpy(&f, &bits, sizeof f);
 		if (i)
@@ -181,10 +169,10 @@ append_vector(std::string &out, const Value &value)
 // INET6 and UUID are BINARY(16) in the row image, which (like every BINARY(n)) the server logs
 // without its trailing zero bytes: '2001:db8::' arrives as 4 bytes. Restore the 16.
 std::array<uint8_t, 16>
-sixteen_bytes(const Value &value, const char *type)
-{
+sixteen_bytes(const Value &value, const char *type) {
 	if (value.size > 16)
-		throw DecodeError(std::string(type) + " value has " + std::to_string(value.size) + " bytes, more than 16");
+		throw DecodeError(std::string(type) + " value has " + std::to_string(value.size) +
+						  " bytes, more than 16");
 	std::array<uint8_t, 16> bytes{};
 	if (value.size)
 		std::memcpy(bytes.data(), value.data, value.size);
@@ -192,8 +180,7 @@ sixteen_bytes(const Value &value, const char *type)
 }
 
 void
-append_inet6(std::string &out, const Value &value)
-{
+append_inet6(std::string &out, const Value &value) {
 	std::array<uint8_t, 16> bytes = sixteen_bytes(value, "inet6");
 	char buf[INET6_ADDRSTRLEN];
 	if (!inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf))
@@ -202,8 +189,7 @@ append_inet6(std::string &out, const Value &value)
 }
 
 void
-append_uuid(std::string &out, const Value &value)
-{
+append_uuid(std::string &out, const Value &value) {
 	std::array<uint8_t, 16> bytes = sixteen_bytes(value, "uuid");
 	for (size_t i = 0; i < 16; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
@@ -213,41 +199,37 @@ append_uuid(std::string &out, const Value &value)
 }
 
 bool
-enum_label_known(const Value &value, const Column &column)
-{
+enum_label_known(const Value &value, const Column &column) {
 	return value.u64 >= 1 && value.u64 <= column.enum_values.size();
 }
 
 } // namespace
 
 int64_t
-Value::time_micros() const
-{
-	int64_t micros = ((static_cast<int64_t>(temporal.hour) * 60 + temporal.minute) * 60 + temporal.second) *
-	                     1000000 +
-	                 temporal.microsecond;
+Value::time_micros() const {
+	int64_t micros =
+		((static_cast<int64_t>(temporal.hour) * 60 + temporal.minute) * 60 + temporal.second) * 1000000 +
+		temporal.microsecond;
 	return temporal.negative ? -micros : micros;
 }
 
 size_t
-decimal_binary_size(int precision, int scale)
-{
+decimal_binary_size(int precision, int scale) {
 	int integer_digits = precision - scale;
 	return static_cast<size_t>(integer_digits / digits_per_word * 4 +
-	                           bytes_for_digits[integer_digits % digits_per_word] +
-	                           scale / digits_per_word * 4 + bytes_for_digits[scale % digits_per_word]);
+							   bytes_for_digits[integer_digits % digits_per_word] +
+							   scale / digits_per_word * 4 + bytes_for_digits[scale % digits_per_word]);
 }
 
 void
-append_decimal(std::string &out, const uint8_t *packed, size_t size, int precision, int scale)
-{
+append_decimal(std::string &out, const uint8_t *packed, size_t size, int precision, int scale) {
 	if (precision < 1 || precision > 65 || scale < 0 || scale > 30 || scale > precision)
 		throw DecodeError("invalid decimal precision " + std::to_string(precision) + " scale " +
-		                  std::to_string(scale));
+						  std::to_string(scale));
 	if (size != decimal_binary_size(precision, scale))
 		throw DecodeError("decimal(" + std::to_string(precision) + "," + std::to_string(scale) + ") has " +
-		                  std::to_string(size) + " bytes instead of " +
-		                  std::to_string(decimal_binary_size(precision, scale)));
+						  std::to_string(size) + " bytes instead of " +
+						  std::to_string(decimal_binary_size(precision, scale)));
 	// The sign is the inverted top bit; negative numbers are stored with every byte inverted.
 	uint8_t mask = (packed[0] & 0x80) ? 0 : 0xff;
 	size_t pos = 0;
@@ -262,7 +244,7 @@ append_decimal(std::string &out, const uint8_t *packed, size_t size, int precisi
 		}
 		if (v >= limit)
 			throw DecodeError("invalid decimal digits in decimal(" + std::to_string(precision) + "," +
-			                  std::to_string(scale) + ")");
+							  std::to_string(scale) + ")");
 		return v;
 	};
 	char digits[80];
@@ -306,8 +288,7 @@ append_decimal(std::string &out, const uint8_t *packed, size_t size, int precisi
 }
 
 void
-append_text(std::string &out, const Value &value, const Column &column)
-{
+append_text(std::string &out, const Value &value, const Column &column) {
 	switch (value.kind) {
 	case ValueKind::missing:
 	case ValueKind::null:
@@ -385,16 +366,14 @@ append_text(std::string &out, const Value &value, const Column &column)
 }
 
 std::string
-to_text(const Value &value, const Column &column)
-{
+to_text(const Value &value, const Column &column) {
 	std::string out;
 	append_text(out, value, column);
 	return out;
 }
 
 bool
-is_valid_utf8(std::string_view text)
-{
+is_valid_utf8(std::string_view text) {
 	const auto *p = reinterpret_cast<const uint8_t *>(text.data());
 	const uint8_t *end = p + text.size();
 	while (p < end) {
@@ -430,19 +409,32 @@ is_valid_utf8(std::string_view text)
 }
 
 void
-append_json_string(std::string &out, std::string_view text)
-{
+append_json_string(std::string &out, std::string_view text) {
 	out.push_back('"');
 	for (char ch : text) {
 		auto c = static_cast<unsigned char>(ch);
 		switch (c) {
-		case '"': out.append("\\\""); break;
-		case '\\': out.append("\\\\"); break;
-		case '\b': out.append("\\b"); break;
-		case '\f': out.append("\\f"); break;
-		case '\n': out.append("\\n"); break;
-		case '\r': out.append("\\r"); break;
-		case '\t': out.append("\\t"); break;
+		case '"':
+			out.append("\\\"");
+			break;
+		case '\\':
+			out.append("\\\\");
+			break;
+		case '\b':
+			out.append("\\b");
+			break;
+		case '\f':
+			out.append("\\f");
+			break;
+		case '\n':
+			out.append("\\n");
+			break;
+		case '\r':
+			out.append("\\r");
+			break;
+		case '\t':
+			out.append("\\t");
+			break;
 		default:
 			if (c < 0x20) {
 				out.append("\\u00");
@@ -456,8 +448,7 @@ append_json_string(std::string &out, std::string_view text)
 }
 
 void
-append_json_value(std::string &out, const Value &value, const Column &column)
-{
+append_json_value(std::string &out, const Value &value, const Column &column) {
 	switch (value.kind) {
 	case ValueKind::missing:
 	case ValueKind::null:
@@ -532,8 +523,7 @@ append_json_value(std::string &out, const Value &value, const Column &column)
 }
 
 void
-append_row_json(std::string &out, const std::vector<Value> &row, const TableMap &table)
-{
+append_row_json(std::string &out, const std::vector<Value> &row, const TableMap &table) {
 	out.push_back('{');
 	bool first = true;
 	for (size_t i = 0; i < row.size() && i < table.columns.size(); i++) {

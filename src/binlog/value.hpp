@@ -11,25 +11,25 @@
 namespace chameleon::binlog {
 
 enum class ValueKind : uint8_t {
-	missing,   // column not present in this row image (binlog_row_image=MINIMAL/NOBLOB)
+	missing, // column not present in this row image (binlog_row_image=MINIMAL/NOBLOB)
 	null,
-	int64,     // signed integers of every width
-	uint64,    // unsigned integers of every width
+	int64,	// signed integers of every width
+	uint64, // unsigned integers of every width
 	float32,
 	float64,
-	decimal,   // packed binary NEWDECIMAL in data/size with precision/scale; see append_decimal
-	date,      // temporal: year, month, day
-	time,      // temporal: negative, hour (up to 838), minute, second, microsecond
-	datetime,  // temporal
-	timestamp, // seconds/microsecond since the Unix epoch, UTC
-	year,      // int64: 0 or 1901..2155
-	string,    // bytes in data/size (CHAR, VARCHAR, BINARY, VARBINARY, TEXT, BLOB, MariaDB JSON)
+	decimal,	// packed binary NEWDECIMAL in data/size with precision/scale; see append_decimal
+	date,		// temporal: year, month, day
+	time,		// temporal: negative, hour (up to 838), minute, second, microsecond
+	datetime,	// temporal
+	timestamp,	// seconds/microsecond since the Unix epoch, UTC
+	year,		// int64: 0 or 1901..2155
+	string,		// bytes in data/size (CHAR, VARCHAR, BINARY, VARBINARY, TEXT, BLOB, MariaDB JSON)
 	enum_index, // uint64: 1-based index into Column::enum_values, 0 for the empty error value
-	set_bits,  // uint64: bit i set = Column::set_values[i] is a member
-	bit,       // uint64: BIT(n) value
-	json,      // MySQL binary JSON in data/size (empty = JSON null from an empty value)
-	geometry,  // 4-byte little-endian SRID followed by WKB, in data/size
-	vector,    // little-endian float32 array in data/size; the apply side must map or refuse it
+	set_bits,	// uint64: bit i set = Column::set_values[i] is a member
+	bit,		// uint64: BIT(n) value
+	json,		// MySQL binary JSON in data/size (empty = JSON null from an empty value)
+	geometry,	// 4-byte little-endian SRID followed by WKB, in data/size
+	vector,		// little-endian float32 array in data/size; the apply side must map or refuse it
 };
 
 struct Temporal {
@@ -45,10 +45,10 @@ struct Temporal {
 
 struct Value {
 	ValueKind kind = ValueKind::missing;
-	uint8_t fsp = 0;        // fractional digits of temporal values (0 for the legacy types)
+	uint8_t fsp = 0;		// fractional digits of temporal values (0 for the legacy types)
 	bool zero_date = false; // DATE/DATETIME with a zero year/month/day part or TIMESTAMP 0 ('0000-00-00 ...')
-	uint8_t precision = 0;  // decimal
-	uint8_t scale = 0;      // decimal
+	uint8_t precision = 0;	// decimal
+	uint8_t scale = 0;		// decimal
 	uint32_t size = 0;
 	const uint8_t *data = nullptr;
 	union {
@@ -57,7 +57,7 @@ struct Value {
 		float f32;
 		double f64;
 	};
-	Temporal temporal;         // date, time, datetime
+	Temporal temporal;		   // date, time, datetime
 	int64_t epoch_seconds = 0; // timestamp
 
 	Value() : i64(0) {}

@@ -13,16 +13,15 @@ namespace chameleon::config {
 namespace {
 
 std::string
-lower(std::string_view text)
-{
+lower(std::string_view text) {
 	std::string result(text);
-	std::transform(result.begin(), result.end(), result.begin(), [](unsigned char c) { return std::tolower(c); });
+	std::transform(result.begin(), result.end(), result.begin(),
+				   [](unsigned char c) { return std::tolower(c); });
 	return result;
 }
 
 std::string_view
-trim(std::string_view text)
-{
+trim(std::string_view text) {
 	while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
 		text.remove_prefix(1);
 	while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
@@ -31,23 +30,21 @@ trim(std::string_view text)
 }
 
 bool
-full_match(std::string_view text, const std::regex &pattern)
-{
+full_match(std::string_view text, const std::regex &pattern) {
 	return std::regex_match(text.begin(), text.end(), pattern);
 }
 
 } // namespace
 
 std::optional<int64_t>
-parse_integer(std::string_view text)
-{
+parse_integer(std::string_view text) {
 	bool negative = false;
 	if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
 		negative = text.front() == '-';
 		text.remove_prefix(1);
 	}
 	if (text.empty() || !std::isdigit(static_cast<unsigned char>(text.front())) ||
-	    !std::isdigit(static_cast<unsigned char>(text.back())))
+		!std::isdigit(static_cast<unsigned char>(text.back())))
 		return std::nullopt;
 	int64_t value = 0;
 	for (char c : text) {
@@ -64,8 +61,7 @@ parse_integer(std::string_view text)
 }
 
 std::optional<bool>
-parse_boolean(std::string_view text)
-{
+parse_boolean(std::string_view text) {
 	std::string word = lower(text);
 	if (word == "true" || word == "yes" || word == "on")
 		return true;
@@ -75,8 +71,7 @@ parse_boolean(std::string_view text)
 }
 
 std::optional<int64_t>
-parse_byte_size(std::string_view text)
-{
+parse_byte_size(std::string_view text) {
 	static const std::regex pattern(R"(([0-9]+)\s*([kKmMgG]?)[bB]?)");
 	std::match_results<std::string_view::const_iterator> match;
 	text = trim(text);
@@ -105,15 +100,14 @@ parse_byte_size(std::string_view text)
 }
 
 bool
-is_interval_text(std::string_view text)
-{
+is_interval_text(std::string_view text) {
 	static const std::regex iso8601(
-	    R"(P(?=[0-9T])([0-9]+(\.[0-9]+)?Y)?([0-9]+(\.[0-9]+)?M)?([0-9]+(\.[0-9]+)?W)?([0-9]+(\.[0-9]+)?D)?)"
-	    R"((T(?=[0-9])([0-9]+(\.[0-9]+)?H)?([0-9]+(\.[0-9]+)?M)?([0-9]+(\.[0-9]+)?S)?)?)");
+		R"(P(?=[0-9T])([0-9]+(\.[0-9]+)?Y)?([0-9]+(\.[0-9]+)?M)?([0-9]+(\.[0-9]+)?W)?([0-9]+(\.[0-9]+)?D)?)"
+		R"((T(?=[0-9])([0-9]+(\.[0-9]+)?H)?([0-9]+(\.[0-9]+)?M)?([0-9]+(\.[0-9]+)?S)?)?)");
 	static const std::string unit =
-	    "(microseconds?|us|usecs?|milliseconds?|ms|msecs?|seconds?|s|secs?|minutes?|m|mins?|hours?|h|hrs?|"
-	    "days?|d|weeks?|w|months?|mons?|years?|y|yrs?|decades?|decs?|century|centuries|c|cent|"
-	    "millennium|millennia|mils?)";
+		"(microseconds?|us|usecs?|milliseconds?|ms|msecs?|seconds?|s|secs?|minutes?|m|mins?|hours?|h|hrs?|"
+		"days?|d|weeks?|w|months?|mons?|years?|y|yrs?|decades?|decs?|century|centuries|c|cent|"
+		"millennium|millennia|mils?)";
 	static const std::string number = R"([+-]?[0-9]+(\.[0-9]+)?)";
 	static const std::regex number_token(number + unit + "?");
 	static const std::regex unit_token(unit);
@@ -149,23 +143,21 @@ is_interval_text(std::string_view text)
 }
 
 bool
-is_lock_timeout_text(std::string_view text)
-{
+is_lock_timeout_text(std::string_view text) {
 	static const std::regex pattern(R"([0-9]+\s*(us|ms|s|min|h|d)?)");
 	return full_match(trim(text), pattern);
 }
 
 bool
-is_type_name_text(std::string_view text)
-{
-	static const std::regex pattern(R"([A-Za-z_][A-Za-z0-9_.]*( [A-Za-z_][A-Za-z0-9_]*)*)"
-	                                R"((\([A-Za-z0-9_]+(, ?[A-Za-z0-9_]+)*\))?( [A-Za-z_][A-Za-z0-9_]*)*(\[\])*)");
+is_type_name_text(std::string_view text) {
+	static const std::regex pattern(
+		R"([A-Za-z_][A-Za-z0-9_.]*( [A-Za-z_][A-Za-z0-9_]*)*)"
+		R"((\([A-Za-z0-9_]+(, ?[A-Za-z0-9_]+)*\))?( [A-Za-z_][A-Za-z0-9_]*)*(\[\])*)");
 	return full_match(text, pattern);
 }
 
 std::size_t
-edit_distance(std::string_view a, std::string_view b)
-{
+edit_distance(std::string_view a, std::string_view b) {
 	// optimal string alignment: insertions, deletions, substitutions and adjacent transpositions
 	std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
 	for (std::size_t i = 0; i <= a.size(); ++i)
@@ -174,7 +166,8 @@ edit_distance(std::string_view a, std::string_view b)
 		d[0][j] = j;
 	for (std::size_t i = 1; i <= a.size(); ++i)
 		for (std::size_t j = 1; j <= b.size(); ++j) {
-			d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+			d[i][j] = std::min(
+				{d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
 			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
 				d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
 		}

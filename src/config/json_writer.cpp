@@ -10,10 +10,13 @@ namespace {
 
 // Length of the UTF-8 sequence starting at text[i] and its code point; 1 and the byte if invalid.
 std::pair<std::size_t, uint32_t>
-decode_utf8(std::string_view text, std::size_t i)
-{
+decode_utf8(std::string_view text, std::size_t i) {
 	unsigned char lead = static_cast<unsigned char>(text[i]);
-	std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+	std::size_t length = lead < 0x80		   ? 1
+						 : (lead >> 5) == 0x6  ? 2
+						 : (lead >> 4) == 0xE  ? 3
+						 : (lead >> 3) == 0x1E ? 4
+											   : 0;
 	if (length == 0 || i + length > text.size())
 		return {1, lead};
 	uint32_t code = length == 1 ? lead : lead & (0x7F >> length);
@@ -28,16 +31,14 @@ decode_utf8(std::string_view text, std::size_t i)
 
 // Characters that YAML 1.1 rejects unescaped, or reads as line breaks (NEL, U+2028, U+2029) and folds.
 bool
-needs_escape(uint32_t code)
-{
-	return code < 0x20 || (code >= 0x7F && code < 0xA0) || code == 0x2028 || code == 0x2029 || code == 0xFEFF ||
-	       code == 0xFFFE || code == 0xFFFF;
+needs_escape(uint32_t code) {
+	return code < 0x20 || (code >= 0x7F && code < 0xA0) || code == 0x2028 || code == 0x2029 ||
+		   code == 0xFEFF || code == 0xFFFE || code == 0xFFFF;
 }
 
 class JsonWriter {
-public:
-	void string(std::string_view text)
-	{
+  public:
+	void string(std::string_view text) {
 		out += '"';
 		for (std::size_t i = 0; i < text.size();) {
 			auto [length, code] = decode_utf8(text, i);
@@ -63,54 +64,46 @@ public:
 		out += '"';
 	}
 
-	void key(std::string_view name)
-	{
+	void key(std::string_view name) {
 		separate();
 		string(name);
 		out += ": ";
 		first = true; // the value that follows needs no separator
 	}
 
-	void value(std::string_view text)
-	{
+	void value(std::string_view text) {
 		separate();
 		string(text);
 	}
-	void value(int64_t number)
-	{
+	void value(int64_t number) {
 		separate();
 		out += std::to_string(number);
 	}
-	void value(bool flag)
-	{
+	void value(bool flag) {
 		separate();
 		out += flag ? "true" : "false";
 	}
-	void value(const std::vector<std::string> &texts)
-	{
+	void value(const std::vector<std::string> &texts) {
 		open('[');
 		for (const auto &text : texts)
 			value(text);
 		close(']');
 	}
 
-	void open(char bracket)
-	{
+	void open(char bracket) {
 		separate();
 		out += bracket;
 		first = true;
 	}
-	void close(char bracket)
-	{
+	void close(char bracket) {
 		out += bracket;
 		first = false;
 	}
 
 	std::string take() { return std::move(out); }
 
-private:
-	void separate()
-	{
+  private:
+	void separate() {
 		if (!first)
 			out += ", ";
 		first = false;
@@ -122,8 +115,7 @@ private:
 
 template <typename T>
 void
-field(JsonWriter &json, std::string_view name, const T &value)
-{
+field(JsonWriter &json, std::string_view name, const T &value) {
 	json.key(name);
 	json.value(value);
 }
@@ -131,8 +123,7 @@ field(JsonWriter &json, std::string_view name, const T &value)
 } // namespace
 
 std::string
-to_json(const SourceConfig &config, bool with_password)
-{
+to_json(const SourceConfig &config, bool with_password) {
 	JsonWriter json;
 	json.open('{');
 	field(json, "type", config.type);

@@ -17,14 +17,12 @@ namespace {
 const char *const password_file_key = "db_conn.password_file";
 
 std::string
-in_file(const std::string &file)
-{
+in_file(const std::string &file) {
 	return "password file \"" + file + "\"";
 }
 
 std::size_t
-unescaped_colons(std::string_view line)
-{
+unescaped_colons(std::string_view line) {
 	std::size_t count = 0;
 	for (std::size_t i = 0; i < line.size(); ++i) {
 		if (line[i] == '\\')
@@ -38,8 +36,7 @@ unescaped_colons(std::string_view line)
 // host, port, user and password of a pgpass-like line (the password is the rest of the line);
 // nullopt when the line has fewer than three separators.
 std::optional<std::array<std::string, 4>>
-split_pgpass_line(std::string_view line)
-{
+split_pgpass_line(std::string_view line) {
 	std::array<std::string, 4> fields;
 	std::size_t field = 0;
 	for (std::size_t i = 0; i < line.size(); ++i) {
@@ -56,22 +53,22 @@ split_pgpass_line(std::string_view line)
 }
 
 bool
-field_matches(const std::string &pattern, const std::string &value)
-{
+field_matches(const std::string &pattern, const std::string &value) {
 	return pattern == "*" || pattern == value;
 }
 
 std::vector<std::string>
-read_lines(const std::string &file)
-{
+read_lines(const std::string &file) {
 	std::error_code status;
 	if (std::filesystem::is_directory(file, status))
 		throw ConfigError(password_file_key, 0, "could not read " + in_file(file) + ": it is a directory",
-		                  "give the path of the file that holds the password");
+						  "give the path of the file that holds the password");
 	std::ifstream input(file, std::ios::binary);
 	if (!input)
-		throw ConfigError(password_file_key, 0, "could not open " + in_file(file) + ": " + std::strerror(errno),
-		                  "check that the file exists and that the operating-system user of the PostgreSQL server can read it");
+		throw ConfigError(password_file_key, 0,
+						  "could not open " + in_file(file) + ": " + std::strerror(errno),
+						  "check that the file exists and that the operating-system user of the PostgreSQL "
+						  "server can read it");
 	std::vector<std::string> lines;
 	for (std::string line; std::getline(input, line);) {
 		if (!line.empty() && line.back() == '\r')
@@ -79,16 +76,16 @@ read_lines(const std::string &file)
 		lines.push_back(std::move(line));
 	}
 	if (input.bad())
-		throw ConfigError(password_file_key, 0, "could not read " + in_file(file) + ": " + std::strerror(errno),
-		                  "check that the operating-system user of the PostgreSQL server can read it");
+		throw ConfigError(password_file_key, 0,
+						  "could not read " + in_file(file) + ": " + std::strerror(errno),
+						  "check that the operating-system user of the PostgreSQL server can read it");
 	return lines;
 }
 
 } // namespace
 
 std::string
-read_password(const SourceConfig &config)
-{
+read_password(const SourceConfig &config) {
 	const DbConn &conn = config.db_conn;
 	if (!conn.password.empty() || conn.password_file.empty())
 		return conn.password;
@@ -96,14 +93,14 @@ read_password(const SourceConfig &config)
 	std::vector<std::string> lines = read_lines(file);
 	if (lines.empty() || (lines.size() == 1 && lines.front().empty()))
 		throw ConfigError(password_file_key, 0, in_file(file) + " is empty",
-		                  "write the password on the first line, or lines host:port:user:password");
+						  "write the password on the first line, or lines host:port:user:password");
 
 	const std::string &first = lines.front();
 	bool pgpass_format = (!first.empty() && first.front() == '#') || unescaped_colons(first) >= 3;
 	if (!pgpass_format) {
 		if (first.empty())
 			throw ConfigError(password_file_key, 1, "line 1 of " + in_file(file) + " is empty",
-			                  "write the password alone on the first line");
+							  "write the password alone on the first line");
 		return first;
 	}
 
@@ -115,18 +112,20 @@ read_password(const SourceConfig &config)
 		auto fields = split_pgpass_line(line);
 		if (!fields)
 			throw ConfigError(password_file_key, line_number,
-			                  "line " + std::to_string(line_number) + " of " + in_file(file) +
-			                      " is not of the form host:port:user:password",
-			                  "write one host:port:user:password per line (\"*\" matches anything, escape : and \\ with \\)");
+							  "line " + std::to_string(line_number) + " of " + in_file(file) +
+								  " is not of the form host:port:user:password",
+							  "write one host:port:user:password per line (\"*\" matches anything, escape : "
+							  "and \\ with \\)");
 		const auto &[host, port, user, password] = *fields;
-		if (field_matches(host, conn.host) && field_matches(port, std::to_string(conn.port)) && field_matches(user, conn.user))
+		if (field_matches(host, conn.host) && field_matches(port, std::to_string(conn.port)) &&
+			field_matches(user, conn.user))
 			return password;
 	}
 	throw ConfigError(password_file_key, 0,
-	                  "no line of " + in_file(file) + " matches host \"" + conn.host + "\", port " + std::to_string(conn.port) +
-	                      " and user \"" + conn.user + "\"",
-	                  "add a line " + conn.host + ":" + std::to_string(conn.port) + ":" + conn.user +
-	                      ":<password> (\"*\" matches anything)");
+					  "no line of " + in_file(file) + " matches host \"" + conn.host + "\", port " +
+						  std::to_string(conn.port) + " and user \"" + conn.user + "\"",
+					  "add a line " + conn.host + ":" + std::to_string(conn.port) + ":" + conn.user +
+						  ":<password> (\"*\" matches anything)");
 }
 
 } // namespace chameleon::config

@@ -16,10 +16,10 @@ namespace chameleon::config {
 // path and the line (1-based; 0 when there is no YAML line, e.g. a password file that cannot be read).
 struct ConfigError : std::runtime_error {
 	ConfigError(std::string key, int line, std::string message, std::string hint);
-	std::string key;     // key path, e.g. "db_conn.port" or "sources.mysql.db_conn.port"; "" for YAML syntax
+	std::string key; // key path, e.g. "db_conn.port" or "sources.mysql.db_conn.port"; "" for YAML syntax
 	int line;
 	std::string message; // the full message, same as what()
-	std::string hint;    // what to do about it
+	std::string hint;	 // what to do about it
 };
 
 // Something the user should know that does not stop the configuration from being used.
@@ -37,7 +37,7 @@ struct DbConn {
 	std::string password_file; // absolute path, see read_password()
 	std::string charset = "utf8mb4";
 	int connect_timeout = 10; // seconds
-	std::string database;     // required for pgsql sources
+	std::string database;	  // required for pgsql sources
 };
 
 struct SkipEvents {
@@ -45,8 +45,8 @@ struct SkipEvents {
 };
 
 struct TypeOverride {
-	std::string column_type;         // MySQL information_schema column_type, e.g. "tinyint(1)"
-	std::string override_to;         // PostgreSQL type
+	std::string column_type;		 // MySQL information_schema column_type, e.g. "tinyint(1)"
+	std::string override_to;		 // PostgreSQL type
 	std::vector<std::string> tables; // "schema.table" or "*"
 };
 
@@ -54,17 +54,17 @@ struct SourceConfig {
 	std::string type = "mysql"; // mysql | pgsql
 	DbConn db_conn;
 	std::vector<std::pair<std::string, std::string>> schema_mappings; // origin -> destination, file order
-	std::vector<std::string> limit_tables, skip_tables;               // "schema.table" (origin names)
-	std::vector<std::string> grant_select_to;                         // role names
-	std::string lock_timeout = "120s";                                // PostgreSQL lock_timeout text
+	std::vector<std::string> limit_tables, skip_tables;				  // "schema.table" (origin names)
+	std::vector<std::string> grant_select_to;						  // role names
+	std::string lock_timeout = "120s";								  // PostgreSQL lock_timeout text
 	int64_t my_server_id = 100;
 	int replica_batch_size = 10000, replay_max_rows = 10000;
-	std::string batch_retention = "1 day"; // a PostgreSQL interval text
+	std::string batch_retention = "1 day";		   // a PostgreSQL interval text
 	int64_t copy_max_memory = 300LL * 1024 * 1024; // bytes
-	int sleep_loop = 1;                    // seconds
-	std::string on_error_replay = "continue"; // continue | exit
-	std::string on_error_read = "exit";       // continue | exit
-	std::string auto_maintenance = "disabled"; // "disabled" or a PostgreSQL interval text
+	int sleep_loop = 1;							   // seconds
+	std::string on_error_replay = "continue";	   // continue | exit
+	std::string on_error_read = "exit";			   // continue | exit
+	std::string auto_maintenance = "disabled";	   // "disabled" or a PostgreSQL interval text
 	bool gtid_enable = false;
 	SkipEvents skip_events;
 	bool keep_existing_schema = false;
@@ -74,7 +74,7 @@ struct SourceConfig {
 	bool strip_nul = true;
 	std::vector<TypeOverride> type_override;
 	std::vector<std::pair<int, std::vector<std::string>>> fillfactor; // factor -> tables; last listing wins
-	std::vector<Notice> notices; // not serialised, not compared
+	std::vector<Notice> notices;									  // not serialised, not compared
 };
 
 // Equality of everything to_json() writes (notices are not compared).
@@ -83,8 +83,7 @@ bool operator==(const SkipEvents &, const SkipEvents &);
 bool operator==(const TypeOverride &, const TypeOverride &);
 bool operator==(const SourceConfig &, const SourceConfig &);
 inline bool
-operator!=(const SourceConfig &a, const SourceConfig &b)
-{
+operator!=(const SourceConfig &a, const SourceConfig &b) {
 	return !(a == b);
 }
 

@@ -15,7 +15,7 @@ struct YamlNode {
 	std::string text;  // scalar value, as written (no type resolution)
 	bool plain = true; // scalar written without quotes, block style or tag: only these can be null
 	int line = 1;
-	std::vector<YamlNode> items;                       // sequence elements
+	std::vector<YamlNode> items;						// sequence elements
 	std::vector<std::pair<YamlNode, YamlNode>> entries; // mapping key/value pairs, in file order
 
 	// YAML null: an empty value, ~ or null (plain scalars only).

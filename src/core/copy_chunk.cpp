@@ -4,16 +4,14 @@
 namespace chameleon::core {
 
 std::string_view
-CopyChunk::lines(size_t first, size_t last) const
-{
+CopyChunk::lines(size_t first, size_t last) const {
 	size_t begin = first == 0 ? 0 : line_ends[first - 1];
 	size_t end = last == 0 ? 0 : line_ends[last - 1];
 	return std::string_view(text).substr(begin, end - begin);
 }
 
 void
-CopyChunk::clear()
-{
+CopyChunk::clear() {
 	text.clear();
 	line_ends.clear();
 	rejected.clear();
@@ -21,8 +19,7 @@ CopyChunk::clear()
 }
 
 bool
-ChunkQueue::push(CopyChunk &&chunk)
-{
+ChunkQueue::push(CopyChunk &&chunk) {
 	std::unique_lock<std::mutex> lock(mutex_);
 	changed_.wait(lock, [&] { return cancelled_ || chunks_.size() < capacity_; });
 	if (cancelled_)
@@ -33,16 +30,14 @@ ChunkQueue::push(CopyChunk &&chunk)
 }
 
 void
-ChunkQueue::finish()
-{
+ChunkQueue::finish() {
 	std::lock_guard<std::mutex> lock(mutex_);
 	finished_ = true;
 	changed_.notify_all();
 }
 
 void
-ChunkQueue::fail(std::exception_ptr error)
-{
+ChunkQueue::fail(std::exception_ptr error) {
 	std::lock_guard<std::mutex> lock(mutex_);
 	error_ = error;
 	finished_ = true;
@@ -50,8 +45,7 @@ ChunkQueue::fail(std::exception_ptr error)
 }
 
 ChunkQueue::Pop
-ChunkQueue::pop(CopyChunk &out, std::chrono::milliseconds timeout)
-{
+ChunkQueue::pop(CopyChunk &out, std::chrono::milliseconds timeout) {
 	std::unique_lock<std::mutex> lock(mutex_);
 	changed_.wait_for(lock, timeout, [&] { return !chunks_.empty() || finished_; });
 	if (!chunks_.empty()) {
@@ -66,16 +60,14 @@ ChunkQueue::pop(CopyChunk &out, std::chrono::milliseconds timeout)
 }
 
 void
-ChunkQueue::cancel()
-{
+ChunkQueue::cancel() {
 	std::lock_guard<std::mutex> lock(mutex_);
 	cancelled_ = true;
 	changed_.notify_all();
 }
 
 bool
-ChunkQueue::cancelled() const
-{
+ChunkQueue::cancelled() const {
 	std::lock_guard<std::mutex> lock(mutex_);
 	return cancelled_;
 }

@@ -23,10 +23,10 @@ struct RejectedRow {
 };
 
 struct CopyChunk {
-	std::string text;                  // COPY text format, one line per row
-	std::vector<uint32_t> line_ends;   // offset just past each row's newline
+	std::string text;				 // COPY text format, one line per row
+	std::vector<uint32_t> line_ends; // offset just past each row's newline
 	std::vector<RejectedRow> rejected;
-	uint64_t source_bytes = 0;         // bytes of the MySQL values of the chunk's rows
+	uint64_t source_bytes = 0; // bytes of the MySQL values of the chunk's rows
 
 	size_t rows() const { return line_ends.size(); }
 	// The text of rows [first, last).

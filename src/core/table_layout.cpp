@@ -19,9 +19,9 @@ same_name(std::string_view a, std::string_view b) {
 		   std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
 }
 
-const char *const form_names[] = {"as_is",	   "boolean",		 "bit_string", "zero_date_to_null", "timestamp_utc",
-								  "interval",  "set_to_array",	 "bytea",	   "json",				"geometry",
-								  "geometry_bytea", "uuid",		 "inet",	   "vector"};
+const char *const form_names[] = {
+	"as_is", "boolean", "bit_string", "zero_date_to_null", "timestamp_utc", "interval", "set_to_array",
+	"bytea", "json",	"geometry",	  "geometry_bytea",	   "uuid",			"inet",		"vector"};
 const char *const kind_names[] = {"primary", "unique", "index", "check", "skipped"};
 
 // ---- writer -------------------------------------------------------------------------------------

@@ -15,21 +15,21 @@ struct QualifiedName {
 };
 
 enum class DefaultKind {
-	none,              // no DEFAULT clause (or DROP DEFAULT)
-	null,              // DEFAULT NULL
-	string,            // DEFAULT 'text': value holds the unescaped text
-	number,            // DEFAULT 12 / -1.5 / TRUE: value holds the number (TRUE -> 1, FALSE -> 0)
-	bit_or_hex,        // DEFAULT b'0' / 0x1F / X'1F': value holds the literal as written
+	none,			   // no DEFAULT clause (or DROP DEFAULT)
+	null,			   // DEFAULT NULL
+	string,			   // DEFAULT 'text': value holds the unescaped text
+	number,			   // DEFAULT 12 / -1.5 / TRUE: value holds the number (TRUE -> 1, FALSE -> 0)
+	bit_or_hex,		   // DEFAULT b'0' / 0x1F / X'1F': value holds the literal as written
 	current_timestamp, // CURRENT_TIMESTAMP[(n)], NOW([n]), LOCALTIME[STAMP][(n)]: fsp holds n
-	expression,        // anything else, e.g. (uuid()) or CURRENT_DATE: value holds the raw text
+	expression,		   // anything else, e.g. (uuid()) or CURRENT_DATE: value holds the raw text
 };
 
 struct DefaultValue {
 	DefaultKind kind = DefaultKind::none;
 	std::string value;
-	std::optional<int> fsp;   // only for current_timestamp with an explicit precision
-	std::string raw;          // the clause's value exactly as written
-	std::string introducer;   // charset introducer of a string literal (_utf8mb4'x' -> "utf8mb4")
+	std::optional<int> fsp; // only for current_timestamp with an explicit precision
+	std::string raw;		// the clause's value exactly as written
+	std::string introducer; // charset introducer of a string literal (_utf8mb4'x' -> "utf8mb4")
 };
 
 enum class ReferentialAction { unspecified, restrict, cascade, set_null, set_default, no_action };
@@ -43,7 +43,7 @@ struct Reference {
 };
 
 struct CheckConstraint {
-	std::string name;       // CONSTRAINT name, empty when absent
+	std::string name;		// CONSTRAINT name, empty when absent
 	std::string expression; // raw text inside the parentheses
 	std::optional<bool> enforced;
 };
@@ -52,26 +52,26 @@ struct Column {
 	std::string name;
 	std::string type; // canonical lower-case type name: int, varchar, decimal, double, enum, ...
 	std::optional<std::uint64_t> length; // char/binary/text/blob/bit/year length, integer display width
-	std::optional<int> precision;        // decimal/float/double M
-	std::optional<int> scale;            // decimal/float/double D
-	std::optional<int> fsp;              // time/datetime/timestamp fractional seconds precision
+	std::optional<int> precision;		 // decimal/float/double M
+	std::optional<int> scale;			 // decimal/float/double D
+	std::optional<int> fsp;				 // time/datetime/timestamp fractional seconds precision
 	bool is_unsigned = false;
 	bool zerofill = false;
-	bool declared_boolean = false; // declared BOOL/BOOLEAN (stored as tinyint(1))
-	bool declared_serial = false;  // declared SERIAL (bigint unsigned not null auto_increment unique)
-	bool binary = false;           // BINARY attribute of a character type (binary collation)
-	std::string charset;           // lower-case; "utf8mb3" for NATIONAL/NCHAR types
-	std::string collation;         // lower-case
+	bool declared_boolean = false;	 // declared BOOL/BOOLEAN (stored as tinyint(1))
+	bool declared_serial = false;	 // declared SERIAL (bigint unsigned not null auto_increment unique)
+	bool binary = false;			 // BINARY attribute of a character type (binary collation)
+	std::string charset;			 // lower-case; "utf8mb3" for NATIONAL/NCHAR types
+	std::string collation;			 // lower-case
 	std::vector<std::string> values; // enum/set values, unescaped
-	std::optional<bool> nullable;    // unset: not said; true: NULL; false: NOT NULL
+	std::optional<bool> nullable;	 // unset: not said; true: NULL; false: NOT NULL
 	DefaultValue default_value;
 	DefaultValue on_update; // kind none or current_timestamp
 	bool auto_increment = false;
 	std::optional<std::string> comment;
 	std::optional<std::string> generated_expression; // raw text of AS (expr)
-	bool stored = false;                              // STORED / PERSISTENT generated column
-	bool primary_key = false;                         // inline PRIMARY KEY or KEY
-	bool unique_key = false;                          // inline UNIQUE [KEY] (and SERIAL)
+	bool stored = false;							 // STORED / PERSISTENT generated column
+	bool primary_key = false;						 // inline PRIMARY KEY or KEY
+	bool unique_key = false;						 // inline UNIQUE [KEY] (and SERIAL)
 	std::optional<Reference> references;
 	std::vector<CheckConstraint> checks;
 	std::optional<bool> invisible; // unset: not said; INVISIBLE / VISIBLE
@@ -80,9 +80,9 @@ struct Column {
 };
 
 struct KeyPart {
-	std::string column;                         // empty for a functional key part
+	std::string column;							// empty for a functional key part
 	std::optional<std::uint64_t> prefix_length; // col(10)
-	std::string expression;                     // raw text of a functional key part ((expr))
+	std::string expression;						// raw text of a functional key part ((expr))
 	bool descending = false;
 };
 
@@ -91,12 +91,12 @@ enum class KeyKind { primary, unique, index, fulltext, spatial, foreign, check }
 struct Key {
 	KeyKind kind = KeyKind::index;
 	std::string constraint_name; // CONSTRAINT name, empty when absent
-	std::string name;            // index name, empty when absent
+	std::string name;			 // index name, empty when absent
 	std::vector<KeyPart> parts;
 	std::string using_method; // "btree", "hash", "rtree" or empty
 	std::optional<std::string> comment;
 	bool invisible = false;
-	std::optional<Reference> references; // foreign keys
+	std::optional<Reference> references;  // foreign keys
 	std::optional<CheckConstraint> check; // check constraints
 };
 
@@ -113,9 +113,9 @@ struct CreateTable {
 	std::vector<Column> columns;
 	std::vector<Key> keys;
 	std::vector<TableOption> options;
-	std::string partitioning;         // raw text from PARTITION BY to its end
+	std::string partitioning;		   // raw text from PARTITION BY to its end
 	std::optional<QualifiedName> like; // CREATE TABLE t LIKE other
-	std::string select;               // raw text of the query of CREATE TABLE ... [AS] SELECT
+	std::string select;				   // raw text of the query of CREATE TABLE ... [AS] SELECT
 };
 
 struct DropTable {
@@ -236,7 +236,7 @@ struct OrderBy {
 // PARTITION, REMOVE/UPGRADE PARTITIONING and PARTITION BY: always the last clause of an ALTER TABLE.
 struct PartitionMaintenance {
 	std::string operation; // lower-case, e.g. "add partition", "remove partitioning", "partition by"
-	std::string raw;       // raw text of the whole clause
+	std::string raw;	   // raw text of the whole clause
 };
 
 struct ToggleKeys {
@@ -244,9 +244,9 @@ struct ToggleKeys {
 };
 
 using AlterCommand =
-    std::variant<AddColumn, DropColumn, ChangeColumn, RenameColumn, AlterColumnDefault, AlterColumnVisibility,
-                 AddKey, DropKey, RenameKey, AlterKeyVisibility, AlterCheckEnforcement, RenameTo,
-                 ConvertCharset, SetTableOptions, AlterOption, OrderBy, PartitionMaintenance, ToggleKeys>;
+	std::variant<AddColumn, DropColumn, ChangeColumn, RenameColumn, AlterColumnDefault, AlterColumnVisibility,
+				 AddKey, DropKey, RenameKey, AlterKeyVisibility, AlterCheckEnforcement, RenameTo,
+				 ConvertCharset, SetTableOptions, AlterOption, OrderBy, PartitionMaintenance, ToggleKeys>;
 
 struct AlterTable {
 	QualifiedName table;
@@ -278,6 +278,6 @@ struct Unsupported {
 };
 
 using Statement = std::variant<CreateTable, DropTable, TruncateTable, RenameTable, AlterTable, CreateIndex,
-                               DropIndex, Unsupported>;
+							   DropIndex, Unsupported>;
 
 } // namespace chameleon::ddl

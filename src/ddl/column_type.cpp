@@ -7,8 +7,7 @@ namespace {
 
 // Display width MySQL <= 8.0.18 and MariaDB give an integer column declared without one.
 std::uint64_t
-default_display_width(const std::string &type, bool is_unsigned)
-{
+default_display_width(const std::string &type, bool is_unsigned) {
 	if (type == "tinyint")
 		return is_unsigned ? 3 : 4;
 	if (type == "smallint")
@@ -21,8 +20,7 @@ default_display_width(const std::string &type, bool is_unsigned)
 }
 
 std::string
-quote_value(const std::string &value)
-{
+quote_value(const std::string &value) {
 	std::string quoted = "'";
 	for (char c : value) {
 		if (c == '\'')
@@ -35,8 +33,7 @@ quote_value(const std::string &value)
 } // namespace
 
 std::string
-format_column_type(const Column &column, ColumnTypeStyle style)
-{
+format_column_type(const Column &column, ColumnTypeStyle style) {
 	const std::string &type = column.type;
 	std::string result = type;
 	bool numeric = false;
@@ -46,13 +43,13 @@ format_column_type(const Column &column, ColumnTypeStyle style)
 		if (style == ColumnTypeStyle::legacy && !width)
 			width = default_display_width(type, column.is_unsigned);
 		bool shown = style == ColumnTypeStyle::legacy || column.zerofill ||
-		             (type == "tinyint" && width == std::uint64_t{1});
+					 (type == "tinyint" && width == std::uint64_t{1});
 		if (width && shown)
 			result += "(" + std::to_string(*width) + ")";
 	} else if (type == "decimal") {
 		numeric = true;
-		result += "(" + std::to_string(column.precision.value_or(10)) + "," + std::to_string(column.scale.value_or(0)) +
-		          ")";
+		result += "(" + std::to_string(column.precision.value_or(10)) + "," +
+				  std::to_string(column.scale.value_or(0)) + ")";
 	} else if (type == "float" || type == "double") {
 		numeric = true;
 		if (column.precision && column.scale)

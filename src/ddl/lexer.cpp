@@ -8,31 +8,26 @@ namespace chameleon::ddl {
 namespace {
 
 bool
-is_word_char(char c)
-{
+is_word_char(char c) {
 	unsigned char u = static_cast<unsigned char>(c);
 	return std::isalnum(u) || c == '_' || c == '$' || u >= 0x80;
 }
 
 bool
-is_digit(char c)
-{
+is_digit(char c) {
 	return c >= '0' && c <= '9';
 }
 
 std::string
-describe(std::string_view sql, std::size_t offset)
-{
+describe(std::string_view sql, std::size_t offset) {
 	return "offset " + std::to_string(offset) + " (near \"" + std::string(sql.substr(offset, 20)) + "\")";
 }
 
 class Lexer {
-public:
+  public:
 	Lexer(std::string_view sql, const LexerOptions &options) : sql_(sql), options_(options) {}
 
-	std::vector<Token>
-	run()
-	{
+	std::vector<Token> run() {
 		while (true) {
 			skip_blanks_and_comments();
 			if (pos_ >= sql_.size())
@@ -41,7 +36,7 @@ public:
 		}
 		if (in_versioned_comment_)
 			throw ParseError("unterminated versioned comment starting at " + describe(sql_, versioned_start_),
-			                 versioned_start_);
+							 versioned_start_);
 		Token end;
 		end.kind = TokenKind::end;
 		end.offset = end.end = sql_.size();
@@ -49,16 +44,10 @@ public:
 		return std::move(tokens_);
 	}
 
-private:
-	char
-	peek(std::size_t ahead = 0) const
-	{
-		return pos_ + ahead < sql_.size() ? sql_[pos_ + ahead] : '\0';
-	}
+  private:
+	char peek(std::size_t ahead = 0) const { return pos_ + ahead < sql_.size() ? sql_[pos_ + ahead] : '\0'; }
 
-	void
-	skip_blanks_and_comments()
-	{
+	void skip_blanks_and_comments() {
 		while (pos_ < sql_.size()) {
 			char c = sql_[pos_];
 			if (std::isspace(static_cast<unsigned char>(c))) {
@@ -66,8 +55,8 @@ private:
 			} else if (c == '#') {
 				skip_to_line_end();
 			} else if (c == '-' && peek(1) == '-' &&
-			           (pos_ + 2 >= sql_.size() || std::isspace(static_cast<unsigned char>(peek(2))) ||
-			            std::iscntrl(static_cast<unsigned char>(peek(2))))) {
+					   (pos_ + 2 >= sql_.size() || std::isspace(static_cast<unsigned char>(peek(2))) ||
+						std::iscntrl(static_cast<unsigned char>(peek(2))))) {
 				skip_to_line_end();
 			} else if (c == '/' && peek(1) == '*') {
 				open_comment();
@@ -80,9 +69,7 @@ private:
 		}
 	}
 
-	bool
-	executed(unsigned long version, bool mariadb_only) const
-	{
+	bool executed(unsigned long version, bool mariadb_only) const {
 		constexpr unsigned long never_executed = 999999;
 		constexpr unsigned long first_mariadb_version = 100000;
 		if (version >= never_executed)
@@ -94,16 +81,12 @@ private:
 		return version <= options_.server_version;
 	}
 
-	void
-	skip_to_line_end()
-	{
+	void skip_to_line_end() {
 		while (pos_ < sql_.size() && sql_[pos_] != '\n')
 			++pos_;
 	}
 
-	void
-	open_comment()
-	{
+	void open_comment() {
 		std::size_t start = pos_;
 		bool versioned = peek(2) == '!' || ((peek(2) == 'M' || peek(2) == 'm') && peek(3) == '!');
 		if (versioned && !in_versioned_comment_) {
@@ -124,9 +107,7 @@ private:
 		pos_ = close + 2;
 	}
 
-	void
-	push(TokenKind kind, std::string text, std::size_t start, std::string introducer = {})
-	{
+	void push(TokenKind kind, std::string text, std::size_t start, std::string introducer = {}) {
 		Token token;
 		token.kind = kind;
 		token.text = std::move(text);
@@ -136,23 +117,18 @@ private:
 		tokens_.push_back(std::move(token));
 	}
 
-	bool
-	follows_dot(std::size_t start) const
-	{
-		return !tokens_.empty() && tokens_.back().kind == TokenKind::punctuation && tokens_.back().text == "." &&
-		       tokens_.back().end == start;
+	bool follows_dot(std::size_t start) const {
+		return !tokens_.empty() && tokens_.back().kind == TokenKind::punctuation &&
+			   tokens_.back().text == "." && tokens_.back().end == start;
 	}
 
-	bool
-	follows_name(std::size_t start) const
-	{
+	bool follows_name(std::size_t start) const {
 		return !tokens_.empty() && tokens_.back().end == start &&
-		       (tokens_.back().kind == TokenKind::word || tokens_.back().kind == TokenKind::quoted_identifier);
+			   (tokens_.back().kind == TokenKind::word ||
+				tokens_.back().kind == TokenKind::quoted_identifier);
 	}
 
-	void
-	lex_token()
-	{
+	void lex_token() {
 		std::size_t start = pos_;
 		char c = sql_[pos_];
 		if (c == '\'' || (c == '"' && !options_.ansi_quotes)) {
@@ -170,9 +146,7 @@ private:
 		}
 	}
 
-	void
-	lex_word(std::size_t start)
-	{
+	void lex_word(std::size_t start) {
 		while (pos_ < sql_.size() && is_word_char(sql_[pos_]))
 			++pos_;
 		std::string word(sql_.substr(start, pos_ - start));
@@ -185,29 +159,28 @@ private:
 			push(TokenKind::string, read_quoted(next), start, introducer);
 		} else if (next == '\'' && word.size() == 1 && (word == "n" || word == "N")) {
 			push(TokenKind::string, read_quoted(next), start, "n");
-		} else if (next == '\'' && word.size() == 1 && (word == "x" || word == "X" || word == "b" || word == "B")) {
+		} else if (next == '\'' && word.size() == 1 &&
+				   (word == "x" || word == "X" || word == "b" || word == "B")) {
 			read_quoted(next);
 			bool hex = word == "x" || word == "X";
-			push(hex ? TokenKind::hex_literal : TokenKind::bit_literal, std::string(sql_.substr(start, pos_ - start)),
-			     start);
+			push(hex ? TokenKind::hex_literal : TokenKind::bit_literal,
+				 std::string(sql_.substr(start, pos_ - start)), start);
 		} else {
 			push(TokenKind::word, std::move(word), start);
 		}
 	}
 
-	void
-	lex_number_or_word(std::size_t start)
-	{
+	void lex_number_or_word(std::size_t start) {
 		if (sql_[pos_] == '0' && (peek(1) == 'x' || peek(1) == 'b')) {
 			bool hex = peek(1) == 'x';
 			std::size_t end = pos_ + 2;
-			while (end < sql_.size() &&
-			       (hex ? std::isxdigit(static_cast<unsigned char>(sql_[end])) : (sql_[end] == '0' || sql_[end] == '1')))
+			while (end < sql_.size() && (hex ? std::isxdigit(static_cast<unsigned char>(sql_[end]))
+											 : (sql_[end] == '0' || sql_[end] == '1')))
 				++end;
 			if (end > pos_ + 2 && (end >= sql_.size() || !is_word_char(sql_[end]))) {
 				pos_ = end;
 				push(hex ? TokenKind::hex_literal : TokenKind::bit_literal,
-				     std::string(sql_.substr(start, pos_ - start)), start);
+					 std::string(sql_.substr(start, pos_ - start)), start);
 				return;
 			}
 		}
@@ -237,10 +210,9 @@ private:
 		push(TokenKind::number, std::string(sql_.substr(start, pos_ - start)), start);
 	}
 
-	void
-	lex_punctuation(std::size_t start)
-	{
-		static const char *const multi[] = {"<=>", "->>", "<=", ">=", "<>", "!=", "||", "&&", "<<", ">>", ":=", "->"};
+	void lex_punctuation(std::size_t start) {
+		static const char *const multi[] = {
+			"<=>", "->>", "<=", ">=", "<>", "!=", "||", "&&", "<<", ">>", ":=", "->"};
 		for (const char *op : multi) {
 			std::string_view candidate(op);
 			if (sql_.substr(pos_, candidate.size()) == candidate) {
@@ -254,9 +226,7 @@ private:
 	}
 
 	// Reads a quoted string or identifier starting at pos_ (the opening quote); returns it unescaped.
-	std::string
-	read_quoted(char quote)
-	{
+	std::string read_quoted(char quote) {
 		std::size_t start = pos_;
 		bool backslash_escapes = quote != '`' && !options_.no_backslash_escapes;
 		std::string text;
@@ -281,12 +251,11 @@ private:
 			++pos_;
 		}
 		const char *what = quote == '`' ? "identifier" : "string";
-		throw ParseError(std::string("unterminated quoted ") + what + " starting at " + describe(sql_, start), start);
+		throw ParseError(std::string("unterminated quoted ") + what + " starting at " + describe(sql_, start),
+						 start);
 	}
 
-	static std::string
-	unescape(char c)
-	{
+	static std::string unescape(char c) {
 		switch (c) {
 		case '0':
 			return std::string(1, '\0');
@@ -320,8 +289,7 @@ private:
 } // namespace
 
 std::vector<Token>
-tokenize(std::string_view sql, const LexerOptions &options)
-{
+tokenize(std::string_view sql, const LexerOptions &options) {
 	return Lexer(sql, options).run();
 }
 

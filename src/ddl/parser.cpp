@@ -13,8 +13,7 @@ namespace chameleon::ddl {
 namespace {
 
 std::string
-lower(std::string_view text)
-{
+lower(std::string_view text) {
 	std::string result(text);
 	for (char &c : result)
 		c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -22,16 +21,15 @@ lower(std::string_view text)
 }
 
 bool
-equals_ignore_case(std::string_view a, std::string_view b)
-{
+equals_ignore_case(std::string_view a, std::string_view b) {
 	return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-		       return std::toupper(static_cast<unsigned char>(x)) == std::toupper(static_cast<unsigned char>(y));
-	       });
+			   return std::toupper(static_cast<unsigned char>(x)) ==
+					  std::toupper(static_cast<unsigned char>(y));
+		   });
 }
 
 bool
-one_of(std::string_view word, std::initializer_list<std::string_view> candidates)
-{
+one_of(std::string_view word, std::initializer_list<std::string_view> candidates) {
 	for (std::string_view candidate : candidates)
 		if (equals_ignore_case(word, candidate))
 			return true;
@@ -40,192 +38,172 @@ one_of(std::string_view word, std::initializer_list<std::string_view> candidates
 
 // Reserved words that cannot be unquoted names and that the grammar below relies on.
 bool
-is_reserved(std::string_view word)
-{
-	return one_of(word, {"ADD",      "ALL",     "ALTER",      "AND",       "AS",        "ASC",     "BETWEEN",
-	                     "BY",       "CASCADE", "CHANGE",     "CHARACTER", "CHECK",     "COLLATE", "COLUMN",
-	                     "CONSTRAINT", "CONVERT", "CREATE",   "CROSS",     "DEFAULT",   "DELETE",  "DESC",
-	                     "DISTINCT", "DROP",    "EXISTS",     "FOREIGN",   "FROM",      "FULLTEXT", "GENERATED",
-	                     "IF",       "IGNORE",  "IN",         "INDEX",     "INSERT",    "INTO",    "IS",
-	                     "KEY",      "KEYS",    "LIKE",       "LIMIT",     "LOCK",      "NOT",     "NULL",
-	                     "ON",       "OR",      "ORDER",      "PARTITION", "PRIMARY",   "REFERENCES", "RENAME",
-	                     "REPLACE",  "RESTRICT", "SELECT",    "SET",       "SPATIAL",   "STORED",  "TABLE",
-	                     "TO",       "UNIQUE",  "UNSIGNED",   "UPDATE",    "USING",     "VALUES",  "VIRTUAL",
-	                     "WHERE",    "WITH",    "ZEROFILL"});
+is_reserved(std::string_view word) {
+	return one_of(word,
+				  {"ADD",		 "ALL",		 "ALTER",	 "AND",		  "AS",		 "ASC",		   "BETWEEN",
+				   "BY",		 "CASCADE",	 "CHANGE",	 "CHARACTER", "CHECK",	 "COLLATE",	   "COLUMN",
+				   "CONSTRAINT", "CONVERT",	 "CREATE",	 "CROSS",	  "DEFAULT", "DELETE",	   "DESC",
+				   "DISTINCT",	 "DROP",	 "EXISTS",	 "FOREIGN",	  "FROM",	 "FULLTEXT",   "GENERATED",
+				   "IF",		 "IGNORE",	 "IN",		 "INDEX",	  "INSERT",	 "INTO",	   "IS",
+				   "KEY",		 "KEYS",	 "LIKE",	 "LIMIT",	  "LOCK",	 "NOT",		   "NULL",
+				   "ON",		 "OR",		 "ORDER",	 "PARTITION", "PRIMARY", "REFERENCES", "RENAME",
+				   "REPLACE",	 "RESTRICT", "SELECT",	 "SET",		  "SPATIAL", "STORED",	   "TABLE",
+				   "TO",		 "UNIQUE",	 "UNSIGNED", "UPDATE",	  "USING",	 "VALUES",	   "VIRTUAL",
+				   "WHERE",		 "WITH",	 "ZEROFILL"});
 }
 
 // Table options that may be written without '=' (any other option needs 'name = value').
 bool
-is_known_table_option(std::string_view word)
-{
-	return one_of(word, {"ENGINE", "AUTO_INCREMENT", "AVG_ROW_LENGTH", "CHECKSUM", "TABLE_CHECKSUM", "COMMENT",
-	                     "COMPRESSION", "CONNECTION", "DELAY_KEY_WRITE", "ENCRYPTION", "ENCRYPTED",
-	                     "ENCRYPTION_KEY_ID", "INSERT_METHOD", "KEY_BLOCK_SIZE", "MAX_ROWS", "MIN_ROWS",
-	                     "PACK_KEYS", "PASSWORD", "ROW_FORMAT", "STATS_AUTO_RECALC", "STATS_PERSISTENT",
-	                     "STATS_SAMPLE_PAGES", "TABLESPACE", "STORAGE", "PAGE_CHECKSUM", "PAGE_COMPRESSED",
-	                     "PAGE_COMPRESSION_LEVEL", "TRANSACTIONAL", "IETF_QUOTES", "SEQUENCE", "SECONDARY_ENGINE",
-	                     "SECONDARY_ENGINE_ATTRIBUTE", "ENGINE_ATTRIBUTE", "AUTOEXTEND_SIZE", "TYPE"});
+is_known_table_option(std::string_view word) {
+	return one_of(word, {"ENGINE",
+						 "AUTO_INCREMENT",
+						 "AVG_ROW_LENGTH",
+						 "CHECKSUM",
+						 "TABLE_CHECKSUM",
+						 "COMMENT",
+						 "COMPRESSION",
+						 "CONNECTION",
+						 "DELAY_KEY_WRITE",
+						 "ENCRYPTION",
+						 "ENCRYPTED",
+						 "ENCRYPTION_KEY_ID",
+						 "INSERT_METHOD",
+						 "KEY_BLOCK_SIZE",
+						 "MAX_ROWS",
+						 "MIN_ROWS",
+						 "PACK_KEYS",
+						 "PASSWORD",
+						 "ROW_FORMAT",
+						 "STATS_AUTO_RECALC",
+						 "STATS_PERSISTENT",
+						 "STATS_SAMPLE_PAGES",
+						 "TABLESPACE",
+						 "STORAGE",
+						 "PAGE_CHECKSUM",
+						 "PAGE_COMPRESSED",
+						 "PAGE_COMPRESSION_LEVEL",
+						 "TRANSACTIONAL",
+						 "IETF_QUOTES",
+						 "SEQUENCE",
+						 "SECONDARY_ENGINE",
+						 "SECONDARY_ENGINE_ATTRIBUTE",
+						 "ENGINE_ATTRIBUTE",
+						 "AUTOEXTEND_SIZE",
+						 "TYPE"});
 }
 
 bool
-is_partition_operation(std::string_view first, std::string_view second)
-{
+is_partition_operation(std::string_view first, std::string_view second) {
 	if (equals_ignore_case(first, "PARTITION"))
 		return equals_ignore_case(second, "BY");
 	if (one_of(first, {"REMOVE", "UPGRADE"}))
 		return equals_ignore_case(second, "PARTITIONING");
 	return one_of(first, {"ADD", "DROP", "TRUNCATE", "COALESCE", "REORGANIZE", "EXCHANGE", "ANALYZE", "CHECK",
-	                      "OPTIMIZE", "REBUILD", "REPAIR", "DISCARD", "IMPORT", "CONVERT"}) &&
-	       equals_ignore_case(second, "PARTITION");
+						  "OPTIMIZE", "REBUILD", "REPAIR", "DISCARD", "IMPORT", "CONVERT"}) &&
+		   equals_ignore_case(second, "PARTITION");
 }
 
 class Parser {
-public:
+  public:
 	Parser(std::string_view sql, std::vector<Token> tokens) : sql_(sql), tokens_(std::move(tokens)) {}
 
-	Statement
-	statement()
-	{
+	Statement statement() {
 		Statement result = dispatch();
 		if (!at_end())
 			fail("end of statement");
 		return result;
 	}
 
-private:
+  private:
 	// ---- token access -------------------------------------------------------------------------------
 
-	const Token &
-	current() const
-	{
-		return tokens_[pos_];
-	}
+	const Token &current() const { return tokens_[pos_]; }
 
-	const Token &
-	ahead(std::size_t n) const
-	{
-		return tokens_[std::min(pos_ + n, tokens_.size() - 1)];
-	}
+	const Token &ahead(std::size_t n) const { return tokens_[std::min(pos_ + n, tokens_.size() - 1)]; }
 
-	bool
-	at_end() const
-	{
-		return current().kind == TokenKind::end;
-	}
+	bool at_end() const { return current().kind == TokenKind::end; }
 
-	void
-	advance()
-	{
+	void advance() {
 		if (!at_end())
 			++pos_;
 	}
 
-	static bool
-	is_keyword(const Token &token, std::string_view keyword)
-	{
+	static bool is_keyword(const Token &token, std::string_view keyword) {
 		return token.kind == TokenKind::word && equals_ignore_case(token.text, keyword);
 	}
 
-	static bool
-	is_punct(const Token &token, std::string_view text)
-	{
+	static bool is_punct(const Token &token, std::string_view text) {
 		return token.kind == TokenKind::punctuation && token.text == text;
 	}
 
-	bool
-	peek_keyword(std::string_view keyword, std::size_t n = 0) const
-	{
+	bool peek_keyword(std::string_view keyword, std::size_t n = 0) const {
 		return is_keyword(ahead(n), keyword);
 	}
 
-	bool
-	peek_punct(std::string_view text, std::size_t n = 0) const
-	{
-		return is_punct(ahead(n), text);
-	}
+	bool peek_punct(std::string_view text, std::size_t n = 0) const { return is_punct(ahead(n), text); }
 
-	bool
-	accept(std::string_view keyword)
-	{
+	bool accept(std::string_view keyword) {
 		if (!peek_keyword(keyword))
 			return false;
 		advance();
 		return true;
 	}
 
-	bool
-	accept_punct(std::string_view text)
-	{
+	bool accept_punct(std::string_view text) {
 		if (!peek_punct(text))
 			return false;
 		advance();
 		return true;
 	}
 
-	void
-	expect(std::string_view keyword)
-	{
+	void expect(std::string_view keyword) {
 		if (!accept(keyword))
 			fail(lower(keyword));
 	}
 
-	void
-	expect_punct(std::string_view text)
-	{
+	void expect_punct(std::string_view text) {
 		if (!accept_punct(text))
 			fail("\"" + std::string(text) + "\"");
 	}
 
-	bool
-	accept_if_exists()
-	{
+	bool accept_if_exists() {
 		if (!(peek_keyword("IF") && peek_keyword("EXISTS", 1)))
 			return false;
 		pos_ += 2;
 		return true;
 	}
 
-	bool
-	accept_if_not_exists()
-	{
+	bool accept_if_not_exists() {
 		if (!(peek_keyword("IF") && peek_keyword("NOT", 1) && peek_keyword("EXISTS", 2)))
 			return false;
 		pos_ += 3;
 		return true;
 	}
 
-	[[noreturn]] void
-	fail(const std::string &expected) const
-	{
+	[[noreturn]] void fail(const std::string &expected) const {
 		const Token &token = current();
 		std::string found = token.kind == TokenKind::end ? "unexpected end of statement"
-		                                                 : "unexpected \"" + token.text + "\"";
+														 : "unexpected \"" + token.text + "\"";
 		throw ParseError(found + " at offset " + std::to_string(token.offset) + ", expected " + expected,
-		                 token.offset);
+						 token.offset);
 	}
 
 	// Source text from token `first` up to (excluding) token `last`.
-	std::string
-	raw(std::size_t first, std::size_t last) const
-	{
+	std::string raw(std::size_t first, std::size_t last) const {
 		if (last <= first)
 			return {};
 		std::size_t begin = tokens_[first].offset;
 		return std::string(sql_.substr(begin, tokens_[last - 1].end - begin));
 	}
 
-	std::string
-	raw_to_end(std::size_t first)
-	{
+	std::string raw_to_end(std::size_t first) {
 		while (!at_end())
 			advance();
 		return raw(first, pos_);
 	}
 
 	// Skips a balanced '(' ... ')' group starting at the current token; returns the raw text inside.
-	std::string
-	parenthesized()
-	{
+	std::string parenthesized() {
 		if (!peek_punct("("))
 			fail("\"(\"");
 		std::size_t open = pos_;
@@ -246,15 +224,12 @@ private:
 
 	// ---- names and literals -------------------------------------------------------------------------
 
-	bool
-	is_name(const Token &token) const
-	{
-		return token.kind == TokenKind::quoted_identifier || (token.kind == TokenKind::word && !is_reserved(token.text));
+	bool is_name(const Token &token) const {
+		return token.kind == TokenKind::quoted_identifier ||
+			   (token.kind == TokenKind::word && !is_reserved(token.text));
 	}
 
-	std::string
-	name(const std::string &what)
-	{
+	std::string name(const std::string &what) {
 		if (!is_name(current()))
 			fail(what);
 		std::string result = current().text;
@@ -262,9 +237,7 @@ private:
 		return result;
 	}
 
-	QualifiedName
-	qualified_name(const std::string &what)
-	{
+	QualifiedName qualified_name(const std::string &what) {
 		QualifiedName result;
 		result.name = name(what);
 		if (accept_punct(".")) {
@@ -274,16 +247,10 @@ private:
 		return result;
 	}
 
-	bool
-	is_string() const
-	{
-		return current().kind == TokenKind::string;
-	}
+	bool is_string() const { return current().kind == TokenKind::string; }
 
 	// One string literal, adjacent literals concatenated ('a' 'b' is 'ab').
-	std::string
-	string_literal(const std::string &what)
-	{
+	std::string string_literal(const std::string &what) {
 		if (!is_string())
 			fail(what);
 		std::string result;
@@ -294,12 +261,11 @@ private:
 		return result;
 	}
 
-	std::uint64_t
-	unsigned_number(const std::string &what)
-	{
+	std::uint64_t unsigned_number(const std::string &what) {
 		const Token &token = current();
-		bool digits = token.kind == TokenKind::number && !token.text.empty() &&
-		              std::all_of(token.text.begin(), token.text.end(), [](char c) { return c >= '0' && c <= '9'; });
+		bool digits =
+			token.kind == TokenKind::number && !token.text.empty() &&
+			std::all_of(token.text.begin(), token.text.end(), [](char c) { return c >= '0' && c <= '9'; });
 		if (!digits || token.text.size() > 19)
 			fail(what);
 		std::uint64_t value = std::stoull(token.text);
@@ -307,9 +273,7 @@ private:
 		return value;
 	}
 
-	int
-	small_number(const std::string &what)
-	{
+	int small_number(const std::string &what) {
 		std::size_t start = pos_;
 		std::uint64_t value = unsigned_number(what);
 		if (value > 100000) {
@@ -320,9 +284,7 @@ private:
 	}
 
 	// Charset or collation name: identifier, string, or BINARY/DEFAULT keywords.
-	std::string
-	charset_name(const std::string &what)
-	{
+	std::string charset_name(const std::string &what) {
 		if (is_string())
 			return lower(string_literal(what));
 		if (current().kind == TokenKind::quoted_identifier || current().kind == TokenKind::word) {
@@ -334,9 +296,7 @@ private:
 	}
 
 	// CHARACTER SET / CHARSET / CHAR SET at the current token: consumes the keywords.
-	bool
-	accept_charset_keyword()
-	{
+	bool accept_charset_keyword() {
 		if ((peek_keyword("CHARACTER") || peek_keyword("CHAR")) && peek_keyword("SET", 1)) {
 			pos_ += 2;
 			return true;
@@ -346,9 +306,7 @@ private:
 
 	// ---- statements -------------------------------------------------------------------------------
 
-	Statement
-	dispatch()
-	{
+	Statement dispatch() {
 		if (current().kind != TokenKind::word)
 			return Unsupported{"not a table DDL statement"};
 		if (peek_keyword("CREATE"))
@@ -365,9 +323,7 @@ private:
 	}
 
 	// Skips the rest of a statement that is valid MySQL but not table DDL.
-	Unsupported
-	unsupported(std::size_t words)
-	{
+	Unsupported unsupported(std::size_t words) {
 		std::string reason;
 		for (std::size_t i = 0; i < words && current().kind == TokenKind::word; ++i) {
 			reason += (reason.empty() ? "" : " ") + lower(current().text);
@@ -378,9 +334,7 @@ private:
 		return Unsupported{reason + " statement"};
 	}
 
-	Statement
-	create()
-	{
+	Statement create() {
 		std::size_t start = pos_;
 		advance();
 		bool or_replace = false;
@@ -394,7 +348,7 @@ private:
 		if (!temporary) {
 			std::size_t modifiers = 0;
 			while (one_of(ahead(modifiers).text, {"UNIQUE", "FULLTEXT", "SPATIAL", "ONLINE", "OFFLINE"}) &&
-			       ahead(modifiers).kind == TokenKind::word)
+				   ahead(modifiers).kind == TokenKind::word)
 				++modifiers;
 			if (peek_keyword("INDEX", modifiers))
 				return create_index(or_replace);
@@ -402,15 +356,14 @@ private:
 		return create_unsupported(start);
 	}
 
-	Unsupported
-	create_unsupported(std::size_t start)
-	{
+	Unsupported create_unsupported(std::size_t start) {
 		static const std::initializer_list<std::string_view> objects = {
-		    "VIEW",   "TRIGGER", "PROCEDURE", "FUNCTION", "EVENT",      "DATABASE", "SCHEMA",
-		    "USER",   "ROLE",    "SEQUENCE",  "SERVER",   "TABLESPACE", "LOGFILE",  "PACKAGE",
-		    "SPATIAL", "RESOURCE", "SYNONYM"};
+			"VIEW",	   "TRIGGER", "PROCEDURE", "FUNCTION", "EVENT",	 "DATABASE",
+			"SCHEMA",  "USER",	  "ROLE",	   "SEQUENCE", "SERVER", "TABLESPACE",
+			"LOGFILE", "PACKAGE", "SPATIAL",   "RESOURCE", "SYNONYM"};
 		std::string object;
-		for (std::size_t i = start + 1; i < tokens_.size() && tokens_[i].kind != TokenKind::end && object.empty(); ++i)
+		for (std::size_t i = start + 1;
+			 i < tokens_.size() && tokens_[i].kind != TokenKind::end && object.empty(); ++i)
 			if (tokens_[i].kind == TokenKind::word && one_of(tokens_[i].text, objects))
 				object = lower(tokens_[i].text);
 		pos_ = start;
@@ -420,9 +373,7 @@ private:
 		return Unsupported{"create " + object + " statement"};
 	}
 
-	Statement
-	create_table(bool or_replace, bool temporary)
-	{
+	Statement create_table(bool or_replace, bool temporary) {
 		CreateTable table;
 		table.or_replace = or_replace;
 		table.temporary = temporary;
@@ -440,7 +391,8 @@ private:
 			expect_punct(")");
 			return table;
 		}
-		if (peek_punct("(") && !(peek_keyword("SELECT", 1) || peek_keyword("WITH", 1) || peek_punct("(", 1))) {
+		if (peek_punct("(") &&
+			!(peek_keyword("SELECT", 1) || peek_keyword("WITH", 1) || peek_punct("(", 1))) {
 			advance();
 			do {
 				table_element(table.columns, table.keys);
@@ -453,7 +405,7 @@ private:
 		bool select_prefix = accept("IGNORE") || accept("REPLACE");
 		bool as = accept("AS");
 		if (as || select_prefix || peek_keyword("SELECT") || peek_keyword("WITH") || peek_punct("(") ||
-		    peek_keyword("TABLE") || peek_keyword("VALUES")) {
+			peek_keyword("TABLE") || peek_keyword("VALUES")) {
 			if (at_end())
 				fail("a query");
 			table.select = raw_to_end(pos_);
@@ -464,12 +416,10 @@ private:
 	}
 
 	// PARTITION BY ... up to the end of the statement or to a following [AS] SELECT.
-	std::string
-	partitioning()
-	{
+	std::string partitioning() {
 		std::size_t start = pos_;
 		while (!at_end() && !peek_keyword("AS") && !peek_keyword("SELECT") && !peek_keyword("IGNORE") &&
-		       !peek_keyword("REPLACE")) {
+			   !peek_keyword("REPLACE")) {
 			if (peek_punct("("))
 				parenthesized();
 			else
@@ -478,20 +428,16 @@ private:
 		return raw(start, pos_);
 	}
 
-	bool
-	starts_key() const
-	{
+	bool starts_key() const {
 		if (current().kind != TokenKind::word)
 			return false;
 		if (peek_keyword("CHECK"))
 			return peek_punct("(", 1);
 		return one_of(current().text,
-		              {"CONSTRAINT", "PRIMARY", "UNIQUE", "INDEX", "KEY", "FULLTEXT", "SPATIAL", "FOREIGN"});
+					  {"CONSTRAINT", "PRIMARY", "UNIQUE", "INDEX", "KEY", "FULLTEXT", "SPATIAL", "FOREIGN"});
 	}
 
-	void
-	table_element(std::vector<Column> &columns, std::vector<Key> &keys)
-	{
+	void table_element(std::vector<Column> &columns, std::vector<Key> &keys) {
 		if (starts_key()) {
 			keys.push_back(key(nullptr));
 			return;
@@ -505,9 +451,7 @@ private:
 
 	// ---- columns ----------------------------------------------------------------------------------
 
-	Column
-	column_definition()
-	{
+	Column column_definition() {
 		Column column;
 		column.name = name("a column name");
 		data_type(column);
@@ -516,18 +460,14 @@ private:
 		return column;
 	}
 
-	void
-	optional_length(Column &column)
-	{
+	void optional_length(Column &column) {
 		if (accept_punct("(")) {
 			column.length = unsigned_number("a length");
 			expect_punct(")");
 		}
 	}
 
-	void
-	optional_precision_scale(Column &column)
-	{
+	void optional_precision_scale(Column &column) {
 		if (accept_punct("(")) {
 			column.precision = small_number("a precision");
 			if (accept_punct(","))
@@ -536,18 +476,14 @@ private:
 		}
 	}
 
-	void
-	optional_fsp(Column &column)
-	{
+	void optional_fsp(Column &column) {
 		if (accept_punct("(")) {
 			column.fsp = small_number("a fractional seconds precision");
 			expect_punct(")");
 		}
 	}
 
-	void
-	value_list(Column &column)
-	{
+	void value_list(Column &column) {
 		expect_punct("(");
 		do {
 			column.values.push_back(string_literal("a quoted value"));
@@ -555,9 +491,7 @@ private:
 		expect_punct(")");
 	}
 
-	void
-	data_type(Column &column)
-	{
+	void data_type(Column &column) {
 		if (current().kind != TokenKind::word)
 			fail("a data type");
 		std::string word = lower(current().text);
@@ -599,17 +533,27 @@ private:
 		}
 
 		static const std::pair<const char *, const char *> synonyms[] = {
-		    {"integer", "int"},    {"int1", "tinyint"}, {"int2", "smallint"},  {"int3", "mediumint"},
-		    {"int4", "int"},       {"int8", "bigint"},  {"middleint", "mediumint"}, {"dec", "decimal"},
-		    {"numeric", "decimal"}, {"fixed", "decimal"}, {"real", "double"},   {"float4", "float"},
-		    {"float8", "double"},  {"geomcollection", "geometrycollection"}};
+			{"integer", "int"},
+			{"int1", "tinyint"},
+			{"int2", "smallint"},
+			{"int3", "mediumint"},
+			{"int4", "int"},
+			{"int8", "bigint"},
+			{"middleint", "mediumint"},
+			{"dec", "decimal"},
+			{"numeric", "decimal"},
+			{"fixed", "decimal"},
+			{"real", "double"},
+			{"float4", "float"},
+			{"float8", "double"},
+			{"geomcollection", "geometrycollection"}};
 		for (const auto &[synonym, canonical] : synonyms)
 			if (word == synonym)
 				word = canonical;
 
 		type = word;
-		if (one_of(word, {"tinyint", "smallint", "mediumint", "int", "bigint", "bit", "char", "binary", "year",
-		                  "text", "blob", "vector"})) {
+		if (one_of(word, {"tinyint", "smallint", "mediumint", "int", "bigint", "bit", "char", "binary",
+						  "year", "text", "blob", "vector"})) {
 			optional_length(column);
 			if (word == "vector" && !column.length)
 				fail("a vector dimension");
@@ -644,23 +588,20 @@ private:
 			column.unique_key = true;
 			column.declared_serial = true;
 		} else if (!one_of(word, {"date", "tinytext", "mediumtext", "longtext", "tinyblob", "mediumblob",
-		                          "longblob", "json", "geometry", "point", "linestring", "polygon", "multipoint",
-		                          "multilinestring", "multipolygon", "geometrycollection", "inet4", "inet6",
-		                          "uuid"})) {
+								  "longblob", "json", "geometry", "point", "linestring", "polygon",
+								  "multipoint", "multilinestring", "multipolygon", "geometrycollection",
+								  "inet4", "inet6", "uuid"})) {
 			pos_ = type_start;
 			fail("a data type");
 		}
 	}
 
-	bool
-	at_column_end() const
-	{
-		return at_end() || peek_punct(",") || peek_punct(")") || peek_keyword("FIRST") || peek_keyword("AFTER");
+	bool at_column_end() const {
+		return at_end() || peek_punct(",") || peek_punct(")") || peek_keyword("FIRST") ||
+			   peek_keyword("AFTER");
 	}
 
-	void
-	column_attributes(Column &column)
-	{
+	void column_attributes(Column &column) {
 		while (!at_column_end()) {
 			if (peek_keyword("NOT") && peek_keyword("NULL", 1)) {
 				pos_ += 2;
@@ -717,7 +658,7 @@ private:
 			} else if (peek_keyword("COLUMN_FORMAT") || peek_keyword("STORAGE")) {
 				advance();
 				if (!(accept("FIXED") || accept("DYNAMIC") || accept("DEFAULT") || accept("DISK") ||
-				      accept("MEMORY")))
+					  accept("MEMORY")))
 					fail("a column format or storage");
 			} else if (peek_keyword("ENGINE_ATTRIBUTE") || peek_keyword("SECONDARY_ENGINE_ATTRIBUTE")) {
 				advance();
@@ -742,12 +683,12 @@ private:
 			} else if (peek_keyword("CONSTRAINT") || peek_keyword("CHECK")) {
 				column.checks.push_back(check_constraint());
 			} else if (accept("SRID")) {
-				column.srid = static_cast<std::uint32_t>(
-				    std::min<std::uint64_t>(unsigned_number("an SRID"), std::numeric_limits<std::uint32_t>::max()));
+				column.srid = static_cast<std::uint32_t>(std::min<std::uint64_t>(
+					unsigned_number("an SRID"), std::numeric_limits<std::uint32_t>::max()));
 			} else if (accept("REF_SYSTEM_ID")) {
 				accept_punct("=");
-				column.srid = static_cast<std::uint32_t>(
-				    std::min<std::uint64_t>(unsigned_number("an SRID"), std::numeric_limits<std::uint32_t>::max()));
+				column.srid = static_cast<std::uint32_t>(std::min<std::uint64_t>(
+					unsigned_number("an SRID"), std::numeric_limits<std::uint32_t>::max()));
 			} else if (accept("COMPRESSED")) {
 				if (accept_punct("="))
 					name("a compression method");
@@ -760,17 +701,13 @@ private:
 		}
 	}
 
-	bool
-	is_current_timestamp_word(const Token &token) const
-	{
+	bool is_current_timestamp_word(const Token &token) const {
 		return token.kind == TokenKind::word &&
-		       one_of(token.text, {"CURRENT_TIMESTAMP", "NOW", "LOCALTIME", "LOCALTIMESTAMP"});
+			   one_of(token.text, {"CURRENT_TIMESTAMP", "NOW", "LOCALTIME", "LOCALTIMESTAMP"});
 	}
 
 	// The value of DEFAULT, ON UPDATE or ALTER COLUMN ... SET DEFAULT.
-	DefaultValue
-	default_value()
-	{
+	DefaultValue default_value() {
 		DefaultValue value;
 		std::size_t start = pos_;
 		const Token &token = current();
@@ -818,8 +755,8 @@ private:
 			parenthesized();
 			value.kind = DefaultKind::expression;
 		} else if (token.kind == TokenKind::word &&
-		           one_of(token.text, {"CURRENT_DATE", "CURRENT_TIME", "CURRENT_USER", "CURRENT_ROLE", "UTC_DATE",
-		                               "UTC_TIME", "UTC_TIMESTAMP", "SYSDATE"})) {
+				   one_of(token.text, {"CURRENT_DATE", "CURRENT_TIME", "CURRENT_USER", "CURRENT_ROLE",
+									   "UTC_DATE", "UTC_TIME", "UTC_TIMESTAMP", "SYSDATE"})) {
 			advance();
 			value.kind = DefaultKind::expression;
 		} else {
@@ -831,9 +768,7 @@ private:
 		return value;
 	}
 
-	ReferentialAction
-	referential_action()
-	{
+	ReferentialAction referential_action() {
 		if (accept("RESTRICT"))
 			return ReferentialAction::restrict;
 		if (accept("CASCADE"))
@@ -851,9 +786,7 @@ private:
 		fail("a referential action");
 	}
 
-	Reference
-	reference()
-	{
+	Reference reference() {
 		Reference result;
 		expect("REFERENCES");
 		result.table = qualified_name("a referenced table name");
@@ -884,9 +817,7 @@ private:
 		}
 	}
 
-	CheckConstraint
-	check_constraint()
-	{
+	CheckConstraint check_constraint() {
 		CheckConstraint check;
 		if (accept("CONSTRAINT") && !peek_keyword("CHECK"))
 			check.name = name("a constraint name");
@@ -896,9 +827,7 @@ private:
 		return check;
 	}
 
-	std::optional<bool>
-	enforcement()
-	{
+	std::optional<bool> enforcement() {
 		if (accept("ENFORCED"))
 			return true;
 		if (peek_keyword("NOT") && peek_keyword("ENFORCED", 1)) {
@@ -910,9 +839,7 @@ private:
 
 	// ---- keys -------------------------------------------------------------------------------------
 
-	void
-	key_parts(Key &key)
-	{
+	void key_parts(Key &key) {
 		expect_punct("(");
 		do {
 			KeyPart part;
@@ -934,9 +861,7 @@ private:
 		expect_punct(")");
 	}
 
-	void
-	index_type(Key &key)
-	{
+	void index_type(Key &key) {
 		if (accept("USING") || accept("TYPE")) {
 			if (!(peek_keyword("BTREE") || peek_keyword("HASH") || peek_keyword("RTREE")))
 				fail("btree, hash or rtree");
@@ -945,9 +870,7 @@ private:
 		}
 	}
 
-	void
-	index_options(Key &key)
-	{
+	void index_options(Key &key) {
 		while (true) {
 			if (peek_keyword("USING") || peek_keyword("TYPE")) {
 				index_type(key);
@@ -977,18 +900,14 @@ private:
 	}
 
 	// Optional index name before USING or the key part list.
-	std::string
-	optional_index_name()
-	{
+	std::string optional_index_name() {
 		if (peek_punct("(") || peek_keyword("USING") || peek_keyword("TYPE") || peek_keyword("ON"))
 			return {};
 		return name("an index name or \"(\"");
 	}
 
 	// A key or constraint definition; if_not_exists, when given, receives MariaDB's IF NOT EXISTS.
-	Key
-	key(bool *if_not_exists)
-	{
+	Key key(bool *if_not_exists) {
 		Key key;
 		auto allow_if_not_exists = [&]() {
 			if (if_not_exists && accept_if_not_exists())
@@ -997,7 +916,7 @@ private:
 		if (accept("CONSTRAINT")) {
 			allow_if_not_exists();
 			if (!(peek_keyword("PRIMARY") || peek_keyword("UNIQUE") || peek_keyword("FOREIGN") ||
-			      peek_keyword("CHECK")))
+				  peek_keyword("CHECK")))
 				key.constraint_name = name("a constraint name");
 		}
 		if (accept("PRIMARY")) {
@@ -1024,7 +943,8 @@ private:
 			key.check->name = constraint_name;
 			return key;
 		} else if (accept("FULLTEXT") || accept("SPATIAL")) {
-			key.kind = equals_ignore_case(tokens_[pos_ - 1].text, "FULLTEXT") ? KeyKind::fulltext : KeyKind::spatial;
+			key.kind =
+				equals_ignore_case(tokens_[pos_ - 1].text, "FULLTEXT") ? KeyKind::fulltext : KeyKind::spatial;
 			if (accept("INDEX") || accept("KEY"))
 				allow_if_not_exists();
 			key.name = optional_index_name();
@@ -1045,9 +965,7 @@ private:
 
 	// ---- table options ----------------------------------------------------------------------------
 
-	std::string
-	option_value(const std::string &option)
-	{
+	std::string option_value(const std::string &option) {
 		const Token &token = current();
 		if (is_string())
 			return string_literal("a value for " + option);
@@ -1059,7 +977,7 @@ private:
 			return value;
 		}
 		if (token.kind == TokenKind::word || token.kind == TokenKind::quoted_identifier ||
-		    token.kind == TokenKind::number || token.kind == TokenKind::hex_literal) {
+			token.kind == TokenKind::number || token.kind == TokenKind::hex_literal) {
 			std::string value = token.text;
 			advance();
 			return value;
@@ -1067,17 +985,15 @@ private:
 		fail("a value for " + option);
 	}
 
-	bool
-	starts_table_option() const
-	{
+	bool starts_table_option() const {
 		const Token &token = current();
 		if (token.kind != TokenKind::word)
 			return false;
 		if (peek_keyword("DEFAULT"))
 			return peek_keyword("CHARACTER", 1) || peek_keyword("CHARSET", 1) || peek_keyword("COLLATE", 1) ||
-			       peek_keyword("CHAR", 1);
+				   peek_keyword("CHAR", 1);
 		if (((peek_keyword("CHARACTER") || peek_keyword("CHAR")) && peek_keyword("SET", 1)) ||
-		    peek_keyword("CHARSET") || peek_keyword("COLLATE") || peek_keyword("UNION"))
+			peek_keyword("CHARSET") || peek_keyword("COLLATE") || peek_keyword("UNION"))
 			return true;
 		if ((peek_keyword("DATA") || peek_keyword("INDEX")) && peek_keyword("DIRECTORY", 1))
 			return true;
@@ -1091,9 +1007,7 @@ private:
 	}
 
 	// Table options; in CREATE TABLE they may be separated by commas, in ALTER TABLE a comma ends them.
-	void
-	table_options(std::vector<TableOption> &options, bool commas_allowed)
-	{
+	void table_options(std::vector<TableOption> &options, bool commas_allowed) {
 		while (true) {
 			if (commas_allowed && peek_punct(",")) {
 				advance();
@@ -1106,9 +1020,7 @@ private:
 		}
 	}
 
-	TableOption
-	table_option()
-	{
+	TableOption table_option() {
 		TableOption option;
 		accept("DEFAULT");
 		if (accept_charset_keyword()) {
@@ -1141,9 +1053,7 @@ private:
 
 	// ---- ALTER TABLE ------------------------------------------------------------------------------
 
-	Statement
-	alter()
-	{
+	Statement alter() {
 		std::size_t start = pos_;
 		advance();
 		AlterTable alter;
@@ -1172,18 +1082,14 @@ private:
 	}
 
 	// MariaDB's WAIT n / NOWAIT lock timeout clause.
-	void
-	wait_clause()
-	{
+	void wait_clause() {
 		if (accept("WAIT"))
 			unsigned_number("a wait timeout");
 		else
 			accept("NOWAIT");
 	}
 
-	ColumnPosition
-	column_position()
-	{
+	ColumnPosition column_position() {
 		ColumnPosition position;
 		if (accept("FIRST"))
 			position.first = true;
@@ -1192,9 +1098,7 @@ private:
 		return position;
 	}
 
-	AlterOption
-	alter_option()
-	{
+	AlterOption alter_option() {
 		AlterOption option;
 		option.name = lower(current().text);
 		advance();
@@ -1214,9 +1118,7 @@ private:
 		return option;
 	}
 
-	bool
-	starts_alter_option() const
-	{
+	bool starts_alter_option() const {
 		if (peek_keyword("ALGORITHM") || peek_keyword("LOCK") || peek_keyword("FORCE"))
 			return true;
 		if ((peek_keyword("WITH") || peek_keyword("WITHOUT")) && peek_keyword("VALIDATION", 1))
@@ -1225,9 +1127,7 @@ private:
 	}
 
 	// Parses one ALTER TABLE sub-command; returns true when it consumed the rest of the statement.
-	bool
-	alter_command(std::vector<AlterCommand> &commands)
-	{
+	bool alter_command(std::vector<AlterCommand> &commands) {
 		std::size_t start = pos_;
 		if (current().kind == TokenKind::word && is_partition_operation(current().text, ahead(1).text)) {
 			PartitionMaintenance maintenance;
@@ -1278,9 +1178,7 @@ private:
 		return false;
 	}
 
-	void
-	alter_add(std::vector<AlterCommand> &commands)
-	{
+	void alter_add(std::vector<AlterCommand> &commands) {
 		bool column_keyword = accept("COLUMN");
 		if (!column_keyword && starts_key()) {
 			AddKey add;
@@ -1311,9 +1209,7 @@ private:
 		commands.emplace_back(std::move(add));
 	}
 
-	AlterCommand
-	alter_drop()
-	{
+	AlterCommand alter_drop() {
 		DropKey drop;
 		if (accept("PRIMARY")) {
 			expect("KEY");
@@ -1342,9 +1238,7 @@ private:
 		return drop;
 	}
 
-	AlterCommand
-	alter_change(bool is_modify)
-	{
+	AlterCommand alter_change(bool is_modify) {
 		ChangeColumn change;
 		change.is_modify = is_modify;
 		accept("COLUMN");
@@ -1358,9 +1252,7 @@ private:
 		return change;
 	}
 
-	AlterCommand
-	alter_rename()
-	{
+	AlterCommand alter_rename() {
 		if (accept("COLUMN")) {
 			RenameColumn rename;
 			rename.old_name = name("a column name");
@@ -1379,9 +1271,7 @@ private:
 		return RenameTo{qualified_name("a new table name")};
 	}
 
-	AlterCommand
-	alter_alter()
-	{
+	AlterCommand alter_alter() {
 		if (accept("INDEX") || accept("KEY")) {
 			AlterKeyVisibility visibility;
 			visibility.name = name("an index name");
@@ -1423,9 +1313,7 @@ private:
 
 	// ---- other statements -------------------------------------------------------------------------
 
-	Statement
-	drop()
-	{
+	Statement drop() {
 		std::size_t start = pos_;
 		advance();
 		bool temporary = accept("TEMPORARY");
@@ -1457,16 +1345,12 @@ private:
 		return unsupported(2);
 	}
 
-	void
-	index_statement_options(std::vector<AlterOption> &options)
-	{
+	void index_statement_options(std::vector<AlterOption> &options) {
 		while (peek_keyword("ALGORITHM") || peek_keyword("LOCK"))
 			options.push_back(alter_option());
 	}
 
-	Statement
-	create_index(bool or_replace)
-	{
+	Statement create_index(bool or_replace) {
 		CreateIndex create;
 		create.or_replace = or_replace;
 		create.key.kind = KeyKind::index;
@@ -1492,9 +1376,7 @@ private:
 		return create;
 	}
 
-	Statement
-	truncate()
-	{
+	Statement truncate() {
 		advance();
 		accept("TABLE");
 		TruncateTable truncate;
@@ -1503,9 +1385,7 @@ private:
 		return truncate;
 	}
 
-	Statement
-	rename_table()
-	{
+	Statement rename_table() {
 		pos_ += 2;
 		RenameTable rename;
 		accept_if_exists();
@@ -1526,15 +1406,13 @@ private:
 };
 
 bool
-is_word(const Token &token, std::initializer_list<std::string_view> candidates)
-{
+is_word(const Token &token, std::initializer_list<std::string_view> candidates) {
 	return token.kind == TokenKind::word && one_of(token.text, candidates);
 }
 
 // A CREATE TRIGGER/PROCEDURE/FUNCTION/EVENT whose body is a BEGIN ... END block containing ';'.
 bool
-starts_compound_program(const std::vector<Token> &tokens, std::size_t first)
-{
+starts_compound_program(const std::vector<Token> &tokens, std::size_t first) {
 	if (!is_word(tokens[first], {"CREATE"}))
 		return false;
 	bool program = false;
@@ -1555,8 +1433,7 @@ starts_compound_program(const std::vector<Token> &tokens, std::size_t first)
 // Splits the token stream on top-level ';' into statements, each terminated by an end token. A stored
 // program with a BEGIN ... END body runs to the end of the input (a binlog QUERY event holds one statement).
 std::vector<std::vector<Token>>
-split_statements(std::vector<Token> tokens)
-{
+split_statements(std::vector<Token> tokens) {
 	std::vector<std::vector<Token>> statements;
 	std::vector<Token> statement;
 	bool compound = false;
@@ -1584,8 +1461,7 @@ split_statements(std::vector<Token> tokens)
 } // namespace
 
 std::vector<Statement>
-parse(std::string_view sql, const ParseOptions &options)
-{
+parse(std::string_view sql, const ParseOptions &options) {
 	std::vector<Statement> result;
 	for (std::vector<Token> &tokens : split_statements(tokenize(sql, options)))
 		result.push_back(Parser(sql, std::move(tokens)).statement());
@@ -1593,16 +1469,15 @@ parse(std::string_view sql, const ParseOptions &options)
 }
 
 Statement
-parse_one(std::string_view sql, const ParseOptions &options)
-{
+parse_one(std::string_view sql, const ParseOptions &options) {
 	std::vector<std::vector<Token>> statements = split_statements(tokenize(sql, options));
 	if (statements.empty())
 		throw ParseError("empty statement at offset 0, expected a statement", 0);
 	if (statements.size() > 1) {
 		std::size_t offset = statements[1].front().offset;
-		throw ParseError("unexpected \"" + statements[1].front().text + "\" at offset " + std::to_string(offset) +
-		                     ", expected a single statement",
-		                 offset);
+		throw ParseError("unexpected \"" + statements[1].front().text + "\" at offset " +
+							 std::to_string(offset) + ", expected a single statement",
+						 offset);
 	}
 	return Parser(sql, std::move(statements.front())).statement();
 }

@@ -9,8 +9,7 @@ namespace {
 
 // Quotes a string SQL-style; line breaks and tabs are shown as \n, \r, \t to keep one line.
 std::string
-quote(const std::string &text)
-{
+quote(const std::string &text) {
 	std::string quoted = "'";
 	for (char c : text) {
 		if (c == '\n')
@@ -29,8 +28,7 @@ quote(const std::string &text)
 
 // Names are shown bare unless they need backquotes to be read back.
 std::string
-ident(const std::string &name)
-{
+ident(const std::string &name) {
 	bool plain = !name.empty();
 	for (char c : name)
 		if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'))
@@ -47,14 +45,12 @@ ident(const std::string &name)
 }
 
 std::string
-qualified(const QualifiedName &name)
-{
+qualified(const QualifiedName &name) {
 	return name.schema.empty() ? ident(name.name) : ident(name.schema) + "." + ident(name.name);
 }
 
 std::string
-option_value(const std::string &value)
-{
+option_value(const std::string &value) {
 	for (char c : value)
 		if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-'))
 			return quote(value);
@@ -62,8 +58,7 @@ option_value(const std::string &value)
 }
 
 std::string
-default_text(const DefaultValue &value)
-{
+default_text(const DefaultValue &value) {
 	switch (value.kind) {
 	case DefaultKind::none:
 		return "";
@@ -85,8 +80,7 @@ default_text(const DefaultValue &value)
 }
 
 const char *
-action_text(ReferentialAction action)
-{
+action_text(ReferentialAction action) {
 	switch (action) {
 	case ReferentialAction::restrict:
 		return "restrict";
@@ -105,8 +99,7 @@ action_text(ReferentialAction action)
 }
 
 std::string
-reference_text(const Reference &reference)
-{
+reference_text(const Reference &reference) {
 	std::string text = "references " + qualified(reference.table);
 	if (!reference.columns.empty()) {
 		text += " (";
@@ -124,8 +117,7 @@ reference_text(const Reference &reference)
 }
 
 std::string
-check_text(const CheckConstraint &check)
-{
+check_text(const CheckConstraint &check) {
 	std::string text = check.name.empty() ? "" : "constraint " + ident(check.name) + " ";
 	text += "check (" + check.expression + ")";
 	if (check.enforced)
@@ -134,103 +126,91 @@ check_text(const CheckConstraint &check)
 }
 
 std::string
-options_text(const std::vector<TableOption> &options)
-{
+options_text(const std::vector<TableOption> &options) {
 	std::string text;
 	for (const TableOption &option : options)
-		text += (text.empty() ? "" : " ") + option.name + (option.value.empty() ? "" : "=" + option_value(option.value));
+		text += (text.empty() ? "" : " ") + option.name +
+				(option.value.empty() ? "" : "=" + option_value(option.value));
 	return text;
 }
 
 std::string
-position_text(const ColumnPosition &position)
-{
+position_text(const ColumnPosition &position) {
 	if (position.first)
 		return " first";
 	return position.after.empty() ? "" : " after " + ident(position.after);
 }
 
 std::string
-alter_option_text(const AlterOption &option)
-{
+alter_option_text(const AlterOption &option) {
 	return option.name + (option.value.empty() ? "" : "=" + option.value);
 }
 
 struct CommandText {
-	std::string operator()(const AddColumn &add) const
-	{
-		return std::string("add column ") + (add.if_not_exists ? "if not exists " : "") + summarize(add.column) +
-		       position_text(add.position);
+	std::string operator()(const AddColumn &add) const {
+		return std::string("add column ") + (add.if_not_exists ? "if not exists " : "") +
+			   summarize(add.column) + position_text(add.position);
 	}
-	std::string operator()(const DropColumn &drop) const
-	{
+	std::string operator()(const DropColumn &drop) const {
 		return std::string("drop column ") + (drop.if_exists ? "if exists " : "") + ident(drop.name);
 	}
-	std::string operator()(const ChangeColumn &change) const
-	{
+	std::string operator()(const ChangeColumn &change) const {
 		std::string text = change.is_modify ? "modify column " : "change column ";
 		text += change.if_exists ? "if exists " : "";
 		if (!change.is_modify)
 			text += ident(change.old_name) + " ";
 		return text + summarize(change.column) + position_text(change.position);
 	}
-	std::string operator()(const RenameColumn &rename) const
-	{
+	std::string operator()(const RenameColumn &rename) const {
 		return "rename column " + ident(rename.old_name) + " to " + ident(rename.new_name);
 	}
-	std::string operator()(const AlterColumnDefault &alter) const
-	{
+	std::string operator()(const AlterColumnDefault &alter) const {
 		if (alter.default_value.kind == DefaultKind::none)
 			return "alter column " + ident(alter.column) + " drop default";
 		return "alter column " + ident(alter.column) + " set default " + default_text(alter.default_value);
 	}
-	std::string operator()(const AlterColumnVisibility &alter) const
-	{
+	std::string operator()(const AlterColumnVisibility &alter) const {
 		return "alter column " + ident(alter.column) + (alter.invisible ? " set invisible" : " set visible");
 	}
-	std::string operator()(const AddKey &add) const
-	{
+	std::string operator()(const AddKey &add) const {
 		return std::string("add ") + (add.if_not_exists ? "if not exists " : "") + summarize(add.key);
 	}
-	std::string operator()(const DropKey &drop) const
-	{
+	std::string operator()(const DropKey &drop) const {
 		static const char *const kinds[] = {"primary key", "index", "foreign key", "check", "constraint"};
 		std::string text = std::string("drop ") + kinds[static_cast<int>(drop.kind)];
 		if (drop.if_exists)
 			text += " if exists";
 		return drop.name.empty() ? text : text + " " + ident(drop.name);
 	}
-	std::string operator()(const RenameKey &rename) const
-	{
+	std::string operator()(const RenameKey &rename) const {
 		return "rename index " + ident(rename.old_name) + " to " + ident(rename.new_name);
 	}
-	std::string operator()(const AlterKeyVisibility &alter) const
-	{
+	std::string operator()(const AlterKeyVisibility &alter) const {
 		return "alter index " + ident(alter.name) + (alter.invisible ? " invisible" : " visible");
 	}
-	std::string operator()(const AlterCheckEnforcement &alter) const
-	{
+	std::string operator()(const AlterCheckEnforcement &alter) const {
 		return "alter check " + ident(alter.name) + (alter.enforced ? " enforced" : " not enforced");
 	}
 	std::string operator()(const RenameTo &rename) const { return "rename to " + qualified(rename.new_name); }
-	std::string operator()(const ConvertCharset &convert) const
-	{
+	std::string operator()(const ConvertCharset &convert) const {
 		return "convert to character set " + convert.charset +
-		       (convert.collation.empty() ? "" : " collate " + convert.collation);
+			   (convert.collation.empty() ? "" : " collate " + convert.collation);
 	}
-	std::string operator()(const SetTableOptions &options) const { return "options " + options_text(options.options); }
+	std::string operator()(const SetTableOptions &options) const {
+		return "options " + options_text(options.options);
+	}
 	std::string operator()(const AlterOption &option) const { return alter_option_text(option); }
 	std::string operator()(const OrderBy &order) const { return "order by " + order.raw; }
-	std::string operator()(const PartitionMaintenance &partition) const
-	{
+	std::string operator()(const PartitionMaintenance &partition) const {
 		return "partition[" + partition.operation + "] " + partition.raw;
 	}
-	std::string operator()(const ToggleKeys &toggle) const { return toggle.enable ? "enable keys" : "disable keys"; }
+	std::string operator()(const ToggleKeys &toggle) const {
+		return toggle.enable ? "enable keys" : "disable keys";
+	}
 };
 
 struct StatementText {
-	std::string operator()(const CreateTable &create) const
-	{
+	std::string operator()(const CreateTable &create) const {
 		std::string text = "create ";
 		text += create.or_replace ? "or replace " : "";
 		text += create.temporary ? "temporary " : "";
@@ -255,55 +235,55 @@ struct StatementText {
 			text += " as " + create.select;
 		return text;
 	}
-	std::string operator()(const DropTable &drop) const
-	{
+	std::string operator()(const DropTable &drop) const {
 		std::string text = std::string("drop ") + (drop.temporary ? "temporary " : "") + "table " +
-		                   (drop.if_exists ? "if exists " : "");
+						   (drop.if_exists ? "if exists " : "");
 		for (std::size_t i = 0; i < drop.tables.size(); ++i)
 			text += (i ? ", " : "") + qualified(drop.tables[i]);
 		return text;
 	}
-	std::string operator()(const TruncateTable &truncate) const { return "truncate table " + qualified(truncate.table); }
-	std::string operator()(const RenameTable &rename) const
-	{
+	std::string operator()(const TruncateTable &truncate) const {
+		return "truncate table " + qualified(truncate.table);
+	}
+	std::string operator()(const RenameTable &rename) const {
 		std::string text = "rename table ";
 		for (std::size_t i = 0; i < rename.renames.size(); ++i)
-			text += (i ? ", " : "") + qualified(rename.renames[i].from) + " to " + qualified(rename.renames[i].to);
+			text += (i ? ", " : "") + qualified(rename.renames[i].from) + " to " +
+					qualified(rename.renames[i].to);
 		return text;
 	}
-	std::string operator()(const AlterTable &alter) const
-	{
-		std::string text = std::string("alter ") + (alter.online ? "online " : "") + (alter.ignore ? "ignore " : "") +
-		                   "table " + (alter.if_exists ? "if exists " : "") + qualified(alter.table);
+	std::string operator()(const AlterTable &alter) const {
+		std::string text = std::string("alter ") + (alter.online ? "online " : "") +
+						   (alter.ignore ? "ignore " : "") + "table " +
+						   (alter.if_exists ? "if exists " : "") + qualified(alter.table);
 		for (std::size_t i = 0; i < alter.commands.size(); ++i)
 			text += (i ? "; " : ": ") + std::visit(CommandText{}, alter.commands[i]);
 		return text;
 	}
-	std::string operator()(const CreateIndex &create) const
-	{
+	std::string operator()(const CreateIndex &create) const {
 		std::string text = std::string("create ") + (create.or_replace ? "or replace " : "") + "index " +
-		                   (create.if_not_exists ? "if not exists " : "") + "on " + qualified(create.table) + ": " +
-		                   summarize(create.key);
+						   (create.if_not_exists ? "if not exists " : "") + "on " + qualified(create.table) +
+						   ": " + summarize(create.key);
 		for (const AlterOption &option : create.options)
 			text += " " + alter_option_text(option);
 		return text;
 	}
-	std::string operator()(const DropIndex &drop) const
-	{
-		std::string text = std::string("drop index ") + (drop.if_exists ? "if exists " : "") + ident(drop.name) +
-		                   " on " + qualified(drop.table);
+	std::string operator()(const DropIndex &drop) const {
+		std::string text = std::string("drop index ") + (drop.if_exists ? "if exists " : "") +
+						   ident(drop.name) + " on " + qualified(drop.table);
 		for (const AlterOption &option : drop.options)
 			text += " " + alter_option_text(option);
 		return text;
 	}
-	std::string operator()(const Unsupported &unsupported) const { return "unsupported: " + unsupported.reason; }
+	std::string operator()(const Unsupported &unsupported) const {
+		return "unsupported: " + unsupported.reason;
+	}
 };
 
 } // namespace
 
 std::string
-summarize(const Column &column)
-{
+summarize(const Column &column) {
 	std::string text = ident(column.name) + " " + column.column_type;
 	if (column.declared_boolean)
 		text += " /*bool*/";
@@ -343,12 +323,11 @@ summarize(const Column &column)
 }
 
 std::string
-summarize(const Key &key)
-{
+summarize(const Key &key) {
 	if (key.kind == KeyKind::check)
 		return key.check ? check_text(*key.check) : "check";
-	static const char *const kinds[] = {"primary key", "unique key", "key", "fulltext key", "spatial key",
-	                                    "foreign key"};
+	static const char *const kinds[] = {"primary key",	"unique key",  "key",
+										"fulltext key", "spatial key", "foreign key"};
 	std::string text = key.constraint_name.empty() ? "" : "constraint " + ident(key.constraint_name) + " ";
 	text += kinds[static_cast<int>(key.kind)];
 	if (!key.name.empty())
@@ -376,8 +355,7 @@ summarize(const Key &key)
 }
 
 std::string
-summarize(const Statement &statement)
-{
+summarize(const Statement &statement) {
 	return std::visit(StatementText{}, statement);
 }
 

@@ -36,29 +36,25 @@ constexpr uint8_t heartbeat_event = 27;
 constexpr uint16_t artificial_flag = 0x20;
 
 uint32_t
-le32(const uint8_t *p)
-{
+le32(const uint8_t *p) {
 	return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
 }
 
 uint64_t
-le64(const uint8_t *p)
-{
+le64(const uint8_t *p) {
 	return uint64_t(le32(p)) | uint64_t(le32(p + 4)) << 32;
 }
 
 // Errors after which the same position can be asked for again on a new connection.
 bool
-connection_lost(unsigned int code)
-{
+connection_lost(unsigned int code) {
 	return code == CR_SERVER_LOST || code == CR_SERVER_GONE_ERROR || code == CR_CONNECTION_ERROR ||
-	       code == CR_CONN_HOST_ERROR;
+		   code == CR_CONN_HOST_ERROR;
 }
 
 // A MariaDB GTID list: domain-server-sequence triples separated by commas.
 bool
-valid_mariadb_gtid_list(const std::string &text)
-{
+valid_mariadb_gtid_list(const std::string &text) {
 	int dashes = 0;
 	bool digit = false;
 	for (char c : text) {
@@ -79,8 +75,7 @@ valid_mariadb_gtid_list(const std::string &text)
 
 } // namespace
 
-BinlogStream::BinlogStream(const StreamOptions &options) : options_(options)
-{
+BinlogStream::BinlogStream(const StreamOptions &options) : options_(options) {
 	position_ = options_.start;
 	try {
 		open(false);
@@ -90,20 +85,17 @@ BinlogStream::BinlogStream(const StreamOptions &options) : options_(options)
 	}
 }
 
-BinlogStream::~BinlogStream()
-{
+BinlogStream::~BinlogStream() {
 	close();
 }
 
 unsigned long
-BinlogStream::thread_id() const
-{
+BinlogStream::thread_id() const {
 	return connection_ ? mysql_thread_id(connection_->handle()) : 0;
 }
 
 void
-BinlogStream::close()
-{
+BinlogStream::close() {
 	if (rpl_ != nullptr) {
 		mariadb_rpl_close(rpl_);
 		rpl_ = nullptr;
@@ -112,8 +104,7 @@ BinlogStream::close()
 }
 
 void
-BinlogStream::open(bool resuming)
-{
+BinlogStream::open(bool resuming) {
 	ConnectionParams params = options_.connection;
 	// In follow mode the server speaks at least every heartbeat: a much longer silence means the
 	// connection is dead even if TCP has not noticed.
@@ -125,15 +116,16 @@ BinlogStream::open(bool resuming)
 	by_gtid_ = !options_.gtid_start.empty() && !(resuming && !position_.file.empty());
 	if (by_gtid_ && flavour_ == Flavour::mysql)
 		throw Error(sqlstate::feature_not_supported,
-		            "replication from a MySQL GTID position is not supported",
-		            "Requested GTID set: " + options_.gtid_start + ". MySQL needs COM_BINLOG_DUMP_GTID, which "
-		            "MariaDB Connector/C cannot send.",
-		            "Start the replica from a binlog file and position instead.");
+					"replication from a MySQL GTID position is not supported",
+					"Requested GTID set: " + options_.gtid_start +
+						". MySQL needs COM_BINLOG_DUMP_GTID, which "
+						"MariaDB Connector/C cannot send.",
+					"Start the replica from a binlog file and position instead.");
 	if (by_gtid_ && !valid_mariadb_gtid_list(options_.gtid_start))
 		throw Error(sqlstate::invalid_parameter_value,
-		            "invalid MariaDB GTID position \"" + options_.gtid_start + "\"",
-		            "A MariaDB GTID position is a list of domain-server-sequence triples.",
-		            "Use the form \"0-1-100\" or \"0-1-100,1-2-5\", as SELECT @@gtid_binlog_pos shows it.");
+					"invalid MariaDB GTID position \"" + options_.gtid_start + "\"",
+					"A MariaDB GTID position is a list of domain-server-sequence triples.",
+					"Use the form \"0-1-100\" or \"0-1-100,1-2-5\", as SELECT @@gtid_binlog_pos shows it.");
 
 	auto rows = connection_->query("SELECT @@global.binlog_checksum");
 	checksum_crc32_ = !rows.empty() && rows[0][0] && *rows[0][0] == "CRC32";
@@ -141,24 +133,24 @@ BinlogStream::open(bool resuming)
 	// Declares this replica checksum-aware (without it the server refuses with 1236 when the
 	// binlog has checksums); MySQL 8.0.26+ reads the source_ name.
 	connection_->execute("SET @master_binlog_checksum = @@global.binlog_checksum, "
-	                     "@source_binlog_checksum = @@global.binlog_checksum");
+						 "@source_binlog_checksum = @@global.binlog_checksum");
 	if (options_.follow && options_.heartbeat_seconds > 0) {
 		std::string period = std::to_string(uint64_t(options_.heartbeat_seconds) * 1000000000ULL);
-		connection_->execute("SET @master_heartbeat_period = " + period + ", @source_heartbeat_period = " +
-		                     period);
+		connection_->execute("SET @master_heartbeat_period = " + period +
+							 ", @source_heartbeat_period = " + period);
 	}
 	if (flavour_ == Flavour::mariadb) {
 		// MARIA_SLAVE_CAPABILITY_GTID: real GTID, ANNOTATE_ROWS and GTID_LIST events, not dummies.
 		connection_->execute("SET @mariadb_slave_capability = 4");
 		if (by_gtid_)
 			connection_->execute("SET @slave_connect_state = '" + options_.gtid_start +
-			                     "', @slave_gtid_strict_mode = 1, @slave_gtid_ignore_duplicates = 0");
+								 "', @slave_gtid_strict_mode = 1, @slave_gtid_ignore_duplicates = 0");
 	}
 
 	rpl_ = mariadb_rpl_init(connection_->handle());
 	if (rpl_ == nullptr)
 		throw Error(sqlstate::internal_error, "could not start binlog replication",
-		            mysql_error(connection_->handle()), "The MariaDB Connector/C library may be too old.");
+					mysql_error(connection_->handle()), "The MariaDB Connector/C library may be too old.");
 	unsigned int flags = options_.follow ? 0 : MARIADB_RPL_BINLOG_DUMP_NON_BLOCK;
 	if (flavour_ == Flavour::mariadb)
 		flags |= MARIADB_RPL_BINLOG_SEND_ANNOTATE_ROWS;
@@ -175,40 +167,37 @@ BinlogStream::open(bool resuming)
 }
 
 void
-BinlogStream::fail_read()
-{
+BinlogStream::fail_read() {
 	MYSQL *handle = connection_->handle();
 	unsigned int code = mysql_errno(handle);
 	std::string message = mysql_error(handle);
 	std::string detail = message + " (MySQL error " + std::to_string(code) + ")";
 	if (code == ER_MASTER_FATAL_ERROR_READING_BINLOG) {
-		std::string where = by_gtid_
-		                        ? "GTID position \"" + options_.gtid_start + "\""
-		                        : "binlog position \"" + position_.text() + "\"";
+		std::string where = by_gtid_ ? "GTID position \"" + options_.gtid_start + "\""
+									 : "binlog position \"" + position_.text() + "\"";
 		throw Error(sqlstate::object_not_in_prerequisite_state,
-		            where + " is no longer available on the MySQL server", detail,
-		            "Start again from a fresh copy with chameleon.init_replica() (or chameleon.sync_tables() "
-		            "for the affected tables), and keep binary logs longer on the MySQL server "
-		            "(binlog_expire_logs_seconds / expire_logs_days).");
+					where + " is no longer available on the MySQL server", detail,
+					"Start again from a fresh copy with chameleon.init_replica() (or chameleon.sync_tables() "
+					"for the affected tables), and keep binary logs longer on the MySQL server "
+					"(binlog_expire_logs_seconds / expire_logs_days).");
 	}
 	if (code == ER_SPECIFIC_ACCESS_DENIED_ERROR || code == ER_ACCESS_DENIED_ERROR)
 		throw Error(sqlstate::insufficient_privilege,
-		            "MySQL user \"" + options_.connection.user + "\" may not read the binary log", detail,
-		            "GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO the replication user.");
+					"MySQL user \"" + options_.connection.user + "\" may not read the binary log", detail,
+					"GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO the replication user.");
 	if (connection_lost(code))
 		throw Error(sqlstate::connection_failure,
-		            "lost the replication connection to MySQL server at " + connection_->describe(), detail,
-		            "Check that the MySQL server is running and reachable; replication resumes from \"" +
-		                position_.text() + "\".");
+					"lost the replication connection to MySQL server at " + connection_->describe(), detail,
+					"Check that the MySQL server is running and reachable; replication resumes from \"" +
+						position_.text() + "\".");
 	throw Error(sqlstate::external_routine_exception,
-	            "MySQL server at " + connection_->describe() + " failed the binlog dump at \"" + position_.text() +
-	                "\": " + message,
-	            detail, "Check the MySQL server's error log.");
+				"MySQL server at " + connection_->describe() + " failed the binlog dump at \"" +
+					position_.text() + "\": " + message,
+				detail, "Check the MySQL server's error log.");
 }
 
 std::optional<RawEvent>
-BinlogStream::next()
-{
+BinlogStream::next() {
 	int attempt = 0;
 	for (;;) {
 		if (stopped_ || at_end_)
@@ -227,17 +216,18 @@ BinlogStream::next()
 				attempt++;
 				retries_++;
 				notice.attempt = attempt;
-				notice.delay_seconds = std::min(options_.reconnect.max_delay,
-				                                options_.reconnect.initial_delay * double(1ULL << std::min(attempt - 1, 30)));
+				notice.delay_seconds =
+					std::min(options_.reconnect.max_delay,
+							 options_.reconnect.initial_delay * double(1ULL << std::min(attempt - 1, 30)));
 				notice.resume = position_;
 				if (options_.reconnect.on_retry)
 					options_.reconnect.on_retry(notice);
 				auto wake = std::chrono::steady_clock::now() +
-				            std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-				                std::chrono::duration<double>(notice.delay_seconds));
+							std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+								std::chrono::duration<double>(notice.delay_seconds));
 				while (!stopped_ && std::chrono::steady_clock::now() < wake)
 					std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-					    wake - std::chrono::steady_clock::now(), std::chrono::milliseconds(100)));
+						wake - std::chrono::steady_clock::now(), std::chrono::milliseconds(100)));
 				if (stopped_)
 					return std::nullopt;
 				try {
@@ -245,7 +235,7 @@ BinlogStream::next()
 					break;
 				} catch (const Error &error) {
 					if (std::strcmp(error.sqlstate, sqlstate::connection_failure) != 0 ||
-					    attempt >= options_.reconnect.max_attempts)
+						attempt >= options_.reconnect.max_attempts)
 						throw;
 					notice.reason = std::string(error.what()) + ": " + error.detail;
 				}
@@ -259,11 +249,12 @@ BinlogStream::next()
 			return std::nullopt;
 		}
 		if (packet[0] != 0x00 || length < 1 + header_size || le32(packet + 1 + 9) != length - 1)
-			throw Error(sqlstate::data_corrupted,
-			            "MySQL server at " + connection_->describe() + " sent a malformed binlog packet",
-			            "After \"" + position_.text() + "\": packet of " + std::to_string(length) +
-			                " bytes starting with byte " + std::to_string(packet[0]) + ".",
-			            "Check the MySQL server's error log; restarting the replica resumes from this position.");
+			throw Error(
+				sqlstate::data_corrupted,
+				"MySQL server at " + connection_->describe() + " sent a malformed binlog packet",
+				"After \"" + position_.text() + "\": packet of " + std::to_string(length) +
+					" bytes starting with byte " + std::to_string(packet[0]) + ".",
+				"Check the MySQL server's error log; restarting the replica resumes from this position.");
 		RawEvent event;
 		event.data = packet + 1;
 		event.size = length - 1;
@@ -286,14 +277,14 @@ BinlogStream::next()
 }
 
 void
-BinlogStream::track(RawEvent &event)
-{
+BinlogStream::track(RawEvent &event) {
 	const uint8_t *data = event.data;
 	uint32_t log_pos = le32(data + 13);
 	if (event.type == rotate_event && event.size >= header_size + 8) {
 		// body: 8-byte position, then the file name up to the checksum
 		size_t name_end = event.size - (file_crc32_ && event.size >= header_size + 8 + 4 ? 4 : 0);
-		position_.file.assign(reinterpret_cast<const char *>(data + header_size + 8), name_end - header_size - 8);
+		position_.file.assign(reinterpret_cast<const char *>(data + header_size + 8),
+							  name_end - header_size - 8);
 		position_.position = le64(data + header_size);
 	} else if (event.type == format_description_event) {
 		// checksum-aware servers end it with the algorithm byte and a CRC32 slot

@@ -26,16 +26,16 @@ struct BinlogPosition {
 
 // What the stream passes to the on_retry callback before each reconnection attempt.
 struct RetryNotice {
-	int attempt = 0;          // 1 for the first retry
+	int attempt = 0;		  // 1 for the first retry
 	double delay_seconds = 0; // waited before this attempt
-	std::string reason;       // the error that made the stream reconnect
-	BinlogPosition resume;    // where the stream resumes
+	std::string reason;		  // the error that made the stream reconnect
+	BinlogPosition resume;	  // where the stream resumes
 };
 
 struct ReconnectPolicy {
-	int max_attempts = 10;          // 0: never reconnect, fail at the first lost connection
-	double initial_delay = 0.5;     // seconds, doubled after each failed attempt ...
-	double max_delay = 30;          // ... up to this
+	int max_attempts = 10;		// 0: never reconnect, fail at the first lost connection
+	double initial_delay = 0.5; // seconds, doubled after each failed attempt ...
+	double max_delay = 30;		// ... up to this
 	std::function<void(const RetryNotice &)> on_retry; // e.g. to log a WARNING; may be empty
 };
 
@@ -46,17 +46,17 @@ struct StreamOptions {
 	// MariaDB GTID position "0-1-5,1-2-7" to start after (the file/position in `start` is then
 	// ignored). MySQL GTID sets are refused: COM_BINLOG_DUMP_GTID is not implemented.
 	std::string gtid_start;
-	bool follow = true; // false: stop at the current end of the binlog; true: wait for new events
+	bool follow = true;		   // false: stop at the current end of the binlog; true: wait for new events
 	int heartbeat_seconds = 1; // follow mode: the server sends a HEARTBEAT after this much idle time
 	ReconnectPolicy reconnect;
 };
 
 struct RawEvent {
 	const uint8_t *data = nullptr; // the whole event: 19-byte header, body, checksum if any;
-	size_t size = 0;               // valid until the next call to next()
-	uint8_t type = 0;              // header event type
-	bool artificial = false;       // made up by the server for this connection (fake ROTATE, HEARTBEAT)
-	BinlogPosition next;           // position after this event (file from the latest ROTATE)
+	size_t size = 0;			   // valid until the next call to next()
+	uint8_t type = 0;			   // header event type
+	bool artificial = false;	   // made up by the server for this connection (fake ROTATE, HEARTBEAT)
+	BinlogPosition next;		   // position after this event (file from the latest ROTATE)
 };
 
 class BinlogStream {
@@ -82,8 +82,8 @@ class BinlogStream {
 	bool checksum_crc32() const { return checksum_crc32_; }
 	Flavour flavour() const { return flavour_; }
 	const BinlogPosition &position() const { return position_; } // after the last event returned
-	int retries() const { return retries_; }                     // reconnections so far
-	unsigned long thread_id() const;                              // server connection id of the dump
+	int retries() const { return retries_; }					 // reconnections so far
+	unsigned long thread_id() const;							 // server connection id of the dump
 
   private:
 	void open(bool resuming);
@@ -98,7 +98,7 @@ class BinlogStream {
 	bool checksum_crc32_ = false;
 	bool file_crc32_ = false; // checksum of the file being read (from its FORMAT_DESCRIPTION)
 	BinlogPosition position_;
-	bool by_gtid_ = false;   // the current dump started from options_.gtid_start
+	bool by_gtid_ = false; // the current dump started from options_.gtid_start
 	bool at_end_ = false;
 	bool replaying_ = false; // after a reconnection, until the first new event
 	int retries_ = 0;

@@ -30,9 +30,7 @@ struct ServerVersion {
 	Flavour flavour = Flavour::mysql;
 	int major = 0, minor = 0, patch = 0;
 
-	bool
-	at_least(int want_major, int want_minor, int want_patch = 0) const
-	{
+	bool at_least(int want_major, int want_minor, int want_patch = 0) const {
 		if (major != want_major)
 			return major > want_major;
 		if (minor != want_minor)
@@ -56,16 +54,8 @@ class Connection {
 	// Runs a statement and returns all its rows (for small results: checks, metadata).
 	std::vector<Row> query(std::string_view sql);
 	void execute(std::string_view sql);
-	const ServerVersion &
-	version() const
-	{
-		return version_;
-	}
-	MYSQL *
-	handle()
-	{
-		return handle_;
-	}
+	const ServerVersion &version() const { return version_; }
+	MYSQL *handle() { return handle_; }
 	std::string describe() const; // "host:port" for messages
 
   private:

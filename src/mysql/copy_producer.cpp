@@ -14,8 +14,7 @@ namespace {
 constexpr size_t rejected_value_limit = 1000; // bytes of each value kept in t_discarded_rows
 
 void
-append_readable(std::string &out, const char *value, unsigned long length)
-{
+append_readable(std::string &out, const char *value, unsigned long length) {
 	if (value == nullptr) {
 		out += "NULL";
 		return;
@@ -34,9 +33,9 @@ append_readable(std::string &out, const char *value, unsigned long length)
 
 } // namespace
 
-CopyProducer::CopyProducer(const core::TableLayout &layout, core::ChunkQueue &queue, const CopyOptions &options)
-    : layout_(layout), queue_(queue), options_(options)
-{
+CopyProducer::CopyProducer(const core::TableLayout &layout, core::ChunkQueue &queue,
+						   const CopyOptions &options)
+	: layout_(layout), queue_(queue), options_(options) {
 	for (const core::LayoutColumn &column : layout.columns) {
 		core::ValueOptions value;
 		value.bit_length = column.bit_length;
@@ -51,13 +50,13 @@ CopyProducer::CopyProducer(const core::TableLayout &layout, core::ChunkQueue &qu
 }
 
 void
-CopyProducer::row(const char *const *values, const unsigned long *lengths, unsigned int count)
-{
+CopyProducer::row(const char *const *values, const unsigned long *lengths, unsigned int count) {
 	if (count != layout_.columns.size())
 		throw Error(sqlstate::data_corrupted,
-		            "table \"" + layout_.origin_schema + "." + layout_.table + "\" returned " + std::to_string(count) +
-		                " columns instead of " + std::to_string(layout_.columns.size()),
-		            "", "The table changed during the copy; run the copy again.");
+					"table \"" + layout_.origin_schema + "." + layout_.table + "\" returned " +
+						std::to_string(count) + " columns instead of " +
+						std::to_string(layout_.columns.size()),
+					"", "The table changed during the copy; run the copy again.");
 	size_t line_start = chunk_.text.size();
 	for (unsigned int i = 0; i < count; i++) {
 		if (i > 0)
@@ -66,15 +65,15 @@ CopyProducer::row(const char *const *values, const unsigned long *lengths, unsig
 		if (values[i] != nullptr)
 			value = std::string_view(values[i], lengths[i]);
 		core::ValueStatus status =
-		    core::append_copy_field(layout_.columns[i].form, value, chunk_.text, scratch_, value_options_[i]);
+			core::append_copy_field(layout_.columns[i].form, value, chunk_.text, scratch_, value_options_[i]);
 		if (status == core::ValueStatus::Ok || status == core::ValueStatus::ZeroDateAsNull)
 			continue;
 		chunk_.text.resize(line_start);
 		reject(values, lengths, count, i,
-		       status == core::ValueStatus::ZeroDateRejected ? "zero date rejected by zero_dates: error"
-		       : status == core::ValueStatus::NulByte
-		           ? "NUL byte in a text value, which PostgreSQL cannot store (strip_nul: false)"
-		           : "value not in the form its type needs");
+			   status == core::ValueStatus::ZeroDateRejected ? "zero date rejected by zero_dates: error"
+			   : status == core::ValueStatus::NulByte
+				   ? "NUL byte in a text value, which PostgreSQL cannot store (strip_nul: false)"
+				   : "value not in the form its type needs");
 		return;
 	}
 	chunk_.text += '\n';
@@ -89,9 +88,8 @@ CopyProducer::row(const char *const *values, const unsigned long *lengths, unsig
 }
 
 void
-CopyProducer::reject(const char *const *values, const unsigned long *lengths, unsigned int count, size_t column,
-                     const char *problem)
-{
+CopyProducer::reject(const char *const *values, const unsigned long *lengths, unsigned int count,
+					 size_t column, const char *problem) {
 	core::RejectedRow rejected;
 	for (size_t k = 0; k < key_columns_.size(); k++) {
 		size_t i = key_columns_[k];
@@ -107,30 +105,26 @@ CopyProducer::reject(const char *const *values, const unsigned long *lengths, un
 }
 
 bool
-CopyProducer::cancelled()
-{
+CopyProducer::cancelled() {
 	return queue_.cancelled();
 }
 
 void
-CopyProducer::progress(std::uint64_t rows, std::uint64_t bytes)
-{
+CopyProducer::progress(std::uint64_t rows, std::uint64_t bytes) {
 	rows_read = rows;
 	bytes_read = bytes;
 }
 
 void
-CopyProducer::flush()
-{
+CopyProducer::flush() {
 	if (chunk_.rows() > 0 || !chunk_.rejected.empty())
 		queue_.push(std::move(chunk_));
 	chunk_.clear();
 }
 
 CopyThread::CopyThread(SnapshotSession &session, const TableInfo &table, CopyProducer &producer,
-                       core::ChunkQueue &queue)
-    : queue_(queue)
-{
+					   core::ChunkQueue &queue)
+	: queue_(queue) {
 	// The thread must never run the server's signal handlers: it starts with every signal blocked.
 	sigset_t all, previous;
 	sigfillset(&all);
@@ -148,8 +142,7 @@ CopyThread::CopyThread(SnapshotSession &session, const TableInfo &table, CopyPro
 	pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
-CopyThread::~CopyThread()
-{
+CopyThread::~CopyThread() {
 	queue_.cancel();
 	thread_.join();
 }

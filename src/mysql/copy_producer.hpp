@@ -34,7 +34,7 @@ class CopyProducer : public RowSink {
 
   private:
 	void reject(const char *const *values, const unsigned long *lengths, unsigned int count, size_t column,
-	            const char *problem);
+				const char *problem);
 
 	const core::TableLayout &layout_;
 	core::ChunkQueue &queue_;
@@ -49,7 +49,8 @@ class CopyProducer : public RowSink {
 // fail with the exception. The destructor waits for the thread (cancel the queue first to stop).
 class CopyThread {
   public:
-	CopyThread(SnapshotSession &session, const TableInfo &table, CopyProducer &producer, core::ChunkQueue &queue);
+	CopyThread(SnapshotSession &session, const TableInfo &table, CopyProducer &producer,
+			   core::ChunkQueue &queue);
 	~CopyThread();
 	CopyThread(const CopyThread &) = delete;
 	CopyThread &operator=(const CopyThread &) = delete;

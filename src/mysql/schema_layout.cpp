@@ -8,13 +8,12 @@ namespace chameleon::mysql {
 namespace {
 
 core::LayoutIndex
-map_index(const TableInfo &table, const IndexInfo &index, std::vector<std::string> &notices)
-{
+map_index(const TableInfo &table, const IndexInfo &index, std::vector<std::string> &notices) {
 	core::LayoutIndex mapped;
 	mapped.mysql_name = index.primary ? "PRIMARY" : index.name;
-	mapped.kind = index.primary ? core::IndexKind::primary
-	              : index.unique ? core::IndexKind::unique
-	                             : core::IndexKind::index;
+	mapped.kind = index.primary	 ? core::IndexKind::primary
+				  : index.unique ? core::IndexKind::unique
+								 : core::IndexKind::index;
 	bool prefix = false;
 	for (const IndexPart &part : index.parts) {
 		if (!part.expression.empty() || part.column.empty()) {
@@ -44,7 +43,7 @@ map_index(const TableInfo &table, const IndexInfo &index, std::vector<std::strin
 	}
 	if (prefix)
 		notices.push_back("primary key of " + table.schema + "." + table.name +
-		                  " on column prefixes is created on the whole columns");
+						  " on column prefixes is created on the whole columns");
 	mapped.pg_name = ddl::pg_index_name(table.name, mapped.mysql_name, false);
 	return mapped;
 }
@@ -52,8 +51,7 @@ map_index(const TableInfo &table, const IndexInfo &index, std::vector<std::strin
 } // namespace
 
 MappedTable
-map_table(const TableInfo &table, const core::MapContext &context)
-{
+map_table(const TableInfo &table, const core::MapContext &context) {
 	MappedTable mapped;
 	core::TableLayout &layout = mapped.layout;
 	layout.origin_schema = table.schema;
@@ -71,9 +69,10 @@ map_table(const TableInfo &table, const core::MapContext &context)
 		layout.indexes.push_back(map_index(table, index, mapped.notices));
 	layout.key = core::choose_key(layout);
 	if (layout.key.empty())
-		mapped.notices.push_back("table " + table.schema + "." + table.name +
-		                         " has no primary key and no unique key on NOT NULL columns: it is copied but "
-		                         "not replicated");
+		mapped.notices.push_back(
+			"table " + table.schema + "." + table.name +
+			" has no primary key and no unique key on NOT NULL columns: it is copied but "
+			"not replicated");
 	return mapped;
 }
 

@@ -19,8 +19,7 @@ namespace {
 using Key = std::pair<std::string, std::string>; // schema, table
 
 std::string
-lower(std::string_view text)
-{
+lower(std::string_view text) {
 	std::string out(text);
 	for (char &c : out)
 		if (c >= 'A' && c <= 'Z')
@@ -29,15 +28,13 @@ lower(std::string_view text)
 }
 
 bool
-contains_word(const std::string &lower_text, std::string_view word)
-{
+contains_word(const std::string &lower_text, std::string_view word) {
 	return lower_text.find(word) != std::string::npos;
 }
 
 // 'text' for a MySQL statement, escaped by the client library for the connection's charset.
 std::string
-quote_string(Connection &connection, std::string_view text)
-{
+quote_string(Connection &connection, std::string_view text) {
 	std::string out(text.size() * 2 + 3, '\0');
 	out[0] = '\'';
 	unsigned long length = mysql_real_escape_string(connection.handle(), &out[1], text.data(), text.size());
@@ -47,29 +44,25 @@ quote_string(Connection &connection, std::string_view text)
 }
 
 const std::string &
-text(const Row &row, std::size_t i)
-{
+text(const Row &row, std::size_t i) {
 	static const std::string empty;
 	return row[i] ? *row[i] : empty;
 }
 
 std::optional<long long>
-number(const Row &row, std::size_t i)
-{
+number(const Row &row, std::size_t i) {
 	if (!row[i] || row[i]->empty())
 		return std::nullopt;
 	return std::strtoll(row[i]->c_str(), nullptr, 10);
 }
 
 std::uint64_t
-unsigned_number(const Row &row, std::size_t i)
-{
+unsigned_number(const Row &row, std::size_t i) {
 	return row[i] ? std::strtoull(row[i]->c_str(), nullptr, 10) : 0;
 }
 
 bool
-transactional_engine(const std::string &engine)
-{
+transactional_engine(const std::string &engine) {
 	std::string e = lower(engine);
 	return e == "innodb" || e == "xtradb" || e == "tokudb" || e == "rocksdb";
 }
@@ -77,8 +70,7 @@ transactional_engine(const std::string &engine)
 // EXTRA of information_schema.COLUMNS: the generated kind (MySQL and MariaDB 10.2+ say
 // "VIRTUAL GENERATED"/"STORED GENERATED", older MariaDB "VIRTUAL"/"PERSISTENT").
 Generated
-generated_kind(const std::string &extra_lower)
-{
+generated_kind(const std::string &extra_lower) {
 	if (contains_word(extra_lower, "stored generated") || contains_word(extra_lower, "persistent"))
 		return Generated::stored;
 	if (contains_word(extra_lower, "virtual"))
@@ -88,15 +80,13 @@ generated_kind(const std::string &extra_lower)
 
 // MySQL (not MariaDB) shows CURRENT_TIMESTAMP defaults raw, without DEFAULT_GENERATED before 8.0.
 bool
-is_current_timestamp(const std::string &value)
-{
+is_current_timestamp(const std::string &value) {
 	return lower(value).rfind("current_timestamp", 0) == 0;
 }
 
 void
 fill_defaults(ColumnInfo &column, const Row &row, std::size_t i, const std::string &extra_lower,
-			  const ServerVersion &version)
-{
+			  const ServerVersion &version) {
 	if (!row[i])
 		return;
 	column.default_value = *row[i];
@@ -104,15 +94,13 @@ fill_defaults(ColumnInfo &column, const Row &row, std::size_t i, const std::stri
 		// MariaDB 10.2.7+ shows every default as SQL text: 'quoted', NULL, current_timestamp(), (expr)
 		column.default_is_expression = version.at_least(10, 2, 7);
 	else
-		column.default_is_expression =
-			contains_word(extra_lower, "default_generated") ||
-			((column.data_type == "timestamp" || column.data_type == "datetime") &&
-			 is_current_timestamp(*row[i]));
+		column.default_is_expression = contains_word(extra_lower, "default_generated") ||
+									   ((column.data_type == "timestamp" || column.data_type == "datetime") &&
+										is_current_timestamp(*row[i]));
 }
 
 std::string
-quote_name(std::string_view name)
-{
+quote_name(std::string_view name) {
 	std::string out = "`";
 	for (char c : name) {
 		if (c == '`')
@@ -126,8 +114,7 @@ quote_name(std::string_view name)
 // The ON DELETE / ON UPDATE rule of constraint name in a SHOW CREATE TABLE text; RESTRICT, the
 // default, when the clause is absent (MySQL and MariaDB do not print it).
 std::string
-foreign_key_rule(const std::string &ddl, const std::string &name, std::string_view clause)
-{
+foreign_key_rule(const std::string &ddl, const std::string &name, std::string_view clause) {
 	static const char *const rules[] = {"CASCADE", "SET NULL", "SET DEFAULT", "NO ACTION", "RESTRICT"};
 	std::size_t start = ddl.find("CONSTRAINT " + quote_name(name) + " FOREIGN KEY");
 	if (start == std::string::npos)
@@ -148,8 +135,7 @@ foreign_key_rule(const std::string &ddl, const std::string &name, std::string_vi
 }
 
 std::string
-in_list(Connection &connection, const std::vector<std::string> &schemas)
-{
+in_list(Connection &connection, const std::vector<std::string> &schemas) {
 	std::string list;
 	for (const std::string &schema : schemas) {
 		if (!list.empty())
@@ -162,8 +148,7 @@ in_list(Connection &connection, const std::vector<std::string> &schemas)
 } // namespace
 
 std::vector<std::string>
-parse_enum_members(std::string_view column_type)
-{
+parse_enum_members(std::string_view column_type) {
 	std::vector<std::string> members;
 	std::size_t open = column_type.find('(');
 	if (open == std::string_view::npos)
@@ -220,8 +205,8 @@ parse_enum_members(std::string_view column_type)
 }
 
 std::vector<TableInfo>
-read_tables(Connection &connection, const core::TableFilter &filter, const std::vector<std::string> &origin_schemas)
-{
+read_tables(Connection &connection, const core::TableFilter &filter,
+			const std::vector<std::string> &origin_schemas) {
 	std::vector<TableInfo> tables;
 	if (origin_schemas.empty())
 		return tables;
@@ -315,10 +300,11 @@ read_tables(Connection &connection, const core::TableFilter &filter, const std::
 
 	if (mariadb && version.at_least(10, 2, 0)) {
 		// MariaDB's JSON is an alias of LONGTEXT with CHECK (json_valid(`col`)).
-		for (const Row &row : connection.query(
-				 "SELECT CONSTRAINT_SCHEMA AS table_schema, TABLE_NAME AS table_name, CHECK_CLAUSE AS check_clause "
-				 "FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA IN (" +
-				 schemas + ") AND CHECK_CLAUSE LIKE 'json\\_valid(%'")) {
+		for (const Row &row :
+			 connection.query("SELECT CONSTRAINT_SCHEMA AS table_schema, TABLE_NAME AS table_name, "
+							  "CHECK_CLAUSE AS check_clause "
+							  "FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA IN (" +
+							  schemas + ") AND CHECK_CLAUSE LIKE 'json\\_valid(%'")) {
 			TableInfo *table = find_table(row);
 			if (table == nullptr)
 				continue;
@@ -339,9 +325,10 @@ read_tables(Connection &connection, const core::TableFilter &filter, const std::
 
 	const bool has_expression = !mariadb && version.at_least(8, 0, 13);
 	for (const Row &row : connection.query(
-			 std::string("SELECT TABLE_SCHEMA AS table_schema, TABLE_NAME AS table_name, INDEX_NAME AS index_name, "
-						 "NON_UNIQUE AS non_unique, COLUMN_NAME AS column_name, SUB_PART AS sub_part, "
-						 "INDEX_TYPE AS index_type, COLLATION AS collation, ") +
+			 std::string(
+				 "SELECT TABLE_SCHEMA AS table_schema, TABLE_NAME AS table_name, INDEX_NAME AS index_name, "
+				 "NON_UNIQUE AS non_unique, COLUMN_NAME AS column_name, SUB_PART AS sub_part, "
+				 "INDEX_TYPE AS index_type, COLLATION AS collation, ") +
 			 (has_expression ? "EXPRESSION" : "NULL") +
 			 " AS expression FROM information_schema.STATISTICS WHERE TABLE_SCHEMA IN (" + schemas +
 			 ") ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX")) {
@@ -372,12 +359,14 @@ read_tables(Connection &connection, const core::TableFilter &filter, const std::
 			 "k.REFERENCED_TABLE_SCHEMA AS referenced_schema, k.REFERENCED_TABLE_NAME AS referenced_table, "
 			 "k.REFERENCED_COLUMN_NAME AS referenced_column, r.UPDATE_RULE AS update_rule, "
 			 "r.DELETE_RULE AS delete_rule "
-			 "FROM information_schema.KEY_COLUMN_USAGE k LEFT JOIN information_schema.REFERENTIAL_CONSTRAINTS r "
+			 "FROM information_schema.KEY_COLUMN_USAGE k LEFT JOIN "
+			 "information_schema.REFERENTIAL_CONSTRAINTS r "
 			 "ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME "
 			 "AND r.TABLE_NAME = k.TABLE_NAME "
 			 "WHERE k.TABLE_SCHEMA IN (" +
-			 schemas + ") AND k.REFERENCED_TABLE_NAME IS NOT NULL "
-					   "ORDER BY k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION")) {
+			 schemas +
+			 ") AND k.REFERENCED_TABLE_NAME IS NOT NULL "
+			 "ORDER BY k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION")) {
 		TableInfo *table = find_table(row);
 		if (table == nullptr)
 			continue;

@@ -27,9 +27,9 @@ struct ColumnInfo : core::MysqlColumn {
 };
 
 struct IndexPart {
-	std::string column;				 // empty for a functional part
+	std::string column;				  // empty for a functional part
 	std::optional<int> prefix_length; // SUB_PART: prefix index on the first N characters/bytes
-	std::string expression;			 // MySQL 8.0.13+ functional key part
+	std::string expression;			  // MySQL 8.0.13+ functional key part
 	bool descending = false;
 };
 

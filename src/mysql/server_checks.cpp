@@ -12,15 +12,13 @@ namespace chameleon::mysql {
 namespace {
 
 std::string
-upper(std::string text)
-{
+upper(std::string text) {
 	std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
 	return text;
 }
 
 std::string
-quote_literal(const std::string &text)
-{
+quote_literal(const std::string &text) {
 	std::string quoted = "'";
 	for (char c : text) {
 		if (c == '\'' || c == '\\')
@@ -32,8 +30,7 @@ quote_literal(const std::string &text)
 
 // Privileges of one "GRANT priv, priv ON target TO ..." line.
 void
-add_grant_line(const std::string &line, GrantedPrivileges &granted)
-{
+add_grant_line(const std::string &line, GrantedPrivileges &granted) {
 	std::string text = upper(line);
 	if (text.rfind("GRANT ", 0) != 0)
 		return;
@@ -48,7 +45,8 @@ add_grant_line(const std::string &line, GrantedPrivileges &granted)
 	size_t start = 0;
 	while (start <= privileges.size()) {
 		size_t comma = privileges.find(',', start);
-		std::string name = privileges.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+		std::string name =
+			privileges.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
 		name.erase(0, name.find_first_not_of(' '));
 		name.erase(name.find_last_not_of(' ') + 1);
 		names.push_back(name);
@@ -77,19 +75,18 @@ add_grant_line(const std::string &line, GrantedPrivileges &granted)
 }
 
 CheckRow
-privilege_row(const char *privilege, bool granted, const std::string &user)
-{
+privilege_row(const char *privilege, bool granted, const std::string &user) {
 	if (granted)
 		return {std::string("privilege ") + privilege, "ok", "granted", ""};
 	return {std::string("privilege ") + privilege, "error", "missing",
-	        std::string("Run on the MySQL server: GRANT ") + privilege + " ON *.* TO '" + user + "'@'<host>';"};
+			std::string("Run on the MySQL server: GRANT ") + privilege + " ON *.* TO '" + user +
+				"'@'<host>';"};
 }
 
 } // namespace
 
 GrantedPrivileges
-parse_grants(const std::vector<std::string> &grant_lines)
-{
+parse_grants(const std::vector<std::string> &grant_lines) {
 	GrantedPrivileges granted;
 	for (const std::string &line : grant_lines)
 		add_grant_line(line, granted);
@@ -97,8 +94,7 @@ parse_grants(const std::vector<std::string> &grant_lines)
 }
 
 std::vector<CheckRow>
-check_server(const CheckRequest &request)
-{
+check_server(const CheckRequest &request) {
 	std::vector<CheckRow> rows;
 	const std::string where = request.connection.host + ":" + std::to_string(request.connection.port);
 	std::unique_ptr<Connection> connection;
@@ -120,8 +116,8 @@ check_server(const CheckRequest &request)
 	bool mariadb = version.flavour == Flavour::mariadb;
 	bool supported = mariadb ? version.at_least(10, 0) : version.at_least(5, 5);
 	rows.push_back({"server version", supported ? "ok" : "error",
-	                std::string(mariadb ? "MariaDB " : "MySQL ") + version.text,
-	                supported ? "" : "Upgrade the server: MySQL 5.5 or later, or MariaDB 10.0 or later."});
+					std::string(mariadb ? "MariaDB " : "MySQL ") + version.text,
+					supported ? "" : "Upgrade the server: MySQL 5.5 or later, or MariaDB 10.0 or later."});
 
 	std::vector<std::string> grant_lines;
 	for (const Row &row : connection->query("SHOW GRANTS"))
@@ -134,20 +130,21 @@ check_server(const CheckRequest &request)
 	rows.push_back(privilege_row("RELOAD", granted.all || granted.reload, user));
 	for (const std::string &schema : request.origin_schemas) {
 		bool can_select = granted.all || granted.global_select ||
-		                  std::find(granted.schemas_with_select.begin(), granted.schemas_with_select.end(),
-		                            schema) != granted.schemas_with_select.end();
+						  std::find(granted.schemas_with_select.begin(), granted.schemas_with_select.end(),
+									schema) != granted.schemas_with_select.end();
 		rows.push_back({"privilege SELECT on " + schema, can_select ? "ok" : "error",
-		                can_select ? "granted" : "missing",
-		                can_select ? ""
-		                           : "Run on the MySQL server: GRANT SELECT ON `" + schema + "`.* TO '" + user +
-		                                 "'@'<host>';"});
+						can_select ? "granted" : "missing",
+						can_select ? ""
+								   : "Run on the MySQL server: GRANT SELECT ON `" + schema + "`.* TO '" +
+										 user + "'@'<host>';"});
 	}
 
 	std::map<std::string, std::string> variables;
 	for (const Row &row : connection->query(
-	         "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('log_bin', 'binlog_format', 'binlog_row_image', "
-	         "'binlog_row_metadata', 'binlog_row_value_options', 'binlog_checksum', 'server_id', 'gtid_mode', "
-	         "'gtid_binlog_pos', 'binlog_transaction_compression')"))
+			 "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('log_bin', 'binlog_format', 'binlog_row_image', "
+			 "'binlog_row_metadata', 'binlog_row_value_options', 'binlog_checksum', 'server_id', "
+			 "'gtid_mode', "
+			 "'gtid_binlog_pos', 'binlog_transaction_compression')"))
 		if (row.size() == 2 && row[0] && row[1])
 			variables[*row[0]] = *row[1];
 	auto variable = [&](const char *name) -> std::optional<std::string> {
@@ -156,43 +153,48 @@ check_server(const CheckRequest &request)
 			return std::nullopt;
 		return upper(found->second);
 	};
-	const char *config_file = mariadb ? "the [mariadbd] section of the server configuration"
-	                                  : "the [mysqld] section of my.cnf";
+	const char *config_file =
+		mariadb ? "the [mariadbd] section of the server configuration" : "the [mysqld] section of my.cnf";
 
 	auto log_bin = variable("log_bin");
 	bool binlog_on = log_bin && *log_bin == "ON";
 	rows.push_back({"log_bin", binlog_on ? "ok" : "error", log_bin.value_or("unknown"),
-	                binlog_on ? "" : std::string("Enable the binary log: set log_bin and server_id in ") + config_file +
-	                                     " and restart the server."});
+					binlog_on ? ""
+							  : std::string("Enable the binary log: set log_bin and server_id in ") +
+									config_file + " and restart the server."});
 
 	auto format = variable("binlog_format");
 	bool row_format = format && *format == "ROW";
 	rows.push_back({"binlog_format", row_format ? "ok" : "error", format.value_or("unknown"),
-	                row_format ? "" : std::string("Set binlog_format=ROW in ") + config_file +
-	                                      " (SET GLOBAL binlog_format='ROW' applies to new sessions only)."});
+					row_format ? ""
+							   : std::string("Set binlog_format=ROW in ") + config_file +
+									 " (SET GLOBAL binlog_format='ROW' applies to new sessions only)."});
 
 	auto image = variable("binlog_row_image");
 	if (!image)
 		rows.push_back({"binlog_row_image", "ok", "not available (always FULL before MySQL 5.6)", ""});
 	else
-		rows.push_back({"binlog_row_image", *image == "FULL" ? "ok" : "error", *image,
-		                *image == "FULL" ? "" : std::string("Set binlog_row_image=FULL in ") + config_file + "."});
+		rows.push_back(
+			{"binlog_row_image", *image == "FULL" ? "ok" : "error", *image,
+			 *image == "FULL" ? "" : std::string("Set binlog_row_image=FULL in ") + config_file + "."});
 
 	auto metadata = variable("binlog_row_metadata");
 	if (!metadata)
 		rows.push_back({"binlog_row_metadata", "warning", "not available on this server version",
-		                "Column names and signedness come from information_schema; schema changes must reach "
-		                "PostgreSQL through the replicated DDL. MySQL 8.0.1+ and MariaDB 10.5+ offer FULL."});
+						"Column names and signedness come from information_schema; schema changes must reach "
+						"PostgreSQL through the replicated DDL. MySQL 8.0.1+ and MariaDB 10.5+ offer FULL."});
 	else
 		rows.push_back({"binlog_row_metadata", *metadata == "FULL" ? "ok" : "warning", *metadata,
-		                *metadata == "FULL" ? "" : std::string("Set binlog_row_metadata=FULL in ") + config_file +
-		                                             " so that every row event carries its column names."});
+						*metadata == "FULL" ? ""
+											: std::string("Set binlog_row_metadata=FULL in ") + config_file +
+												  " so that every row event carries its column names."});
 
 	if (auto value_options = variable("binlog_row_value_options")) {
 		bool partial = value_options->find("PARTIAL_JSON") != std::string::npos;
-		rows.push_back({"binlog_row_value_options", partial ? "error" : "ok",
-		                value_options->empty() ? "(empty)" : *value_options,
-		                partial ? "Set binlog_row_value_options='' so that JSON updates are logged whole." : ""});
+		rows.push_back(
+			{"binlog_row_value_options", partial ? "error" : "ok",
+			 value_options->empty() ? "(empty)" : *value_options,
+			 partial ? "Set binlog_row_value_options='' so that JSON updates are logged whole." : ""});
 	}
 
 	if (auto checksum = variable("binlog_checksum"))
@@ -201,54 +203,59 @@ check_server(const CheckRequest &request)
 	auto server_id = variable("server_id");
 	bool distinct_id = server_id && *server_id != "0" && *server_id != std::to_string(request.my_server_id);
 	rows.push_back({"server_id", distinct_id ? "ok" : "error", server_id.value_or("unknown"),
-	                distinct_id ? ""
-	                            : (server_id && *server_id == "0"
-	                                   ? std::string("Set a non-zero server_id in ") + config_file + "."
-	                                   : "Choose a \"my_server_id\" for the source that differs from the server's "
-	                                     "server_id and from every replica's.")});
+					distinct_id
+						? ""
+						: (server_id && *server_id == "0"
+							   ? std::string("Set a non-zero server_id in ") + config_file + "."
+							   : "Choose a \"my_server_id\" for the source that differs from the server's "
+								 "server_id and from every replica's.")});
 
 	if (mariadb) {
 		auto position = variable("gtid_binlog_pos");
-		rows.push_back({"gtid", "ok", position && !position->empty() ? "MariaDB GTID " + *position : "MariaDB GTID (none yet)", ""});
+		rows.push_back(
+			{"gtid", "ok",
+			 position && !position->empty() ? "MariaDB GTID " + *position : "MariaDB GTID (none yet)", ""});
 	} else {
 		auto mode = variable("gtid_mode");
 		bool on = mode && *mode == "ON";
 		bool problem = request.gtid_enable && !on;
 		rows.push_back({"gtid", problem ? "error" : "ok", "gtid_mode=" + mode.value_or("unavailable"),
-		                problem ? "Set gtid_mode=ON and enforce_gtid_consistency=ON on the server, or set "
-		                          "\"gtid_enable: false\" in the source."
-		                        : ""});
+						problem ? "Set gtid_mode=ON and enforce_gtid_consistency=ON on the server, or set "
+								  "\"gtid_enable: false\" in the source."
+								: ""});
 	}
 
 	const char *status_statement =
-	    !mariadb && version.at_least(8, 2) ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS";
+		!mariadb && version.at_least(8, 2) ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS";
 	try {
 		std::vector<Row> status = connection->query(status_statement);
 		if (!status.empty() && status[0].size() >= 2 && status[0][0] && status[0][1])
 			rows.push_back({"binary log position", "ok", *status[0][0] + ":" + *status[0][1], ""});
 		else
 			rows.push_back({"binary log position", "error", "no binary log",
-			                std::string("Enable the binary log in ") + config_file + "."});
+							std::string("Enable the binary log in ") + config_file + "."});
 	} catch (const Error &error) {
 		rows.push_back({"binary log position", "error", error.what(),
-		                "Grant REPLICATION CLIENT (BINLOG MONITOR on MariaDB) to the user."});
+						"Grant REPLICATION CLIENT (BINLOG MONITOR on MariaDB) to the user."});
 	}
 
 	for (const std::string &schema : request.origin_schemas) {
 		auto found = connection->query("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = " +
-		                               quote_literal(schema));
-		rows.push_back({"schema " + schema, found.empty() ? "error" : "ok", found.empty() ? "missing" : "exists",
-		                found.empty() ? "Create the MySQL schema, or correct \"schema_mappings\"." : ""});
+									   quote_literal(schema));
+		rows.push_back({"schema " + schema, found.empty() ? "error" : "ok",
+						found.empty() ? "missing" : "exists",
+						found.empty() ? "Create the MySQL schema, or correct \"schema_mappings\"." : ""});
 	}
 	for (const std::string &table : request.limit_tables) {
 		size_t dot = table.find('.');
-		auto found = connection->query(
-		    "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = " + quote_literal(table.substr(0, dot)) +
-		    " AND TABLE_NAME = " + quote_literal(dot == std::string::npos ? "" : table.substr(dot + 1)));
-		rows.push_back({"table " + table, found.empty() ? "warning" : "ok", found.empty() ? "missing" : "exists",
-		                found.empty() ? "The table in \"limit_tables\" does not exist yet; it is replicated once "
-		                                "it is created."
-		                              : ""});
+		auto found = connection->query("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
+									   quote_literal(table.substr(0, dot)) + " AND TABLE_NAME = " +
+									   quote_literal(dot == std::string::npos ? "" : table.substr(dot + 1)));
+		rows.push_back(
+			{"table " + table, found.empty() ? "warning" : "ok", found.empty() ? "missing" : "exists",
+			 found.empty() ? "The table in \"limit_tables\" does not exist yet; it is replicated once "
+							 "it is created."
+						   : ""});
 	}
 	return rows;
 }

@@ -14,8 +14,7 @@ namespace chameleon::mysql {
 namespace {
 
 std::string
-quote_name(std::string_view name)
-{
+quote_name(std::string_view name) {
 	std::string out = "`";
 	for (char c : name) {
 		if (c == '`')
@@ -27,22 +26,19 @@ quote_name(std::string_view name)
 }
 
 std::string
-table_name(const TableInfo &table)
-{
+table_name(const TableInfo &table) {
 	return quote_name(table.schema) + "." + quote_name(table.name);
 }
 
 bool
-connection_lost(unsigned int code)
-{
+connection_lost(unsigned int code) {
 	return code == CR_SERVER_LOST || code == CR_SERVER_GONE_ERROR;
 }
 
 } // namespace
 
 std::string
-select_list(const TableInfo &table)
-{
+select_list(const TableInfo &table) {
 	std::string list;
 	for (const ColumnInfo &column : table.columns) {
 		if (!list.empty())
@@ -59,8 +55,7 @@ select_list(const TableInfo &table)
 }
 
 SnapshotSession::SnapshotSession(const ConnectionParams &params)
-	: params_(params), connection_(std::make_unique<Connection>(params))
-{
+	: params_(params), connection_(std::make_unique<Connection>(params)) {
 	const std::string timeout = std::to_string(params.read_timeout > 0 ? params.read_timeout : 600);
 	const ServerVersion &version = connection_->version();
 	std::string statement_limit;
@@ -69,13 +64,13 @@ SnapshotSession::SnapshotSession(const ConnectionParams &params)
 	else if (version.at_least(5, 7, 8))
 		statement_limit = ", SESSION max_execution_time = 0";
 	connection_->execute("SET NAMES utf8mb4");
-	connection_->execute("SET SESSION time_zone = '+00:00', SESSION sql_mode = '', SESSION net_read_timeout = " +
-						 timeout + ", SESSION net_write_timeout = " + timeout + statement_limit);
+	connection_->execute(
+		"SET SESSION time_zone = '+00:00', SESSION sql_mode = '', SESSION net_read_timeout = " + timeout +
+		", SESSION net_write_timeout = " + timeout + statement_limit);
 	connection_->execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
 }
 
-SnapshotSession::~SnapshotSession()
-{
+SnapshotSession::~SnapshotSession() {
 	try {
 		if (tables_locked_)
 			connection_->execute("UNLOCK TABLES");
@@ -87,11 +82,11 @@ SnapshotSession::~SnapshotSession()
 }
 
 BinlogCoordinates
-SnapshotSession::read_binlog_status()
-{
+SnapshotSession::read_binlog_status() {
 	const ServerVersion &version = connection_->version();
 	const bool binary_log_status = version.flavour == Flavour::mysql && version.at_least(8, 2, 0);
-	std::vector<Row> rows = connection_->query(binary_log_status ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS");
+	std::vector<Row> rows =
+		connection_->query(binary_log_status ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS");
 	if (rows.empty() || rows[0].size() < 2 || !rows[0][0] || !rows[0][1])
 		throw Error(sqlstate::object_not_in_prerequisite_state,
 					"binary logging is disabled on MySQL server at " + connection_->describe(),
@@ -104,8 +99,7 @@ SnapshotSession::read_binlog_status()
 }
 
 std::string
-SnapshotSession::binlog_gtid_pos(const BinlogCoordinates &coordinates)
-{
+SnapshotSession::binlog_gtid_pos(const BinlogCoordinates &coordinates) {
 	if (connection_->version().flavour == Flavour::mysql) {
 		std::vector<Row> rows = connection_->query("SELECT @@GLOBAL.gtid_executed");
 		return !rows.empty() && rows[0][0] ? *rows[0][0] : std::string();
@@ -120,12 +114,11 @@ SnapshotSession::binlog_gtid_pos(const BinlogCoordinates &coordinates)
 }
 
 BinlogCoordinates
-SnapshotSession::begin_snapshot(bool lock_for_position)
-{
+SnapshotSession::begin_snapshot(bool lock_for_position) {
 	if (in_snapshot_ || tables_locked_)
 		throw Error(sqlstate::object_not_in_prerequisite_state,
-					"a snapshot or table lock is already open on MySQL server at " + connection_->describe(), "",
-					"Call commit() or unlock_tables() before starting a new snapshot.");
+					"a snapshot or table lock is already open on MySQL server at " + connection_->describe(),
+					"", "Call commit() or unlock_tables() before starting a new snapshot.");
 	if (connection_->version().flavour == Flavour::mariadb) {
 		connection_->execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
 		in_snapshot_ = true;
@@ -159,7 +152,8 @@ SnapshotSession::begin_snapshot(bool lock_for_position)
 						? sqlstate::insufficient_privilege
 						: sqlstate::external_routine_exception,
 					"could not take the global read lock on MySQL server at " + connection_->describe(),
-					std::string(mysql_error(connection_->handle())) + " (MySQL error " + std::to_string(code) + ")",
+					std::string(mysql_error(connection_->handle())) + " (MySQL error " +
+						std::to_string(code) + ")",
 					"Grant RELOAD to the replication user; the lock is held only while the snapshot starts.");
 	}
 	tables_locked_ = true;
@@ -178,8 +172,7 @@ SnapshotSession::begin_snapshot(bool lock_for_position)
 }
 
 BinlogCoordinates
-SnapshotSession::lock_table_and_read_position(const TableInfo &table)
-{
+SnapshotSession::lock_table_and_read_position(const TableInfo &table) {
 	if (in_snapshot_ || tables_locked_)
 		throw Error(sqlstate::object_not_in_prerequisite_state,
 					"cannot lock table " + table_name(table) + " while a snapshot or lock is open", "",
@@ -192,7 +185,8 @@ SnapshotSession::lock_table_and_read_position(const TableInfo &table)
 					  code == ER_SPECIFIC_ACCESS_DENIED_ERROR;
 		throw Error(denied ? sqlstate::insufficient_privilege : sqlstate::external_routine_exception,
 					"could not lock table " + table_name(table) + " for its copy",
-					std::string(mysql_error(connection_->handle())) + " (MySQL error " + std::to_string(code) + ")",
+					std::string(mysql_error(connection_->handle())) + " (MySQL error " +
+						std::to_string(code) + ")",
 					denied ? "Grant LOCK TABLES on the schema to the replication user: a non-transactional "
 							 "table (engine " +
 								 table.engine + ") can be copied consistently only under a read lock."
@@ -210,29 +204,25 @@ SnapshotSession::lock_table_and_read_position(const TableInfo &table)
 }
 
 void
-SnapshotSession::unlock_tables()
-{
+SnapshotSession::unlock_tables() {
 	tables_locked_ = false;
 	connection_->execute("UNLOCK TABLES");
 }
 
 void
-SnapshotSession::commit()
-{
+SnapshotSession::commit() {
 	in_snapshot_ = false;
 	connection_->execute("COMMIT");
 }
 
 void
-SnapshotSession::kill_running_query()
-{
+SnapshotSession::kill_running_query() {
 	Connection killer(params_);
 	killer.execute("KILL QUERY " + std::to_string(mysql_thread_id(connection_->handle())));
 }
 
 StreamResult
-SnapshotSession::stream_rows(const TableInfo &table, RowSink &sink)
-{
+SnapshotSession::stream_rows(const TableInfo &table, RowSink &sink) {
 	MYSQL *handle = connection_->handle();
 	const std::string sql = "SELECT " + select_list(table) + " FROM " + table_name(table);
 	StreamResult result;
@@ -245,9 +235,10 @@ SnapshotSession::stream_rows(const TableInfo &table, RowSink &sink)
 					std::string(what) + " table " + table_name(table) + " on MySQL server at " +
 						connection_->describe() + " failed after " + std::to_string(result.rows) + " rows",
 					std::string(mysql_error(handle)) + " (MySQL error " + std::to_string(code) + ")",
-					lost ? "The connection was lost and the snapshot with it: restart the copy. If the server "
-						   "is up, raise net_write_timeout (the copy's read_timeout) or check the server log."
-						 : "Statement: " + sql);
+					lost
+						? "The connection was lost and the snapshot with it: restart the copy. If the server "
+						  "is up, raise net_write_timeout (the copy's read_timeout) or check the server log."
+						: "Statement: " + sql);
 	};
 	if (mysql_real_query(handle, sql.data(), sql.size()) != 0)
 		fail("reading");
@@ -260,8 +251,7 @@ SnapshotSession::stream_rows(const TableInfo &table, RowSink &sink)
 		SnapshotSession &session;
 		MYSQL_RES *rows;
 		bool done = false;
-		~Guard()
-		{
+		~Guard() {
 			if (!done) {
 				try {
 					session.kill_running_query();

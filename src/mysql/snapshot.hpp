@@ -28,16 +28,9 @@ class RowSink {
 	virtual void row(const char *const *values, const unsigned long *lengths, unsigned int count) = 0;
 	// Polled every SnapshotSession::poll_interval rows: true stops the copy (stream_rows returns
 	// with cancelled set). The default never cancels.
-	virtual bool
-	cancelled()
-	{
-		return false;
-	}
+	virtual bool cancelled() { return false; }
 	// Called every poll_interval rows and once at the end: rows and value bytes read so far.
-	virtual void
-	progress(std::uint64_t /*rows*/, std::uint64_t /*bytes*/)
-	{
-	}
+	virtual void progress(std::uint64_t /*rows*/, std::uint64_t /*bytes*/) {}
 };
 
 struct StreamResult {
@@ -91,11 +84,7 @@ class SnapshotSession {
 	// Ends the snapshot transaction (read-only: a rollback).
 	void commit();
 
-	Connection &
-	connection()
-	{
-		return *connection_;
-	}
+	Connection &connection() { return *connection_; }
 
   private:
 	BinlogCoordinates read_binlog_status();

@@ -8,8 +8,7 @@ namespace chameleon::mysql {
 
 // Reads the password (literal or password_file) too; throws config::ConfigError when it cannot.
 inline ConnectionParams
-connection_params(const config::SourceConfig &source)
-{
+connection_params(const config::SourceConfig &source) {
 	ConnectionParams params;
 	params.host = source.db_conn.host;
 	params.port = source.db_conn.port;

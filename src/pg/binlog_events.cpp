@@ -37,8 +37,7 @@ struct EventRow {
 };
 
 std::string
-mysql_gtid_text(const binlog::MysqlGtidEvent &gtid)
-{
+mysql_gtid_text(const binlog::MysqlGtidEvent &gtid) {
 	if (gtid.anonymous)
 		return "anonymous";
 	std::string text = binlog::format_uuid(gtid.sid);
@@ -49,60 +48,58 @@ mysql_gtid_text(const binlog::MysqlGtidEvent &gtid)
 
 // The table, statement or position an event is about, for the info column.
 void
-describe_body(const binlog::Event &event, EventRow &row)
-{
+describe_body(const binlog::Event &event, EventRow &row) {
 	std::visit(
-	    [&](const auto &body) {
-		    using Body = std::decay_t<decltype(body)>;
-		    if constexpr (std::is_same_v<Body, binlog::FormatDescriptionEvent>) {
-			    row.info = "server " + body.server_version + ", checksum " +
-			               (body.checksum == binlog::ChecksumAlgorithm::crc32 ? "crc32" : "off");
-		    } else if constexpr (std::is_same_v<Body, binlog::RotateEvent>) {
-			    row.info = std::string(body.next_file) + ":" + std::to_string(body.position);
-		    } else if constexpr (std::is_same_v<Body, binlog::QueryEvent>) {
-			    row.schema = std::string(body.database);
-			    row.info = std::string(body.statement);
-		    } else if constexpr (std::is_same_v<Body, binlog::XidEvent>) {
-			    row.info = "xid " + std::to_string(body.xid);
-		    } else if constexpr (std::is_same_v<Body, binlog::TableMapEvent>) {
-			    row.schema = body.table->database;
-			    row.table = body.table->table;
-			    row.info = "table id " + std::to_string(body.table->table_id) + ", " +
-			               std::to_string(body.table->columns.size()) + " columns";
-		    } else if constexpr (std::is_same_v<Body, binlog::RowsEvent>) {
-			    row.schema = body.table->database;
-			    row.table = body.table->table;
-		    } else if constexpr (std::is_same_v<Body, binlog::MysqlGtidEvent>) {
-			    row.info = mysql_gtid_text(body);
-		    } else if constexpr (std::is_same_v<Body, binlog::PreviousGtidsEvent>) {
-			    row.info = body.gtids.format();
-		    } else if constexpr (std::is_same_v<Body, binlog::MariadbGtidEvent>) {
-			    row.info = std::to_string(body.gtid.domain_id) + "-" + std::to_string(body.gtid.server_id) + "-" +
-			               std::to_string(body.gtid.sequence);
-		    } else if constexpr (std::is_same_v<Body, binlog::MariadbGtidListEvent>) {
-			    row.info = body.gtids.format();
-		    } else if constexpr (std::is_same_v<Body, binlog::BinlogCheckpointEvent>) {
-			    row.info = std::string(body.file);
-		    } else if constexpr (std::is_same_v<Body, binlog::RowsQueryEvent>) {
-			    row.info = std::string(body.statement);
-		    } else if constexpr (std::is_same_v<Body, binlog::HeartbeatEvent>) {
-			    row.info = std::string(body.file) + ":" + std::to_string(body.position);
-		    } else if constexpr (std::is_same_v<Body, binlog::IncidentEvent>) {
-			    row.info = std::string(body.message);
-		    } else if constexpr (std::is_same_v<Body, binlog::TransactionPayloadEvent>) {
-			    row.info = std::to_string(body.compressed_size) + " bytes compressed, " +
-			               std::to_string(body.uncompressed_size) + " uncompressed";
-		    } else if constexpr (std::is_same_v<Body, binlog::SkippedEvent>) {
-			    row.info = body.reason;
-		    }
-	    },
-	    event.body);
+		[&](const auto &body) {
+			using Body = std::decay_t<decltype(body)>;
+			if constexpr (std::is_same_v<Body, binlog::FormatDescriptionEvent>) {
+				row.info = "server " + body.server_version + ", checksum " +
+						   (body.checksum == binlog::ChecksumAlgorithm::crc32 ? "crc32" : "off");
+			} else if constexpr (std::is_same_v<Body, binlog::RotateEvent>) {
+				row.info = std::string(body.next_file) + ":" + std::to_string(body.position);
+			} else if constexpr (std::is_same_v<Body, binlog::QueryEvent>) {
+				row.schema = std::string(body.database);
+				row.info = std::string(body.statement);
+			} else if constexpr (std::is_same_v<Body, binlog::XidEvent>) {
+				row.info = "xid " + std::to_string(body.xid);
+			} else if constexpr (std::is_same_v<Body, binlog::TableMapEvent>) {
+				row.schema = body.table->database;
+				row.table = body.table->table;
+				row.info = "table id " + std::to_string(body.table->table_id) + ", " +
+						   std::to_string(body.table->columns.size()) + " columns";
+			} else if constexpr (std::is_same_v<Body, binlog::RowsEvent>) {
+				row.schema = body.table->database;
+				row.table = body.table->table;
+			} else if constexpr (std::is_same_v<Body, binlog::MysqlGtidEvent>) {
+				row.info = mysql_gtid_text(body);
+			} else if constexpr (std::is_same_v<Body, binlog::PreviousGtidsEvent>) {
+				row.info = body.gtids.format();
+			} else if constexpr (std::is_same_v<Body, binlog::MariadbGtidEvent>) {
+				row.info = std::to_string(body.gtid.domain_id) + "-" + std::to_string(body.gtid.server_id) +
+						   "-" + std::to_string(body.gtid.sequence);
+			} else if constexpr (std::is_same_v<Body, binlog::MariadbGtidListEvent>) {
+				row.info = body.gtids.format();
+			} else if constexpr (std::is_same_v<Body, binlog::BinlogCheckpointEvent>) {
+				row.info = std::string(body.file);
+			} else if constexpr (std::is_same_v<Body, binlog::RowsQueryEvent>) {
+				row.info = std::string(body.statement);
+			} else if constexpr (std::is_same_v<Body, binlog::HeartbeatEvent>) {
+				row.info = std::string(body.file) + ":" + std::to_string(body.position);
+			} else if constexpr (std::is_same_v<Body, binlog::IncidentEvent>) {
+				row.info = std::string(body.message);
+			} else if constexpr (std::is_same_v<Body, binlog::TransactionPayloadEvent>) {
+				row.info = std::to_string(body.compressed_size) + " bytes compressed, " +
+						   std::to_string(body.uncompressed_size) + " uncompressed";
+			} else if constexpr (std::is_same_v<Body, binlog::SkippedEvent>) {
+				row.info = body.reason;
+			}
+		},
+		event.body);
 }
 
 // [{"before": {...}, "after": {...}}, ...] with only the images the event kind has.
 std::string
-rows_json(const binlog::RowsEvent &rows)
-{
+rows_json(const binlog::RowsEvent &rows) {
 	std::string json = "[";
 	std::vector<binlog::Value> before, after;
 	binlog::RowReader reader(rows);
@@ -125,12 +122,10 @@ rows_json(const binlog::RowsEvent &rows)
 
 } // namespace
 
-CHAMELEON_FUNCTION(chameleon_binlog_events)
-{
+CHAMELEON_FUNCTION(chameleon_binlog_events) {
 	if (!pg_call([] { return superuser(); }))
 		throw Error(sqlstate::insufficient_privilege, "permission denied to read binlog files",
-		            "chameleon.binlog_events reads files on the database server.",
-		            "Run it as a superuser.");
+					"chameleon.binlog_events reads files on the database server.", "Run it as a superuser.");
 	std::string path = pg::text_argument(fcinfo, 0);
 	int64 start = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT64(1);
 	int64 limit = PG_ARGISNULL(2) ? -1 : PG_GETARG_INT64(2);
@@ -139,8 +134,8 @@ CHAMELEON_FUNCTION(chameleon_binlog_events)
 		fclose(file);
 	else
 		throw Error(errno == ENOENT ? sqlstate::undefined_file : sqlstate::io_error,
-		            "could not open binlog file \"" + path + "\": " + strerror(errno), "",
-		            "Give the absolute path of a binlog file readable by the database server's user.");
+					"could not open binlog file \"" + path + "\": " + strerror(errno), "",
+					"Give the absolute path of a binlog file readable by the database server's user.");
 
 	pg::ResultSet result(fcinfo);
 	binlog::BinlogFileReader reader(path);
@@ -173,21 +168,29 @@ CHAMELEON_FUNCTION(chameleon_binlog_events)
 			row.info = error.what();
 		}
 		Datum values[10] = {Int64GetDatum(row.position),
-		                    pg::text_datum(row.type),
-		                    TimestampTzGetDatum(time_t_to_timestamptz(row.timestamp)),
-		                    Int64GetDatum(row.server_id),
-		                    Int64GetDatum(row.end_position),
-		                    BoolGetDatum(row.in_payload),
-		                    row.schema.empty() ? (Datum) 0 : pg::text_datum(row.schema),
-		                    row.table.empty() ? (Datum) 0 : pg::text_datum(row.table),
-		                    row.info.empty() ? (Datum) 0 : pg::text_datum(row.info),
-		                    row.rows_json.empty() ? (Datum) 0 : pg::jsonb_datum(row.rows_json)};
-		bool nulls[10] = {false, false, row.type == "error", row.type == "error", row.type == "error", false,
-		                  row.schema.empty(), row.table.empty(), row.info.empty(), row.rows_json.empty()};
+							pg::text_datum(row.type),
+							TimestampTzGetDatum(time_t_to_timestamptz(row.timestamp)),
+							Int64GetDatum(row.server_id),
+							Int64GetDatum(row.end_position),
+							BoolGetDatum(row.in_payload),
+							row.schema.empty() ? (Datum)0 : pg::text_datum(row.schema),
+							row.table.empty() ? (Datum)0 : pg::text_datum(row.table),
+							row.info.empty() ? (Datum)0 : pg::text_datum(row.info),
+							row.rows_json.empty() ? (Datum)0 : pg::jsonb_datum(row.rows_json)};
+		bool nulls[10] = {false,
+						  false,
+						  row.type == "error",
+						  row.type == "error",
+						  row.type == "error",
+						  false,
+						  row.schema.empty(),
+						  row.table.empty(),
+						  row.info.empty(),
+						  row.rows_json.empty()};
 		result.add(values, nulls);
 		returned++;
 		if (row.type == "error")
 			break;
 	}
-	return (Datum) 0;
+	return (Datum)0;
 }

@@ -12,8 +12,7 @@
 namespace chameleon::pg {
 
 void
-throw_pg_error(MemoryContext caller_context)
-{
+throw_pg_error(MemoryContext caller_context) {
 	MemoryContextSwitchTo(caller_context);
 	ErrorData *data = CopyErrorData();
 	FlushErrorState();
@@ -25,8 +24,7 @@ namespace {
 // Copies a string into PostgreSQL memory without raising an error when memory is short:
 // this runs inside a C++ handler, where a longjmp must not happen.
 char *
-copy_text(const char *text) noexcept
-{
+copy_text(const char *text) noexcept {
 	if (text == nullptr || *text == '\0')
 		return nullptr;
 	size_t length = strlen(text);
@@ -38,8 +36,7 @@ copy_text(const char *text) noexcept
 }
 
 int
-errcode_from_sqlstate(const char *state) noexcept
-{
+errcode_from_sqlstate(const char *state) noexcept {
 	if (state == nullptr || strlen(state) != 5)
 		return ERRCODE_INTERNAL_ERROR;
 	return MAKE_SQLSTATE(state[0], state[1], state[2], state[3], state[4]);
@@ -48,8 +45,7 @@ errcode_from_sqlstate(const char *state) noexcept
 } // namespace
 
 void
-capture_current_exception(CapturedError &out) noexcept
-{
+capture_current_exception(CapturedError &out) noexcept {
 	try {
 		throw;
 	} catch (const PgError &error) {
@@ -79,17 +75,16 @@ capture_current_exception(CapturedError &out) noexcept
 }
 
 void
-raise_captured(const CapturedError &error, const char *function_name)
-{
+raise_captured(const CapturedError &error, const char *function_name) {
 	if (error.pg_error != nullptr)
 		ReThrowError(error.pg_error);
 	ereport(ERROR, (errcode(error.sqlerrcode),
-	                errmsg_internal("%s", error.message ? error.message : "error without a message"),
-	                error.detail ? errdetail_internal("%s", error.detail) : 0,
-	                error.hint ? errhint("%s", error.hint) : 0,
-	                error.sqlerrcode == ERRCODE_INTERNAL_ERROR
-	                    ? errcontext("pg_chameleon function %s", function_name)
-	                    : 0));
+					errmsg_internal("%s", error.message ? error.message : "error without a message"),
+					error.detail ? errdetail_internal("%s", error.detail) : 0,
+					error.hint ? errhint("%s", error.hint) : 0,
+					error.sqlerrcode == ERRCODE_INTERNAL_ERROR
+						? errcontext("pg_chameleon function %s", function_name)
+						: 0));
 	pg_unreachable();
 }
 

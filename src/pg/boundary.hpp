@@ -21,16 +21,10 @@ namespace chameleon::pg {
 class PgError : public std::exception {
   public:
 	explicit PgError(ErrorData *data) : data_(data) {}
-	const char *
-	what() const noexcept override
-	{
+	const char *what() const noexcept override {
 		return data_ && data_->message ? data_->message : "postgresql error";
 	}
-	ErrorData *
-	data() const
-	{
-		return data_;
-	}
+	ErrorData *data() const { return data_; }
 
   private:
 	ErrorData *data_;
@@ -40,34 +34,25 @@ class PgError : public std::exception {
 
 template <typename Func>
 auto
-pg_call(Func &&func) -> decltype(func())
-{
+pg_call(Func &&func) -> decltype(func()) {
 	using Result = decltype(func());
 	static_assert(std::is_void_v<Result> || std::is_scalar_v<Result>, "pg_call returns only scalar values");
 	MemoryContext caller_context = CurrentMemoryContext;
 	bool volatile failed = false;
 	if constexpr (std::is_void_v<Result>) {
 		PG_TRY();
-		{
-			func();
-		}
+		{ func(); }
 		PG_CATCH();
-		{
-			failed = true;
-		}
+		{ failed = true; }
 		PG_END_TRY();
 		if (failed)
 			throw_pg_error(caller_context);
 	} else {
 		Result volatile result{};
 		PG_TRY();
-		{
-			result = func();
-		}
+		{ result = func(); }
 		PG_CATCH();
-		{
-			failed = true;
-		}
+		{ failed = true; }
 		PG_END_TRY();
 		if (failed)
 			throw_pg_error(caller_context);
@@ -91,8 +76,7 @@ void capture_current_exception(CapturedError &out) noexcept;
 
 template <typename Body>
 Datum
-invoke_guarded(const char *function_name, Body body, FunctionCallInfo fcinfo)
-{
+invoke_guarded(const char *function_name, Body body, FunctionCallInfo fcinfo) {
 	CapturedError error;
 	try {
 		return body(fcinfo);
@@ -109,8 +93,7 @@ invoke_guarded(const char *function_name, Body body, FunctionCallInfo fcinfo)
 	extern "C" {                                                                                             \
 	PG_FUNCTION_INFO_V1(name);                                                                               \
 	}                                                                                                        \
-	Datum name(PG_FUNCTION_ARGS)                                                                             \
-	{                                                                                                        \
+	Datum name(PG_FUNCTION_ARGS) {                                                                           \
 		return chameleon::pg::invoke_guarded(#name, name##_body, fcinfo);                                    \
 	}                                                                                                        \
 	static Datum name##_body(FunctionCallInfo fcinfo)

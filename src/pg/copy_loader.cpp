@@ -4,7 +4,6 @@
 #include "pg/boundary.hpp"
 #include "pg/spi.hpp"
 
-
 #include <cstring>
 
 namespace chameleon::pg {
@@ -16,8 +15,7 @@ std::string_view copy_input;
 size_t copy_offset = 0;
 
 int
-read_copy_input(void *buffer, int, int max_bytes)
-{
+read_copy_input(void *buffer, int, int max_bytes) {
 	size_t count = std::min(copy_input.size() - copy_offset, static_cast<size_t>(max_bytes));
 	memcpy(buffer, copy_input.data() + copy_offset, count);
 	copy_offset += count;
@@ -25,20 +23,19 @@ read_copy_input(void *buffer, int, int max_bytes)
 }
 
 uint64
-copy_from_text(const char *schema, const char *table, List *column_names)
-{
+copy_from_text(const char *schema, const char *table, List *column_names) {
 	Oid namespace_oid = get_namespace_oid(schema, false);
 	Oid relation_oid = get_relname_relid(table, namespace_oid);
 	if (!OidIsValid(relation_oid))
 		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
-		                errmsg("relation \"%s.%s\" does not exist", schema, table)));
+						errmsg("relation \"%s.%s\" does not exist", schema, table)));
 	Relation relation = table_open(relation_oid, RowExclusiveLock);
 	ParseState *parse_state = make_parsestate(nullptr);
 	ParseNamespaceItem *item =
-	    addRangeTableEntryForRelation(parse_state, relation, RowExclusiveLock, nullptr, false, false);
+		addRangeTableEntryForRelation(parse_state, relation, RowExclusiveLock, nullptr, false, false);
 	item->p_rte->requiredPerms = ACL_INSERT;
 	CopyFromState copy =
-	    BeginCopyFrom(parse_state, relation, nullptr, nullptr, false, read_copy_input, column_names, NIL);
+		BeginCopyFrom(parse_state, relation, nullptr, nullptr, false, read_copy_input, column_names, NIL);
 	uint64 rows = CopyFrom(copy);
 	EndCopyFrom(copy);
 	free_parsestate(parse_state);
@@ -48,15 +45,12 @@ copy_from_text(const char *schema, const char *table, List *column_names)
 
 } // namespace
 
-CopyLoader::CopyLoader(const std::string &schema, const std::string &table, const std::vector<std::string> &columns,
-                       std::vector<size_t> key_columns)
-    : schema_(schema), table_(table), columns_(columns), key_columns_(std::move(key_columns))
-{
-}
+CopyLoader::CopyLoader(const std::string &schema, const std::string &table,
+					   const std::vector<std::string> &columns, std::vector<size_t> key_columns)
+	: schema_(schema), table_(table), columns_(columns), key_columns_(std::move(key_columns)) {}
 
 uint64_t
-CopyLoader::copy_rows(std::string_view text)
-{
+CopyLoader::copy_rows(std::string_view text) {
 	copy_input = text;
 	copy_offset = 0;
 	List *names = pg_call([&] {
@@ -69,15 +63,13 @@ CopyLoader::copy_rows(std::string_view text)
 }
 
 uint64_t
-CopyLoader::load(const core::CopyChunk &chunk, std::vector<core::RejectedRow> &discarded)
-{
+CopyLoader::load(const core::CopyChunk &chunk, std::vector<core::RejectedRow> &discarded) {
 	return load_range(chunk, 0, chunk.rows(), discarded);
 }
 
 uint64_t
 CopyLoader::load_range(const core::CopyChunk &chunk, size_t first, size_t last,
-                       std::vector<core::RejectedRow> &discarded)
-{
+					   std::vector<core::RejectedRow> &discarded) {
 	if (first >= last)
 		return 0;
 	uint64_t loaded = 0;
@@ -93,15 +85,15 @@ CopyLoader::load_range(const core::CopyChunk &chunk, size_t first, size_t last,
 }
 
 core::RejectedRow
-CopyLoader::describe(std::string_view line, const std::string &error) const
-{
+CopyLoader::describe(std::string_view line, const std::string &error) const {
 	if (!line.empty() && line.back() == '\n')
 		line.remove_suffix(1);
 	std::vector<std::string_view> fields;
 	size_t start = 0;
 	while (start <= line.size()) {
 		size_t tab = line.find('\t', start);
-		fields.push_back(line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start));
+		fields.push_back(
+			line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start));
 		if (tab == std::string_view::npos)
 			break;
 		start = tab + 1;

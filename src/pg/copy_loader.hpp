@@ -17,7 +17,7 @@ class CopyLoader {
   public:
 	// The table (schema and name, unquoted) and the columns to fill, in the order of the COPY text.
 	CopyLoader(const std::string &schema, const std::string &table, const std::vector<std::string> &columns,
-	           std::vector<size_t> key_columns);
+			   std::vector<size_t> key_columns);
 
 	// Loads the rows of a chunk; rows PostgreSQL refuses are appended to discarded. Needs an open
 	// transaction. Returns the rows loaded.
@@ -26,7 +26,7 @@ class CopyLoader {
   private:
 	uint64_t copy_rows(std::string_view text);
 	uint64_t load_range(const core::CopyChunk &chunk, size_t first, size_t last,
-	                    std::vector<core::RejectedRow> &discarded);
+						std::vector<core::RejectedRow> &discarded);
 	core::RejectedRow describe(std::string_view line, const std::string &error) const;
 
 	std::string schema_;

@@ -45,24 +45,22 @@ struct QueuedTable {
 	std::string origin_schema;
 	std::string table;
 	std::string loading_schema;
-	core::TableLayout layout; // with the loading schema as destination
+	core::TableLayout layout;				   // with the loading schema as destination
 	std::vector<std::string> index_statements; // built after the rows are loaded
 };
 
 std::string
-id_text(int64 id)
-{
+id_text(int64 id) {
 	return std::to_string(id);
 }
 
 Source
-read_source(int64 source_id)
-{
+read_source(int64 source_id) {
 	Source source;
 	source.id = source_id;
 	std::vector<SqlRow> rows = spi_query(
-	    "SELECT t_source, jsb_config::text FROM sch_chameleon.t_sources WHERE i_id_source = $1::bigint",
-	    {id_text(source_id)});
+		"SELECT t_source, jsb_config::text FROM sch_chameleon.t_sources WHERE i_id_source = $1::bigint",
+		{id_text(source_id)});
 	if (rows.empty())
 		throw Error(sqlstate::undefined_object, "source " + id_text(source_id) + " no longer exists");
 	source.name = *rows[0][0];
@@ -71,14 +69,12 @@ read_source(int64 source_id)
 }
 
 core::TableFilter
-table_filter(const config::SourceConfig &config)
-{
+table_filter(const config::SourceConfig &config) {
 	return core::TableFilter(config.schema_mappings, config.limit_tables, config.skip_tables);
 }
 
 std::vector<std::string>
-origin_schemas(const config::SourceConfig &config)
-{
+origin_schemas(const config::SourceConfig &config) {
 	std::vector<std::string> schemas;
 	for (const auto &mapping : config.schema_mappings)
 		schemas.push_back(mapping.first);
@@ -87,21 +83,18 @@ origin_schemas(const config::SourceConfig &config)
 
 // The loading schema of the n-th mapping: short, unique per source, never a user's name.
 std::string
-loading_schema(int64 source_id, size_t mapping_index)
-{
+loading_schema(int64 source_id, size_t mapping_index) {
 	return "_chameleon_load_" + id_text(source_id) + "_" + std::to_string(mapping_index);
 }
 
 void
-log_message(const std::string &text)
-{
+log_message(const std::string &text) {
 	pg_call([&] { ereport(LOG, (errmsg_internal("%s", text.c_str()))); });
 }
 
 // Fails with every check that is an error, and what to do about it.
 void
-require_prerequisites(const Source &source)
-{
+require_prerequisites(const Source &source) {
 	mysql::CheckRequest request;
 	request.connection = mysql::connection_params(source.config);
 	request.origin_schemas = origin_schemas(source.config);
@@ -113,13 +106,13 @@ require_prerequisites(const Source &source)
 			failures += (failures.empty() ? "" : "; ") + row.name + ": " + row.value;
 	if (!failures.empty())
 		throw Error(sqlstate::object_not_in_prerequisite_state,
-		            "source \"" + source.name + "\" does not meet the prerequisites for replication", failures,
-		            "Run SELECT * FROM chameleon.check_source('" + source.name + "') and fix each error.");
+					"source \"" + source.name + "\" does not meet the prerequisites for replication",
+					failures,
+					"Run SELECT * FROM chameleon.check_source('" + source.name + "') and fix each error.");
 }
 
 int
-fillfactor_for(const config::SourceConfig &config, const std::string &schema, const std::string &table)
-{
+fillfactor_for(const config::SourceConfig &config, const std::string &schema, const std::string &table) {
 	int factor = 0;
 	for (const auto &[value, tables] : config.fillfactor)
 		for (const std::string &name : tables)
@@ -130,14 +123,14 @@ fillfactor_for(const config::SourceConfig &config, const std::string &schema, co
 
 core::MapContext
 map_context(const Source &source, const std::string &origin_schema, const std::string &table,
-            const std::string &destination, bool postgis)
-{
+			const std::string &destination, bool postgis) {
 	core::MapContext context;
 	context.origin_schema = origin_schema;
 	context.table = table;
 	context.destination_schema = destination;
 	context.postgis_available = postgis;
-	context.zero_dates = source.config.zero_dates == "error" ? core::ZeroDates::Error : core::ZeroDates::ToNull;
+	context.zero_dates =
+		source.config.zero_dates == "error" ? core::ZeroDates::Error : core::ZeroDates::ToNull;
 	for (const config::TypeOverride &override : source.config.type_override)
 		context.type_overrides.push_back({override.column_type, override.override_to, override.tables});
 	return context;
@@ -150,26 +143,25 @@ std::string status_before_init;
 // Claims the source for the copy: the status becomes initialising unless another process got
 // there first or the source is replicating.
 void
-claim_source(int64 source_id)
-{
+claim_source(int64 source_id) {
 	std::vector<SqlRow> rows = spi_query(
-	    "UPDATE sch_chameleon.t_sources s SET enm_status = 'initialising', t_status_reason = NULL, "
-	    "ts_status_changed = clock_timestamp() "
-	    "FROM (SELECT enm_status FROM sch_chameleon.t_sources WHERE i_id_source = $1::bigint FOR UPDATE) old "
-	    "WHERE s.i_id_source = $1::bigint AND old.enm_status NOT IN ('initialising', 'running', 'syncing') "
-	    "RETURNING old.enm_status::text",
-	    {id_text(source_id)});
+		"UPDATE sch_chameleon.t_sources s SET enm_status = 'initialising', t_status_reason = NULL, "
+		"ts_status_changed = clock_timestamp() "
+		"FROM (SELECT enm_status FROM sch_chameleon.t_sources WHERE i_id_source = $1::bigint FOR UPDATE) old "
+		"WHERE s.i_id_source = $1::bigint AND old.enm_status NOT IN ('initialising', 'running', 'syncing') "
+		"RETURNING old.enm_status::text",
+		{id_text(source_id)});
 	if (rows.empty())
-		throw Error(sqlstate::object_not_in_prerequisite_state, "the source is already being copied or replicated",
-		            "", "Look at chameleon.show_status() for its state.");
+		throw Error(sqlstate::object_not_in_prerequisite_state,
+					"the source is already being copied or replicated", "",
+					"Look at chameleon.show_status() for its state.");
 	status_before_init = *rows[0][0];
 	spi_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint", {id_text(source_id)});
 }
 
 // Creates the loading schemas and the empty tables, and queues the tables.
 void
-prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables)
-{
+prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables) {
 	bool postgis = spi_value("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'") != "0";
 	const auto &mappings = source.config.schema_mappings;
 	for (size_t m = 0; m < mappings.size(); m++) {
@@ -183,50 +175,49 @@ prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables
 			m++;
 		std::string loading = loading_schema(source.id, m);
 		mysql::MappedTable for_loading =
-		    mysql::map_table(table, map_context(source, table.schema, table.name, loading, postgis));
-		core::TableLayout final_layout =
-		    mysql::map_table(table, map_context(source, table.schema, table.name, mappings[m].second, postgis))
-		        .layout;
+			mysql::map_table(table, map_context(source, table.schema, table.name, loading, postgis));
+		core::TableLayout final_layout = mysql::map_table(table, map_context(source, table.schema, table.name,
+																			 mappings[m].second, postgis))
+											 .layout;
 		for (const std::string &notice : for_loading.notices)
 			log_message("init_replica of source \"" + source.name + "\": " + notice);
 		ddl::TableDefinition definition =
-		    ddl::table_definition(for_loading.layout, for_loading.columns, table.comment, true);
+			ddl::table_definition(for_loading.layout, for_loading.columns, table.comment, true);
 		for (const auto *part : {&definition.create, &definition.comments})
 			for (const std::string &statement : *part)
 				spi_exec(statement);
 		if (int factor = fillfactor_for(source.config, table.schema, table.name))
 			spi_exec("ALTER TABLE " + quote_ident(loading) + "." + quote_ident(table.name) +
-			         " SET (fillfactor = " + std::to_string(factor) + ")");
+					 " SET (fillfactor = " + std::to_string(factor) + ")");
 		spi_exec("INSERT INTO sch_chameleon.t_init_tables (i_id_source, v_schema_origin, v_table_name, "
-		         "v_schema_name, v_schema_loading, i_estimated_rows, i_estimated_bytes, jsb_layout) "
-		         "VALUES ($1::bigint, $2, $3, $4, $5, $6::bigint, $7::bigint, $8::jsonb)",
-		         {id_text(source.id), table.schema, table.name, mappings[m].second, loading,
-		          std::to_string(table.estimated_rows), std::to_string(table.data_length),
-		          core::to_json(final_layout)});
+				 "v_schema_name, v_schema_loading, i_estimated_rows, i_estimated_bytes, jsb_layout) "
+				 "VALUES ($1::bigint, $2, $3, $4, $5, $6::bigint, $7::bigint, $8::jsonb)",
+				 {id_text(source.id), table.schema, table.name, mappings[m].second, loading,
+				  std::to_string(table.estimated_rows), std::to_string(table.data_length),
+				  core::to_json(final_layout)});
 		for (const std::string &statement : definition.indexes)
 			spi_exec("UPDATE sch_chameleon.t_init_tables SET t_index_statements = "
-			         "array_append(t_index_statements, $4) "
-			         "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
-			         {id_text(source.id), table.schema, table.name, statement});
+					 "array_append(t_index_statements, $4) "
+					 "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
+					 {id_text(source.id), table.schema, table.name, statement});
 	}
 }
 
 std::optional<QueuedTable>
-claim_table(int64 source_id)
-{
-	std::vector<SqlRow> rows = spi_query(
-	    "UPDATE sch_chameleon.t_init_tables SET enm_state = 'copying', i_pid = pg_backend_pid(), "
-	    "ts_started = clock_timestamp() "
-	    "WHERE (i_id_source, v_schema_origin, v_table_name) = ("
-	    "  SELECT i_id_source, v_schema_origin, v_table_name FROM sch_chameleon.t_init_tables "
-	    "  WHERE i_id_source = $1::bigint AND enm_state = 'pending' "
-	    "  AND NOT EXISTS (SELECT 1 FROM sch_chameleon.t_init_tables f "
-	    "                  WHERE f.i_id_source = $1::bigint AND f.enm_state = 'failed') "
-	    "  ORDER BY i_estimated_bytes DESC NULLS LAST, v_schema_origin, v_table_name "
-	    "  LIMIT 1 FOR UPDATE SKIP LOCKED) "
-	    "RETURNING v_schema_origin, v_table_name, v_schema_loading, jsb_layout::text, "
-	    "  array_length(t_index_statements, 1)",
-	    {id_text(source_id)});
+claim_table(int64 source_id) {
+	std::vector<SqlRow> rows =
+		spi_query("UPDATE sch_chameleon.t_init_tables SET enm_state = 'copying', i_pid = pg_backend_pid(), "
+				  "ts_started = clock_timestamp() "
+				  "WHERE (i_id_source, v_schema_origin, v_table_name) = ("
+				  "  SELECT i_id_source, v_schema_origin, v_table_name FROM sch_chameleon.t_init_tables "
+				  "  WHERE i_id_source = $1::bigint AND enm_state = 'pending' "
+				  "  AND NOT EXISTS (SELECT 1 FROM sch_chameleon.t_init_tables f "
+				  "                  WHERE f.i_id_source = $1::bigint AND f.enm_state = 'failed') "
+				  "  ORDER BY i_estimated_bytes DESC NULLS LAST, v_schema_origin, v_table_name "
+				  "  LIMIT 1 FOR UPDATE SKIP LOCKED) "
+				  "RETURNING v_schema_origin, v_table_name, v_schema_loading, jsb_layout::text, "
+				  "  array_length(t_index_statements, 1)",
+				  {id_text(source_id)});
 	if (rows.empty())
 		return std::nullopt;
 	QueuedTable table;
@@ -237,25 +228,25 @@ claim_table(int64 source_id)
 	table.layout.destination_schema = table.loading_schema;
 	int statements = rows[0][4] ? std::stoi(*rows[0][4]) : 0;
 	for (int i = 1; i <= statements; i++)
-		table.index_statements.push_back(*spi_value(
-		    "SELECT t_index_statements[$4::int] FROM sch_chameleon.t_init_tables "
-		    "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
-		    {id_text(source_id), table.origin_schema, table.table, std::to_string(i)}));
+		table.index_statements.push_back(
+			*spi_value("SELECT t_index_statements[$4::int] FROM sch_chameleon.t_init_tables "
+					   "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
+					   {id_text(source_id), table.origin_schema, table.table, std::to_string(i)}));
 	return table;
 }
 
 // The table as MySQL describes it now; it must still have the columns it was created with.
 mysql::TableInfo
-current_table_info(const Source &source, const QueuedTable &queued)
-{
+current_table_info(const Source &source, const QueuedTable &queued) {
 	mysql::Connection connection(mysql::connection_params(source.config));
 	core::TableFilter only_this({{queued.origin_schema, queued.loading_schema}},
-	                            {queued.origin_schema + "." + queued.table}, {});
+								{queued.origin_schema + "." + queued.table}, {});
 	std::vector<mysql::TableInfo> found = mysql::read_tables(connection, only_this, {queued.origin_schema});
 	if (found.empty())
 		throw Error(sqlstate::undefined_object,
-		            "MySQL table \"" + queued.origin_schema + "." + queued.table + "\" disappeared during the copy",
-		            "", "Run chameleon.init_replica() again.");
+					"MySQL table \"" + queued.origin_schema + "." + queued.table +
+						"\" disappeared during the copy",
+					"", "Run chameleon.init_replica() again.");
 	std::vector<std::string> now, then;
 	for (const auto &column : found[0].columns)
 		now.push_back(column.name);
@@ -263,14 +254,14 @@ current_table_info(const Source &source, const QueuedTable &queued)
 		then.push_back(column.mysql.name);
 	if (now != then)
 		throw Error(sqlstate::object_not_in_prerequisite_state,
-		            "MySQL table \"" + queued.origin_schema + "." + queued.table + "\" changed during the copy", "",
-		            "Run chameleon.init_replica() again once the schema change is done.");
+					"MySQL table \"" + queued.origin_schema + "." + queued.table +
+						"\" changed during the copy",
+					"", "Run chameleon.init_replica() again once the schema change is done.");
 	return found[0];
 }
 
 void
-set_progress(const std::string &table, uint64_t rows, uint64_t bytes)
-{
+set_progress(const std::string &table, uint64_t rows, uint64_t bytes) {
 	WorkerSlot *slot = my_slot();
 	SharedState *state = shared_state();
 	LWLockAcquire(state->lock, LW_EXCLUSIVE);
@@ -281,23 +272,22 @@ set_progress(const std::string &table, uint64_t rows, uint64_t bytes)
 }
 
 void
-record_discarded(int64 source_id, const QueuedTable &queued, const std::vector<core::RejectedRow> &rows)
-{
+record_discarded(int64 source_id, const QueuedTable &queued, const std::vector<core::RejectedRow> &rows) {
 	for (const core::RejectedRow &row : rows)
-		spi_exec("INSERT INTO sch_chameleon.t_discarded_rows (i_id_source, v_schema_name, v_table_name, t_row_key, "
-		         "t_row_data, t_reason) VALUES ($1::bigint, $2, $3, $4, $5, $6)",
-		         {id_text(source_id), queued.origin_schema, queued.table, row.key, row.data, row.reason});
+		spi_exec("INSERT INTO sch_chameleon.t_discarded_rows (i_id_source, v_schema_name, v_table_name, "
+				 "t_row_key, "
+				 "t_row_data, t_reason) VALUES ($1::bigint, $2, $3, $4, $5, $6)",
+				 {id_text(source_id), queued.origin_schema, queued.table, row.key, row.data, row.reason});
 }
 
 // Copies one table in its own snapshot; its rows, indexes and queue entry commit together.
 void
-copy_table(const Source &source, const QueuedTable &queued)
-{
+copy_table(const Source &source, const QueuedTable &queued) {
 	std::string name = queued.origin_schema + "." + queued.table;
 	mysql::TableInfo table = current_table_info(source, queued);
 	mysql::SnapshotSession session(mysql::connection_params(source.config));
 	mysql::BinlogCoordinates coordinates =
-	    table.transactional ? session.begin_snapshot(true) : session.lock_table_and_read_position(table);
+		table.transactional ? session.begin_snapshot(true) : session.lock_table_and_read_position(table);
 
 	mysql::CopyOptions options;
 	options.chunk_bytes = std::clamp<int64_t>(source.config.copy_max_memory / 4, 64 << 10, 8 << 20);
@@ -341,12 +331,12 @@ copy_table(const Source &source, const QueuedTable &queued)
 			spi_exec(statement);
 		}
 		spi_exec("UPDATE sch_chameleon.t_init_tables SET enm_state = 'copied', i_rows = $4::bigint, "
-		         "i_bytes = $5::bigint, i_discarded = $6::bigint, ts_finished = clock_timestamp(), "
-		         "t_binlog_name = $7, i_binlog_position = $8::bigint, t_gtid_set = nullif($9, '') "
-		         "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
-		         {id_text(source.id), queued.origin_schema, queued.table, std::to_string(loaded),
-		          std::to_string(bytes), std::to_string(discarded), coordinates.file,
-		          std::to_string(coordinates.position), coordinates.gtid_set});
+				 "i_bytes = $5::bigint, i_discarded = $6::bigint, ts_finished = clock_timestamp(), "
+				 "t_binlog_name = $7, i_binlog_position = $8::bigint, t_gtid_set = nullif($9, '') "
+				 "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
+				 {id_text(source.id), queued.origin_schema, queued.table, std::to_string(loaded),
+				  std::to_string(bytes), std::to_string(discarded), coordinates.file,
+				  std::to_string(coordinates.position), coordinates.gtid_set});
 	});
 	if (table.transactional)
 		session.commit();
@@ -357,20 +347,18 @@ copy_table(const Source &source, const QueuedTable &queued)
 }
 
 void
-mark_table_failed(int64 source_id, const QueuedTable &queued, const std::string &message)
-{
+mark_table_failed(int64 source_id, const QueuedTable &queued, const std::string &message) {
 	run_transaction([&] {
 		spi_exec("UPDATE sch_chameleon.t_init_tables SET enm_state = 'failed', t_error = $4, "
-		         "ts_finished = clock_timestamp() "
-		         "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
-		         {id_text(source_id), queued.origin_schema, queued.table, message});
+				 "ts_finished = clock_timestamp() "
+				 "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
+				 {id_text(source_id), queued.origin_schema, queued.table, message});
 	});
 }
 
 // Copies queued tables until none is left (or one failed).
 void
-copy_queued_tables(const Source &source)
-{
+copy_queued_tables(const Source &source) {
 	for (;;) {
 		check_stop();
 		std::optional<QueuedTable> queued;
@@ -391,8 +379,7 @@ copy_queued_tables(const Source &source)
 }
 
 void
-drop_loading_schemas(int64 source_id, size_t mappings)
-{
+drop_loading_schemas(int64 source_id, size_t mappings) {
 	run_transaction([&] {
 		for (size_t m = 0; m < mappings; m++)
 			spi_exec("DROP SCHEMA IF EXISTS " + quote_ident(loading_schema(source_id, m)) + " CASCADE");
@@ -401,78 +388,80 @@ drop_loading_schemas(int64 source_id, size_t mappings)
 
 // The loading schemas replace the destination schemas; the tables enter the catalogue.
 void
-swap_in(const Source &source)
-{
+swap_in(const Source &source) {
 	run_transaction([&] {
 		std::vector<SqlRow> failed = spi_query(
-		    "SELECT v_schema_origin || '.' || v_table_name, coalesce(t_error, enm_state::text) "
-		    "FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint AND enm_state <> 'copied' "
-		    "ORDER BY enm_state DESC LIMIT 1",
-		    {id_text(source.id)});
+			"SELECT v_schema_origin || '.' || v_table_name, coalesce(t_error, enm_state::text) "
+			"FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint AND enm_state <> 'copied' "
+			"ORDER BY enm_state DESC LIMIT 1",
+			{id_text(source.id)});
 		if (!failed.empty())
 			throw Error(sqlstate::object_not_in_prerequisite_state,
-			            "init_replica could not copy table \"" + *failed[0][0] + "\"", *failed[0][1],
-			            "Fix the cause and run chameleon.init_replica() again.");
+						"init_replica could not copy table \"" + *failed[0][0] + "\"", *failed[0][1],
+						"Fix the cause and run chameleon.init_replica() again.");
 		spi_exec("SET LOCAL lock_timeout = " + core::quote_literal(source.config.lock_timeout));
 		const auto &mappings = source.config.schema_mappings;
 		for (size_t m = 0; m < mappings.size(); m++) {
 			const std::string &destination = mappings[m].second;
 			spi_exec("DROP SCHEMA IF EXISTS " + quote_ident(destination) + " CASCADE");
 			spi_exec("ALTER SCHEMA " + quote_ident(loading_schema(source.id, m)) + " RENAME TO " +
-			         quote_ident(destination));
+					 quote_ident(destination));
 			for (const std::string &role : source.config.grant_select_to) {
 				if (spi_value("SELECT count(*) FROM pg_roles WHERE rolname = $1", {role}) == "0") {
 					pg_call([&] {
-						ereport(WARNING, (errmsg("role \"%s\" of \"grant_select_to\" does not exist", role.c_str()),
-						                  errhint("Create the role and grant it SELECT on schema \"%s\".",
-						                          destination.c_str())));
+						ereport(WARNING,
+								(errmsg("role \"%s\" of \"grant_select_to\" does not exist", role.c_str()),
+								 errhint("Create the role and grant it SELECT on schema \"%s\".",
+										 destination.c_str())));
 					});
 					continue;
 				}
 				spi_exec("GRANT USAGE ON SCHEMA " + quote_ident(destination) + " TO " + quote_ident(role));
 				spi_exec("GRANT SELECT ON ALL TABLES IN SCHEMA " + quote_ident(destination) + " TO " +
-				         quote_ident(role));
+						 quote_ident(role));
 			}
 		}
-		spi_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint", {id_text(source.id)});
-		spi_exec("INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
-		         "v_table_name, v_table_pkey, t_binlog_name, i_binlog_position, t_gtid_set, jsb_layout) "
-		         "SELECT i_id_source, v_schema_origin, v_schema_name, v_table_name, "
-		         "ARRAY(SELECT jsonb_array_elements_text(jsb_layout -> 'key')), t_binlog_name, i_binlog_position, "
-		         "t_gtid_set, jsb_layout FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint",
-		         {id_text(source.id)});
+		spi_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint",
+				 {id_text(source.id)});
+		spi_exec(
+			"INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
+			"v_table_name, v_table_pkey, t_binlog_name, i_binlog_position, t_gtid_set, jsb_layout) "
+			"SELECT i_id_source, v_schema_origin, v_schema_name, v_table_name, "
+			"ARRAY(SELECT jsonb_array_elements_text(jsb_layout -> 'key')), t_binlog_name, i_binlog_position, "
+			"t_gtid_set, jsb_layout FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint",
+			{id_text(source.id)});
 		// Replication starts at the earliest consistent point; the source is consistent once
 		// replay passes the latest one (the high watermark).
-		spi_exec("UPDATE sch_chameleon.t_last_received r SET t_binlog_name = p.t_binlog_name, "
-		         "i_binlog_position = p.i_binlog_position, t_gtid_set = p.t_gtid_set, ts_last_received = NULL "
-		         "FROM (SELECT t_binlog_name, i_binlog_position, t_gtid_set FROM sch_chameleon.t_init_tables "
-		         "      WHERE i_id_source = $1::bigint ORDER BY t_binlog_name, i_binlog_position LIMIT 1) p "
-		         "WHERE r.i_id_source = $1::bigint",
-		         {id_text(source.id)});
+		spi_exec(
+			"UPDATE sch_chameleon.t_last_received r SET t_binlog_name = p.t_binlog_name, "
+			"i_binlog_position = p.i_binlog_position, t_gtid_set = p.t_gtid_set, ts_last_received = NULL "
+			"FROM (SELECT t_binlog_name, i_binlog_position, t_gtid_set FROM sch_chameleon.t_init_tables "
+			"      WHERE i_id_source = $1::bigint ORDER BY t_binlog_name, i_binlog_position LIMIT 1) p "
+			"WHERE r.i_id_source = $1::bigint",
+			{id_text(source.id)});
 		spi_exec("UPDATE sch_chameleon.t_sources s SET enm_status = 'initialised', t_status_reason = NULL, "
-		         "ts_status_changed = clock_timestamp(), t_binlog_name = h.t_binlog_name, "
-		         "i_binlog_position = h.i_binlog_position, t_gtid_set = h.t_gtid_set, b_consistent = false "
-		         "FROM (SELECT t_binlog_name, i_binlog_position, t_gtid_set FROM sch_chameleon.t_init_tables "
-		         "      WHERE i_id_source = $1::bigint ORDER BY t_binlog_name DESC, i_binlog_position DESC LIMIT 1) h "
-		         "WHERE s.i_id_source = $1::bigint",
-		         {id_text(source.id)});
+				 "ts_status_changed = clock_timestamp(), t_binlog_name = h.t_binlog_name, "
+				 "i_binlog_position = h.i_binlog_position, t_gtid_set = h.t_gtid_set, b_consistent = false "
+				 "FROM (SELECT t_binlog_name, i_binlog_position, t_gtid_set FROM sch_chameleon.t_init_tables "
+				 "      WHERE i_id_source = $1::bigint ORDER BY t_binlog_name DESC, i_binlog_position DESC "
+				 "LIMIT 1) h "
+				 "WHERE s.i_id_source = $1::bigint",
+				 {id_text(source.id)});
 	});
 }
 
 void
-set_source_status(int64 source_id, const char *status, const std::string &reason)
-{
+set_source_status(int64 source_id, const char *status, const std::string &reason) {
 	run_transaction([&] {
 		spi_exec("UPDATE sch_chameleon.t_sources SET enm_status = $2::sch_chameleon.en_src_status, "
-		         "t_status_reason = nullif($3, ''), ts_status_changed = clock_timestamp() "
-		         "WHERE i_id_source = $1::bigint AND enm_status = 'initialising'",
-		         {id_text(source_id), status, reason});
+				 "t_status_reason = nullif($3, ''), ts_status_changed = clock_timestamp() "
+				 "WHERE i_id_source = $1::bigint AND enm_status = 'initialising'",
+				 {id_text(source_id), status, reason});
 	});
 }
 
 size_t
-mapping_count(int64 source_id)
-{
+mapping_count(int64 source_id) {
 	size_t count = 0;
 	run_transaction([&] { count = read_source(source_id).config.schema_mappings.size(); });
 	return count;
@@ -481,8 +470,7 @@ mapping_count(int64 source_id)
 } // namespace
 
 void
-run_init_replica(const WorkerArgs &args)
-{
+run_init_replica(const WorkerArgs &args) {
 	Source source;
 	run_transaction([&] {
 		source = read_source(args.source_id);
@@ -499,7 +487,7 @@ run_init_replica(const WorkerArgs &args)
 	}
 	run_transaction([&] { prepare_tables(source, tables); });
 	log_message("init_replica of source \"" + source.name + "\": " + std::to_string(tables.size()) +
-	            " tables to copy with " + std::to_string(source.config.copy_parallel_jobs) + " jobs");
+				" tables to copy with " + std::to_string(source.config.copy_parallel_jobs) + " jobs");
 
 	set_slot_state(my_slot(), "copying");
 	std::vector<BackgroundWorkerHandle *> helpers;
@@ -531,8 +519,7 @@ run_init_replica(const WorkerArgs &args)
 }
 
 void
-run_copy_job(const WorkerArgs &args)
-{
+run_copy_job(const WorkerArgs &args) {
 	Source source;
 	run_transaction([&] { source = read_source(args.source_id); });
 	set_slot_state(my_slot(), "copying");
@@ -540,19 +527,17 @@ run_copy_job(const WorkerArgs &args)
 }
 
 void
-init_worker_stopped(const WorkerArgs &args)
-{
+init_worker_stopped(const WorkerArgs &args) {
 	if (args.role != WorkerRole::init)
 		return;
 	drop_loading_schemas(args.source_id, mapping_count(args.source_id));
 	if (!status_before_init.empty())
 		set_source_status(args.source_id, status_before_init.c_str(),
-		                  "init_replica was stopped before the copy was complete; nothing changed");
+						  "init_replica was stopped before the copy was complete; nothing changed");
 }
 
 void
-init_worker_failed(const WorkerArgs &args, const std::string &message)
-{
+init_worker_failed(const WorkerArgs &args, const std::string &message) {
 	if (args.role != WorkerRole::init)
 		return;
 	drop_loading_schemas(args.source_id, mapping_count(args.source_id));

@@ -15,24 +15,23 @@ char *database_name_guc = nullptr;
 }
 
 void
-_PG_init(void)
-{
+_PG_init(void) {
 	using namespace chameleon::pg;
 
 	if (!process_shared_preload_libraries_in_progress)
 		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-		                errmsg("pg_chameleon must be loaded through \"shared_preload_libraries\""),
-		                errdetail("Its background workers and shared memory are set up at server start."),
-		                errhint("Add pg_chameleon to \"shared_preload_libraries\" in postgresql.conf and "
-		                        "restart the server.")));
+						errmsg("pg_chameleon must be loaded through \"shared_preload_libraries\""),
+						errdetail("Its background workers and shared memory are set up at server start."),
+						errhint("Add pg_chameleon to \"shared_preload_libraries\" in postgresql.conf and "
+								"restart the server.")));
 
 	DefineCustomStringVariable("pg_chameleon.database_name",
-	                           "Database in which the pg_chameleon launcher runs the replication workers.",
-	                           "The extension must be created in this database.", &database_name_guc,
-	                           "postgres", PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+							   "Database in which the pg_chameleon launcher runs the replication workers.",
+							   "The extension must be created in this database.", &database_name_guc,
+							   "postgres", PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
 	DefineCustomIntVariable("pg_chameleon.max_workers", "Maximum number of pg_chameleon worker processes.",
-	                        "Each source uses up to three (reader, replay, init); the launcher uses one.",
-	                        &max_workers_guc, 16, 2, 1024, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+							"Each source uses up to three (reader, replay, init); the launcher uses one.",
+							&max_workers_guc, 16, 2, 1024, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
 	MarkGUCPrefixReserved("pg_chameleon");
 
 	request_shared_memory();

@@ -11,16 +11,16 @@ namespace {
 
 // Executes under SPI; returns the number of rows, leaves them in SPI_tuptable.
 uint64
-execute(const std::string &sql, const std::vector<SqlValue> &params)
-{
+execute(const std::string &sql, const std::vector<SqlValue> &params) {
 	int count = static_cast<int>(params.size());
 	std::vector<Oid> types(count, TEXTOID);
 	std::vector<Datum> values(count);
 	std::vector<char> nulls(count, ' ');
 	for (int i = 0; i < count; i++) {
 		if (params[i])
-			values[i] = pg_call(
-			    [&] { return PointerGetDatum(cstring_to_text_with_len(params[i]->data(), params[i]->size())); });
+			values[i] = pg_call([&] {
+				return PointerGetDatum(cstring_to_text_with_len(params[i]->data(), params[i]->size()));
+			});
 		else
 			nulls[i] = 'n';
 	}
@@ -35,8 +35,7 @@ execute(const std::string &sql, const std::vector<SqlValue> &params)
 } // namespace
 
 std::vector<SqlRow>
-spi_query(const std::string &sql, const std::vector<SqlValue> &params)
-{
+spi_query(const std::string &sql, const std::vector<SqlValue> &params) {
 	uint64 count = execute(sql, params);
 	std::vector<SqlRow> rows;
 	if (SPI_tuptable == nullptr)
@@ -60,14 +59,12 @@ spi_query(const std::string &sql, const std::vector<SqlValue> &params)
 }
 
 void
-spi_exec(const std::string &sql, const std::vector<SqlValue> &params)
-{
+spi_exec(const std::string &sql, const std::vector<SqlValue> &params) {
 	execute(sql, params);
 }
 
 SqlValue
-spi_value(const std::string &sql, const std::vector<SqlValue> &params)
-{
+spi_value(const std::string &sql, const std::vector<SqlValue> &params) {
 	std::vector<SqlRow> rows = spi_query(sql, params);
 	if (rows.empty() || rows[0].empty())
 		return std::nullopt;
@@ -75,8 +72,7 @@ spi_value(const std::string &sql, const std::vector<SqlValue> &params)
 }
 
 void
-run_transaction(const std::function<void()> &body)
-{
+run_transaction(const std::function<void()> &body) {
 	pg_call([] {
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
@@ -97,8 +93,7 @@ run_transaction(const std::function<void()> &body)
 }
 
 bool
-run_subtransaction(const std::function<void()> &body, std::string *error)
-{
+run_subtransaction(const std::function<void()> &body, std::string *error) {
 	MemoryContext context = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	pg_call([] { BeginInternalSubTransaction(nullptr); });

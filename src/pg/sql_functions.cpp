@@ -25,8 +25,7 @@ using chameleon::pg::text_datum;
 namespace {
 
 void
-report_notices(const std::vector<config::Notice> &notices)
-{
+report_notices(const std::vector<config::Notice> &notices) {
 	for (const config::Notice &notice : notices)
 		pg_call([&] { ereport(NOTICE, (errmsg_internal("%s", notice.message.c_str()))); });
 }
@@ -35,30 +34,27 @@ report_notices(const std::vector<config::Notice> &notices)
 // files may name one. The caller is the outer user, not the owner of the SECURITY DEFINER
 // API function that parses the configuration.
 void
-require_right_to_read_password_file(const config::SourceConfig &source)
-{
+require_right_to_read_password_file(const config::SourceConfig &source) {
 	if (source.db_conn.password_file.empty())
 		return;
 	if (pg_call([] { return has_privs_of_role(GetOuterUserId(), ROLE_PG_READ_SERVER_FILES); }))
 		return;
 	throw Error(sqlstate::insufficient_privilege, "permission denied to use \"db_conn.password_file\"",
-	            "The server reads that file with its own rights.",
-	            "Ask a superuser to grant you pg_read_server_files, or give the password in "
-	            "\"db_conn.password\".");
+				"The server reads that file with its own rights.",
+				"Ask a superuser to grant you pg_read_server_files, or give the password in "
+				"\"db_conn.password\".");
 }
 
 } // namespace
 
-CHAMELEON_FUNCTION(chameleon_parse_source)
-{
+CHAMELEON_FUNCTION(chameleon_parse_source) {
 	config::SourceConfig source = config::parse_source(text_argument(fcinfo, 0));
 	require_right_to_read_password_file(source);
 	report_notices(source.notices);
 	return jsonb_datum(config::to_json(source, true));
 }
 
-CHAMELEON_FUNCTION(chameleon_parse_config_file)
-{
+CHAMELEON_FUNCTION(chameleon_parse_config_file) {
 	config::FileConfig file = config::parse_file(text_argument(fcinfo, 0));
 	report_notices(file.notices);
 	ResultSet result(fcinfo);
@@ -70,18 +66,17 @@ CHAMELEON_FUNCTION(chameleon_parse_config_file)
 		bool nulls[2] = {false, false};
 		result.add(values, nulls);
 	}
-	return (Datum) 0;
+	return (Datum)0;
 }
 
-CHAMELEON_FUNCTION(chameleon_check_source)
-{
+CHAMELEON_FUNCTION(chameleon_check_source) {
 	config::SourceConfig source = config::parse_source(jsonb_argument(fcinfo, 0));
 	ResultSet result(fcinfo);
 	std::vector<mysql::CheckRow> rows;
 	if (source.type != "mysql") {
 		rows.push_back({"source type", "warning", source.type,
-		                "Only MySQL and MariaDB sources have server checks; a pgsql source is checked when "
-		                "init_replica connects to it."});
+						"Only MySQL and MariaDB sources have server checks; a pgsql source is checked when "
+						"init_replica connects to it."});
 	} else {
 		mysql::CheckRequest request;
 		for (const auto &mapping : source.schema_mappings)
@@ -98,15 +93,14 @@ CHAMELEON_FUNCTION(chameleon_check_source)
 	}
 	for (const mysql::CheckRow &row : rows) {
 		Datum values[4] = {text_datum(row.name), text_datum(row.status), text_datum(row.value),
-		                   text_datum(row.hint)};
+						   text_datum(row.hint)};
 		bool nulls[4] = {false, false, row.value.empty(), row.hint.empty()};
 		result.add(values, nulls);
 	}
-	return (Datum) 0;
+	return (Datum)0;
 }
 
-CHAMELEON_FUNCTION(chameleon_worker_slots)
-{
+CHAMELEON_FUNCTION(chameleon_worker_slots) {
 	int capacity = pg::shared_state()->slot_count;
 	std::vector<pg::WorkerSlot> slots(capacity);
 	int count = pg::copy_live_slots(slots.data(), capacity);
@@ -114,26 +108,26 @@ CHAMELEON_FUNCTION(chameleon_worker_slots)
 	for (int i = 0; i < count; i++) {
 		const pg::WorkerSlot &slot = slots[i];
 		char *database = pg_call([&] { return get_database_name(slot.database); });
-		Datum values[7] = {text_datum(pg::worker_role_name(slot.role)),
-		                   text_datum(slot.source_name),
-		                   Int32GetDatum(slot.pid),
-		                   text_datum(slot.state),
-		                   TimestampTzGetDatum(slot.started_at),
-		                   TimestampTzGetDatum(slot.state_changed_at),
-		                   database ? pg_call([&] { return DirectFunctionCall1(namein, CStringGetDatum(database)); })
-		                            : (Datum) 0};
+		Datum values[7] = {
+			text_datum(pg::worker_role_name(slot.role)),
+			text_datum(slot.source_name),
+			Int32GetDatum(slot.pid),
+			text_datum(slot.state),
+			TimestampTzGetDatum(slot.started_at),
+			TimestampTzGetDatum(slot.state_changed_at),
+			database ? pg_call([&] { return DirectFunctionCall1(namein, CStringGetDatum(database)); })
+					 : (Datum)0};
 		bool nulls[7] = {false, slot.source_name[0] == '\0', false, false, false, false, database == nullptr};
 		result.add(values, nulls);
 	}
-	return (Datum) 0;
+	return (Datum)0;
 }
 
-CHAMELEON_FUNCTION(chameleon_boundary_selftest)
-{
+CHAMELEON_FUNCTION(chameleon_boundary_selftest) {
 	std::string kind = text_argument(fcinfo, 0);
 	if (kind == "cpp_error")
-		throw Error(sqlstate::invalid_parameter_value, "self-test error raised in C++", "The detail survives.",
-		            "The hint survives.");
+		throw Error(sqlstate::invalid_parameter_value, "self-test error raised in C++",
+					"The detail survives.", "The hint survives.");
 	if (kind == "std_exception")
 		throw std::runtime_error("self-test standard exception");
 	if (kind == "bad_alloc")

@@ -6,8 +6,7 @@
 namespace chameleon::pg {
 
 std::string
-text_argument(FunctionCallInfo fcinfo, int number)
-{
+text_argument(FunctionCallInfo fcinfo, int number) {
 	char *value = pg_call([&] { return text_to_cstring(PG_GETARG_TEXT_PP(number)); });
 	std::string copy(value);
 	pfree(value);
@@ -15,8 +14,7 @@ text_argument(FunctionCallInfo fcinfo, int number)
 }
 
 std::string
-jsonb_argument(FunctionCallInfo fcinfo, int number)
-{
+jsonb_argument(FunctionCallInfo fcinfo, int number) {
 	char *value = pg_call([&] {
 		Jsonb *jsonb = PG_GETARG_JSONB_P(number);
 		return JsonbToCString(nullptr, &jsonb->root, VARSIZE(jsonb));
@@ -27,25 +25,21 @@ jsonb_argument(FunctionCallInfo fcinfo, int number)
 }
 
 Datum
-text_datum(const std::string &text)
-{
+text_datum(const std::string &text) {
 	return pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(text.data(), text.size())); });
 }
 
 Datum
-jsonb_datum(const std::string &json)
-{
+jsonb_datum(const std::string &json) {
 	return pg_call([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
 }
 
-ResultSet::ResultSet(FunctionCallInfo fcinfo) : info_(reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo))
-{
+ResultSet::ResultSet(FunctionCallInfo fcinfo) : info_(reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo)) {
 	pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
 }
 
 void
-ResultSet::add(Datum *values, bool *nulls)
-{
+ResultSet::add(Datum *values, bool *nulls) {
 	pg_call([&] { tuplestore_putvalues(info_->setResult, info_->setDesc, values, nulls); });
 }
 

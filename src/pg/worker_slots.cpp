@@ -16,14 +16,12 @@ shmem_request_hook_type previous_request_hook = nullptr;
 shmem_startup_hook_type previous_startup_hook = nullptr;
 
 Size
-shared_size()
-{
+shared_size() {
 	return add_size(offsetof(SharedState, slots), mul_size(sizeof(WorkerSlot), max_workers_guc));
 }
 
 void
-on_request()
-{
+on_request() {
 	if (previous_request_hook)
 		previous_request_hook();
 	RequestAddinShmemSpace(shared_size());
@@ -31,16 +29,14 @@ on_request()
 }
 
 void
-on_startup()
-{
+on_startup() {
 	if (previous_startup_hook)
 		previous_startup_hook();
 	attach_shared_memory();
 }
 
 void
-release_slot(int, Datum slot_datum)
-{
+release_slot(int, Datum slot_datum) {
 	auto *slot = reinterpret_cast<WorkerSlot *>(DatumGetPointer(slot_datum));
 	LWLockAcquire(state->lock, LW_EXCLUSIVE);
 	if (slot->pid == MyProcPid)
@@ -49,16 +45,14 @@ release_slot(int, Datum slot_datum)
 }
 
 bool
-process_alive(pid_t pid)
-{
+process_alive(pid_t pid) {
 	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
 }
 
 } // namespace
 
 const char *
-worker_role_name(WorkerRole role)
-{
+worker_role_name(WorkerRole role) {
 	switch (role) {
 	case WorkerRole::launcher:
 		return "launcher";
@@ -75,8 +69,7 @@ worker_role_name(WorkerRole role)
 }
 
 void
-request_shared_memory()
-{
+request_shared_memory() {
 	previous_request_hook = shmem_request_hook;
 	shmem_request_hook = on_request;
 	previous_startup_hook = shmem_startup_hook;
@@ -84,8 +77,7 @@ request_shared_memory()
 }
 
 void
-attach_shared_memory()
-{
+attach_shared_memory() {
 	bool found;
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
 	state = static_cast<SharedState *>(ShmemInitStruct("pg_chameleon", shared_size(), &found));
@@ -99,14 +91,12 @@ attach_shared_memory()
 }
 
 SharedState *
-shared_state()
-{
+shared_state() {
 	return state;
 }
 
 WorkerSlot *
-claim_slot(WorkerRole role, int64 source_id, const char *source_name)
-{
+claim_slot(WorkerRole role, int64 source_id, const char *source_name) {
 	WorkerSlot *claimed = nullptr;
 	LWLockAcquire(state->lock, LW_EXCLUSIVE);
 	for (int i = 0; i < state->slot_count; i++) {
@@ -129,18 +119,16 @@ claim_slot(WorkerRole role, int64 source_id, const char *source_name)
 	}
 	LWLockRelease(state->lock);
 	if (claimed == nullptr)
-		ereport(ERROR, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-		                errmsg("no free pg_chameleon worker slot"),
-		                errdetail("All %d slots set by \"pg_chameleon.max_workers\" are in use.",
-		                          state->slot_count),
-		                errhint("Increase \"pg_chameleon.max_workers\" and restart the server.")));
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED), errmsg("no free pg_chameleon worker slot"),
+				 errdetail("All %d slots set by \"pg_chameleon.max_workers\" are in use.", state->slot_count),
+				 errhint("Increase \"pg_chameleon.max_workers\" and restart the server.")));
 	on_shmem_exit(release_slot, PointerGetDatum(claimed));
 	return claimed;
 }
 
 void
-set_slot_state(WorkerSlot *slot, const char *new_state)
-{
+set_slot_state(WorkerSlot *slot, const char *new_state) {
 	LWLockAcquire(state->lock, LW_EXCLUSIVE);
 	strlcpy(slot->state, new_state, sizeof(slot->state));
 	slot->state_changed_at = GetCurrentTimestamp();
@@ -148,8 +136,7 @@ set_slot_state(WorkerSlot *slot, const char *new_state)
 }
 
 int
-copy_live_slots(WorkerSlot *out, int capacity)
-{
+copy_live_slots(WorkerSlot *out, int capacity) {
 	int count = 0;
 	LWLockAcquire(state->lock, LW_SHARED);
 	for (int i = 0; i < state->slot_count && count < capacity; i++) {

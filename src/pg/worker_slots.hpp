@@ -20,7 +20,7 @@ struct WorkerSlot {
 	char source_name[NAMEDATALEN];
 	char state[64];
 	char table[2 * NAMEDATALEN]; // the table being copied: "schema.table"
-	uint64 rows;                 // progress of the current step
+	uint64 rows;				 // progress of the current step
 	uint64 bytes;
 	TimestampTz started_at;
 	TimestampTz state_changed_at;

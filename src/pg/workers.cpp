@@ -22,8 +22,7 @@ WorkerSlot *current_slot = nullptr;
 // SIGTERM: remember the request, and cancel what PostgreSQL is doing so that a long
 // statement (an index build, a lock wait) ends at its next interrupt check.
 void
-handle_sigterm(int)
-{
+handle_sigterm(int) {
 	int saved_errno = errno;
 	stop_signal_received = true;
 	InterruptPending = true;
@@ -33,8 +32,7 @@ handle_sigterm(int)
 }
 
 void
-run_role(const WorkerArgs &args)
-{
+run_role(const WorkerArgs &args) {
 	switch (args.role) {
 	case WorkerRole::init:
 		run_init_replica(args);
@@ -47,14 +45,14 @@ run_role(const WorkerArgs &args)
 	case WorkerRole::replay:
 		break;
 	}
-	throw Error(sqlstate::internal_error, std::string("no worker main for role ") + worker_role_name(args.role));
+	throw Error(sqlstate::internal_error,
+				std::string("no worker main for role ") + worker_role_name(args.role));
 }
 
 // What the catalogue says after a stop or a failure; a failure to record it is only logged, so
 // that the original error is the one reported.
 void
-record_outcome(const WorkerArgs &args, bool stopped, const std::string &message)
-{
+record_outcome(const WorkerArgs &args, bool stopped, const std::string &message) {
 	try {
 		pg_call([] { AbortCurrentTransaction(); });
 		if (args.role == WorkerRole::init || args.role == WorkerRole::copy) {
@@ -65,26 +63,24 @@ record_outcome(const WorkerArgs &args, bool stopped, const std::string &message)
 		}
 	} catch (const std::exception &error) {
 		pg_call([&] {
-			ereport(LOG, (errmsg("could not record the outcome of %s: %s", MyBgworkerEntry->bgw_name, error.what())));
+			ereport(LOG, (errmsg("could not record the outcome of %s: %s", MyBgworkerEntry->bgw_name,
+								 error.what())));
 		});
 	}
 }
 
 void
-record_stop(const WorkerArgs &args)
-{
+record_stop(const WorkerArgs &args) {
 	record_outcome(args, true, "");
 }
 
 void
-record_failure(const WorkerArgs &args, const std::string &message)
-{
+record_failure(const WorkerArgs &args, const std::string &message) {
 	record_outcome(args, false, message);
 }
 
 std::string
-captured_message(const CapturedError &error)
-{
+captured_message(const CapturedError &error) {
 	if (error.pg_error != nullptr)
 		return error.pg_error->message ? error.pg_error->message : "";
 	return error.message ? error.message : "";
@@ -93,28 +89,24 @@ captured_message(const CapturedError &error)
 } // namespace
 
 bool
-stop_requested()
-{
+stop_requested() {
 	return stop_signal_received;
 }
 
 void
-check_stop()
-{
+check_stop() {
 	if (stop_signal_received)
 		throw StopRequested();
 	pg_call([] { CHECK_FOR_INTERRUPTS(); });
 }
 
 WorkerSlot *
-my_slot()
-{
+my_slot() {
 	return current_slot;
 }
 
 pid_t
-start_worker(const WorkerArgs &args, BackgroundWorkerHandle **handle)
-{
+start_worker(const WorkerArgs &args, BackgroundWorkerHandle **handle) {
 	BackgroundWorker worker;
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
@@ -122,7 +114,8 @@ start_worker(const WorkerArgs &args, BackgroundWorkerHandle **handle)
 	worker.bgw_restart_time = BGW_NEVER_RESTART;
 	strlcpy(worker.bgw_library_name, "pg_chameleon", BGW_MAXLEN);
 	strlcpy(worker.bgw_function_name, "chameleon_worker_main", BGW_MAXLEN);
-	snprintf(worker.bgw_name, BGW_MAXLEN, "pg_chameleon %s %s", worker_role_name(args.role), args.source_name);
+	snprintf(worker.bgw_name, BGW_MAXLEN, "pg_chameleon %s %s", worker_role_name(args.role),
+			 args.source_name);
 	snprintf(worker.bgw_type, BGW_MAXLEN, "pg_chameleon %s", worker_role_name(args.role));
 	static_assert(sizeof(WorkerArgs) <= BGW_EXTRALEN, "worker arguments fit in bgw_extra");
 	memcpy(worker.bgw_extra, &args, sizeof(args));
@@ -130,34 +123,33 @@ start_worker(const WorkerArgs &args, BackgroundWorkerHandle **handle)
 
 	BackgroundWorkerHandle *started = nullptr;
 	if (!pg_call([&] { return RegisterDynamicBackgroundWorker(&worker, &started); }))
-		throw Error(sqlstate::object_not_in_prerequisite_state,
-		            std::string("could not start the ") + worker_role_name(args.role) + " worker of source \"" +
-		                args.source_name + "\"",
-		            "All background worker slots are in use.",
-		            "Raise \"max_worker_processes\" (and \"pg_chameleon.max_workers\") and restart the server.");
+		throw Error(
+			sqlstate::object_not_in_prerequisite_state,
+			std::string("could not start the ") + worker_role_name(args.role) + " worker of source \"" +
+				args.source_name + "\"",
+			"All background worker slots are in use.",
+			"Raise \"max_worker_processes\" (and \"pg_chameleon.max_workers\") and restart the server.");
 	pid_t pid = 0;
 	BgwHandleStatus status = pg_call([&] { return WaitForBackgroundWorkerStartup(started, &pid); });
 	if (status != BGWH_STARTED)
 		throw Error(sqlstate::object_not_in_prerequisite_state,
-		            std::string("the ") + worker_role_name(args.role) + " worker of source \"" + args.source_name +
-		                "\" did not start",
-		            "", "Check the server log for the reason.");
+					std::string("the ") + worker_role_name(args.role) + " worker of source \"" +
+						args.source_name + "\" did not start",
+					"", "Check the server log for the reason.");
 	if (handle)
 		*handle = started;
 	return pid;
 }
 
 void
-wait_for_worker_exit(BackgroundWorkerHandle *handle)
-{
+wait_for_worker_exit(BackgroundWorkerHandle *handle) {
 	pg_call([&] { return WaitForBackgroundWorkerShutdown(handle); });
 }
 
 } // namespace chameleon::pg
 
 void
-chameleon_worker_main(Datum)
-{
+chameleon_worker_main(Datum) {
 	using namespace chameleon::pg;
 
 	WorkerArgs args;

@@ -34,9 +34,7 @@ struct Counter {
 	std::vector<binlog::Value> before, after;
 
 	// Decodes one raw event unless it is a rows event of another schema; counts its rows.
-	void
-	add(binlog::Decoder &decoder, const uint8_t *data, size_t size)
-	{
+	void add(binlog::Decoder &decoder, const uint8_t *data, size_t size) {
 		uint8_t type = data[4];
 		if (((type >= 23 && type <= 25) || (type >= 30 && type <= 32)) && size > 25) {
 			uint64_t table_id = 0;
@@ -63,8 +61,7 @@ struct Counter {
 };
 
 uint64_t
-from_file(const std::string &path, Counter &counter)
-{
+from_file(const std::string &path, Counter &counter) {
 	int fd = open(path.c_str(), O_RDONLY);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0)
@@ -75,7 +72,10 @@ from_file(const std::string &path, Counter &counter)
 	if (mapped == MAP_FAILED)
 		throw std::runtime_error("cannot map " + path);
 	const uint8_t *bytes = static_cast<const uint8_t *>(mapped);
-	if (size < 4 || std::memcmp(bytes, "\xfe" "bin", 4) != 0) {
+	if (size < 4 || std::memcmp(bytes,
+								"\xfe"
+								"bin",
+								4) != 0) {
 		munmap(mapped, size);
 		throw std::runtime_error(path + " is not a binlog file");
 	}
@@ -90,8 +90,7 @@ from_file(const std::string &path, Counter &counter)
 }
 
 uint64_t
-from_stream(char **argv, Counter &counter)
-{
+from_stream(char **argv, Counter &counter) {
 	mysql::StreamOptions options;
 	options.start.file = argv[0];
 	options.connection.host = argv[1];
@@ -102,7 +101,8 @@ from_stream(char **argv, Counter &counter)
 	options.follow = false;
 	mysql::BinlogStream stream(options);
 	binlog::Decoder decoder;
-	decoder.set_checksum(stream.checksum_crc32() ? binlog::ChecksumAlgorithm::crc32 : binlog::ChecksumAlgorithm::off);
+	decoder.set_checksum(stream.checksum_crc32() ? binlog::ChecksumAlgorithm::crc32
+												 : binlog::ChecksumAlgorithm::off);
 	while (auto raw = stream.next()) {
 		counter.add(decoder, raw->data, raw->size);
 		if (raw->next.file != options.start.file) // rotated past the benchmark's file
@@ -114,8 +114,7 @@ from_stream(char **argv, Counter &counter)
 } // namespace
 
 int
-main(int argc, char **argv)
-{
+main(int argc, char **argv) {
 	Counter counter;
 	int first = 1;
 	if (argc > 1 && std::strcmp(argv[1], "--text") == 0) {
@@ -127,7 +126,8 @@ main(int argc, char **argv)
 	bool file = argc == first + 2 && std::strcmp(argv[first], "file") == 0;
 	bool stream = argc == first + 6 && std::strcmp(argv[first], "stream") == 0;
 	if (!file && !stream) {
-		std::fprintf(stderr, "usage: %s [--text] SCHEMA (file PATH | stream FILE HOST PORT USER PASSWORD)\n", argv[0]);
+		std::fprintf(stderr, "usage: %s [--text] SCHEMA (file PATH | stream FILE HOST PORT USER PASSWORD)\n",
+					 argv[0]);
 		return 2;
 	}
 	try {

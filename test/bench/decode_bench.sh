@@ -20,7 +20,7 @@ mkdir -p "$BUILD"
 echo "building the driver (g++ -O2)..."
 g++ -std=c++17 -O2 -Wall -Wextra -Werror -I"$ROOT/src" -I/usr/include/mariadb -o "$DRIVER" \
 	test/bench/decode_bench.cpp src/binlog/*.cpp src/mysql/binlog_stream.cpp src/mysql/connection.cpp \
-	-lmariadb -lzstd
+	-lmariadb -lzstd -lz
 
 datadir=$(mysql_root -N -B -e 'SELECT @@datadir')
 trap 'mysql_root -e "DROP DATABASE IF EXISTS $SCHEMA" || true' EXIT

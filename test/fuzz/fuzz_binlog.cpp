@@ -14,8 +14,7 @@ using namespace chameleon::binlog;
 namespace {
 
 void
-render_rows(const RowsEvent &rows, std::string &scratch)
-{
+render_rows(const RowsEvent &rows, std::string &scratch) {
 	RowReader reader(rows);
 	std::vector<Value> before, after;
 	while (reader.next(before, after)) {
@@ -42,11 +41,11 @@ render_rows(const RowsEvent &rows, std::string &scratch)
 } // namespace
 
 extern "C" int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	static const uint8_t magic[4] = {0xfe, 'b', 'i', 'n'};
 	std::vector<uint8_t> file;
-	if (size < 4 || std::string(reinterpret_cast<const char *>(data), 4) != "\xfe" "bin")
+	if (size < 4 || std::string(reinterpret_cast<const char *>(data), 4) != "\xfe"
+																			"bin")
 		file.assign(magic, magic + 4);
 	file.insert(file.end(), data, data + size);
 	std::string scratch;

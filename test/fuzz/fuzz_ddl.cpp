@@ -9,8 +9,7 @@
 #include <string_view>
 
 extern "C" int
-LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
-{
+LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
 	std::string_view sql(reinterpret_cast<const char *>(data), size);
 	chameleon::ddl::ParseOptions options;
 	options.ansi_quotes = size > 0 && data[0] == '"';

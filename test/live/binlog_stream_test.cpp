@@ -9,11 +9,11 @@
 #include <set>
 
 using namespace chameleon;
+using live::Reader;
+using live::Seen;
 using mysql::BinlogPosition;
 using mysql::BinlogStream;
 using mysql::StreamOptions;
-using live::Reader;
-using live::Seen;
 
 namespace {
 
@@ -27,8 +27,7 @@ constexpr uint8_t rotate_event = 4;
 constexpr uint8_t format_description_event = 15;
 
 StreamOptions
-options_from(const BinlogPosition &start, bool follow)
-{
+options_from(const BinlogPosition &start, bool follow) {
 	StreamOptions options;
 	options.connection = live::repl_params();
 	options.server_id = live::unique_server_id();
@@ -38,17 +37,16 @@ options_from(const BinlogPosition &start, bool follow)
 }
 
 std::string
-create_table(const std::string &schema)
-{
-	live::root("CREATE DATABASE " + schema + ";\nCREATE TABLE " + schema +
-	           ".t (id int primary key, k bigint, c varchar(50), amount decimal(12,2), created timestamp NULL)");
+create_table(const std::string &schema) {
+	live::root(
+		"CREATE DATABASE " + schema + ";\nCREATE TABLE " + schema +
+		".t (id int primary key, k bigint, c varchar(50), amount decimal(12,2), created timestamp NULL)");
 	return schema + ".t";
 }
 
 // The rows of `table` in the events seen, first column = id.
 std::vector<std::vector<std::string>>
-rows_of(const std::vector<Seen> &events, const std::string &table)
-{
+rows_of(const std::vector<Seen> &events, const std::string &table) {
 	std::vector<std::vector<std::string>> rows;
 	for (const Seen &seen : events)
 		if (seen.type == write_rows_v1 && seen.table == table)
@@ -58,14 +56,13 @@ rows_of(const std::vector<Seen> &events, const std::string &table)
 
 } // namespace
 
-TEST_CASE("catch-up from file and position reads a committed transaction", "[live][stream]")
-{
+TEST_CASE("catch-up from file and position reads a committed transaction", "[live][stream]") {
 	std::string schema = live::unique_schema("catchup");
 	std::string table = create_table(schema);
 	mysql::Connection connection(live::repl_params());
 	BinlogPosition before = live::master_status(connection);
 	live::root("INSERT INTO " + table +
-	           " VALUES (1, -5, 'abc', 12.34, '2024-01-02 03:04:05'), (2, 9000000000, NULL, -0.50, NULL)");
+			   " VALUES (1, -5, 'abc', 12.34, '2024-01-02 03:04:05'), (2, 9000000000, NULL, -0.50, NULL)");
 	BinlogPosition after = live::master_status(connection);
 
 	BinlogStream stream(options_from(before, false));
@@ -112,8 +109,7 @@ TEST_CASE("catch-up from file and position reads a committed transaction", "[liv
 	live::root("DROP DATABASE " + schema);
 }
 
-TEST_CASE("ROTATE after FLUSH BINARY LOGS gives the next file and position", "[live][stream]")
-{
+TEST_CASE("ROTATE after FLUSH BINARY LOGS gives the next file and position", "[live][stream]") {
 	mysql::Connection connection(live::repl_params());
 	BinlogPosition before = live::master_status(connection);
 	connection.execute("FLUSH BINARY LOGS");
@@ -123,9 +119,9 @@ TEST_CASE("ROTATE after FLUSH BINARY LOGS gives the next file and position", "[l
 	BinlogStream stream(options_from(before, false));
 	Reader reader(stream);
 	std::vector<Seen> events;
-	bool found = reader.until(std::chrono::seconds(30), [&](const Seen &seen) {
-		return seen.type == rotate_event && !seen.artificial;
-	}, &events);
+	bool found = reader.until(
+		std::chrono::seconds(30),
+		[&](const Seen &seen) { return seen.type == rotate_event && !seen.artificial; }, &events);
 	REQUIRE(found);
 	CHECK(events.back().text == after.file);
 	CHECK(events.back().next.text() == after.file + ":4");
@@ -148,8 +144,7 @@ TEST_CASE("ROTATE after FLUSH BINARY LOGS gives the next file and position", "[l
 	CHECK(stream.position().position >= after.position);
 }
 
-TEST_CASE("follow mode receives a later commit and heartbeats when idle", "[live][stream]")
-{
+TEST_CASE("follow mode receives a later commit and heartbeats when idle", "[live][stream]") {
 	std::string schema = live::unique_schema("follow");
 	std::string table = create_table(schema);
 	mysql::Connection connection(live::repl_params());
@@ -160,7 +155,8 @@ TEST_CASE("follow mode receives a later commit and heartbeats when idle", "[live
 
 	live::root("INSERT INTO " + table + " VALUES (7, 1, 'later', 1.00, NULL)");
 	std::vector<Seen> events;
-	REQUIRE(reader.until(std::chrono::seconds(20), [&](const Seen &seen) { return seen.type == xid_event; }, &events));
+	REQUIRE(reader.until(
+		std::chrono::seconds(20), [&](const Seen &seen) { return seen.type == xid_event; }, &events));
 	auto rows = rows_of(events, table);
 	REQUIRE(rows.size() == 1);
 	CHECK(rows[0][2] == "later");
@@ -180,8 +176,7 @@ TEST_CASE("follow mode receives a later commit and heartbeats when idle", "[live
 	live::root("DROP DATABASE " + schema);
 }
 
-TEST_CASE("start from a MariaDB GTID position", "[live][stream][gtid]")
-{
+TEST_CASE("start from a MariaDB GTID position", "[live][stream][gtid]") {
 	std::string schema = live::unique_schema("gtid");
 	std::string table = create_table(schema);
 	std::string gtid = live::root("SELECT @@global.gtid_binlog_pos").at(0);
@@ -205,8 +200,8 @@ TEST_CASE("start from a MariaDB GTID position", "[live][stream][gtid]")
 	std::vector<std::string> gtids;
 	for (const Seen &event : events)
 		if (auto *g = std::get_if<binlog::MariadbGtidEvent>(&event.event.body))
-			gtids.push_back(std::to_string(g->gtid.domain_id) + "-" + std::to_string(g->gtid.server_id) + "-" +
-			                std::to_string(g->gtid.sequence));
+			gtids.push_back(std::to_string(g->gtid.domain_id) + "-" + std::to_string(g->gtid.server_id) +
+							"-" + std::to_string(g->gtid.sequence));
 	REQUIRE_FALSE(gtids.empty());
 	CHECK(gtid_after.find(gtids.front()) != std::string::npos);
 	auto rows = rows_of(events, table);
@@ -215,8 +210,7 @@ TEST_CASE("start from a MariaDB GTID position", "[live][stream][gtid]")
 	live::root("DROP DATABASE " + schema);
 }
 
-TEST_CASE("an invalid GTID position is refused", "[live][stream][gtid]")
-{
+TEST_CASE("an invalid GTID position is refused", "[live][stream][gtid]") {
 	StreamOptions options = options_from({}, false);
 	options.gtid_start = "0-1";
 	try {
@@ -228,8 +222,7 @@ TEST_CASE("an invalid GTID position is refused", "[live][stream][gtid]")
 	}
 }
 
-TEST_CASE("a position the server does not have gives 1236 as 55000 with a hint", "[live][stream]")
-{
+TEST_CASE("a position the server does not have gives 1236 as 55000 with a hint", "[live][stream]") {
 	mysql::Connection connection(live::repl_params());
 	BinlogPosition current = live::master_status(connection);
 	std::vector<BinlogPosition> missing = {{"mysql-bin.999999", 4}, {current.file, 5}};
@@ -243,15 +236,14 @@ TEST_CASE("a position the server does not have gives 1236 as 55000 with a hint",
 		} catch (const Error &error) {
 			CHECK(std::string(error.sqlstate) == "55000");
 			CHECK(std::string(error.what()) ==
-			      "binlog position \"" + start.text() + "\" is no longer available on the MySQL server");
+				  "binlog position \"" + start.text() + "\" is no longer available on the MySQL server");
 			CHECK(error.detail.find("1236") != std::string::npos);
 			CHECK(error.hint.find("chameleon.init_replica()") != std::string::npos);
 		}
 	}
 }
 
-TEST_CASE("a killed dump connection is resumed without loss or duplicate", "[live][stream][reconnect]")
-{
+TEST_CASE("a killed dump connection is resumed without loss or duplicate", "[live][stream][reconnect]") {
 	std::string schema = live::unique_schema("reconnect");
 	std::string table = create_table(schema);
 	mysql::Connection connection(live::repl_params());
@@ -264,20 +256,24 @@ TEST_CASE("a killed dump connection is resumed without loss or duplicate", "[liv
 
 	live::root("INSERT INTO " + table + " VALUES (1, 1, 'one', 1.00, NULL)");
 	std::vector<Seen> events;
-	REQUIRE(reader.until(std::chrono::seconds(20), [&](const Seen &seen) { return seen.type == write_rows_v1; },
-	                     &events));
+	REQUIRE(reader.until(
+		std::chrono::seconds(20), [&](const Seen &seen) { return seen.type == write_rows_v1; }, &events));
 	// stop between the rows event and its XID: the resumed stream must still decode and continue
 	auto dump = live::root("SELECT COMMAND FROM information_schema.PROCESSLIST WHERE ID = " +
-	                       std::to_string(stream.thread_id()));
+						   std::to_string(stream.thread_id()));
 	REQUIRE(dump.size() == 1);
 	CHECK(dump[0].rfind("Binlog Dump", 0) == 0);
 	live::root("KILL " + std::to_string(stream.thread_id()));
 	live::root("INSERT INTO " + table + " VALUES (2, 2, 'two', 2.00, NULL);\nINSERT INTO " + table +
-	           " VALUES (3, 3, 'three', 3.00, NULL)");
+			   " VALUES (3, 3, 'three', 3.00, NULL)");
 
-	REQUIRE(reader.until(std::chrono::seconds(30), [&](const Seen &seen) {
-		return seen.type == write_rows_v1 && seen.table == table && !seen.rows.empty() && seen.rows[0][0] == "3";
-	}, &events));
+	REQUIRE(reader.until(
+		std::chrono::seconds(30),
+		[&](const Seen &seen) {
+			return seen.type == write_rows_v1 && seen.table == table && !seen.rows.empty() &&
+				   seen.rows[0][0] == "3";
+		},
+		&events));
 	CHECK(stream.retries() >= 1);
 	REQUIRE_FALSE(notices.empty());
 	CHECK(notices[0].attempt == 1);
@@ -296,12 +292,11 @@ TEST_CASE("a killed dump connection is resumed without loss or duplicate", "[liv
 		CHECK(positions.insert(events[i].next.text()).second);
 	}
 	CHECK(std::count_if(events.begin(), events.end(),
-	                    [](const Seen &seen) { return seen.type == format_description_event; }) == 1);
+						[](const Seen &seen) { return seen.type == format_description_event; }) == 1);
 	live::root("DROP DATABASE " + schema);
 }
 
-TEST_CASE("a GTID position the server cannot serve gives 1236 as 55000", "[live][stream][gtid]")
-{
+TEST_CASE("a GTID position the server cannot serve gives 1236 as 55000", "[live][stream][gtid]") {
 	StreamOptions options = options_from({}, false);
 	options.gtid_start = "0-1-999999999";
 	BinlogStream stream(options);
@@ -311,7 +306,8 @@ TEST_CASE("a GTID position the server cannot serve gives 1236 as 55000", "[live]
 		FAIL("no error");
 	} catch (const Error &error) {
 		CHECK(std::string(error.sqlstate) == "55000");
-		CHECK(std::string(error.what()) == "GTID position \"0-1-999999999\" is no longer available on the MySQL server");
+		CHECK(std::string(error.what()) ==
+			  "GTID position \"0-1-999999999\" is no longer available on the MySQL server");
 		CHECK(error.detail.find("1236") != std::string::npos);
 	}
 }

@@ -21,15 +21,13 @@
 namespace live {
 
 inline std::string
-env(const char *name, const char *fallback)
-{
+env(const char *name, const char *fallback) {
 	const char *value = std::getenv(name);
 	return value && *value ? value : fallback;
 }
 
 inline chameleon::mysql::ConnectionParams
-repl_params()
-{
+repl_params() {
 	chameleon::mysql::ConnectionParams params;
 	params.host = env("MY_HOST", "127.0.0.1");
 	params.port = std::stoi(env("MY_PORT", "33306"));
@@ -42,8 +40,7 @@ repl_params()
 // Runs SQL as root with the mariadb client (the replication user may not write); returns the
 // output rows, tab-separated, without column names. Throws on failure.
 inline std::vector<std::string>
-root(const std::string &sql)
-{
+root(const std::string &sql) {
 	std::string cnf = env("MY_ROOT_CNF", "/var/tmp/pg_chameleon_sandbox/mariadb.cnf");
 	char script[] = "/tmp/chameleon_live_XXXXXX";
 	int fd = mkstemp(script);
@@ -79,8 +76,7 @@ root(const std::string &sql)
 
 // A schema name no other test run uses.
 inline std::string
-unique_schema(const std::string &tag)
-{
+unique_schema(const std::string &tag) {
 	static std::atomic<int> counter{0};
 	return "live_" + tag + "_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
 }
@@ -88,15 +84,13 @@ unique_schema(const std::string &tag)
 // A replica server id no other test or run uses at the same time (the server drops an older dump
 // connection with the same id).
 inline uint32_t
-unique_server_id()
-{
+unique_server_id() {
 	static std::atomic<uint32_t> counter{0};
 	return 100000 + (uint32_t(getpid()) % 100000) * 10 + counter++ % 10;
 }
 
 inline chameleon::mysql::BinlogPosition
-master_status(chameleon::mysql::Connection &connection)
-{
+master_status(chameleon::mysql::Connection &connection) {
 	auto rows = connection.query("SHOW MASTER STATUS");
 	if (rows.empty() || !rows[0][0] || !rows[0][1])
 		throw std::runtime_error("SHOW MASTER STATUS returned nothing: is log_bin on?");
@@ -110,23 +104,20 @@ struct Seen {
 	bool artificial = false;
 	chameleon::mysql::BinlogPosition next;
 	chameleon::binlog::Event event; // its views are valid only until the next read
-	std::string table; // "schema.table" of a TABLE_MAP or rows event
+	std::string table;				// "schema.table" of a TABLE_MAP or rows event
 	std::vector<std::vector<std::string>> rows;
 	std::string text; // ROTATE next file, ANNOTATE statement, HEARTBEAT file
 };
 
 class Reader {
   public:
-	explicit Reader(chameleon::mysql::BinlogStream &stream) : stream_(stream)
-	{
+	explicit Reader(chameleon::mysql::BinlogStream &stream) : stream_(stream) {
 		decoder_.set_checksum(stream.checksum_crc32() ? chameleon::binlog::ChecksumAlgorithm::crc32
-		                                              : chameleon::binlog::ChecksumAlgorithm::off);
+													  : chameleon::binlog::ChecksumAlgorithm::off);
 	}
 
 	// The next event, decoded; false at the end of the binlog (non-blocking streams).
-	bool
-	next(Seen &seen)
-	{
+	bool next(Seen &seen) {
 		auto raw = stream_.next();
 		if (!raw)
 			return false;
@@ -170,9 +161,7 @@ class Reader {
 
 	// Reads until `match` accepts an event or the deadline passes; false on timeout or end.
 	template <typename Match>
-	bool
-	until(std::chrono::seconds timeout, Match match, std::vector<Seen> *all = nullptr)
-	{
+	bool until(std::chrono::seconds timeout, Match match, std::vector<Seen> *all = nullptr) {
 		auto deadline = std::chrono::steady_clock::now() + timeout;
 		Seen seen;
 		while (std::chrono::steady_clock::now() < deadline && next(seen)) {

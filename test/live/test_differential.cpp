@@ -23,15 +23,13 @@ using namespace chameleon::binlog;
 namespace {
 
 std::string
-env_or(const char *name, const char *fallback)
-{
+env_or(const char *name, const char *fallback) {
 	const char *value = std::getenv(name);
 	return value && *value ? value : fallback;
 }
 
 std::string
-run_command(const std::string &command, int *status)
-{
+run_command(const std::string &command, int *status) {
 	FILE *pipe = popen(command.c_str(), "r");
 	if (!pipe)
 		throw std::runtime_error("popen failed: " + command);
@@ -48,8 +46,7 @@ run_command(const std::string &command, int *status)
 // client's default would turn emoji into '?'), UTC and sql_mode '' (zero dates). Returns the
 // output rows, tab-separated.
 std::vector<std::string>
-sql(const std::string &statements)
-{
+sql(const std::string &statements) {
 	char script[] = "/tmp/chameleon_differential_XXXXXX";
 	int fd = mkstemp(script);
 	if (fd < 0)
@@ -61,9 +58,9 @@ sql(const std::string &statements)
 	std::string output;
 	if (written)
 		output = run_command("mariadb --defaults-file='" +
-		                         env_or("MY_ROOT_CNF", "/var/tmp/pg_chameleon_sandbox/mariadb.cnf") +
-		                         "' -uroot --default-character-set=utf8mb4 -N -B < " + script + " 2>&1",
-		                     &status);
+								 env_or("MY_ROOT_CNF", "/var/tmp/pg_chameleon_sandbox/mariadb.cnf") +
+								 "' -uroot --default-character-set=utf8mb4 -N -B < " + script + " 2>&1",
+							 &status);
 	unlink(script);
 	if (status != 0)
 		throw std::runtime_error("SQL failed: " + statements + "\n" + output);
@@ -80,8 +77,7 @@ sql(const std::string &statements)
 }
 
 std::vector<std::string>
-split_tabs(const std::string &row)
-{
+split_tabs(const std::string &row) {
 	std::vector<std::string> out;
 	size_t start = 0;
 	for (;;) {
@@ -96,20 +92,18 @@ split_tabs(const std::string &row)
 // Saves the global settings the test changes and puts them back when it ends, however it ends.
 struct GlobalsGuard {
 	std::string row_metadata, compress, compress_min_len, schema;
-	explicit GlobalsGuard(std::string schema_name) : schema(std::move(schema_name))
-	{
+	explicit GlobalsGuard(std::string schema_name) : schema(std::move(schema_name)) {
 		auto v = split_tabs(sql("SELECT @@global.binlog_row_metadata, @@global.log_bin_compress, "
-		                        "@@global.log_bin_compress_min_len")
-		                        .at(0));
+								"@@global.log_bin_compress_min_len")
+								.at(0));
 		row_metadata = v.at(0);
 		compress = v.at(1) == "1" ? "ON" : "OFF";
 		compress_min_len = v.at(2);
 	}
-	~GlobalsGuard()
-	{
+	~GlobalsGuard() {
 		try {
 			sql("SET GLOBAL binlog_row_metadata = " + row_metadata + ", log_bin_compress = " + compress +
-			    ", log_bin_compress_min_len = " + compress_min_len + "; DROP DATABASE IF EXISTS " + schema);
+				", log_bin_compress_min_len = " + compress_min_len + "; DROP DATABASE IF EXISTS " + schema);
 		} catch (const std::exception &e) {
 			std::fprintf(stderr, "could not restore the global settings: %s\n", e.what());
 		}
@@ -117,93 +111,99 @@ struct GlobalsGuard {
 };
 
 size_t
-column_count(bool inet4)
-{
+column_count(bool inet4) {
 	return inet4 ? 61 : 60;
 }
 
 // The table with every MariaDB column type (INET4 exists from 10.10).
 std::string
-create_table(const std::string &table, bool inet4)
-{
+create_table(const std::string &table, bool inet4) {
 	return "CREATE TABLE " + table +
-	       " (id int PRIMARY KEY,"
-	       " ti tinyint, tiu tinyint unsigned, si smallint, siu smallint unsigned,"
-	       " mi mediumint, miu mediumint unsigned, i int, iu int unsigned, bi bigint, biu bigint unsigned,"
-	       " d65 decimal(65,30), dn decimal(10,4), fl float, db double, b1 bit(1), b10 bit(10), b64 bit(64),"
-	       " y year, dt date,"
-	       " dt0 datetime, dt1 datetime(1), dt2 datetime(2), dt3 datetime(3), dt4 datetime(4), dt5 datetime(5),"
-	       " dt6 datetime(6),"
-	       " ts0 timestamp NULL, ts1 timestamp(1) NULL, ts2 timestamp(2) NULL, ts3 timestamp(3) NULL,"
-	       " ts4 timestamp(4) NULL, ts5 timestamp(5) NULL, ts6 timestamp(6) NULL,"
-	       " tm0 time, tm1 time(1), tm2 time(2), tm3 time(3), tm4 time(4), tm5 time(5), tm6 time(6),"
-	       " c char(10), vc varchar(300), bn binary(4), vb varbinary(20),"
-	       " tt tinytext, tx text, mt mediumtext, lt longtext, tb tinyblob, bl blob, mb mediumblob, lb longblob,"
-	       " e enum('a','b','c'), st set('x','y','z'), j json, g geometry, p point, i6 inet6, u uuid" +
-	       std::string(inet4 ? ", i4 inet4" : "") + ")";
+		   " (id int PRIMARY KEY,"
+		   " ti tinyint, tiu tinyint unsigned, si smallint, siu smallint unsigned,"
+		   " mi mediumint, miu mediumint unsigned, i int, iu int unsigned, bi bigint, biu bigint unsigned,"
+		   " d65 decimal(65,30), dn decimal(10,4), fl float, db double, b1 bit(1), b10 bit(10), b64 bit(64),"
+		   " y year, dt date,"
+		   " dt0 datetime, dt1 datetime(1), dt2 datetime(2), dt3 datetime(3), dt4 datetime(4), dt5 "
+		   "datetime(5),"
+		   " dt6 datetime(6),"
+		   " ts0 timestamp NULL, ts1 timestamp(1) NULL, ts2 timestamp(2) NULL, ts3 timestamp(3) NULL,"
+		   " ts4 timestamp(4) NULL, ts5 timestamp(5) NULL, ts6 timestamp(6) NULL,"
+		   " tm0 time, tm1 time(1), tm2 time(2), tm3 time(3), tm4 time(4), tm5 time(5), tm6 time(6),"
+		   " c char(10), vc varchar(300), bn binary(4), vb varbinary(20),"
+		   " tt tinytext, tx text, mt mediumtext, lt longtext, tb tinyblob, bl blob, mb mediumblob, lb "
+		   "longblob,"
+		   " e enum('a','b','c'), st set('x','y','z'), j json, g geometry, p point, i6 inet6, u uuid" +
+		   std::string(inet4 ? ", i4 inet4" : "") + ")";
 }
 
 // Rows at the limits of every type, one all NULL; then an update of several columns of row 1
 // and the delete of row 2.
 std::string
-change_rows(const std::string &table, bool inet4)
-{
+change_rows(const std::string &table, bool inet4) {
 	std::string i4a = inet4 ? ", '192.168.0.1'" : "", i4b = inet4 ? ", '0.0.0.0'" : "";
 	std::string nulls;
 	for (size_t i = 1; i < column_count(inet4); i++)
 		nulls += ", NULL";
 	return "INSERT INTO " + table +
-	       " VALUES (1, -128, 255, -32768, 65535, -8388608, 16777215, -2147483648, 4294967295,"
-	       " -9223372036854775808, 18446744073709551615,"
-	       " '-12345678901234567890123456789012345.123456789012345678901234567891', -123.4567, 3.14159,"
-	       " -2.718281828459045, b'1', b'1010101010', b'1111111111111111111111111111111111111111111111111111111111111111',"
-	       " 2155, '0000-00-00',"
-	       " '0000-00-00 00:00:00', '2024-01-02 03:04:05.1', '2024-01-02 03:04:05.12', '2024-01-02 03:04:05.123',"
-	       " '2024-01-02 03:04:05.1234', '2024-01-02 03:04:05.12345', '9999-12-31 23:59:59.999999',"
-	       " '1970-01-01 00:00:01', '2038-01-19 03:14:07.1', '2024-01-02 03:04:05.12', '2024-01-02 03:04:05.123',"
-	       " '2024-01-02 03:04:05.1234', '2024-01-02 03:04:05.12345', '2024-01-02 03:04:05.123456',"
-	       " '-838:59:59', '-00:00:01.5', '12:34:56.78', '-12:34:56.789', '838:59:58.9999', '00:00:00.00001',"
-	       " '-838:59:58.999999',"
-	       " 'ab''c\"\\\\ ', 'emoji \xF0\x9F\x98\x80 \xC3\xA9\t\n\x7F', X'00FF0A00', X'00FF5C0D0A2780',"
-	       " 'tiny', 'text', 'medium \xE2\x98\x83', 'long', X'00', X'FF00', X'5C27', X'',"
-	       " 'b', 'x,z', '{\"a\": [1, 2.5, \"x\\\\\"y\"], \"b\": null}',"
-	       " ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 0))'), POINT(1.5, -2.25),"
-	       " '2001:db8::ff00:42:8329', '123e4567-e89b-12d3-a456-426614174001'" +
-	       i4a +
-	       "),"
-	       " (2" + nulls +
-	       "),"
-	       " (3, 127, 0, 32767, 0, 8388607, 0, 2147483647, 0, 9223372036854775807, 0,"
-	       " '12345678901234567890123456789012345.123456789012345678901234567891', -0.0001, -1.5e-20, 1e300,"
-	       " b'0', b'0', b'0', 1901, '1000-01-01',"
-	       " '1000-01-01 00:00:00', '0000-00-00 00:00:00.0', '2024-01-02 03:04:05', '2024-01-02', '2024-01-02',"
-	       " '2024-01-02', '2024-01-02',"
-	       " '0000-00-00 00:00:00', '0000-00-00 00:00:00', NULL, NULL, NULL, NULL, '1970-01-01 00:00:01.000001',"
-	       " '00:00:00', '00:00:00', '00:00:00', '00:00:00', '00:00:00', '00:00:00', '00:00:00',"
-	       " '', '', X'41', '', '', '', '', '', '', '', '', '', '', '', '[]', NULL, NULL,"
-	       " '2001:db8::', '00000000-0000-0000-0000-000000000000'" +
-	       i4b +
-	       "),"
-	       " (4, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0, b'1', b'1', b'1', 0, '2024-02-29',"
-	       " '2024-02-29 23:59:59', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-	       " '-00:00:00', NULL, NULL, NULL, NULL, NULL, NULL, 'x', 'y', X'01', X'02', NULL, NULL, NULL, NULL, NULL,"
-	       " NULL, NULL, NULL, 'c', '', '{}', NULL, NULL, '::1', 'ffffffff-ffff-ffff-ffff-ffffffffffff'" +
-	       i4b +
-	       ");"
-	       " UPDATE " +
-	       table +
-	       " SET ti = 1, vc = 'updated \xE2\x98\x83', d65 = 0, dt6 = '2000-02-29 12:00:00.5', e = NULL,"
-	       " st = 'y', u = '00000000-0000-0000-0000-0000000000ff' WHERE id = 1;"
-	       " DELETE FROM " +
-	       table + " WHERE id = 2";
+		   " VALUES (1, -128, 255, -32768, 65535, -8388608, 16777215, -2147483648, 4294967295,"
+		   " -9223372036854775808, 18446744073709551615,"
+		   " '-12345678901234567890123456789012345.123456789012345678901234567891', -123.4567, 3.14159,"
+		   " -2.718281828459045, b'1', b'1010101010', "
+		   "b'1111111111111111111111111111111111111111111111111111111111111111',"
+		   " 2155, '0000-00-00',"
+		   " '0000-00-00 00:00:00', '2024-01-02 03:04:05.1', '2024-01-02 03:04:05.12', '2024-01-02 "
+		   "03:04:05.123',"
+		   " '2024-01-02 03:04:05.1234', '2024-01-02 03:04:05.12345', '9999-12-31 23:59:59.999999',"
+		   " '1970-01-01 00:00:01', '2038-01-19 03:14:07.1', '2024-01-02 03:04:05.12', '2024-01-02 "
+		   "03:04:05.123',"
+		   " '2024-01-02 03:04:05.1234', '2024-01-02 03:04:05.12345', '2024-01-02 03:04:05.123456',"
+		   " '-838:59:59', '-00:00:01.5', '12:34:56.78', '-12:34:56.789', '838:59:58.9999', '00:00:00.00001',"
+		   " '-838:59:58.999999',"
+		   " 'ab''c\"\\\\ ', 'emoji \xF0\x9F\x98\x80 \xC3\xA9\t\n\x7F', X'00FF0A00', X'00FF5C0D0A2780',"
+		   " 'tiny', 'text', 'medium \xE2\x98\x83', 'long', X'00', X'FF00', X'5C27', X'',"
+		   " 'b', 'x,z', '{\"a\": [1, 2.5, \"x\\\\\"y\"], \"b\": null}',"
+		   " ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 0))'), POINT(1.5, -2.25),"
+		   " '2001:db8::ff00:42:8329', '123e4567-e89b-12d3-a456-426614174001'" +
+		   i4a +
+		   "),"
+		   " (2" +
+		   nulls +
+		   "),"
+		   " (3, 127, 0, 32767, 0, 8388607, 0, 2147483647, 0, 9223372036854775807, 0,"
+		   " '12345678901234567890123456789012345.123456789012345678901234567891', -0.0001, -1.5e-20, 1e300,"
+		   " b'0', b'0', b'0', 1901, '1000-01-01',"
+		   " '1000-01-01 00:00:00', '0000-00-00 00:00:00.0', '2024-01-02 03:04:05', '2024-01-02', "
+		   "'2024-01-02',"
+		   " '2024-01-02', '2024-01-02',"
+		   " '0000-00-00 00:00:00', '0000-00-00 00:00:00', NULL, NULL, NULL, NULL, '1970-01-01 "
+		   "00:00:01.000001',"
+		   " '00:00:00', '00:00:00', '00:00:00', '00:00:00', '00:00:00', '00:00:00', '00:00:00',"
+		   " '', '', X'41', '', '', '', '', '', '', '', '', '', '', '', '[]', NULL, NULL,"
+		   " '2001:db8::', '00000000-0000-0000-0000-000000000000'" +
+		   i4b +
+		   "),"
+		   " (4, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0, b'1', b'1', b'1', 0, '2024-02-29',"
+		   " '2024-02-29 23:59:59', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+		   "NULL,"
+		   " '-00:00:00', NULL, NULL, NULL, NULL, NULL, NULL, 'x', 'y', X'01', X'02', NULL, NULL, NULL, "
+		   "NULL, NULL,"
+		   " NULL, NULL, NULL, 'c', '', '{}', NULL, NULL, '::1', 'ffffffff-ffff-ffff-ffff-ffffffffffff'" +
+		   i4b +
+		   ");"
+		   " UPDATE " +
+		   table +
+		   " SET ti = 1, vc = 'updated \xE2\x98\x83', d65 = 0, dt6 = '2000-02-29 12:00:00.5', e = NULL,"
+		   " st = 'y', u = '00000000-0000-0000-0000-0000000000ff' WHERE id = 1;"
+		   " DELETE FROM " +
+		   table + " WHERE id = 2";
 }
 
 // mariadb-binlog writes string bytes above 0x1F as they are and the others as \xNN, between
 // quotes, with no other escaping (quotes and backslashes inside stay raw): log_event_client.cc
 // my_b_write_quoted. Our bytes are rendered the same way so that they compare as text.
 std::string
-quoted_like_mariadb_binlog(std::string_view bytes)
-{
+quoted_like_mariadb_binlog(std::string_view bytes) {
 	std::string out = "'";
 	for (unsigned char c : bytes) {
 		if (c > 0x1f) {
@@ -218,21 +218,24 @@ quoted_like_mariadb_binlog(std::string_view bytes)
 }
 
 size_t
-integer_width(ColumnType type)
-{
+integer_width(ColumnType type) {
 	switch (type) {
-	case ColumnType::tiny: return 1;
-	case ColumnType::short_int: return 2;
-	case ColumnType::int24: return 3;
-	case ColumnType::long_int: return 4;
-	default: return 8;
+	case ColumnType::tiny:
+		return 1;
+	case ColumnType::short_int:
+		return 2;
+	case ColumnType::int24:
+		return 3;
+	case ColumnType::long_int:
+		return 4;
+	default:
+		return 8;
 	}
 }
 
 // Our decoded value in mariadb-binlog's text, with only the normalisations its formatting needs.
 std::string
-as_mariadb_binlog(const Value &value, const Column &column)
-{
+as_mariadb_binlog(const Value &value, const Column &column) {
 	char buf[64];
 	switch (value.kind) {
 	case ValueKind::null:
@@ -245,8 +248,9 @@ as_mariadb_binlog(const Value &value, const Column &column)
 		uint64_t raw = value.kind == ValueKind::int64 ? static_cast<uint64_t>(value.i64) : value.u64;
 		if (bits < 64)
 			raw &= (uint64_t(1) << bits) - 1;
-		int64_t as_signed = bits < 64 && (raw >> (bits - 1)) ? static_cast<int64_t>(raw - (uint64_t(1) << bits))
-		                                                     : static_cast<int64_t>(raw);
+		int64_t as_signed = bits < 64 && (raw >> (bits - 1))
+								? static_cast<int64_t>(raw - (uint64_t(1) << bits))
+								: static_cast<int64_t>(raw);
 		std::string text = std::to_string(as_signed);
 		if (as_signed < 0)
 			text += " (" + std::to_string(raw) + ")";
@@ -310,20 +314,18 @@ as_mariadb_binlog(const Value &value, const Column &column)
 
 struct Image {
 	std::string table;
-	char kind = 0; // I insert, W update before, S update after, D delete
+	char kind = 0;					 // I insert, W update before, S update after, D delete
 	std::vector<std::string> values; // in mariadb-binlog's text, by column
 };
 
 std::string
-image_label(const Image &image)
-{
+image_label(const Image &image) {
 	return image.table + " " + image.kind;
 }
 
 // The `### ...` blocks of mariadb-binlog for the tables of `schema`.
 std::vector<Image>
-parse_oracle(const std::string &output, const std::string &schema)
-{
+parse_oracle(const std::string &output, const std::string &schema) {
 	std::vector<Image> images;
 	std::string table;
 	char statement = 0;
@@ -373,8 +375,8 @@ parse_oracle(const std::string &output, const std::string &schema)
 struct Decoded {
 	std::vector<Image> images;
 	std::map<std::string, std::vector<std::string>> logical_text; // "table id" -> i6, u text
-	std::map<std::string, int> event_types;                        // by name, events of any table
-	std::vector<std::string> statements;                           // QUERY statements on the schema
+	std::map<std::string, int> event_types;						  // by name, events of any table
+	std::vector<std::string> statements;						  // QUERY statements on the schema
 	std::vector<std::string> signedness_errors;
 };
 
@@ -384,12 +386,12 @@ struct Catalog {
 };
 
 Catalog
-read_catalog(const std::string &schema)
-{
+read_catalog(const std::string &schema) {
 	Catalog catalog;
 	for (const std::string &row :
-	     sql("SELECT TABLE_NAME, DATA_TYPE, COLUMN_TYPE LIKE '%unsigned%' FROM information_schema.COLUMNS "
-	         "WHERE TABLE_SCHEMA = '" + schema + "' ORDER BY TABLE_NAME, ORDINAL_POSITION")) {
+		 sql("SELECT TABLE_NAME, DATA_TYPE, COLUMN_TYPE LIKE '%unsigned%' FROM information_schema.COLUMNS "
+			 "WHERE TABLE_SCHEMA = '" +
+			 schema + "' ORDER BY TABLE_NAME, ORDINAL_POSITION")) {
 		auto v = split_tabs(row);
 		catalog.data_types[v.at(0)].push_back(v.at(1));
 		catalog.is_unsigned[v.at(0)].push_back(v.at(2) == "1");
@@ -398,8 +400,7 @@ read_catalog(const std::string &schema)
 }
 
 Decoded
-decode(const std::string &path, const std::string &schema, const Catalog &catalog)
-{
+decode(const std::string &path, const std::string &schema, const Catalog &catalog) {
 	Decoded out;
 	BinlogFileReader reader(path);
 	// The reader's table-map hook: INET6/UUID from the catalog, and the signedness the binlog
@@ -438,7 +439,8 @@ decode(const std::string &path, const std::string &schema, const Catalog &catalo
 						out.signedness_errors.push_back(t.table + " @" + std::to_string(i + 1));
 				}
 				if (kind == 'I' || kind == 'S') {
-					std::vector<std::string> &text = out.logical_text[t.table + " " + to_text(row[0], t.columns[0])];
+					std::vector<std::string> &text =
+						out.logical_text[t.table + " " + to_text(row[0], t.columns[0])];
 					text.clear();
 					for (size_t i = 0; i < row.size(); i++)
 						if (t.columns[i].logical != LogicalType::none)
@@ -461,11 +463,11 @@ decode(const std::string &path, const std::string &schema, const Catalog &catalo
 
 } // namespace
 
-TEST_CASE("differential: every MariaDB type decodes as mariadb-binlog prints it", "[differential]")
-{
+TEST_CASE("differential: every MariaDB type decodes as mariadb-binlog prints it", "[differential]") {
 	std::string schema = "live_diff_" + std::to_string(getpid());
 	GlobalsGuard guard(schema);
-	bool inet4 = sql("SELECT COUNT(*) FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'inet4'").at(0) == "1";
+	bool inet4 =
+		sql("SELECT COUNT(*) FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'inet4'").at(0) == "1";
 	std::string datadir = sql("SELECT @@datadir").at(0);
 
 	sql("DROP DATABASE IF EXISTS " + schema + "; CREATE DATABASE " + schema + "; FLUSH BINARY LOGS");
@@ -479,7 +481,8 @@ TEST_CASE("differential: every MariaDB type decodes as mariadb-binlog prints it"
 	sql("USE " + schema + "; " + create_table("t_minimal", inet4) + "; " + change_rows("t_minimal", inet4));
 	// MariaDB compressed QUERY and rows events (types 165-171), from a new connection.
 	sql("SET GLOBAL binlog_row_metadata = FULL, log_bin_compress = ON, log_bin_compress_min_len = 10");
-	sql("USE " + schema + "; " + create_table("t_compressed", inet4) + "; " + change_rows("t_compressed", inet4));
+	sql("USE " + schema + "; " + create_table("t_compressed", inet4) + "; " +
+		change_rows("t_compressed", inet4));
 	sql("SET GLOBAL log_bin_compress = OFF; FLUSH BINARY LOGS");
 
 	std::string path = datadir + (datadir.back() == '/' ? "" : "/") + file;
@@ -513,9 +516,12 @@ TEST_CASE("differential: every MariaDB type decodes as mariadb-binlog prints it"
 
 	// Compressed events were really written and decoded; their statements are the oracle's.
 	CHECK(decoded.event_types["query_compressed"] >= 1);
-	CHECK(decoded.event_types["write_rows_compressed_v1"] + decoded.event_types["write_rows_compressed"] >= 1);
-	CHECK(decoded.event_types["update_rows_compressed_v1"] + decoded.event_types["update_rows_compressed"] >= 1);
-	CHECK(decoded.event_types["delete_rows_compressed_v1"] + decoded.event_types["delete_rows_compressed"] >= 1);
+	CHECK(decoded.event_types["write_rows_compressed_v1"] + decoded.event_types["write_rows_compressed"] >=
+		  1);
+	CHECK(decoded.event_types["update_rows_compressed_v1"] + decoded.event_types["update_rows_compressed"] >=
+		  1);
+	CHECK(decoded.event_types["delete_rows_compressed_v1"] + decoded.event_types["delete_rows_compressed"] >=
+		  1);
 	size_t create_statements = 0;
 	for (const std::string &statement : decoded.statements) {
 		INFO(statement);
@@ -526,12 +532,12 @@ TEST_CASE("differential: every MariaDB type decodes as mariadb-binlog prints it"
 
 	// INET6 and UUID: the marked columns render as the server's canonical text.
 	for (const char *table : {"t_full", "t_minimal", "t_compressed"}) {
-		for (const std::string &row : sql("SELECT id, IFNULL(i6, 'NULL'), IFNULL(u, 'NULL') FROM " + schema + "." +
-		                                  table + " ORDER BY id")) {
+		for (const std::string &row : sql("SELECT id, IFNULL(i6, 'NULL'), IFNULL(u, 'NULL') FROM " + schema +
+										  "." + table + " ORDER BY id")) {
 			auto v = split_tabs(row);
 			INFO(table << " id " << v.at(0));
 			CHECK(decoded.logical_text[std::string(table) + " " + v.at(0)] ==
-			      std::vector<std::string>{v.at(1), v.at(2)});
+				  std::vector<std::string>{v.at(1), v.at(2)});
 		}
 	}
 }

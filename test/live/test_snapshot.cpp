@@ -25,15 +25,13 @@ using namespace chameleon::mysql;
 namespace {
 
 std::string
-env(const char *name, const char *fallback)
-{
+env(const char *name, const char *fallback) {
 	const char *value = std::getenv(name);
 	return value && *value ? value : fallback;
 }
 
 ConnectionParams
-params()
-{
+params() {
 	ConnectionParams p;
 	p.host = env("MY_HOST", "127.0.0.1");
 	p.port = std::atoi(env("MY_PORT", "33306").c_str());
@@ -43,16 +41,14 @@ params()
 }
 
 std::string
-root_command()
-{
+root_command() {
 	return "mariadb --defaults-file=" + env("MY_ROOT_CNF", "/var/tmp/pg_chameleon_sandbox/mariadb.cnf") +
 		   " -uroot -N -B --default-character-set=utf8mb4";
 }
 
 // Runs SQL as root through the command-line client; returns its output.
 std::string
-root_sql(const std::string &sql)
-{
+root_sql(const std::string &sql) {
 	std::string out_file = "/tmp/test_snapshot_root." + std::to_string(::getpid());
 	FILE *pipe = ::popen((root_command() + " >" + out_file + " 2>&1").c_str(), "w");
 	REQUIRE(pipe != nullptr);
@@ -77,28 +73,24 @@ root_sql(const std::string &sql)
 using Position = std::pair<std::string, std::uint64_t>;
 
 Position
-at(const BinlogCoordinates &coordinates)
-{
+at(const BinlogCoordinates &coordinates) {
 	return {coordinates.file, coordinates.position};
 }
 
 Position
-master_status()
-{
+master_status() {
 	std::string out = root_sql("SHOW MASTER STATUS;");
 	std::size_t tab = out.find('\t');
 	return {out.substr(0, tab), std::strtoull(out.c_str() + tab + 1, nullptr, 10)};
 }
 
 core::TableFilter
-filter_for(const std::string &schema, const std::vector<std::string> &skip = {})
-{
+filter_for(const std::string &schema, const std::vector<std::string> &skip = {}) {
 	return core::TableFilter({{schema, schema}}, {}, skip);
 }
 
 const TableInfo &
-table_named(const std::vector<TableInfo> &tables, const std::string &name)
-{
+table_named(const std::vector<TableInfo> &tables, const std::string &name) {
 	for (const TableInfo &table : tables)
 		if (table.name == name)
 			return table;
@@ -107,8 +99,7 @@ table_named(const std::vector<TableInfo> &tables, const std::string &name)
 }
 
 const ColumnInfo &
-column_named(const TableInfo &table, const std::string &name)
-{
+column_named(const TableInfo &table, const std::string &name) {
 	for (const ColumnInfo &column : table.columns)
 		if (column.name == name)
 			return column;
@@ -120,12 +111,11 @@ using Values = std::vector<std::optional<std::string>>;
 
 struct CollectingSink : RowSink {
 	std::vector<Values> rows;
-	void
-	row(const char *const *values, const unsigned long *lengths, unsigned int count) override
-	{
+	void row(const char *const *values, const unsigned long *lengths, unsigned int count) override {
 		Values row;
 		for (unsigned int i = 0; i < count; ++i)
-			row.push_back(values[i] ? std::optional<std::string>(std::string(values[i], lengths[i])) : std::nullopt);
+			row.push_back(values[i] ? std::optional<std::string>(std::string(values[i], lengths[i]))
+									: std::nullopt);
 		rows.push_back(std::move(row));
 	}
 };
@@ -134,27 +124,14 @@ struct CountingSink : RowSink {
 	std::uint64_t rows = 0;
 	std::uint64_t cancel_after = 0; // 0: never
 	std::uint64_t progress_calls = 0;
-	void
-	row(const char *const *, const unsigned long *, unsigned int) override
-	{
-		++rows;
-	}
-	bool
-	cancelled() override
-	{
-		return cancel_after != 0 && rows >= cancel_after;
-	}
-	void
-	progress(std::uint64_t, std::uint64_t) override
-	{
-		++progress_calls;
-	}
+	void row(const char *const *, const unsigned long *, unsigned int) override { ++rows; }
+	bool cancelled() override { return cancel_after != 0 && rows >= cancel_after; }
+	void progress(std::uint64_t, std::uint64_t) override { ++progress_calls; }
 };
 
 // COPY text of every value of one row, through the type map and the value conversion.
 std::map<std::string, std::string>
-copy_texts(const TableInfo &table, const Values &row)
-{
+copy_texts(const TableInfo &table, const Values &row) {
 	core::MapContext context;
 	context.origin_schema = table.schema;
 	context.table = table.name;
@@ -177,8 +154,7 @@ copy_texts(const TableInfo &table, const Values &row)
 
 } // namespace
 
-TEST_CASE("read_tables reports columns, keys, indexes and foreign keys", "[live][snapshot]")
-{
+TEST_CASE("read_tables reports columns, keys, indexes and foreign keys", "[live][snapshot]") {
 	const std::string schema = "snap_schema";
 	root_sql("DROP DATABASE IF EXISTS " + schema + "; CREATE DATABASE " + schema + "; USE " + schema + R"SQL(;
 CREATE TABLE all_types (
@@ -213,12 +189,13 @@ CREATE TABLE `Case` (id int PRIMARY KEY);
 CREATE VIEW v_types AS SELECT id FROM all_types;
 )SQL");
 	Connection connection(params());
-	std::vector<TableInfo> tables = read_tables(connection, filter_for(schema, {schema + ".skipped"}), {schema});
+	std::vector<TableInfo> tables =
+		read_tables(connection, filter_for(schema, {schema + ".skipped"}), {schema});
 	std::vector<std::string> names;
 	for (const TableInfo &t : tables)
 		names.push_back(t.name);
-	CHECK(names == std::vector<std::string>{"Case", "all_types", "aria_t", "child", "keyless", "my_isam", "parent",
-											"unique_only"});
+	CHECK(names == std::vector<std::string>{"Case", "all_types", "aria_t", "child", "keyless", "my_isam",
+											"parent", "unique_only"});
 
 	const TableInfo &all = table_named(tables, "all_types");
 	CHECK(all.schema == schema);
@@ -377,8 +354,7 @@ CREATE VIEW v_types AS SELECT id FROM all_types;
 	}
 }
 
-TEST_CASE("stream_rows returns every edge value losslessly", "[live][snapshot]")
-{
+TEST_CASE("stream_rows returns every edge value losslessly", "[live][snapshot]") {
 	const std::string schema = "snap_values";
 	root_sql("DROP DATABASE IF EXISTS " + schema + "; CREATE DATABASE " + schema + "; USE " + schema + R"SQL(;
 SET SESSION sql_mode = '';
@@ -490,7 +466,7 @@ VALUES (2, '0000-00-00', '0000-00-00 00:00:00', '0000-00-00 00:00:00', '0000-00-
 	CHECK(r4["db"] == "2.2250738585072014e-308");
 
 	auto &r5 = texts[5];
-	CHECK(r5["d"] == "\\N"); // zero month
+	CHECK(r5["d"] == "\\N");  // zero month
 	CHECK(r5["dt"] == "\\N"); // zero day
 
 	// PostgreSQL's real input is strtof: the DOUBLE text of a FLOAT reads back as the same float.
@@ -499,8 +475,7 @@ VALUES (2, '0000-00-00', '0000-00-00 00:00:00', '0000-00-00 00:00:00', '0000-00-
 	CHECK(std::strtof(r4["fl"].c_str(), nullptr) == 1.17549435e-38f);
 }
 
-TEST_CASE("a snapshot sees exactly the rows before its binlog coordinates", "[live][snapshot]")
-{
+TEST_CASE("a snapshot sees exactly the rows before its binlog coordinates", "[live][snapshot]") {
 	const std::string schema = "snap_consistency";
 	root_sql("DROP DATABASE IF EXISTS " + schema + "; CREATE DATABASE " + schema + "; USE " + schema +
 			 "; CREATE TABLE c (id int PRIMARY KEY, v varchar(20)) ENGINE=InnoDB;"
@@ -533,8 +508,7 @@ TEST_CASE("a snapshot sees exactly the rows before its binlog coordinates", "[li
 	CHECK(counting.rows == 10000);
 	CHECK(counting.progress_calls == 10000 / SnapshotSession::poll_interval + 1);
 
-	SECTION("a later session gets later coordinates and sees the new rows")
-	{
+	SECTION("a later session gets later coordinates and sees the new rows") {
 		SnapshotSession second(params());
 		BinlogCoordinates at_second = second.begin_snapshot(false);
 		CHECK(at(at_second) >= after);
@@ -544,8 +518,7 @@ TEST_CASE("a snapshot sees exactly the rows before its binlog coordinates", "[li
 		second.commit();
 	}
 
-	SECTION("a cancelled copy stops early and leaves the snapshot usable")
-	{
+	SECTION("a cancelled copy stops early and leaves the snapshot usable") {
 		CountingSink cancelling;
 		cancelling.cancel_after = 1;
 		StreamResult cancelled = first.stream_rows(c, cancelling);
@@ -555,15 +528,13 @@ TEST_CASE("a snapshot sees exactly the rows before its binlog coordinates", "[li
 		CHECK(first.stream_rows(c, again).rows == 10000);
 	}
 
-	SECTION("beginning twice is refused")
-	{
+	SECTION("beginning twice is refused") {
 		CHECK_THROWS_AS(first.begin_snapshot(false), Error);
 	}
 	first.commit();
 }
 
-TEST_CASE("a non-transactional table is copied under its own lock", "[live][snapshot]")
-{
+TEST_CASE("a non-transactional table is copied under its own lock", "[live][snapshot]") {
 	const std::string schema = "snap_myisam";
 	root_sql("DROP DATABASE IF EXISTS " + schema + "; CREATE DATABASE " + schema + "; USE " + schema +
 			 "; CREATE TABLE m (id int PRIMARY KEY, v varchar(20)) ENGINE=MyISAM;"
@@ -598,8 +569,7 @@ TEST_CASE("a non-transactional table is copied under its own lock", "[live][snap
 	snapshot.commit();
 }
 
-TEST_CASE("stream_rows errors name the table and the rows read", "[live][snapshot]")
-{
+TEST_CASE("stream_rows errors name the table and the rows read", "[live][snapshot]") {
 	const std::string schema = "snap_errors";
 	root_sql("DROP DATABASE IF EXISTS " + schema + "; CREATE DATABASE " + schema + "; USE " + schema +
 			 "; CREATE TABLE big (id int PRIMARY KEY, pad varchar(200)) ENGINE=InnoDB;"
@@ -609,8 +579,7 @@ TEST_CASE("stream_rows errors name the table and the rows read", "[live][snapsho
 	REQUIRE(tables.size() == 1);
 	TableInfo big = tables[0];
 
-	SECTION("missing table")
-	{
+	SECTION("missing table") {
 		SnapshotSession session(params());
 		TableInfo missing = big;
 		missing.name = "gone";
@@ -624,17 +593,14 @@ TEST_CASE("stream_rows errors name the table and the rows read", "[live][snapsho
 		}
 	}
 
-	SECTION("connection killed mid-stream")
-	{
+	SECTION("connection killed mid-stream") {
 		SnapshotSession session(params());
 		session.begin_snapshot(false);
 		struct KillingSink : RowSink {
 			Connection *killer;
 			unsigned long thread_id;
 			std::uint64_t rows = 0;
-			void
-			row(const char *const *, const unsigned long *, unsigned int) override
-			{
+			void row(const char *const *, const unsigned long *, unsigned int) override {
 				if (++rows == 10)
 					killer->execute("KILL CONNECTION " + std::to_string(thread_id));
 			}
@@ -655,14 +621,14 @@ TEST_CASE("stream_rows errors name the table and the rows read", "[live][snapsho
 	}
 }
 
-TEST_CASE("stream_rows throughput", "[.bench][snapshot]")
-{
+TEST_CASE("stream_rows throughput", "[.bench][snapshot]") {
 	const std::string schema = "snap_bench";
-	root_sql("CREATE DATABASE IF NOT EXISTS " + schema + "; USE " + schema +
-			 "; CREATE TABLE IF NOT EXISTS b (id int PRIMARY KEY, n bigint, s varchar(50), d decimal(12,2),"
-			 " t timestamp NULL, f double) ENGINE=InnoDB;"
-			 " INSERT IGNORE INTO b SELECT seq, seq * 7, CONCAT('name ', seq), seq / 100, '2024-01-01 00:00:00'"
-			 " + INTERVAL seq SECOND, seq / 3 FROM seq_1_to_1000000;");
+	root_sql(
+		"CREATE DATABASE IF NOT EXISTS " + schema + "; USE " + schema +
+		"; CREATE TABLE IF NOT EXISTS b (id int PRIMARY KEY, n bigint, s varchar(50), d decimal(12,2),"
+		" t timestamp NULL, f double) ENGINE=InnoDB;"
+		" INSERT IGNORE INTO b SELECT seq, seq * 7, CONCAT('name ', seq), seq / 100, '2024-01-01 00:00:00'"
+		" + INTERVAL seq SECOND, seq / 3 FROM seq_1_to_1000000;");
 	Connection connection(params());
 	std::vector<TableInfo> tables = read_tables(connection, filter_for(schema), {schema});
 	REQUIRE(tables.size() == 1);
@@ -677,9 +643,7 @@ TEST_CASE("stream_rows throughput", "[.bench][snapshot]")
 		const std::vector<core::PgColumnType> *types;
 		std::string buffer, scratch;
 		std::uint64_t flushed = 0;
-		void
-		row(const char *const *values, const unsigned long *lengths, unsigned int count) override
-		{
+		void row(const char *const *values, const unsigned long *lengths, unsigned int count) override {
 			core::ValueOptions options;
 			for (unsigned int i = 0; i < count; ++i) {
 				if (i > 0)

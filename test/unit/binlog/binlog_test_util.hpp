@@ -16,28 +16,24 @@ namespace binlog_test {
 using Bytes = std::vector<uint8_t>;
 
 inline void
-put_le(Bytes &out, uint64_t v, size_t n)
-{
+put_le(Bytes &out, uint64_t v, size_t n) {
 	for (size_t i = 0; i < n; i++)
 		out.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
 
 inline void
-put_be(Bytes &out, uint64_t v, size_t n)
-{
+put_be(Bytes &out, uint64_t v, size_t n) {
 	for (size_t i = n; i-- > 0;)
 		out.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
 
 inline void
-put_str(Bytes &out, const std::string &s)
-{
+put_str(Bytes &out, const std::string &s) {
 	out.insert(out.end(), s.begin(), s.end());
 }
 
 inline chameleon::binlog::Column
-column(chameleon::binlog::ColumnType type)
-{
+column(chameleon::binlog::ColumnType type) {
 	chameleon::binlog::Column c;
 	c.type = c.real_type = type;
 	return c;
@@ -45,8 +41,7 @@ column(chameleon::binlog::ColumnType type)
 
 // Decodes `bytes` as one value of `col`; requires that the whole input is consumed.
 inline chameleon::binlog::Value
-decode(const chameleon::binlog::Column &col, const Bytes &bytes)
-{
+decode(const chameleon::binlog::Column &col, const Bytes &bytes) {
 	chameleon::binlog::Value v;
 	const uint8_t *end = chameleon::binlog::decode_value(col, bytes.data(), bytes.data() + bytes.size(), v);
 	if (end != bytes.data() + bytes.size())
@@ -55,15 +50,13 @@ decode(const chameleon::binlog::Column &col, const Bytes &bytes)
 }
 
 inline std::string
-text(const chameleon::binlog::Column &col, const Bytes &bytes)
-{
+text(const chameleon::binlog::Column &col, const Bytes &bytes) {
 	return chameleon::binlog::to_text(decode(col, bytes), col);
 }
 
 // Packed DECIMAL(precision, scale) of a decimal literal such as "-123.4500".
 inline Bytes
-encode_decimal(const std::string &literal, int precision, int scale)
-{
+encode_decimal(const std::string &literal, int precision, int scale) {
 	static const int bytes_for_digits[10] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
 	bool negative = literal[0] == '-';
 	std::string body = negative ? literal.substr(1) : literal;
@@ -98,8 +91,7 @@ encode_decimal(const std::string &literal, int precision, int scale)
 }
 
 inline void
-put_fraction(Bytes &out, uint32_t micros, int fsp)
-{
+put_fraction(Bytes &out, uint32_t micros, int fsp) {
 	if (fsp == 1 || fsp == 2)
 		put_be(out, micros / 10000, 1);
 	else if (fsp == 3 || fsp == 4)
@@ -109,9 +101,9 @@ put_fraction(Bytes &out, uint32_t micros, int fsp)
 }
 
 inline Bytes
-encode_datetime2(int y, int mo, int d, int h, int mi, int s, uint32_t micros, int fsp)
-{
-	uint64_t ymd = (static_cast<uint64_t>(y) * 13 + static_cast<uint64_t>(mo)) << 5 | static_cast<uint64_t>(d);
+encode_datetime2(int y, int mo, int d, int h, int mi, int s, uint32_t micros, int fsp) {
+	uint64_t ymd =
+		(static_cast<uint64_t>(y) * 13 + static_cast<uint64_t>(mo)) << 5 | static_cast<uint64_t>(d);
 	uint64_t hms = static_cast<uint64_t>(h) << 12 | static_cast<uint64_t>(mi) << 6 | static_cast<uint64_t>(s);
 	Bytes out;
 	put_be(out, (ymd << 17 | hms) + 0x8000000000ull, 5);
@@ -121,14 +113,13 @@ encode_datetime2(int y, int mo, int d, int h, int mi, int s, uint32_t micros, in
 
 // TIME2 as MySQL's my_time_packed_to_binary stores it, from a signed packed value.
 inline Bytes
-encode_time2(bool negative, int h, int mi, int s, uint32_t micros, int fsp)
-{
+encode_time2(bool negative, int h, int mi, int s, uint32_t micros, int fsp) {
 	int64_t hms = static_cast<int64_t>(h) << 12 | mi << 6 | s;
 	int64_t packed = (hms << 24) + micros;
 	if (negative)
 		packed = -packed;
 	int64_t int_part = packed >= 0 ? packed >> 24 : -((-packed + (1 << 24) - 1) >> 24); // floor
-	int64_t frac_part = packed % (1 << 24);                                             // sign of packed
+	int64_t frac_part = packed % (1 << 24);												// sign of packed
 	Bytes out;
 	if (fsp >= 5) {
 		put_be(out, static_cast<uint64_t>(packed + 0x800000000000ll), 6);
@@ -144,8 +135,7 @@ encode_time2(bool negative, int h, int mi, int s, uint32_t micros, int fsp)
 
 // A complete v4 event: header, body, and a CRC32 when with_crc.
 inline Bytes
-make_event(uint8_t type, const Bytes &body, bool with_crc, uint16_t flags = 0, uint32_t log_pos = 1000)
-{
+make_event(uint8_t type, const Bytes &body, bool with_crc, uint16_t flags = 0, uint32_t log_pos = 1000) {
 	Bytes e;
 	put_le(e, 1700000000, 4);
 	e.push_back(type);
@@ -161,8 +151,7 @@ make_event(uint8_t type, const Bytes &body, bool with_crc, uint16_t flags = 0, u
 
 // FORMAT_DESCRIPTION of a server version, with the post-header lengths of MySQL 8.
 inline Bytes
-make_fde(const std::string &version, uint8_t checksum_alg, bool with_checksum_fields, uint16_t flags = 0)
-{
+make_fde(const std::string &version, uint8_t checksum_alg, bool with_checksum_fields, uint16_t flags = 0) {
 	Bytes body;
 	put_le(body, 4, 2);
 	std::string v = version;
@@ -171,8 +160,8 @@ make_fde(const std::string &version, uint8_t checksum_alg, bool with_checksum_fi
 	put_le(body, 1700000000, 4);
 	body.push_back(19);
 	// post-header lengths by type 1..42 (MySQL 8.0 values)
-	const uint8_t lengths[] = {56, 13, 0, 8, 0, 0, 0, 0, 4, 0, 4, 0, 0, 0, 98, 0, 4, 26, 8, 0, 0,
-	                           0, 8, 8, 8, 2, 0, 0, 0, 10, 10, 10, 42, 42, 0, 18, 52, 0, 10, 40, 0, 0};
+	const uint8_t lengths[] = {56, 13, 0, 8, 0, 0, 0, 0, 4,	 0,	 4,	 0,	 0,	 0, 98, 0,	4, 26, 8,  0, 0,
+							   0,  8,  8, 8, 2, 0, 0, 0, 10, 10, 10, 42, 42, 0, 18, 52, 0, 10, 40, 0, 0};
 	body.insert(body.end(), std::begin(lengths), std::end(lengths));
 	if (!with_checksum_fields)
 		return make_event(15, body, false, flags);

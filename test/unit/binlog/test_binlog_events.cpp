@@ -14,8 +14,7 @@ using namespace binlog_test;
 namespace {
 
 std::string
-error_of(Decoder &decoder, const Bytes &event)
-{
+error_of(Decoder &decoder, const Bytes &event) {
 	try {
 		decoder.decode(event.data(), event.size());
 	} catch (const DecodeError &e) {
@@ -26,8 +25,7 @@ error_of(Decoder &decoder, const Bytes &event)
 
 // TABLE_MAP db.t(id INT NOT NULL, name VARCHAR(20) NULL, score INT UNSIGNED? NULL) with table id 7.
 Bytes
-table_map_body(bool with_signedness)
-{
+table_map_body(bool with_signedness) {
 	Bytes b;
 	put_le(b, 7, 6);
 	put_le(b, 1, 2);
@@ -40,7 +38,7 @@ table_map_body(bool with_signedness)
 	b.push_back(3);
 	b.insert(b.end(), {3, 15, 3}); // LONG, VARCHAR, LONG
 	b.push_back(2);
-	put_le(b, 80, 2); // VARCHAR(20) utf8mb4
+	put_le(b, 80, 2);	// VARCHAR(20) utf8mb4
 	b.push_back(0b110); // nullable: name, score
 	if (with_signedness) {
 		b.insert(b.end(), {1, 1, 0b01000000}); // second numeric column unsigned
@@ -51,8 +49,7 @@ table_map_body(bool with_signedness)
 }
 
 Bytes
-zlib_stored(const std::string &data)
-{
+zlib_stored(const std::string &data) {
 	Bytes z{0x78, 0x01, 0x01};
 	put_le(z, data.size(), 2);
 	put_le(z, ~data.size() & 0xffff, 2);
@@ -67,8 +64,7 @@ zlib_stored(const std::string &data)
 }
 
 Bytes
-mariadb_compressed(const std::string &data)
-{
+mariadb_compressed(const std::string &data) {
 	Bytes out{0x81, static_cast<uint8_t>(data.size())};
 	Bytes z = zlib_stored(data);
 	out.insert(out.end(), z.begin(), z.end());
@@ -77,16 +73,14 @@ mariadb_compressed(const std::string &data)
 
 } // namespace
 
-TEST_CASE("binlog crc32 matches the zlib check value", "[binlog][events]")
-{
+TEST_CASE("binlog crc32 matches the zlib check value", "[binlog][events]") {
 	const std::string check = "123456789";
 	CHECK(crc32(0, reinterpret_cast<const uint8_t *>(check.data()), check.size()) == 0xCBF43926u);
 	CHECK(crc32(crc32(0, reinterpret_cast<const uint8_t *>(check.data()), 4),
-	            reinterpret_cast<const uint8_t *>(check.data()) + 4, 5) == 0xCBF43926u);
+				reinterpret_cast<const uint8_t *>(check.data()) + 4, 5) == 0xCBF43926u);
 }
 
-TEST_CASE("binlog format description: checksum rules and flavours", "[binlog][events]")
-{
+TEST_CASE("binlog format description: checksum rules and flavours", "[binlog][events]") {
 	Decoder mysql8;
 	Event e = mysql8.decode(make_fde("8.0.36", 1, true, 0x1).data(), make_fde("8.0.36", 1, true, 0x1).size());
 	auto &fde = std::get<FormatDescriptionEvent>(e.body);
@@ -121,17 +115,16 @@ TEST_CASE("binlog format description: checksum rules and flavours", "[binlog][ev
 	CHECK(std::get<XidEvent>(x.body).xid == 99);
 }
 
-TEST_CASE("binlog query, rotate, xid, unknown and truncated events", "[binlog][events]")
-{
+TEST_CASE("binlog query, rotate, xid, unknown and truncated events", "[binlog][events]") {
 	Decoder d;
 	Bytes fde = make_fde("8.0.36", 1, true);
 	d.decode(fde.data(), fde.size());
 
 	Bytes q;
-	put_le(q, 42, 4);   // thread id
-	put_le(q, 3, 4);    // exec time
-	q.push_back(4);     // db length
-	put_le(q, 0, 2);    // error code
+	put_le(q, 42, 4); // thread id
+	put_le(q, 3, 4);  // exec time
+	q.push_back(4);	  // db length
+	put_le(q, 0, 2);  // error code
 	Bytes status;
 	status.push_back(0);
 	put_le(status, 0x4000, 4); // flags2
@@ -190,8 +183,7 @@ TEST_CASE("binlog query, rotate, xid, unknown and truncated events", "[binlog][e
 	CHECK_THROWS_AS(Decoder::event_size_at(query.data(), query.size() - 1), DecodeError);
 }
 
-TEST_CASE("binlog rows v1 and v2 with null bitmaps, minimal images and extra data", "[binlog][events]")
-{
+TEST_CASE("binlog rows v1 and v2 with null bitmaps, minimal images and extra data", "[binlog][events]") {
 	Decoder d;
 	Bytes fde = make_fde("8.0.36", 0, true);
 	d.decode(fde.data(), fde.size());
@@ -282,8 +274,7 @@ TEST_CASE("binlog rows v1 and v2 with null bitmaps, minimal images and extra dat
 	CHECK(error_of(d, orphan_event).find("no table_map for table id 8") != std::string::npos);
 }
 
-TEST_CASE("binlog rows of NULLs in a wide table are shorter than the column count", "[binlog][events]")
-{
+TEST_CASE("binlog rows of NULLs in a wide table are shorter than the column count", "[binlog][events]") {
 	// db.w with 40 nullable INT columns: a row of NULLs takes 5 + 5 bytes after the count of 40.
 	Decoder d;
 	Bytes fde = make_fde("10.11.6-MariaDB", 0, true);
@@ -324,8 +315,7 @@ TEST_CASE("binlog rows of NULLs in a wide table are shorter than the column coun
 	CHECK(error_of(d, broken).find("truncated") != std::string::npos);
 }
 
-TEST_CASE("binlog table map hook supplies signedness and logical types", "[binlog][events]")
-{
+TEST_CASE("binlog table map hook supplies signedness and logical types", "[binlog][events]") {
 	Decoder d;
 	d.set_table_map_hook([](TableMap &t) {
 		if (!t.columns[2].signedness_known)
@@ -338,13 +328,12 @@ TEST_CASE("binlog table map hook supplies signedness and logical types", "[binlo
 	CHECK(table->columns[1].max_length == 80);
 }
 
-TEST_CASE("binlog mariadb compressed query and rows events", "[binlog][events]")
-{
+TEST_CASE("binlog mariadb compressed query and rows events", "[binlog][events]") {
 	std::string sql = "INSERT INTO t VALUES (1),(2),(3),(4),(5) /* hello hello hello hello */";
-	Bytes deflated = {0x78, 0x9c, 0xf3, 0xf4, 0x0b, 0x76, 0x0d, 0x0a, 0x51, 0xf0, 0xf4, 0x0b, 0xf1, 0x57, 0x28,
-	                  0x51, 0x08, 0x73, 0xf4, 0x09, 0x75, 0x0d, 0x56, 0xd0, 0x30, 0xd4, 0xd4, 0xd1, 0x30, 0x02,
-	                  0x62, 0x63, 0x20, 0x36, 0x01, 0x62, 0x53, 0x4d, 0x05, 0x7d, 0x2d, 0x85, 0x8c, 0xd4, 0x9c,
-	                  0x9c, 0x7c, 0x2c, 0xa4, 0x96, 0x3e, 0x00, 0x75, 0xb0, 0x12, 0xda};
+	Bytes deflated = {0x78, 0x9c, 0xf3, 0xf4, 0x0b, 0x76, 0x0d, 0x0a, 0x51, 0xf0, 0xf4, 0x0b, 0xf1, 0x57,
+					  0x28, 0x51, 0x08, 0x73, 0xf4, 0x09, 0x75, 0x0d, 0x56, 0xd0, 0x30, 0xd4, 0xd4, 0xd1,
+					  0x30, 0x02, 0x62, 0x63, 0x20, 0x36, 0x01, 0x62, 0x53, 0x4d, 0x05, 0x7d, 0x2d, 0x85,
+					  0x8c, 0xd4, 0x9c, 0x9c, 0x7c, 0x2c, 0xa4, 0x96, 0x3e, 0x00, 0x75, 0xb0, 0x12, 0xda};
 	std::vector<uint8_t> plain = zlib_uncompress(deflated.data(), deflated.size(), sql.size());
 	CHECK(std::string(plain.begin(), plain.end()) == sql);
 	CHECK_THROWS_AS(zlib_uncompress(deflated.data(), deflated.size(), sql.size() - 1), DecodeError);
@@ -397,8 +386,7 @@ TEST_CASE("binlog mariadb compressed query and rows events", "[binlog][events]")
 	CHECK(after[2].u64 == 10);
 }
 
-TEST_CASE("binlog gtid events of both flavours", "[binlog][events][gtid]")
-{
+TEST_CASE("binlog gtid events of both flavours", "[binlog][events][gtid]") {
 	Decoder d;
 	Bytes fde = make_fde("8.0.36", 0, true);
 	d.decode(fde.data(), fde.size());
@@ -446,12 +434,11 @@ TEST_CASE("binlog gtid events of both flavours", "[binlog][events][gtid]")
 	CHECK(le_.gtids.format() == "0-5-1000,1-5-1001");
 }
 
-TEST_CASE("binlog gtid sets: parse, format, contains, add", "[binlog][gtid]")
-{
+TEST_CASE("binlog gtid sets: parse, format, contains, add", "[binlog][gtid]") {
 	MysqlGtidSet set = MysqlGtidSet::parse("3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5:7-9:11,\n"
-	                                       "55778904-0299-11f1-b1b8-4ef0c4956feb:Tag_1:1-3:7");
+										   "55778904-0299-11f1-b1b8-4ef0c4956feb:Tag_1:1-3:7");
 	CHECK(set.format() ==
-	      "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7-9:11,55778904-0299-11f1-b1b8-4ef0c4956feb:tag_1:1-3:7");
+		  "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7-9:11,55778904-0299-11f1-b1b8-4ef0c4956feb:tag_1:1-3:7");
 	Uuid a = parse_uuid("3e11fa47-71ca-11e1-9e33-c80aa9429562");
 	CHECK(set.contains(a, "", 8));
 	CHECK_FALSE(set.contains(a, "", 6));

@@ -21,14 +21,12 @@ using namespace chameleon::binlog;
 namespace {
 
 std::string
-fixture(const std::string &name)
-{
+fixture(const std::string &name) {
 	return shared_path("fixtures/mysql-binlogs/" + name);
 }
 
 std::vector<uint8_t>
-read_bytes(const std::string &path)
-{
+read_bytes(const std::string &path) {
 	std::ifstream in(path, std::ios::binary);
 	REQUIRE(in.good());
 	return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -42,17 +40,16 @@ struct Image {
 
 struct Decoded {
 	std::map<std::string, int> counts; // event type name -> count
-	std::vector<std::string> order;    // event type names in order
+	std::vector<std::string> order;	   // event type names in order
 	std::vector<std::string> row_json; // JSON of every image: "A:{...}" / "B:{...}"
-	std::vector<Event> events;         // all events (views stay valid: the reader holds the image)
+	std::vector<Event> events;		   // all events (views stay valid: the reader holds the image)
 	std::vector<std::shared_ptr<const TableMap>> row_tables;
 	std::vector<std::vector<Value>> images; // before then after for updates
-	std::vector<char> image_kind;           // 'I' insert, 'W' where (before), 'S' set (after)
+	std::vector<char> image_kind;			// 'I' insert, 'W' where (before), 'S' set (after)
 };
 
 void
-collect_rows(const RowsEvent &rows, Decoded &out)
-{
+collect_rows(const RowsEvent &rows, Decoded &out) {
 	RowReader reader(rows);
 	std::vector<Value> before, after;
 	while (reader.next(before, after)) {
@@ -76,8 +73,7 @@ collect_rows(const RowsEvent &rows, Decoded &out)
 }
 
 Decoded
-decode_file(BinlogFileReader &reader)
-{
+decode_file(BinlogFileReader &reader) {
 	Decoded out;
 	Event ev;
 	while (reader.next(ev)) {
@@ -92,8 +88,7 @@ decode_file(BinlogFileReader &reader)
 }
 
 Decoded
-decode_file(const std::string &name, std::unique_ptr<BinlogFileReader> &keep)
-{
+decode_file(const std::string &name, std::unique_ptr<BinlogFileReader> &keep) {
 	// The events and images are used after the walk: read an in-memory image, whose views stay
 	// valid (test_file_reader.cpp checks that streaming the file yields the same).
 	keep = std::make_unique<BinlogFileReader>(read_bytes(fixture(name)), name);
@@ -102,8 +97,7 @@ decode_file(const std::string &name, std::unique_ptr<BinlogFileReader> &keep)
 
 template <class T>
 std::vector<const T *>
-bodies(const Decoded &d)
-{
+bodies(const Decoded &d) {
 	std::vector<const T *> out;
 	for (const Event &e : d.events)
 		if (auto *b = std::get_if<T>(&e.body))
@@ -113,8 +107,7 @@ bodies(const Decoded &d)
 
 } // namespace
 
-TEST_CASE("binlog fixtures: every file decodes end to end", "[binlog][fixtures]")
-{
+TEST_CASE("binlog fixtures: every file decodes end to end", "[binlog][fixtures]") {
 	const char *files[] = {
 		"rust_mysql_common/binlog-invisible-columns.000001",
 		"rust_mysql_common/binlog_transaction_previous_GTID_no_tag.000001",
@@ -154,8 +147,8 @@ TEST_CASE("binlog fixtures: every file decodes end to end", "[binlog][fixtures]"
 	}
 }
 
-TEST_CASE("binlog fixture: checksum files, aurora padding, 5.6 rows v2 with load data", "[binlog][fixtures]")
-{
+TEST_CASE("binlog fixture: checksum files, aurora padding, 5.6 rows v2 with load data",
+		  "[binlog][fixtures]") {
 	std::unique_ptr<BinlogFileReader> keep;
 	Decoded crc = decode_file("mysql_binlog_connector_java/mysql-bin.checksum-crc32", keep);
 	CHECK(keep->decoder().checksum() == ChecksumAlgorithm::crc32);
@@ -198,8 +191,7 @@ TEST_CASE("binlog fixture: checksum files, aurora padding, 5.6 rows v2 with load
 	CHECK(message.find("log position") != std::string::npos);
 }
 
-TEST_CASE("binlog fixture: FDE with the in-use flag, enum/set/char>255", "[binlog][fixtures]")
-{
+TEST_CASE("binlog fixture: FDE with the in-use flag, enum/set/char>255", "[binlog][fixtures]") {
 	std::unique_ptr<BinlogFileReader> keep;
 	Decoded d = decode_file("rust_mysql_common/mysql-enum-string-set.000001", keep);
 	REQUIRE(d.events[0].header.flags & log_event_binlog_in_use_f);
@@ -231,8 +223,7 @@ TEST_CASE("binlog fixture: FDE with the in-use flag, enum/set/char>255", "[binlo
 	CHECK(json.images.size() == 4);
 }
 
-TEST_CASE("binlog fixture: json, partial json refusal", "[binlog][fixtures][json]")
-{
+TEST_CASE("binlog fixture: json, partial json refusal", "[binlog][fixtures][json]") {
 	BinlogFileReader reader(fixture("rust_mysql_common/json.binlog.000001"));
 	Event ev;
 	std::vector<std::string> rows;
@@ -256,8 +247,7 @@ TEST_CASE("binlog fixture: json, partial json refusal", "[binlog][fixtures][json
 	CHECK(error.find("mysql.t") != std::string::npos);
 }
 
-TEST_CASE("binlog fixture: json opaque values", "[binlog][fixtures][json]")
-{
+TEST_CASE("binlog fixture: json opaque values", "[binlog][fixtures][json]") {
 	std::unique_ptr<BinlogFileReader> keep;
 	Decoded d = decode_file("rust_mysql_common/json-opaque.binlog", keep);
 	std::vector<std::string> expected = {
@@ -273,8 +263,7 @@ TEST_CASE("binlog fixture: json opaque values", "[binlog][fixtures][json]")
 	CHECK(d.row_json == expected);
 }
 
-TEST_CASE("binlog fixture: signedness, negative time, bit, invisible columns, vector", "[binlog][fixtures]")
-{
+TEST_CASE("binlog fixture: signedness, negative time, bit, invisible columns, vector", "[binlog][fixtures]") {
 	std::unique_ptr<BinlogFileReader> keep;
 	Decoded minimal = decode_file("rust_mysql_common/minimal_row_metadata.000001", keep);
 	REQUIRE(minimal.images.size() == 1);
@@ -298,7 +287,7 @@ TEST_CASE("binlog fixture: signedness, negative time, bit, invisible columns, ve
 	CHECK(t.columns[0].is_unsigned);
 	CHECK_FALSE(t.columns[2].is_unsigned);
 	CHECK(invisible.row_json[0] ==
-	      "A:{\"f1\": 1, \"f2\": 2, \"f3\": -3, \"f4\": \"4\", \"f5\": \"\\\\x05\", \"f6\": 6000000000}");
+		  "A:{\"f1\": 1, \"f2\": 2, \"f3\": -3, \"f4\": \"4\", \"f5\": \"\\\\x05\", \"f6\": 6000000000}");
 	CHECK(invisible.counts["stop"] == 1);
 
 	Decoded vector = decode_file("rust_mysql_common/vector.binlog", keep);
@@ -308,13 +297,18 @@ TEST_CASE("binlog fixture: signedness, negative time, bit, invisible columns, ve
 	CHECK(vector.counts["delete_rows_v2"] == 1);
 }
 
-TEST_CASE("binlog fixture: transaction payloads", "[binlog][fixtures][payload]")
-{
+TEST_CASE("binlog fixture: transaction payloads", "[binlog][fixtures][payload]") {
 	std::unique_ptr<BinlogFileReader> keep;
 	Decoded d = decode_file("rust_mysql_common/transaction_compression.000001", keep);
-	std::vector<std::string> expected = {"format_description", "previous_gtids", "anonymous_gtid",
-	                                     "transaction_payload", "query",          "table_map",
-	                                     "write_rows_v2",       "xid",            "rotate"};
+	std::vector<std::string> expected = {"format_description",
+										 "previous_gtids",
+										 "anonymous_gtid",
+										 "transaction_payload",
+										 "query",
+										 "table_map",
+										 "write_rows_v2",
+										 "xid",
+										 "rotate"};
 	CHECK(d.order == expected);
 	auto payloads = bodies<TransactionPayloadEvent>(d);
 	REQUIRE(payloads.size() == 1);
@@ -375,13 +369,12 @@ TEST_CASE("binlog fixture: transaction payloads", "[binlog][fixtures][payload]")
 			}
 		}
 	}
-	CHECK(names == std::vector<std::string>{"query", "table_map", "write_rows_v2", "table_map", "update_rows_v2",
-	                                        "table_map", "delete_rows_v2", "xid"});
+	CHECK(names == std::vector<std::string>{"query", "table_map", "write_rows_v2", "table_map",
+											"update_rows_v2", "table_map", "delete_rows_v2", "xid"});
 	CHECK(rows > 0);
 }
 
-TEST_CASE("binlog fixture: gtids of both flavours", "[binlog][fixtures][gtid]")
-{
+TEST_CASE("binlog fixture: gtids of both flavours", "[binlog][fixtures][gtid]") {
 	std::unique_ptr<BinlogFileReader> keep;
 	Decoded tagged = decode_file("rust_mysql_common/binlog_transaction_with_GTID_TAG.000001", keep);
 	auto previous = bodies<PreviousGtidsEvent>(tagged);
@@ -413,7 +406,7 @@ TEST_CASE("binlog fixture: gtids of both flavours", "[binlog][fixtures][gtid]")
 	CHECK(maria.counts["binlog_checkpoint"] == 1);
 	CHECK(maria.counts["annotate_rows"] == 2);
 	CHECK(maria.row_json[0] == "A:{\"id\": 62, \"topic\": \"foo\", \"event_type\": \"JSON\", \"event\": "
-	                           "\"\\\\x7b22666f6f223a317d\", \"created\": \"2022-04-20 22:18:04+00\"}");
+							   "\"\\\\x7b22666f6f223a317d\", \"created\": \"2022-04-20 22:18:04+00\"}");
 	CHECK(maria.row_tables[0]->primary_key == std::vector<uint16_t>{0});
 }
 
@@ -426,8 +419,7 @@ struct OracleImage {
 };
 
 std::vector<OracleImage>
-parse_oracle(const std::string &path)
-{
+parse_oracle(const std::string &path) {
 	std::ifstream in(path);
 	REQUIRE(in.good());
 	std::vector<OracleImage> images;
@@ -464,8 +456,7 @@ parse_oracle(const std::string &path)
 // formatting: quotes around strings and temporals, ':' separators in DATE, TIMESTAMP as epoch
 // seconds, FLOAT printed with %g (6 significant digits), DOUBLE with 17+ digits, SET as b'bits'.
 void
-check_oracle_value(const Value &value, const Column &column, const std::string &oracle)
-{
+check_oracle_value(const Value &value, const Column &column, const std::string &oracle) {
 	if (oracle == "NULL") {
 		CHECK(value.kind == ValueKind::null);
 		return;
@@ -512,9 +503,9 @@ check_oracle_value(const Value &value, const Column &column, const std::string &
 
 } // namespace
 
-TEST_CASE("binlog fixtures: mysqlbinlog -vv oracle, value by value", "[binlog][fixtures][oracle]")
-{
-	const char *names[] = {"all_datatype.v1", "all_datatype.v2", "from-mysql-bin.000005", "mysql-bin.8.0.34-26"};
+TEST_CASE("binlog fixtures: mysqlbinlog -vv oracle, value by value", "[binlog][fixtures][oracle]") {
+	const char *names[] = {"all_datatype.v1", "all_datatype.v2", "from-mysql-bin.000005",
+						   "mysql-bin.8.0.34-26"};
 	for (const char *name : names) {
 		INFO(name);
 		std::string base = std::string("mysql_sync_mysqlbinlog_text/") + name;
@@ -550,13 +541,13 @@ TEST_CASE("binlog fixtures: mysqlbinlog -vv oracle, value by value", "[binlog][f
 	}
 }
 
-TEST_CASE("binlog fixture: sakila 5.5 load, rows v1, old temporal types", "[binlog][fixtures][sakila]")
-{
+TEST_CASE("binlog fixture: sakila 5.5 load, rows v1, old temporal types", "[binlog][fixtures][sakila]") {
 	char path[] = "/tmp/chameleon_sakila_XXXXXX";
 	int fd = mkstemp(path);
 	REQUIRE(fd >= 0);
 	close(fd);
-	std::string command = "gzip -dc '" + fixture("mysql_binlog_connector_java/mysql-bin.sakila.gz") + "' > " + path;
+	std::string command =
+		"gzip -dc '" + fixture("mysql_binlog_connector_java/mysql-bin.sakila.gz") + "' > " + path;
 	FILE *pipe = popen(command.c_str(), "r");
 	REQUIRE(pipe != nullptr);
 	int status = pclose(pipe);

@@ -11,8 +11,7 @@
 using namespace chameleon::binlog;
 using namespace binlog_test;
 
-TEST_CASE("binlog integers of every width, signed and unsigned", "[binlog][values]")
-{
+TEST_CASE("binlog integers of every width, signed and unsigned", "[binlog][values]") {
 	Column tiny = column(ColumnType::tiny);
 	CHECK(text(tiny, {0x80}) == "-128");
 	CHECK(text(tiny, {0x7f}) == "127");
@@ -43,8 +42,7 @@ TEST_CASE("binlog integers of every width, signed and unsigned", "[binlog][value
 	CHECK(to_text(max, longlong) == "18446744073709551615");
 }
 
-TEST_CASE("binlog float and double print the shortest round-trip text", "[binlog][values]")
-{
+TEST_CASE("binlog float and double print the shortest round-trip text", "[binlog][values]") {
 	auto float_bytes = [](float f) {
 		uint32_t bits;
 		std::memcpy(&bits, &f, 4);
@@ -69,8 +67,7 @@ TEST_CASE("binlog float and double print the shortest round-trip text", "[binlog
 	CHECK(text(d, double_bytes(0.1)) == "0.1");
 }
 
-TEST_CASE("binlog decimal of any precision, negative, never a negative zero", "[binlog][values]")
-{
+TEST_CASE("binlog decimal of any precision, negative, never a negative zero", "[binlog][values]") {
 	auto dec = [](int p, int s) {
 		Column c = column(ColumnType::newdecimal);
 		c.precision = static_cast<uint8_t>(p);
@@ -119,8 +116,7 @@ TEST_CASE("binlog decimal of any precision, negative, never a negative zero", "[
 	CHECK_THROWS_AS(text(c9, {0xff, 0xff, 0xff, 0xff}), DecodeError);
 }
 
-TEST_CASE("binlog DATE, legacy DATETIME/TIME/TIMESTAMP, YEAR and zero dates", "[binlog][values]")
-{
+TEST_CASE("binlog DATE, legacy DATETIME/TIME/TIMESTAMP, YEAR and zero dates", "[binlog][values]") {
 	Column date = column(ColumnType::date);
 	Bytes b;
 	put_le(b, 2024u << 9 | 5u << 5 | 10u, 3);
@@ -161,8 +157,7 @@ TEST_CASE("binlog DATE, legacy DATETIME/TIME/TIMESTAMP, YEAR and zero dates", "[
 	CHECK(decode(year, {1}).i64 == 1901);
 }
 
-TEST_CASE("binlog DATETIME2, TIMESTAMP2 and TIME2 with every fsp", "[binlog][values]")
-{
+TEST_CASE("binlog DATETIME2, TIMESTAMP2 and TIME2 with every fsp", "[binlog][values]") {
 	const char *fractions[7] = {"", ".1", ".12", ".123", ".1234", ".12345", ".123456"};
 	const uint32_t truncated[7] = {0, 100000, 120000, 123000, 123400, 123450, 123456};
 	for (int fsp = 0; fsp <= 6; fsp++) {
@@ -185,13 +180,13 @@ TEST_CASE("binlog DATETIME2, TIMESTAMP2 and TIME2 with every fsp", "[binlog][val
 		Column tm = column(ColumnType::time2);
 		tm.fsp = static_cast<uint8_t>(fsp);
 		CHECK(text(tm, encode_time2(false, 12, 34, 56, truncated[fsp], fsp)) ==
-		      std::string("12:34:56") + fractions[fsp]);
+			  std::string("12:34:56") + fractions[fsp]);
 		CHECK(text(tm, encode_time2(true, 12, 34, 56, truncated[fsp], fsp)) ==
-		      std::string("-12:34:56") + fractions[fsp]);
+			  std::string("-12:34:56") + fractions[fsp]);
 		CHECK(text(tm, encode_time2(true, 838, 59, 59, truncated[fsp], fsp)) ==
-		      std::string("-838:59:59") + fractions[fsp]);
+			  std::string("-838:59:59") + fractions[fsp]);
 		CHECK(text(tm, encode_time2(true, 0, 0, 0, truncated[fsp], fsp)) ==
-		      (fsp ? std::string("-00:00:00") + fractions[fsp] : std::string("00:00:00")));
+			  (fsp ? std::string("-00:00:00") + fractions[fsp] : std::string("00:00:00")));
 	}
 	Column tm = column(ColumnType::time2);
 	tm.fsp = 1;
@@ -212,8 +207,7 @@ TEST_CASE("binlog DATETIME2, TIMESTAMP2 and TIME2 with every fsp", "[binlog][val
 	CHECK_FALSE(decode(ts, {0, 0, 0, 1}).zero_date);
 }
 
-TEST_CASE("binlog strings: CHAR, VARCHAR, BLOB length prefixes", "[binlog][values]")
-{
+TEST_CASE("binlog strings: CHAR, VARCHAR, BLOB length prefixes", "[binlog][values]") {
 	Column varchar = column(ColumnType::varchar);
 	varchar.max_length = 255;
 	CHECK(text(varchar, {3, 'a', 'b', 'c'}) == "abc");
@@ -257,8 +251,7 @@ TEST_CASE("binlog strings: CHAR, VARCHAR, BLOB length prefixes", "[binlog][value
 	CHECK_THROWS_AS(text(seventeen, too_long), DecodeError);
 }
 
-TEST_CASE("binlog INET6/UUID marked from the catalog's data types", "[binlog][values]")
-{
+TEST_CASE("binlog INET6/UUID marked from the catalog's data types", "[binlog][values]") {
 	TableMap map;
 	for (uint32_t length : {16u, 16u, 16u, 4u, 16u}) {
 		Column c = column(ColumnType::string);
@@ -281,8 +274,7 @@ TEST_CASE("binlog INET6/UUID marked from the catalog's data types", "[binlog][va
 	CHECK(fewer.columns[1].logical == LogicalType::none);
 }
 
-TEST_CASE("binlog CHAR longer than 255 bytes through the TABLE_MAP metadata trick", "[binlog][values]")
-{
+TEST_CASE("binlog CHAR longer than 255 bytes through the TABLE_MAP metadata trick", "[binlog][values]") {
 	// TABLE_MAP body for db.t(c CHAR(128) utf8mb4): 512 bytes does not fit the length byte, so its
 	// two high bits are stored inverted in bits 4-5 of the real-type byte: 0xfe ^ 0x20 = 0xde.
 	Bytes body;
@@ -294,9 +286,9 @@ TEST_CASE("binlog CHAR longer than 255 bytes through the TABLE_MAP metadata tric
 	body.push_back(1);
 	put_str(body, "t");
 	body.push_back(0);
-	body.push_back(1);    // column count
+	body.push_back(1);	  // column count
 	body.push_back(254);  // STRING
-	body.push_back(2);    // metadata length
+	body.push_back(2);	  // metadata length
 	body.push_back(0xde); // real type with length bits
 	body.push_back(0x00); // length low byte
 	body.push_back(0x01); // nullable
@@ -310,8 +302,7 @@ TEST_CASE("binlog CHAR longer than 255 bytes through the TABLE_MAP metadata tric
 	CHECK(text(map.columns[0], value) == s);
 }
 
-TEST_CASE("binlog ENUM, SET and BIT", "[binlog][values]")
-{
+TEST_CASE("binlog ENUM, SET and BIT", "[binlog][values]") {
 	Column e = column(ColumnType::enum_type);
 	e.length_bytes = 1;
 	CHECK(decode(e, {2}).u64 == 2);
@@ -341,7 +332,9 @@ TEST_CASE("binlog ENUM, SET and BIT", "[binlog][values]")
 		{3, {0x05}, 5, "101"},
 		{8, {0x20}, 32, "00100000"},
 		{9, {0x01, 0x02}, 0x102, "100000010"},
-		{64, {0x80, 0, 0, 0, 0, 0, 0, 0x01}, 0x8000000000000001ull,
+		{64,
+		 {0x80, 0, 0, 0, 0, 0, 0, 0x01},
+		 0x8000000000000001ull,
 		 "1000000000000000000000000000000000000000000000000000000000000001"},
 	};
 	for (const Case &c : cases) {
@@ -353,8 +346,7 @@ TEST_CASE("binlog ENUM, SET and BIT", "[binlog][values]")
 	}
 }
 
-TEST_CASE("binlog GEOMETRY and VECTOR", "[binlog][values]")
-{
+TEST_CASE("binlog GEOMETRY and VECTOR", "[binlog][values]") {
 	Column geometry = column(ColumnType::geometry);
 	geometry.length_bytes = 4;
 	Bytes b;
@@ -388,8 +380,7 @@ TEST_CASE("binlog GEOMETRY and VECTOR", "[binlog][values]")
 namespace {
 
 std::string
-json_text(const Bytes &b)
-{
+json_text(const Bytes &b) {
 	std::string out;
 	append_json_binary(out, b.data(), b.size());
 	return out;
@@ -397,8 +388,7 @@ json_text(const Bytes &b)
 
 } // namespace
 
-TEST_CASE("binlog JSON binary format rendered as MySQL text", "[binlog][values][json]")
-{
+TEST_CASE("binlog JSON binary format rendered as MySQL text", "[binlog][values][json]") {
 	// {"a": 1}: small object, count 1, size 12, key entry (offset 11, length 1),
 	// value entry int16 inlined, then the key.
 	CHECK(json_text({0x00, 1, 0, 12, 0, 11, 0, 1, 0, 0x05, 1, 0, 'a'}) == "{\"a\": 1}");
@@ -435,8 +425,7 @@ TEST_CASE("binlog JSON binary format rendered as MySQL text", "[binlog][values][
 	CHECK_THROWS_AS(json_text({0x09, 1, 2}), DecodeError);
 }
 
-TEST_CASE("binlog row JSON rendering names columns and hex-encodes bytes", "[binlog][values]")
-{
+TEST_CASE("binlog row JSON rendering names columns and hex-encodes bytes", "[binlog][values]") {
 	TableMap t;
 	t.columns.resize(4);
 	t.columns[0] = column(ColumnType::long_int);

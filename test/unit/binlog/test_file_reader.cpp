@@ -17,8 +17,7 @@ using namespace chameleon::binlog;
 namespace {
 
 std::vector<uint8_t>
-read_bytes(const std::string &path)
-{
+read_bytes(const std::string &path) {
 	std::ifstream in(path, std::ios::binary);
 	REQUIRE(in.good());
 	return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -27,8 +26,7 @@ read_bytes(const std::string &path)
 // A temporary file removed at the end of the test.
 struct TempFile {
 	std::string path;
-	TempFile()
-	{
+	TempFile() {
 		char name[] = "/tmp/chameleon_reader_XXXXXX";
 		int fd = mkstemp(name);
 		REQUIRE(fd >= 0);
@@ -36,22 +34,21 @@ struct TempFile {
 		path = name;
 	}
 	~TempFile() { std::remove(path.c_str()); }
-	void write(const std::vector<uint8_t> &bytes, size_t from, size_t to, bool append) const
-	{
+	void write(const std::vector<uint8_t> &bytes, size_t from, size_t to, bool append) const {
 		std::ofstream out(path, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
-		out.write(reinterpret_cast<const char *>(bytes.data() + from), static_cast<std::streamsize>(to - from));
+		out.write(reinterpret_cast<const char *>(bytes.data() + from),
+				  static_cast<std::streamsize>(to - from));
 	}
 };
 
 // Everything the walk reports, rendered while each event's views are valid.
 std::vector<std::string>
-walk(BinlogFileReader &reader)
-{
+walk(BinlogFileReader &reader) {
 	std::vector<std::string> out;
 	Event ev;
 	while (reader.next(ev)) {
 		std::string line = std::to_string(reader.offset()) + " " + event_type_name(ev.header.type) +
-		                   (reader.in_payload() ? " inner" : "");
+						   (reader.in_payload() ? " inner" : "");
 		if (auto *rows = std::get_if<RowsEvent>(&ev.body)) {
 			RowReader rr(*rows);
 			std::vector<Value> before, after;
@@ -68,19 +65,17 @@ walk(BinlogFileReader &reader)
 }
 
 std::string
-fixture(const std::string &name)
-{
+fixture(const std::string &name) {
 	return shared_path("fixtures/mysql-binlogs/" + name);
 }
 
 // A QUERY event (binlog v4 layout, 13-byte post-header, no status variables, no checksum).
 std::vector<uint8_t>
-query_event(const std::string &statement, uint32_t log_pos)
-{
+query_event(const std::string &statement, uint32_t log_pos) {
 	std::vector<uint8_t> e(19, 0);
 	e[4] = 2;
 	e.insert(e.end(), 13, 0); // thread id, exec time, db length 0, error code, status length 0
-	e.push_back(0);           // the empty database name's NUL
+	e.push_back(0);			  // the empty database name's NUL
 	e.insert(e.end(), statement.begin(), statement.end());
 	uint32_t size = static_cast<uint32_t>(e.size());
 	for (int i = 0; i < 4; i++) {
@@ -92,8 +87,8 @@ query_event(const std::string &statement, uint32_t log_pos)
 
 } // namespace
 
-TEST_CASE("binlog file reader: streaming matches the in-memory image at every buffer size", "[binlog][reader]")
-{
+TEST_CASE("binlog file reader: streaming matches the in-memory image at every buffer size",
+		  "[binlog][reader]") {
 	const char *files[] = {
 		"mysql_binlog_connector_java/mysql-bin.checksum-crc32",
 		"mysql_binlog_connector_java/mysql-bin.compressed",
@@ -115,8 +110,7 @@ TEST_CASE("binlog file reader: streaming matches the in-memory image at every bu
 	}
 }
 
-TEST_CASE("binlog file reader: events larger than the buffer", "[binlog][reader]")
-{
+TEST_CASE("binlog file reader: events larger than the buffer", "[binlog][reader]") {
 	// An FDE without checksums, a 3 MiB query, a small query: the big one crosses the default
 	// 1 MiB buffer and the buffer refills around it.
 	std::vector<uint8_t> source = read_bytes(fixture("mysql_binlog_connector_java/mysql-bin.checksum-none"));
@@ -149,8 +143,7 @@ TEST_CASE("binlog file reader: events larger than the buffer", "[binlog][reader]
 	}
 }
 
-TEST_CASE("binlog file reader: a file that ends inside an event, then grows", "[binlog][reader]")
-{
+TEST_CASE("binlog file reader: a file that ends inside an event, then grows", "[binlog][reader]") {
 	std::string name = fixture("mysql_binlog_connector_java/mysql-bin.checksum-crc32");
 	std::vector<uint8_t> bytes = read_bytes(name);
 	BinlogFileReader memory(bytes, "whole");
@@ -168,11 +161,12 @@ TEST_CASE("binlog file reader: a file that ends inside an event, then grows", "[
 		Event ev;
 		REQUIRE(reader.next(ev));
 		REQUIRE(reader.next(ev));
-		std::string needs = cut == third + 10 ? "the event needs 19 bytes, 10 remain"
-		                                       : "the event needs " + std::to_string(fourth - third) + " bytes, " +
-		                                             std::to_string(fourth - 1 - third) + " remain";
+		std::string needs = cut == third + 10
+								? "the event needs 19 bytes, 10 remain"
+								: "the event needs " + std::to_string(fourth - third) + " bytes, " +
+									  std::to_string(fourth - 1 - third) + " remain";
 		std::string message = "binlog file \"" + temp.path + "\" ends inside an event at offset " +
-		                      std::to_string(third) + ": " + needs;
+							  std::to_string(third) + ": " + needs;
 		CHECK_THROWS_WITH(reader.next(ev), message);
 		CHECK_THROWS_WITH(reader.next(ev), message); // still there, not skipped
 		// The writer completes the file: reading resumes at that event.
@@ -188,19 +182,19 @@ TEST_CASE("binlog file reader: a file that ends inside an event, then grows", "[
 	REQUIRE(reader.next(ev));
 	REQUIRE(reader.next(ev));
 	CHECK_THROWS_WITH(reader.next(ev), Catch::Contains("binlog file \"cut\" ends inside an event at offset " +
-	                                                   std::to_string(third)));
+													   std::to_string(third)));
 }
 
-TEST_CASE("binlog file reader: files that cannot be read", "[binlog][reader]")
-{
-	CHECK_THROWS_WITH(BinlogFileReader(std::string("/nonexistent/mysql-bin.000001")),
-	                  "could not open binlog file \"/nonexistent/mysql-bin.000001\": No such file or directory");
+TEST_CASE("binlog file reader: files that cannot be read", "[binlog][reader]") {
+	CHECK_THROWS_WITH(
+		BinlogFileReader(std::string("/nonexistent/mysql-bin.000001")),
+		"could not open binlog file \"/nonexistent/mysql-bin.000001\": No such file or directory");
 	TempFile temp;
 	std::vector<uint8_t> text = {'h', 'e', 'l', 'l', 'o'};
 	temp.write(text, 0, text.size(), false);
 	CHECK_THROWS_WITH(BinlogFileReader(temp.path), "\"" + temp.path +
-	                                                   "\" is not a binlog file: it does not start with the "
-	                                                   "magic bytes \\xfebin");
+													   "\" is not a binlog file: it does not start with the "
+													   "magic bytes \\xfebin");
 	temp.write(text, 0, 0, false);
 	CHECK_THROWS_WITH(BinlogFileReader(temp.path), Catch::Contains("is not a binlog file"));
 	// Magic only: a valid, empty binlog.

@@ -11,15 +11,14 @@ namespace chameleon::config::testing {
 
 // The smallest source block parse_source() accepts.
 inline const std::string minimal_source = "db_conn:\n"
-                                          "  user: usr_replica\n"
-                                          "schema_mappings:\n"
-                                          "  shop: shop_pg\n";
+										  "  user: usr_replica\n"
+										  "schema_mappings:\n"
+										  "  shop: shop_pg\n";
 
 // Runs parse and returns the ConfigError it throws; fails the test when nothing is thrown.
 template <typename Parse>
 ConfigError
-error_of(Parse parse)
-{
+error_of(Parse parse) {
 	try {
 		parse();
 	} catch (const ConfigError &error) {
@@ -30,14 +29,12 @@ error_of(Parse parse)
 }
 
 inline ConfigError
-source_error(const std::string &yaml)
-{
+source_error(const std::string &yaml) {
 	return error_of([&] { parse_source(yaml); });
 }
 
 inline ConfigError
-file_error(const std::string &yaml)
-{
+file_error(const std::string &yaml) {
 	return error_of([&] { parse_file(yaml); });
 }
 

@@ -50,27 +50,33 @@ fillfactor:
 
 } // namespace
 
-TEST_CASE("the canonical JSON of the defaults", "[config][json]")
-{
+TEST_CASE("the canonical JSON of the defaults", "[config][json]") {
 	SourceConfig config = parse_source(minimal_source);
-	CHECK(to_json(config, true) ==
-	      "{\"type\": \"mysql\", \"db_conn\": {\"host\": \"localhost\", \"port\": 3306, \"user\": \"usr_replica\", "
-	      "\"password\": \"\", \"password_file\": \"\", \"charset\": \"utf8mb4\", \"connect_timeout\": 10, \"database\": \"\"}, "
-	      "\"schema_mappings\": {\"shop\": \"shop_pg\"}, \"limit_tables\": [], \"skip_tables\": [], \"grant_select_to\": [], "
-	      "\"lock_timeout\": \"120s\", \"my_server_id\": 100, \"replica_batch_size\": 10000, \"replay_max_rows\": 10000, "
-	      "\"batch_retention\": \"1 day\", \"copy_max_memory\": 314572800, \"sleep_loop\": 1, \"on_error_replay\": \"continue\", "
-	      "\"on_error_read\": \"exit\", \"auto_maintenance\": \"disabled\", \"gtid_enable\": false, "
-	      "\"skip_events\": {\"insert\": [], \"update\": [], \"delete\": []}, \"keep_existing_schema\": false, "
-	      "\"net_read_timeout\": 600, \"copy_parallel_jobs\": 2, \"zero_dates\": \"null\", \"strip_nul\": true, "
-	      "\"type_override\": {}, \"fillfactor\": {}}");
+	CHECK(
+		to_json(config, true) ==
+		"{\"type\": \"mysql\", \"db_conn\": {\"host\": \"localhost\", \"port\": 3306, \"user\": "
+		"\"usr_replica\", "
+		"\"password\": \"\", \"password_file\": \"\", \"charset\": \"utf8mb4\", \"connect_timeout\": 10, "
+		"\"database\": \"\"}, "
+		"\"schema_mappings\": {\"shop\": \"shop_pg\"}, \"limit_tables\": [], \"skip_tables\": [], "
+		"\"grant_select_to\": [], "
+		"\"lock_timeout\": \"120s\", \"my_server_id\": 100, \"replica_batch_size\": 10000, "
+		"\"replay_max_rows\": 10000, "
+		"\"batch_retention\": \"1 day\", \"copy_max_memory\": 314572800, \"sleep_loop\": 1, "
+		"\"on_error_replay\": \"continue\", "
+		"\"on_error_read\": \"exit\", \"auto_maintenance\": \"disabled\", \"gtid_enable\": false, "
+		"\"skip_events\": {\"insert\": [], \"update\": [], \"delete\": []}, \"keep_existing_schema\": false, "
+		"\"net_read_timeout\": 600, \"copy_parallel_jobs\": 2, \"zero_dates\": \"null\", \"strip_nul\": "
+		"true, "
+		"\"type_override\": {}, \"fillfactor\": {}}");
 }
 
-TEST_CASE("parse_source(to_json(c, true)) == c", "[config][json]")
-{
+TEST_CASE("parse_source(to_json(c, true)) == c", "[config][json]") {
 	SourceConfig config = parse_source(full_source);
 	REQUIRE(config.db_conn.password == "p\"a\\s:s\xc3\xa9\n\t\x01\xc2\x85\xc2\xa0\xef\xbb\xbf\xe2\x80\xa8");
 	std::string json = to_json(config, true);
-	CHECK_THAT(json, Contains("\\u0001") && Contains("\\u0085") && Contains("\\ufeff") && Contains("\\u2028") && Contains("\\n"));
+	CHECK_THAT(json, Contains("\\u0001") && Contains("\\u0085") && Contains("\\ufeff") &&
+						 Contains("\\u2028") && Contains("\\n"));
 	SourceConfig again = parse_source(json);
 	CHECK(again == config);
 	CHECK(to_json(again, true) == json);
@@ -79,15 +85,16 @@ TEST_CASE("parse_source(to_json(c, true)) == c", "[config][json]")
 	SourceConfig minimal = parse_source(minimal_source);
 	CHECK(parse_source(to_json(minimal, true)) == minimal);
 
-	SourceConfig pgsql = parse_source("type: pgsql\ndb_conn: {user: u, database: d}\nschema_mappings: {a: b}\n");
+	SourceConfig pgsql =
+		parse_source("type: pgsql\ndb_conn: {user: u, database: d}\nschema_mappings: {a: b}\n");
 	CHECK(parse_source(to_json(pgsql, true)) == pgsql);
 
-	SourceConfig with_file = parse_source("db_conn: {user: u, password_file: /run/secrets/pw}\nschema_mappings: {a: b}\n");
+	SourceConfig with_file =
+		parse_source("db_conn: {user: u, password_file: /run/secrets/pw}\nschema_mappings: {a: b}\n");
 	CHECK(parse_source(to_json(with_file, false)) == with_file);
 }
 
-TEST_CASE("equality sees every serialised field", "[config][json]")
-{
+TEST_CASE("equality sees every serialised field", "[config][json]") {
 	SourceConfig config = parse_source(full_source);
 	SourceConfig changed = config;
 	changed.fillfactor[0].second.push_back("shop.more");
@@ -100,9 +107,9 @@ TEST_CASE("equality sees every serialised field", "[config][json]")
 	CHECK(changed == config);
 }
 
-TEST_CASE("without the password, the password is nowhere in the JSON", "[config][json]")
-{
-	SourceConfig config = parse_source("db_conn: {user: u, password: Xy7_unique_secret}\nschema_mappings: {a: b}\n");
+TEST_CASE("without the password, the password is nowhere in the JSON", "[config][json]") {
+	SourceConfig config =
+		parse_source("db_conn: {user: u, password: Xy7_unique_secret}\nschema_mappings: {a: b}\n");
 	std::string json = to_json(config, false);
 	CHECK(json.find("Xy7_unique_secret") == std::string::npos);
 	CHECK(json.find("\"password\"") == std::string::npos);
@@ -114,9 +121,9 @@ TEST_CASE("without the password, the password is nowhere in the JSON", "[config]
 	CHECK(without == config);
 }
 
-TEST_CASE("JSON without spaces is read too", "[config][json]")
-{
-	SourceConfig config = parse_source("{\"db_conn\":{\"user\":\"u\",\"port\":3307},\"schema_mappings\":{\"a\":\"b\"},\"gtid_enable\":true}");
+TEST_CASE("JSON without spaces is read too", "[config][json]") {
+	SourceConfig config = parse_source("{\"db_conn\":{\"user\":\"u\",\"port\":3307},\"schema_mappings\":{"
+									   "\"a\":\"b\"},\"gtid_enable\":true}");
 	CHECK(config.db_conn.port == 3307);
 	CHECK(config.gtid_enable);
 }

@@ -107,8 +107,7 @@ fillfactor:
 
 // The example with the pgsql keys moved out of db_conn to the source level, as tests/test.yml has them.
 std::string
-python_example_fixed()
-{
+python_example_fixed() {
 	std::istringstream lines(python_example);
 	std::string fixed, line;
 	bool in_pgsql = false, past_connection = false;
@@ -127,8 +126,7 @@ python_example_fixed()
 }
 
 std::string
-read_text(const std::string &path)
-{
+read_text(const std::string &path) {
 	std::ifstream input(path);
 	REQUIRE(input.good());
 	std::ostringstream text;
@@ -138,8 +136,7 @@ read_text(const std::string &path)
 
 } // namespace
 
-TEST_CASE("the Python example: the mis-indented pgsql block is an error with a hint", "[config][file]")
-{
+TEST_CASE("the Python example: the mis-indented pgsql block is an error with a hint", "[config][file]") {
 	ConfigError error = file_error(python_example);
 	CHECK(error.key == "sources.pgsql.db_conn.schema_mappings");
 	CHECK(error.line == 68);
@@ -147,8 +144,7 @@ TEST_CASE("the Python example: the mis-indented pgsql block is an error with a h
 	CHECK_THAT(error.hint, Contains("source key") && Contains("indentation"));
 }
 
-TEST_CASE("the Python example with the pgsql block fixed", "[config][file]")
-{
+TEST_CASE("the Python example with the pgsql block fixed", "[config][file]") {
 	FileConfig file = parse_file(python_example_fixed());
 	REQUIRE(file.sources.size() == 2);
 
@@ -157,14 +153,17 @@ TEST_CASE("the Python example with the pgsql block fixed", "[config][file]")
 		ignored.push_back(notice.key);
 		CHECK_THAT(notice.message, Contains("is ignored: "));
 	}
-	CHECK(ignored == Strings{"pid_dir", "log_dir", "log_dest", "log_level", "log_days_keep", "rollbar_key", "rollbar_env", "pg_conn"});
+	CHECK(ignored == Strings{"pid_dir", "log_dir", "log_dest", "log_level", "log_days_keep", "rollbar_key",
+							 "rollbar_env", "pg_conn"});
 	CHECK(file.notices[7].line == 13);
 
 	const auto &[mysql_name, mysql] = file.sources[0];
 	CHECK(mysql_name == "mysql");
 	CHECK(mysql.type == "mysql");
-	CHECK(mysql.db_conn == DbConn{"localhost", 3306, "usr_replica", "never_commit_passwords", "", "utf8", 10, ""});
-	CHECK(mysql.schema_mappings == std::vector<std::pair<std::string, std::string>>{{"delphis_mediterranea", "loxodonta_africana"}});
+	CHECK(mysql.db_conn ==
+		  DbConn{"localhost", 3306, "usr_replica", "never_commit_passwords", "", "utf8", 10, ""});
+	CHECK(mysql.schema_mappings ==
+		  std::vector<std::pair<std::string, std::string>>{{"delphis_mediterranea", "loxodonta_africana"}});
 	CHECK(mysql.limit_tables == Strings{"delphis_mediterranea.foo"});
 	CHECK(mysql.skip_tables == Strings{"delphis_mediterranea.bar"});
 	CHECK(mysql.grant_select_to == Strings{"usr_readonly"});
@@ -178,14 +177,16 @@ TEST_CASE("the Python example with the pgsql block fixed", "[config][file]")
 	Strings mysql_notices;
 	for (const auto &notice : mysql.notices)
 		mysql_notices.push_back(notice.key);
-	CHECK(mysql_notices == Strings{"sources.mysql.db_conn.charset", "sources.mysql.copy_mode", "sources.mysql.out_dir"});
+	CHECK(mysql_notices ==
+		  Strings{"sources.mysql.db_conn.charset", "sources.mysql.copy_mode", "sources.mysql.out_dir"});
 
 	const auto &[pgsql_name, pgsql] = file.sources[1];
 	CHECK(pgsql_name == "pgsql");
 	CHECK(pgsql.type == "pgsql");
 	CHECK(pgsql.db_conn.port == 5432);
 	CHECK(pgsql.db_conn.database == "db_replica");
-	CHECK(pgsql.schema_mappings == std::vector<std::pair<std::string, std::string>>{{"loxodonta_africana", "elephas_maximus"}});
+	CHECK(pgsql.schema_mappings ==
+		  std::vector<std::pair<std::string, std::string>>{{"loxodonta_africana", "elephas_maximus"}});
 	CHECK(pgsql.replica_batch_size == 3000);
 	CHECK(pgsql.sleep_loop == 5);
 	CHECK(pgsql.lock_timeout == "10s");
@@ -193,8 +194,7 @@ TEST_CASE("the Python example with the pgsql block fixed", "[config][file]")
 	CHECK(pgsql.fillfactor == mysql.fillfactor);
 }
 
-TEST_CASE("the configuration of the Python catalogue fixture", "[config][file]")
-{
+TEST_CASE("the configuration of the Python catalogue fixture", "[config][file]") {
 	FileConfig file = parse_file(read_text(shared_path("fixtures/python-catalogue/pg_chameleon-config.yml")));
 	REQUIRE(file.sources.size() == 2);
 	const SourceConfig &a = file.sources[0].second;
@@ -202,7 +202,8 @@ TEST_CASE("the configuration of the Python catalogue fixture", "[config][file]")
 	CHECK(a.db_conn.host == "127.0.0.1");
 	CHECK(a.db_conn.port == 58306);
 	CHECK(a.db_conn.password == "replica");
-	CHECK(a.schema_mappings == std::vector<std::pair<std::string, std::string>>{{"shop", "shop_pg"}, {"crm", "crm_pg"}});
+	CHECK(a.schema_mappings ==
+		  std::vector<std::pair<std::string, std::string>>{{"shop", "shop_pg"}, {"crm", "crm_pg"}});
 	CHECK(a.limit_tables == Strings{"crm.contacts", "crm.leads", "crm.notes"});
 	CHECK(a.skip_tables == Strings{"shop.audit_tmp"});
 	CHECK(a.grant_select_to.empty());
@@ -216,8 +217,7 @@ TEST_CASE("the configuration of the Python catalogue fixture", "[config][file]")
 	CHECK(file.notices.size() == 8);
 }
 
-TEST_CASE("a source's own type_override and fillfactor replace the global ones", "[config][file]")
-{
+TEST_CASE("a source's own type_override and fillfactor replace the global ones", "[config][file]") {
 	FileConfig file = parse_file(R"yaml(
 type_override: {"tinyint(1)": {override_to: boolean, override_tables: ["*"]}}
 fillfactor: {"50": {tables: [a.t]}}
@@ -239,8 +239,7 @@ sources:
 	CHECK(two.fillfactor.empty());
 }
 
-TEST_CASE("whole-file errors", "[config][file]")
-{
+TEST_CASE("whole-file errors", "[config][file]") {
 	ConfigError error = file_error("log_dir: /tmp\n");
 	CHECK(error.key == "sources");
 	CHECK_THAT(error.what(), Contains("missing required key \"sources\""));
@@ -269,7 +268,8 @@ TEST_CASE("whole-file errors", "[config][file]")
 	CHECK(error.line == 2);
 	CHECK_THAT(error.what(), Contains("is empty"));
 
-	error = file_error("sources:\n  one:\n    db_conn: {user: u}\n    schema_mappings: {a: b}\n    sleep_loop: x\n");
+	error = file_error(
+		"sources:\n  one:\n    db_conn: {user: u}\n    schema_mappings: {a: b}\n    sleep_loop: x\n");
 	CHECK(error.key == "sources.one.sleep_loop");
 	CHECK(error.line == 5);
 	CHECK_THAT(error.what(), Contains("invalid value for \"sources.one.sleep_loop\" at line 5"));
@@ -283,8 +283,7 @@ TEST_CASE("whole-file errors", "[config][file]")
 	CHECK(error.line == 1);
 }
 
-TEST_CASE("two sources of one file cannot share a destination schema", "[config][file]")
-{
+TEST_CASE("two sources of one file cannot share a destination schema", "[config][file]") {
 	ConfigError error = file_error(R"yaml(sources:
   one:
     db_conn: {user: u}

@@ -7,8 +7,7 @@ using namespace chameleon::config::testing;
 using Catch::Matchers::Contains;
 using Strings = std::vector<std::string>;
 
-TEST_CASE("a minimal source gets every default", "[config][source]")
-{
+TEST_CASE("a minimal source gets every default", "[config][source]") {
 	SourceConfig config = parse_source(minimal_source);
 	CHECK(config.type == "mysql");
 	CHECK(config.db_conn.host == "localhost");
@@ -46,8 +45,7 @@ TEST_CASE("a minimal source gets every default", "[config][source]")
 	CHECK(config == SourceConfig{config}); // copy compares equal
 }
 
-TEST_CASE("every source key is read", "[config][source]")
-{
+TEST_CASE("every source key is read", "[config][source]") {
 	SourceConfig config = parse_source(R"yaml(
 type: mysql
 db_conn:
@@ -107,7 +105,8 @@ fillfactor:
 	CHECK(config.db_conn.password == "s3cret:#x");
 	CHECK(config.db_conn.charset == "latin1");
 	CHECK(config.db_conn.connect_timeout == 30);
-	CHECK(config.schema_mappings == std::vector<std::pair<std::string, std::string>>{{"shop", "shop_pg"}, {"crm", "crm_pg"}});
+	CHECK(config.schema_mappings ==
+		  std::vector<std::pair<std::string, std::string>>{{"shop", "shop_pg"}, {"crm", "crm_pg"}});
 	CHECK(config.limit_tables == Strings{"crm.contacts", "crm.leads"});
 	CHECK(config.skip_tables == Strings{"shop.audit_tmp"});
 	CHECK(config.grant_select_to == Strings{"reader", "analyst"});
@@ -132,13 +131,15 @@ fillfactor:
 	CHECK_FALSE(config.strip_nul);
 	REQUIRE(config.type_override.size() == 2);
 	CHECK(config.type_override[0] == TypeOverride{"tinyint(1)", "boolean", {"*"}});
-	CHECK(config.type_override[1] == TypeOverride{"bigint(20) unsigned", "numeric(20,0)", {"shop.orders", "crm.leads"}});
-	CHECK(config.fillfactor == std::vector<std::pair<int, Strings>>{{30, {"shop.orders"}}, {40, {"crm.leads"}}});
+	CHECK(config.type_override[1] ==
+		  TypeOverride{"bigint(20) unsigned", "numeric(20,0)", {"shop.orders", "crm.leads"}});
+	CHECK(config.fillfactor ==
+		  std::vector<std::pair<int, Strings>>{{30, {"shop.orders"}}, {40, {"crm.leads"}}});
 	CHECK(config.notices.empty());
 }
 
-TEST_CASE("the forms of the Python examples: quoted numbers, YAML 1.1 booleans, null lists", "[config][source]")
-{
+TEST_CASE("the forms of the Python examples: quoted numbers, YAML 1.1 booleans, null lists",
+		  "[config][source]") {
 	SourceConfig config = parse_source(R"yaml(
 db_conn:
   host: "localhost"
@@ -176,31 +177,28 @@ zero_dates:
 	CHECK(config.zero_dates == "null");
 }
 
-TEST_CASE("an empty value means the default", "[config][source]")
-{
-	SourceConfig config = parse_source(minimal_source + "lock_timeout:\nsleep_loop: ~\nskip_events:\ntype:\n");
+TEST_CASE("an empty value means the default", "[config][source]") {
+	SourceConfig config =
+		parse_source(minimal_source + "lock_timeout:\nsleep_loop: ~\nskip_events:\ntype:\n");
 	CHECK(config.lock_timeout == "120s");
 	CHECK(config.sleep_loop == 1);
 	CHECK(config.type == "mysql");
 	CHECK(config.skip_events == SkipEvents{});
 }
 
-TEST_CASE("copy_max_memory accepts plain bytes and k, M, G", "[config][source]")
-{
+TEST_CASE("copy_max_memory accepts plain bytes and k, M, G", "[config][source]") {
 	CHECK(parse_source(minimal_source + "copy_max_memory: 300M").copy_max_memory == 300LL * 1024 * 1024);
 	CHECK(parse_source(minimal_source + "copy_max_memory: \"1G\"").copy_max_memory == 1024LL * 1024 * 1024);
 	CHECK(parse_source(minimal_source + "copy_max_memory: 1048576").copy_max_memory == 1048576);
 }
 
-TEST_CASE("auto_maintenance: disabled, false or an interval", "[config][source]")
-{
+TEST_CASE("auto_maintenance: disabled, false or an interval", "[config][source]") {
 	CHECK(parse_source(minimal_source + "auto_maintenance: \"disabled\"").auto_maintenance == "disabled");
 	CHECK(parse_source(minimal_source + "auto_maintenance: false").auto_maintenance == "disabled");
 	CHECK(parse_source(minimal_source + "auto_maintenance: 12 hours").auto_maintenance == "12 hours");
 }
 
-TEST_CASE("pgsql sources: database required, port defaults to 5432", "[config][source]")
-{
+TEST_CASE("pgsql sources: database required, port defaults to 5432", "[config][source]") {
 	SourceConfig config = parse_source(R"yaml(
 type: pgsql
 db_conn:
@@ -225,12 +223,11 @@ sleep_loop: 5
 	CHECK(config.db_conn.database == "db_replica");
 	CHECK(config.replica_batch_size == 3000);
 	CHECK(config.lock_timeout == "10s");
-	CHECK(parse_source("type: pgsql\ndb_conn: {user: u, database: d, port: 6432}\nschema_mappings: {a: b}\n").db_conn.port ==
-	      6432);
+	CHECK(parse_source("type: pgsql\ndb_conn: {user: u, database: d, port: 6432}\nschema_mappings: {a: b}\n")
+			  .db_conn.port == 6432);
 }
 
-TEST_CASE("keys meaningless inside the server give notices", "[config][source][notice]")
-{
+TEST_CASE("keys meaningless inside the server give notices", "[config][source][notice]") {
 	SourceConfig config = parse_source(minimal_source + "copy_mode: 'file'\nout_dir: /tmp\n");
 	REQUIRE(config.notices.size() == 2);
 	CHECK(config.notices[0].key == "copy_mode");
@@ -241,9 +238,9 @@ TEST_CASE("keys meaningless inside the server give notices", "[config][source][n
 	CHECK_THAT(config.notices[1].message, Contains("is ignored"));
 }
 
-TEST_CASE("notices for 3-byte utf8 and for a database of a mysql source", "[config][source][notice]")
-{
-	SourceConfig config = parse_source("db_conn:\n  user: u\n  charset: utf8\n  database: x\nschema_mappings: {a: b}\n");
+TEST_CASE("notices for 3-byte utf8 and for a database of a mysql source", "[config][source][notice]") {
+	SourceConfig config =
+		parse_source("db_conn:\n  user: u\n  charset: utf8\n  database: x\nschema_mappings: {a: b}\n");
 	REQUIRE(config.notices.size() == 2);
 	CHECK(config.notices[0].key == "db_conn.charset");
 	CHECK(config.notices[0].line == 3);
@@ -253,17 +250,16 @@ TEST_CASE("notices for 3-byte utf8 and for a database of a mysql source", "[conf
 	CHECK_THAT(config.notices[1].message, Contains("is ignored"));
 }
 
-TEST_CASE("password_file and a passwordless account", "[config][source]")
-{
-	SourceConfig config = parse_source("db_conn: {user: u, password_file: /etc/chameleon/pw}\nschema_mappings: {a: b}\n");
+TEST_CASE("password_file and a passwordless account", "[config][source]") {
+	SourceConfig config =
+		parse_source("db_conn: {user: u, password_file: /etc/chameleon/pw}\nschema_mappings: {a: b}\n");
 	CHECK(config.db_conn.password_file == "/etc/chameleon/pw");
 	CHECK(config.db_conn.password.empty());
 	config = parse_source("db_conn: {user: u, password: ''}\nschema_mappings: {a: b}\n");
 	CHECK(config.db_conn.password.empty());
 }
 
-TEST_CASE("anchors may share a connection between keys", "[config][source]")
-{
+TEST_CASE("anchors may share a connection between keys", "[config][source]") {
 	SourceConfig config = parse_source("db_conn: &c {user: u, host: h}\nschema_mappings: {a: b}\n");
 	CHECK(config.db_conn.host == "h");
 }

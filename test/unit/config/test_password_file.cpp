@@ -14,9 +14,8 @@ namespace {
 
 // A file in the temporary directory, removed at the end of the test.
 class TempFile {
-public:
-	explicit TempFile(const std::string &content)
-	{
+  public:
+	explicit TempFile(const std::string &content) {
 		char name[] = "/tmp/chameleon_pw_XXXXXX";
 		int fd = mkstemp(name);
 		REQUIRE(fd >= 0);
@@ -31,8 +30,8 @@ public:
 };
 
 SourceConfig
-source_with_file(const std::string &file, const std::string &host = "db1", int port = 3306, const std::string &user = "repl")
-{
+source_with_file(const std::string &file, const std::string &host = "db1", int port = 3306,
+				 const std::string &user = "repl") {
 	SourceConfig config;
 	config.db_conn.host = host;
 	config.db_conn.port = port;
@@ -43,16 +42,14 @@ source_with_file(const std::string &file, const std::string &host = "db1", int p
 
 } // namespace
 
-TEST_CASE("inline password, or none", "[config][password]")
-{
+TEST_CASE("inline password, or none", "[config][password]") {
 	SourceConfig config;
 	CHECK(read_password(config).empty());
 	config.db_conn.password = "inline";
 	CHECK(read_password(config) == "inline");
 }
 
-TEST_CASE("a file with the password alone on its first line", "[config][password]")
-{
+TEST_CASE("a file with the password alone on its first line", "[config][password]") {
 	TempFile file("s3cret pass\nsecond line ignored\n");
 	CHECK(read_password(source_with_file(file.path)) == "s3cret pass");
 	TempFile crlf("windows\r\n");
@@ -61,31 +58,29 @@ TEST_CASE("a file with the password alone on its first line", "[config][password
 	CHECK(read_password(source_with_file(no_newline.path)) == "a:b");
 }
 
-TEST_CASE("pgpass-like lines: the first matching line wins", "[config][password]")
-{
+TEST_CASE("pgpass-like lines: the first matching line wins", "[config][password]") {
 	TempFile file("# host:port:user:password\n"
-	              "\n"
-	              "db2:3306:repl:wrong_host\n"
-	              "db1:3307:repl:wrong_port\n"
-	              "db1:3306:other:wrong_user\n"
-	              "db1:3306:repl:pass:with:colons\n"
-	              "*:*:*:fallback\n");
+				  "\n"
+				  "db2:3306:repl:wrong_host\n"
+				  "db1:3307:repl:wrong_port\n"
+				  "db1:3306:other:wrong_user\n"
+				  "db1:3306:repl:pass:with:colons\n"
+				  "*:*:*:fallback\n");
 	CHECK(read_password(source_with_file(file.path)) == "pass:with:colons");
 	CHECK(read_password(source_with_file(file.path, "db9", 1234, "x")) == "fallback");
 	CHECK(read_password(source_with_file(file.path, "db2")) == "wrong_host");
 }
 
-TEST_CASE("pgpass-like lines: escapes and wildcards", "[config][password]")
-{
+TEST_CASE("pgpass-like lines: escapes and wildcards", "[config][password]") {
 	TempFile file("fe80\\:\\:1:*:repl:back\\\\slash\\:colon\n");
 	CHECK(read_password(source_with_file(file.path, "fe80::1", 5000)) == "back\\slash:colon");
 }
 
-TEST_CASE("password file errors name the file", "[config][password]")
-{
+TEST_CASE("password file errors name the file", "[config][password]") {
 	ConfigError error = error_of([] { read_password(source_with_file("/nonexistent/chameleon/pw")); });
 	CHECK(error.key == "db_conn.password_file");
-	CHECK_THAT(error.what(), Contains("could not open password file \"/nonexistent/chameleon/pw\": No such file"));
+	CHECK_THAT(error.what(),
+			   Contains("could not open password file \"/nonexistent/chameleon/pw\": No such file"));
 
 	error = error_of([] { read_password(source_with_file("/tmp")); });
 	CHECK_THAT(error.what(), Contains("\"/tmp\": it is a directory"));
@@ -96,11 +91,13 @@ TEST_CASE("password file errors name the file", "[config][password]")
 
 	TempFile unmatched("db2:3306:repl:x\n");
 	error = error_of([&] { read_password(source_with_file(unmatched.path)); });
-	CHECK_THAT(error.what(), Contains("no line of password file \"" + unmatched.path + "\" matches host \"db1\", port 3306 and user \"repl\""));
+	CHECK_THAT(error.what(), Contains("no line of password file \"" + unmatched.path +
+									  "\" matches host \"db1\", port 3306 and user \"repl\""));
 	CHECK_THAT(error.hint, Contains("db1:3306:repl:<password>"));
 
 	TempFile malformed("db1:3306:repl:x\nbroken line\n");
 	error = error_of([&] { read_password(source_with_file(malformed.path, "db9")); });
 	CHECK(error.line == 2);
-	CHECK_THAT(error.what(), Contains("line 2 of password file \"" + malformed.path + "\" is not of the form host:port:user:password"));
+	CHECK_THAT(error.what(), Contains("line 2 of password file \"" + malformed.path +
+									  "\" is not of the form host:port:user:password"));
 }

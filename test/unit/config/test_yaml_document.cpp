@@ -7,8 +7,7 @@ using namespace chameleon::config;
 using namespace chameleon::config::testing;
 using Catch::Matchers::Contains;
 
-TEST_CASE("the tree keeps kinds, texts and 1-based lines", "[config][yaml]")
-{
+TEST_CASE("the tree keeps kinds, texts and 1-based lines", "[config][yaml]") {
 	YamlNode root = load_yaml("a: 1\nb:\n  - x\n  - 'y'\nc: {d: e}\n");
 	REQUIRE(root.kind == YamlNode::Kind::mapping);
 	REQUIRE(root.entries.size() == 3);
@@ -25,8 +24,7 @@ TEST_CASE("the tree keeps kinds, texts and 1-based lines", "[config][yaml]")
 	CHECK(root.entries[2].second.entries[0].second.text == "e");
 }
 
-TEST_CASE("null is an empty value, ~ or null, never a quoted text", "[config][yaml]")
-{
+TEST_CASE("null is an empty value, ~ or null, never a quoted text", "[config][yaml]") {
 	YamlNode root = load_yaml("a:\nb: ~\nc: null\nd: NULL\ne: ''\nf: \"null\"\ng: !!str null\n");
 	CHECK(root.entries[0].second.is_null());
 	CHECK(root.entries[1].second.is_null());
@@ -39,29 +37,26 @@ TEST_CASE("null is an empty value, ~ or null, never a quoted text", "[config][ya
 	CHECK(load_yaml("# only a comment\n").is_null());
 }
 
-TEST_CASE("anchors and aliases are expanded", "[config][yaml]")
-{
+TEST_CASE("anchors and aliases are expanded", "[config][yaml]") {
 	YamlNode root = load_yaml("a: &conn {user: u, host: h}\nb: *conn\n");
 	const YamlNode &copy = root.entries[1].second;
 	REQUIRE(copy.kind == YamlNode::Kind::mapping);
 	CHECK(copy.entries[1].second.text == "h");
 }
 
-TEST_CASE("alias bombs are refused", "[config][yaml]")
-{
+TEST_CASE("alias bombs are refused", "[config][yaml]") {
 	std::string yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
 	for (int level = 1; level < 9; ++level)
-		yaml += "a" + std::to_string(level) + ": &a" + std::to_string(level) + " [" +
-		        std::string("*a") + std::to_string(level - 1) + ", *a" + std::to_string(level - 1) + ", *a" +
-		        std::to_string(level - 1) + ", *a" + std::to_string(level - 1) + ", *a" + std::to_string(level - 1) +
-		        ", *a" + std::to_string(level - 1) + ", *a" + std::to_string(level - 1) + ", *a" +
-		        std::to_string(level - 1) + "]\n";
+		yaml += "a" + std::to_string(level) + ": &a" + std::to_string(level) + " [" + std::string("*a") +
+				std::to_string(level - 1) + ", *a" + std::to_string(level - 1) + ", *a" +
+				std::to_string(level - 1) + ", *a" + std::to_string(level - 1) + ", *a" +
+				std::to_string(level - 1) + ", *a" + std::to_string(level - 1) + ", *a" +
+				std::to_string(level - 1) + ", *a" + std::to_string(level - 1) + "]\n";
 	ConfigError error = error_of([&] { load_yaml(yaml); });
 	CHECK_THAT(error.what(), Contains("too many nodes"));
 }
 
-TEST_CASE("malformed YAML gives libyaml's problem and the line", "[config][yaml]")
-{
+TEST_CASE("malformed YAML gives libyaml's problem and the line", "[config][yaml]") {
 	ConfigError error = error_of([] { load_yaml("a: 1\nb: [1, 2\nc: 3\n"); });
 	CHECK(error.key.empty());
 	CHECK(error.line >= 2);

@@ -10,24 +10,21 @@ namespace {
 
 template <typename T>
 T
-parse_as(const std::string &sql)
-{
+parse_as(const std::string &sql) {
 	Statement statement = parse_one(sql);
 	REQUIRE(std::holds_alternative<T>(statement));
 	return std::get<T>(statement);
 }
 
 Column
-single_column(const std::string &definition)
-{
+single_column(const std::string &definition) {
 	CreateTable table = parse_as<CreateTable>("CREATE TABLE t (" + definition + ")");
 	REQUIRE(table.columns.size() == 1);
 	return table.columns.front();
 }
 
 std::string
-error_of(const std::string &sql)
-{
+error_of(const std::string &sql) {
 	try {
 		parse(sql);
 	} catch (const ParseError &error) {
@@ -38,8 +35,7 @@ error_of(const std::string &sql)
 
 } // namespace
 
-TEST_CASE("column types are canonical with their modifiers", "[ddl][parser]")
-{
+TEST_CASE("column types are canonical with their modifiers", "[ddl][parser]") {
 	Column c = single_column("c INTEGER(10) UNSIGNED ZEROFILL");
 	CHECK(c.type == "int");
 	CHECK(c.length == 10u);
@@ -86,20 +82,19 @@ TEST_CASE("column types are canonical with their modifiers", "[ddl][parser]")
 	CHECK(c.charset == "utf8mb3");
 }
 
-TEST_CASE("column_type in MySQL 8.0.19+ style drops integer display widths", "[ddl][parser]")
-{
+TEST_CASE("column_type in MySQL 8.0.19+ style drops integer display widths", "[ddl][parser]") {
 	CHECK(format_column_type(single_column("c INT UNSIGNED"), ColumnTypeStyle::mysql80) == "int unsigned");
 	CHECK(format_column_type(single_column("c INT(11)"), ColumnTypeStyle::mysql80) == "int");
 	CHECK(format_column_type(single_column("c BOOL"), ColumnTypeStyle::mysql80) == "tinyint(1)");
 	CHECK(format_column_type(single_column("c INT(5) ZEROFILL"), ColumnTypeStyle::mysql80) ==
-	      "int(5) unsigned zerofill");
+		  "int(5) unsigned zerofill");
 	CHECK(format_column_type(single_column("c YEAR"), ColumnTypeStyle::mysql80) == "year");
 	CHECK(single_column("c INT").column_type == "int(11)");
 }
 
-TEST_CASE("defaults keep their kind and raw text", "[ddl][parser]")
-{
-	Column c = single_column("c TIMESTAMP(6) NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)");
+TEST_CASE("defaults keep their kind and raw text", "[ddl][parser]") {
+	Column c =
+		single_column("c TIMESTAMP(6) NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)");
 	CHECK(c.nullable == true);
 	CHECK(c.default_value.kind == DefaultKind::current_timestamp);
 	CHECK(c.default_value.fsp == 6);
@@ -136,8 +131,7 @@ TEST_CASE("defaults keep their kind and raw text", "[ddl][parser]")
 	CHECK(c.default_value.kind == DefaultKind::none);
 }
 
-TEST_CASE("generated columns, inline keys, references and checks", "[ddl][parser]")
-{
+TEST_CASE("generated columns, inline keys, references and checks", "[ddl][parser]") {
 	Column c = single_column("c INT GENERATED ALWAYS AS (a + (b * 2)) STORED UNIQUE KEY COMMENT 'g'");
 	CHECK(c.generated_expression == std::string("a + (b * 2)"));
 	CHECK(c.stored);
@@ -165,13 +159,13 @@ TEST_CASE("generated columns, inline keys, references and checks", "[ddl][parser
 	CHECK(c.unique_key);
 }
 
-TEST_CASE("table keys and options", "[ddl][parser]")
-{
+TEST_CASE("table keys and options", "[ddl][parser]") {
 	CreateTable t = parse_as<CreateTable>(
-	    "CREATE TABLE IF NOT EXISTS `s`.`t` (a INT, b TEXT, CONSTRAINT pk PRIMARY KEY (a), "
-	    "UNIQUE KEY uk (b(10) DESC) USING BTREE COMMENT 'u', INDEX ((a + 1)), "
-	    "CONSTRAINT fk FOREIGN KEY (a) REFERENCES p (id) ON UPDATE SET NULL, CHECK (a > 0) NOT ENFORCED) "
-	    "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE utf8mb4_bin COMMENT='x' /*!50100 PARTITION BY HASH (a) */");
+		"CREATE TABLE IF NOT EXISTS `s`.`t` (a INT, b TEXT, CONSTRAINT pk PRIMARY KEY (a), "
+		"UNIQUE KEY uk (b(10) DESC) USING BTREE COMMENT 'u', INDEX ((a + 1)), "
+		"CONSTRAINT fk FOREIGN KEY (a) REFERENCES p (id) ON UPDATE SET NULL, CHECK (a > 0) NOT ENFORCED) "
+		"ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE utf8mb4_bin COMMENT='x' /*!50100 PARTITION BY HASH "
+		"(a) */");
 	CHECK(t.if_not_exists);
 	CHECK(t.table.schema == "s");
 	CHECK(t.table.name == "t");
@@ -199,23 +193,22 @@ TEST_CASE("table keys and options", "[ddl][parser]")
 	CHECK(t.partitioning == "PARTITION BY HASH (a)");
 }
 
-TEST_CASE("CREATE TABLE LIKE and AS SELECT", "[ddl][parser]")
-{
+TEST_CASE("CREATE TABLE LIKE and AS SELECT", "[ddl][parser]") {
 	CreateTable like = parse_as<CreateTable>("CREATE TABLE a.t (LIKE b.u)");
 	REQUIRE(like.like);
 	CHECK(like.like->schema == "b");
 	CHECK(like.like->name == "u");
-	CreateTable select = parse_as<CreateTable>("CREATE TABLE t ENGINE=InnoDB AS SELECT a, b FROM u WHERE x = ';'");
+	CreateTable select =
+		parse_as<CreateTable>("CREATE TABLE t ENGINE=InnoDB AS SELECT a, b FROM u WHERE x = ';'");
 	CHECK(select.columns.empty());
 	CHECK(select.select == "SELECT a, b FROM u WHERE x = ';'");
 }
 
-TEST_CASE("ALTER TABLE sub-commands", "[ddl][parser]")
-{
+TEST_CASE("ALTER TABLE sub-commands", "[ddl][parser]") {
 	AlterTable alter = parse_as<AlterTable>(
-	    "ALTER TABLE db.t ADD COLUMN visibility bool DEFAULT 0 NOT NULL AFTER id, DROP COLUMN IF EXISTS x, "
-	    "CHANGE a b VARCHAR(10) FIRST, RENAME COLUMN c TO d, ALTER e SET DEFAULT 'z', DROP PRIMARY KEY, "
-	    "DROP INDEX i, RENAME TO db2.u, ALGORITHM=INPLACE");
+		"ALTER TABLE db.t ADD COLUMN visibility bool DEFAULT 0 NOT NULL AFTER id, DROP COLUMN IF EXISTS x, "
+		"CHANGE a b VARCHAR(10) FIRST, RENAME COLUMN c TO d, ALTER e SET DEFAULT 'z', DROP PRIMARY KEY, "
+		"DROP INDEX i, RENAME TO db2.u, ALGORITHM=INPLACE");
 	CHECK(alter.table.schema == "db");
 	REQUIRE(alter.commands.size() == 9);
 	const auto &add = std::get<AddColumn>(alter.commands[0]);
@@ -236,16 +229,15 @@ TEST_CASE("ALTER TABLE sub-commands", "[ddl][parser]")
 	CHECK(std::get<AlterOption>(alter.commands[8]).value == "inplace");
 }
 
-TEST_CASE("parenthesised ADD COLUMN expands to one command per column", "[ddl][parser]")
-{
-	AlterTable alter = parse_as<AlterTable>("ALTER TABLE foo ADD COLUMN(bar varchar(30), baz int DEFAULT NULL)");
+TEST_CASE("parenthesised ADD COLUMN expands to one command per column", "[ddl][parser]") {
+	AlterTable alter =
+		parse_as<AlterTable>("ALTER TABLE foo ADD COLUMN(bar varchar(30), baz int DEFAULT NULL)");
 	REQUIRE(alter.commands.size() == 2);
 	CHECK(std::get<AddColumn>(alter.commands[0]).column.column_type == "varchar(30)");
 	CHECK(std::get<AddColumn>(alter.commands[1]).column.default_value.kind == DefaultKind::null);
 }
 
-TEST_CASE("statement kinds and schema-qualified names", "[ddl][parser]")
-{
+TEST_CASE("statement kinds and schema-qualified names", "[ddl][parser]") {
 	CHECK(parse_as<TruncateTable>("TRUNCATE TABLE sakila.actor").table.schema == "sakila");
 	CHECK(parse_as<TruncateTable>("truncate actor").table.schema.empty());
 	DropTable drop = parse_as<DropTable>("DROP TEMPORARY TABLE IF EXISTS a, s.b CASCADE");
@@ -257,7 +249,8 @@ TEST_CASE("statement kinds and schema-qualified names", "[ddl][parser]")
 	REQUIRE(rename.renames.size() == 2);
 	CHECK(rename.renames[1].from.name == "_t_gho");
 	CHECK(rename.renames[1].to.name == "t");
-	CreateIndex index = parse_as<CreateIndex>("CREATE UNIQUE INDEX i ON s.t (a, b(4)) ALGORITHM=INPLACE LOCK=NONE");
+	CreateIndex index =
+		parse_as<CreateIndex>("CREATE UNIQUE INDEX i ON s.t (a, b(4)) ALGORITHM=INPLACE LOCK=NONE");
 	CHECK(index.key.kind == KeyKind::unique);
 	CHECK(index.table.schema == "s");
 	CHECK(index.options.size() == 2);
@@ -266,11 +259,10 @@ TEST_CASE("statement kinds and schema-qualified names", "[ddl][parser]")
 	CHECK(drop_index.table.name == "t");
 }
 
-TEST_CASE("non-reserved keywords are valid column names", "[ddl][parser]")
-{
+TEST_CASE("non-reserved keywords are valid column names", "[ddl][parser]") {
 	CreateTable t = parse_as<CreateTable>(
-	    "CREATE TABLE t (status int, date date, comment text, type varchar(3), year year, `key` int, "
-	    "timestamp timestamp, text text, enum enum('a'), first int, after int)");
+		"CREATE TABLE t (status int, date date, comment text, type varchar(3), year year, `key` int, "
+		"timestamp timestamp, text text, enum enum('a'), first int, after int)");
 	REQUIRE(t.columns.size() == 11);
 	CHECK(t.columns[1].name == "date");
 	CHECK(t.columns[1].type == "date");
@@ -278,8 +270,7 @@ TEST_CASE("non-reserved keywords are valid column names", "[ddl][parser]")
 	CHECK(t.columns[9].name == "first");
 }
 
-TEST_CASE("unsupported statements are classified, not errors", "[ddl][parser]")
-{
+TEST_CASE("unsupported statements are classified, not errors", "[ddl][parser]") {
 	auto reason = [](const std::string &sql) {
 		Statement statement = parse_one(sql);
 		REQUIRE(std::holds_alternative<Unsupported>(statement));
@@ -291,16 +282,15 @@ TEST_CASE("unsupported statements are classified, not errors", "[ddl][parser]")
 	CHECK(reason("SAVEPOINT a") == "savepoint statement");
 	CHECK(reason("FLUSH LOGS") == "flush statement");
 	CHECK(reason("CREATE DEFINER=`u`@`h` TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN SET @a = 1; END") ==
-	      "create trigger statement");
+		  "create trigger statement");
 	CHECK(reason("/*!40101 SET NAMES utf8 */") == "set statement");
 	CHECK(reason("DROP DATABASE d") == "drop database statement");
 	CHECK(reason("ALTER EVENT e DISABLE") == "alter event statement");
 }
 
-TEST_CASE("parse splits on top-level semicolons only", "[ddl][parser]")
-{
+TEST_CASE("parse splits on top-level semicolons only", "[ddl][parser]") {
 	auto statements = parse("CREATE TABLE a (c varchar(3) DEFAULT ';'); /* ; */ -- ;\n"
-	                        "DROP TABLE a; ; # ;\nRENAME TABLE a TO `b;c`;");
+							"DROP TABLE a; ; # ;\nRENAME TABLE a TO `b;c`;");
 	REQUIRE(statements.size() == 3);
 	CHECK(std::holds_alternative<CreateTable>(statements[0]));
 	CHECK(std::holds_alternative<DropTable>(statements[1]));
@@ -312,36 +302,39 @@ TEST_CASE("parse splits on top-level semicolons only", "[ddl][parser]")
 	CHECK_NOTHROW(parse_one("DROP TABLE a;"));
 }
 
-TEST_CASE("malformed table DDL raises ParseError naming the token and its offset", "[ddl][parser]")
-{
+TEST_CASE("malformed table DDL raises ParseError naming the token and its offset", "[ddl][parser]") {
 	CHECK(error_of("CREATE TABLE t (id int") == "unexpected end of statement at offset 22, expected \")\"");
-	CHECK(error_of("CREATE TABLE t (id int, FOO)") ==
-	      "unexpected \")\" at offset 27, expected a data type");
+	CHECK(error_of("CREATE TABLE t (id int, FOO)") == "unexpected \")\" at offset 27, expected a data type");
 	CHECK(error_of("CREATE TABLE t (id frobnicate)") ==
-	      "unexpected \"frobnicate\" at offset 19, expected a data type");
+		  "unexpected \"frobnicate\" at offset 19, expected a data type");
 	CHECK(error_of("CREATE TABLE t (id int NOT FOO)") ==
-	      "unexpected \"NOT\" at offset 23, expected a column attribute");
-	CHECK(error_of("ALTER TABLE t FROB x") == "unexpected \"FROB\" at offset 14, expected an ALTER TABLE command");
-	CHECK(error_of("ALTER TABLE t ADD COLUMN") == "unexpected end of statement at offset 24, expected a column definition");
+		  "unexpected \"NOT\" at offset 23, expected a column attribute");
+	CHECK(error_of("ALTER TABLE t FROB x") ==
+		  "unexpected \"FROB\" at offset 14, expected an ALTER TABLE command");
+	CHECK(error_of("ALTER TABLE t ADD COLUMN") ==
+		  "unexpected end of statement at offset 24, expected a column definition");
 	CHECK(error_of("DROP TABLE") == "unexpected end of statement at offset 10, expected a table name");
 	CHECK(error_of("CREATE TABLE t (a int) ENGINE") ==
-	      "unexpected end of statement at offset 29, expected a value for engine");
+		  "unexpected end of statement at offset 29, expected a value for engine");
 	CHECK(error_of("CREATE TABLE t (a int DEFAULT (1 + 2)") ==
-	      "unexpected end of statement at offset 37, expected \")\"");
+		  "unexpected end of statement at offset 37, expected \")\"");
 	CHECK(error_of("CREATE TABLE t (a int DEFAULT (1 + 2") ==
-	      "unexpected \"(\" at offset 30, expected a closing \")\" for this parenthesis");
-	CHECK(error_of("CREATE TABLE t (a varchar)") == "unexpected \")\" at offset 25, expected a length for varchar");
-	CHECK(error_of("CREATE TABLE t") == "unexpected end of statement at offset 14, expected a column list, LIKE or a query");
+		  "unexpected \"(\" at offset 30, expected a closing \")\" for this parenthesis");
+	CHECK(error_of("CREATE TABLE t (a varchar)") ==
+		  "unexpected \")\" at offset 25, expected a length for varchar");
+	CHECK(error_of("CREATE TABLE t") ==
+		  "unexpected end of statement at offset 14, expected a column list, LIKE or a query");
 	CHECK(error_of("RENAME TABLE a b") == "unexpected \"b\" at offset 15, expected to");
-	CHECK(error_of("CREATE TABLE t (a int) x y") == "unexpected \"x\" at offset 23, expected end of statement");
+	CHECK(error_of("CREATE TABLE t (a int) x y") ==
+		  "unexpected \"x\" at offset 23, expected end of statement");
 	CHECK(error_of("TRUNCATE TABLE select") == "unexpected \"select\" at offset 15, expected a table name");
 	CHECK(error_of("CREATE TABLE t (a int ON UPDATE 5)") ==
-	      "unexpected \"5\" at offset 32, expected CURRENT_TIMESTAMP after ON UPDATE");
+		  "unexpected \"5\" at offset 32, expected CURRENT_TIMESTAMP after ON UPDATE");
 }
 
-TEST_CASE("deep nesting neither crashes nor recurses", "[ddl][parser]")
-{
-	std::string deep = "CREATE TABLE t (a int DEFAULT (" + std::string(100000, '(') + "1" + std::string(100000, ')') + "))";
+TEST_CASE("deep nesting neither crashes nor recurses", "[ddl][parser]") {
+	std::string deep =
+		"CREATE TABLE t (a int DEFAULT (" + std::string(100000, '(') + "1" + std::string(100000, ')') + "))";
 	Column c = std::get<CreateTable>(parse_one(deep)).columns.front();
 	CHECK(c.default_value.kind == DefaultKind::expression);
 	CHECK_THROWS_AS(parse_one("CREATE TABLE t (a int DEFAULT " + std::string(100000, '(')), ParseError);

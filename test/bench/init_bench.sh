@@ -1,0 +1,164 @@
+#!/bin/bash
+# Initial-copy benchmark: fills a ROWS-row sysbench-like MariaDB table
+# (id int auto_increment primary key, k int, c varchar(120), pad varchar(60), amount decimal(12,2),
+# created datetime, index(k)) and times in the same run (a) chameleon.init_replica(wait => true),
+# (b) the plain tools `mariadb --batch --raw | psql COPY` + ADD PRIMARY KEY + CREATE INDEX, and
+# (c) pgloader (Debian package pgloader). It samples the peak RSS (VmHWM) of the init/copy
+# workers while (a) runs, then copies 4 tables of PAR_ROWS rows with copy_parallel_jobs 1 and 2.
+# Prints rows/s, the ratios and the speed-up; removes everything it created (ib_* names).
+# Usage: test/bench/init_bench.sh [ROWS] [PAR_ROWS]    (run as root, sandbox servers running)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+. test/lib/sandbox.sh
+export PGOPTIONS="-c client_min_messages=warning"
+ROWS=${1:-1000000}
+PAR_ROWS=${2:-500000}
+MY_DB=ib_bench       # MySQL schema of the big table
+PAR_DB=ib_par        # MySQL schema of the 4 tables of the parallel case
+WORK=$(mktemp -d /tmp/ib_bench.XXXXXX)
+
+q() { psql -X -q -v ON_ERROR_STOP=1 -tA -c "$1"; }
+now() { date +%s.%N; }
+elapsed() { echo "scale=3; ($2 - $1) / 1" | bc | sed 's/^\./0./'; }
+rate() { echo "$1 / $2" | bc; }
+
+cleanup() {
+	set +e
+	[ -n "${sampler_pid:-}" ] && kill "$sampler_pid" 2>/dev/null
+	for source in ib_bench ib_par; do
+		q "SELECT chameleon.drop_source('$source') FROM chameleon.sources WHERE source = '$source'" >/dev/null 2>&1
+	done
+	for schema in ib_bench_pg ib_par_pg ib_base ib_pgloader; do q "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1; done
+	mysql_root -e "DROP DATABASE IF EXISTS $MY_DB; DROP DATABASE IF EXISTS $PAR_DB"
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+cleanup
+WORK=$(mktemp -d /tmp/ib_bench.XXXXXX)
+
+command -v pgloader >/dev/null || { echo "pgloader is missing: apt-get install -y pgloader" >&2; exit 1; }
+q "CREATE EXTENSION IF NOT EXISTS pg_chameleon"
+
+# make_table SCHEMA TABLE ROWS: the benchmark table, generated with the sequence engine.
+make_table() {
+	mysql_root -e "CREATE TABLE $1.$2 (id int AUTO_INCREMENT PRIMARY KEY, k int NOT NULL, c varchar(120) NOT NULL,
+		pad varchar(60) NOT NULL, amount decimal(12,2) NOT NULL, created datetime NOT NULL, KEY k (k)) ENGINE = InnoDB;
+	INSERT INTO $1.$2 (k, c, pad, amount, created)
+	SELECT (seq * 7919) % $3, LEFT(CONCAT(MD5(seq), '-', MD5(seq + 1), '-', MD5(seq + 2), '-', MD5(seq + 3)), 119),
+	       LEFT(CONCAT(MD5(seq * 3), MD5(seq * 5)), 59), (seq % 10000000) / 100,
+	       '2020-01-01 00:00:00' + INTERVAL seq SECOND
+	FROM $1.seq_1_to_$3"
+}
+
+add_src() { # add_src NAME MYSQL_DB JOBS
+	q "SELECT chameleon.drop_source('$1') FROM chameleon.sources WHERE source = '$1'" >/dev/null
+	q "SELECT chameleon.add_source('$1', \$\$
+db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD}
+schema_mappings: {$2: ${1}_pg}
+copy_parallel_jobs: $3
+\$\$)" >/dev/null
+}
+
+# Samples VmHWM / RssAnon of every init and copy worker into $WORK/rss until killed.
+sample_rss() {
+	while :; do
+		for pid in $(psql -X -tA -c "SELECT pid FROM pg_stat_activity
+			WHERE backend_type IN ('pg_chameleon init', 'pg_chameleon copy')" 2>/dev/null); do
+			awk -v pid="$pid" '/^VmHWM|^RssAnon/ { printf "%s %s %s\n", pid, $1, $2 }' "/proc/$pid/status" 2>/dev/null
+		done >>"$WORK/rss"
+		sleep 0.1 # sampling interval, not a wait for a condition
+	done
+}
+
+echo "generating $ROWS rows in $MY_DB.t ..."
+mysql_root -e "CREATE DATABASE $MY_DB"
+start=$(now)
+make_table "$MY_DB" t "$ROWS"
+mysql_root -e "ANALYZE TABLE $MY_DB.t" >/dev/null
+echo "generated in $(elapsed "$start" "$(now)") s; $(mysql_root -N -B -e "SELECT ROUND((data_length + index_length) / 1048576)
+	FROM information_schema.tables WHERE table_schema = '$MY_DB' AND table_name = 't'") MB in InnoDB"
+checksum_my=$(mysql_root -N -B -e "SELECT CONCAT(COUNT(*), ' ', SUM(k), ' ', SUM(amount), ' ', SUM(LENGTH(c) + LENGTH(pad)), ' ',
+	SUM(UNIX_TIMESTAMP(created) MOD 100000)) FROM $MY_DB.t")
+
+# (a) init_replica
+add_src ib_bench "$MY_DB" 2
+sample_rss &
+sampler_pid=$!
+start=$(now)
+q "SELECT chameleon.init_replica('ib_bench', wait => true)" >/dev/null
+secs_a=$(elapsed "$start" "$(now)")
+kill "$sampler_pid"
+wait "$sampler_pid" 2>/dev/null || true
+sampler_pid=
+checksum_a=$(q "SELECT count(*) || ' ' || sum(k) || ' ' || sum(amount) || ' ' || sum(length(c) + length(pad)) || ' ' ||
+	sum(extract(epoch FROM created)::bigint % 100000) FROM ib_bench_pg.t")
+[ "$checksum_a" = "$checksum_my" ] || { echo "init_replica copied different data: $checksum_a vs $checksum_my" >&2; exit 1; }
+peak_hwm=$(awk '$2 == "VmHWM:" && $3 > max { max = $3 } END { print max + 0 }' "$WORK/rss" 2>/dev/null || echo 0)
+peak_anon=$(awk '$2 == "RssAnon:" && $3 > max { max = $3 } END { print max + 0 }' "$WORK/rss" 2>/dev/null || echo 0)
+samples=$(grep -c VmHWM "$WORK/rss" 2>/dev/null || echo 0)
+q "DROP SCHEMA ib_bench_pg CASCADE" >/dev/null
+
+# (b) mariadb | psql COPY, then the primary key and the index
+q "CREATE SCHEMA ib_base; CREATE TABLE ib_base.t (id integer NOT NULL, k integer NOT NULL, c varchar(120) NOT NULL,
+	pad varchar(60) NOT NULL, amount numeric(12,2) NOT NULL, created timestamp(0) NOT NULL)"
+start=$(now)
+# --raw: no escaping (the data has no tab, newline, backslash or NULL); --quick: stream, don't buffer
+mariadb --defaults-file="$MY_CNF" -h127.0.0.1 -P"$MY_PORT" -u"$MY_REPL_USER" -p"$MY_REPL_PASSWORD" \
+	--batch --raw --quick -N -e "SELECT * FROM $MY_DB.t" |
+	psql -X -q -v ON_ERROR_STOP=1 -c "COPY ib_base.t FROM STDIN"
+q "ALTER TABLE ib_base.t ADD PRIMARY KEY (id); CREATE INDEX ON ib_base.t (k)"
+secs_b=$(elapsed "$start" "$(now)")
+checksum_b=$(q "SELECT count(*) || ' ' || sum(k) || ' ' || sum(amount) || ' ' || sum(length(c) + length(pad)) || ' ' ||
+	sum(extract(epoch FROM created)::bigint % 100000) FROM ib_base.t")
+[ "$checksum_b" = "$checksum_my" ] || { echo "the baseline copied different data: $checksum_b vs $checksum_my" >&2; exit 1; }
+q "DROP SCHEMA ib_base CASCADE" >/dev/null
+
+# (c) pgloader
+cat >"$WORK/bench.load" <<LOAD
+LOAD DATABASE
+  FROM mysql://$MY_REPL_USER:$MY_REPL_PASSWORD@127.0.0.1:$MY_PORT/$MY_DB
+  INTO postgresql://postgres@unix:$PGHOST:$PGPORT/$PGDATABASE
+  WITH include drop, create tables, create indexes, reset sequences
+  ALTER SCHEMA '$MY_DB' RENAME TO 'ib_pgloader';
+LOAD
+start=$(now)
+pgloader --quiet "$WORK/bench.load" >"$WORK/pgloader.log" 2>&1 || { tail -30 "$WORK/pgloader.log" >&2; exit 1; }
+secs_c=$(elapsed "$start" "$(now)")
+checksum_c=$(q "SELECT count(*) || ' ' || sum(k) || ' ' || sum(amount) || ' ' || sum(length(c) + length(pad)) || ' ' ||
+	sum(extract(epoch FROM created AT TIME ZONE current_setting('TimeZone'))::bigint % 100000) FROM ib_pgloader.t")
+[ "$checksum_c" = "$checksum_my" ] || echo "note: pgloader's data differs: $checksum_c vs $checksum_my" >&2
+q "DROP SCHEMA ib_pgloader CASCADE" >/dev/null
+
+rate_a=$(rate "$ROWS" "$secs_a")
+rate_b=$(rate "$ROWS" "$secs_b")
+rate_c=$(rate "$ROWS" "$secs_c")
+echo
+echo "one table of $ROWS rows (2 cores):"
+printf '%-58s %9s s %9s rows/s\n' \
+	"(a) chameleon.init_replica(wait => true)" "$secs_a" "$rate_a" \
+	"(b) mariadb --batch --raw | psql COPY + PRIMARY KEY + INDEX" "$secs_b" "$rate_b" \
+	"(c) pgloader" "$secs_c" "$rate_c"
+printf 'ratios: (a)/(b) %s  (a)/(c) %s  (rows/s; > 1 means init_replica is faster)\n' \
+	"$(echo "scale=2; $rate_a / $rate_b" | bc)" "$(echo "scale=2; $rate_a / $rate_c" | bc)"
+printf 'init/copy workers during (a): peak VmHWM %s kB (includes shared buffers touched), peak RssAnon %s kB, %s samples\n' \
+	"$peak_hwm" "$peak_anon" "$samples"
+
+# The parallel case: 4 tables, copy_parallel_jobs 1 and 2.
+echo
+echo "generating 4 tables of $PAR_ROWS rows in $PAR_DB ..."
+mysql_root -e "CREATE DATABASE $PAR_DB"
+for n in 1 2 3 4; do make_table "$PAR_DB" "t$n" "$PAR_ROWS"; done
+for jobs in 1 2; do
+	add_src ib_par "$PAR_DB" "$jobs"
+	start=$(now)
+	q "SELECT chameleon.init_replica('ib_par', wait => true)" >/dev/null
+	secs=$(elapsed "$start" "$(now)")
+	copied=$(q "SELECT (SELECT count(*) FROM ib_par_pg.t1) + (SELECT count(*) FROM ib_par_pg.t2) +
+		(SELECT count(*) FROM ib_par_pg.t3) + (SELECT count(*) FROM ib_par_pg.t4)")
+	[ "$copied" = $((4 * PAR_ROWS)) ] || { echo "copied $copied rows instead of $((4 * PAR_ROWS))" >&2; exit 1; }
+	eval "secs_par_$jobs=$secs"
+	printf '%-58s %9s s %9s rows/s\n' "4 x $PAR_ROWS rows, copy_parallel_jobs $jobs" "$secs" "$(rate "$copied" "$secs")"
+done
+printf 'speed-up of 2 jobs over 1: %s\n' "$(echo "scale=2; $secs_par_1 / $secs_par_2" | bc)"
