@@ -79,11 +79,17 @@ record_failure(const WorkerArgs &args, const std::string &message) {
 	record_outcome(args, false, message);
 }
 
+// The message and its detail: the detail often holds the reason (which check failed, the
+// server's own error), and the status reason must say what to fix.
 std::string
-captured_message(const CapturedError &error) {
-	if (error.pg_error != nullptr)
-		return error.pg_error->message ? error.pg_error->message : "";
-	return error.message ? error.message : "";
+captured_message(const CapturedError &error)
+{
+	const char *message = error.pg_error ? error.pg_error->message : error.message;
+	const char *detail = error.pg_error ? error.pg_error->detail : error.detail;
+	std::string text = message ? message : "";
+	if (detail && *detail)
+		text += std::string(": ") + detail;
+	return text;
 }
 
 } // namespace

@@ -160,5 +160,8 @@ for jobs in 1 2; do
 	[ "$copied" = $((4 * PAR_ROWS)) ] || { echo "copied $copied rows instead of $((4 * PAR_ROWS))" >&2; exit 1; }
 	eval "secs_par_$jobs=$secs"
 	printf '%-58s %9s s %9s rows/s\n' "4 x $PAR_ROWS rows, copy_parallel_jobs $jobs" "$secs" "$(rate "$copied" "$secs")"
+	q "SELECT '    ' || v_table_name || ' by pid ' || i_pid || ': ' || round(extract(epoch FROM ts_finished - ts_started), 2) || ' s'
+		FROM sch_chameleon.t_init_tables WHERE i_id_source = (SELECT i_id_source FROM sch_chameleon.t_sources
+		WHERE t_source = 'ib_par') ORDER BY ts_started"
 done
 printf 'speed-up of 2 jobs over 1: %s\n' "$(echo "scale=2; $secs_par_1 / $secs_par_2" | bc)"
