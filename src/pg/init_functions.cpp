@@ -18,19 +18,6 @@ using chameleon::pg::pg_call;
 namespace {
 
 // Runs body with SPI connected, in the calling statement's transaction.
-template <typename Body>
-void
-with_spi(Body body) {
-	pg_call([] { SPI_connect(); });
-	try {
-		body();
-	} catch (...) {
-		pg_call([] { SPI_finish(); });
-		throw;
-	}
-	pg_call([] { SPI_finish(); });
-}
-
 } // namespace
 
 CHAMELEON_FUNCTION(chameleon_init_replica) {
@@ -39,7 +26,7 @@ CHAMELEON_FUNCTION(chameleon_init_replica) {
 
 	pg::WorkerArgs args;
 	memset(&args, 0, sizeof(args));
-	with_spi([&] {
+	pg::with_spi([&] {
 		pg::SqlValue id =
 			pg::spi_value("SELECT i_id_source FROM sch_chameleon.t_sources WHERE t_source = $1", {name});
 		if (!id)
@@ -55,7 +42,7 @@ CHAMELEON_FUNCTION(chameleon_init_replica) {
 		PG_RETURN_VOID();
 
 	pg::wait_for_worker_exit(handle);
-	with_spi([&] {
+	pg::with_spi([&] {
 		std::vector<pg::SqlRow> rows =
 			pg::spi_query("SELECT enm_status::text, coalesce(t_status_reason, ''), "
 						  "(SELECT coalesce(sum(i_discarded), 0) FROM sch_chameleon.t_init_tables t "

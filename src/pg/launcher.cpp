@@ -4,11 +4,14 @@
 
 #include "pg/boundary.hpp"
 #include "pg/launcher.hpp"
+#include "pg/replication.hpp"
 #include "pg/spi.hpp"
 #include "pg/worker_slots.hpp"
 
 #include <cstring>
+#include <deque>
 #include <exception>
+#include <map>
 
 namespace chameleon::pg {
 

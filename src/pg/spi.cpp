@@ -3,6 +3,8 @@
 
 #include "pg/boundary.hpp"
 
+#include "common/error.hpp"
+
 #include <stdexcept>
 
 namespace chameleon::pg {
@@ -72,6 +74,19 @@ spi_value(const std::string &sql, const std::vector<SqlValue> &params) {
 }
 
 void
+with_spi(const std::function<void()> &body)
+{
+	pg_call([] { SPI_connect(); });
+	try {
+		body();
+	} catch (...) {
+		pg_call([] { SPI_finish(); });
+		throw;
+	}
+	pg_call([] { SPI_finish(); });
+}
+
+void
 run_transaction(const std::function<void()> &body) {
 	pg_call([] {
 		SetCurrentStatementStartTimestamp();
@@ -93,27 +108,41 @@ run_transaction(const std::function<void()> &body) {
 }
 
 bool
-run_subtransaction(const std::function<void()> &body, std::string *error) {
+run_subtransaction(const std::function<void()> &body, std::string *error, std::string *sqlstate)
+{
 	MemoryContext context = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
-	pg_call([] { BeginInternalSubTransaction(nullptr); });
-	try {
-		body();
-	} catch (const PgError &failure) {
-		if (error)
-			*error = failure.what();
+	auto back_to_parent = [&](bool commit) {
 		pg_call([&] {
-			RollbackAndReleaseCurrentSubTransaction();
+			if (commit)
+				ReleaseCurrentSubTransaction();
+			else
+				RollbackAndReleaseCurrentSubTransaction();
 			MemoryContextSwitchTo(context);
 			CurrentResourceOwner = owner;
 		});
+	};
+	pg_call([] { BeginInternalSubTransaction(nullptr); });
+	try {
+		body();
+	} catch (...) {
+		back_to_parent(false);
+		try {
+			throw;
+		} catch (const PgError &failure) {
+			if (error)
+				*error = failure.what();
+			if (sqlstate)
+				*sqlstate = unpack_sql_state(failure.data()->sqlerrcode);
+		} catch (const Error &failure) {
+			if (error)
+				*error = failure.what();
+			if (sqlstate)
+				*sqlstate = failure.sqlstate;
+		}
 		return false;
 	}
-	pg_call([&] {
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(context);
-		CurrentResourceOwner = owner;
-	});
+	back_to_parent(true);
 	return true;
 }
 

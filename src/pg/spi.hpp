@@ -22,12 +22,16 @@ void spi_exec(const std::string &sql, const std::vector<SqlValue> &params = {});
 // The first column of the first row, or nullopt when there is no row.
 SqlValue spi_value(const std::string &sql, const std::vector<SqlValue> &params = {});
 
+// In a SQL-callable function: runs body with SPI connected, in the calling statement's transaction.
+void with_spi(const std::function<void()> &body);
+
 // For background workers: runs body in its own transaction with SPI connected and a snapshot;
 // commits when body returns, aborts and rethrows when it throws.
 void run_transaction(const std::function<void()> &body);
 
-// Inside run_transaction: runs body in a subtransaction; returns false and leaves the error in
-// *error (message) when body fails with a PostgreSQL error, which is rolled back.
-bool run_subtransaction(const std::function<void()> &body, std::string *error);
+// Inside run_transaction: runs body in a subtransaction. When body fails with a PostgreSQL error
+// or a chameleon::Error, the subtransaction is rolled back and false returned with the message
+// and SQLSTATE; any other exception (a stop request) is rethrown after the rollback.
+bool run_subtransaction(const std::function<void()> &body, std::string *error, std::string *sqlstate = nullptr);
 
 } // namespace chameleon::pg

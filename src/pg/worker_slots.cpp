@@ -98,8 +98,18 @@ shared_state() {
 WorkerSlot *
 claim_slot(WorkerRole role, int64 source_id, const char *source_name) {
 	WorkerSlot *claimed = nullptr;
+	bool duplicate = false;
 	LWLockAcquire(state->lock, LW_EXCLUSIVE);
-	for (int i = 0; i < state->slot_count; i++) {
+	// One reader, one replay and one init worker per source: a second one (two starters racing)
+	// gets no slot.
+	if (role == WorkerRole::reader || role == WorkerRole::replay || role == WorkerRole::init)
+		for (int i = 0; i < state->slot_count; i++) {
+			const WorkerSlot *slot = &state->slots[i];
+			if (slot->in_use && slot->role == role && slot->database == MyDatabaseId &&
+			    slot->source_id == source_id && process_alive(slot->pid))
+				duplicate = true;
+		}
+	for (int i = 0; i < state->slot_count && !duplicate; i++) {
 		WorkerSlot *slot = &state->slots[i];
 		if (slot->in_use && process_alive(slot->pid))
 			continue;
@@ -118,6 +128,8 @@ claim_slot(WorkerRole role, int64 source_id, const char *source_name) {
 		break;
 	}
 	LWLockRelease(state->lock);
+	if (duplicate)
+		return nullptr;
 	if (claimed == nullptr)
 		ereport(ERROR,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED), errmsg("no free pg_chameleon worker slot"),

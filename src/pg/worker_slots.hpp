@@ -40,7 +40,8 @@ void request_shared_memory();
 void attach_shared_memory();
 SharedState *shared_state();
 
-// Claims a slot for the calling process and releases it automatically at process exit.
+// Claims a slot for the calling process and releases it automatically at process exit; nullptr
+// when the source already has a live worker of that role (reader, replay, init).
 WorkerSlot *claim_slot(WorkerRole role, int64 source_id, const char *source_name);
 void set_slot_state(WorkerSlot *slot, const char *state);
 

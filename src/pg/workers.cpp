@@ -5,6 +5,7 @@
 
 #include "pg/boundary.hpp"
 #include "pg/init_replica.hpp"
+#include "pg/replication.hpp"
 #include "pg/spi.hpp"
 
 #include "common/error.hpp"
@@ -40,9 +41,13 @@ run_role(const WorkerArgs &args) {
 	case WorkerRole::copy:
 		run_copy_job(args);
 		return;
-	case WorkerRole::launcher:
 	case WorkerRole::reader:
+		run_reader(args);
+		return;
 	case WorkerRole::replay:
+		run_replay(args);
+		return;
+	case WorkerRole::launcher:
 		break;
 	}
 	throw Error(sqlstate::internal_error,
@@ -60,6 +65,8 @@ record_outcome(const WorkerArgs &args, bool stopped, const std::string &message)
 				init_worker_stopped(args);
 			else
 				init_worker_failed(args, message);
+		} else if (!stopped && (args.role == WorkerRole::reader || args.role == WorkerRole::replay)) {
+			replication_worker_failed(args, message);
 		}
 	} catch (const std::exception &error) {
 		pg_call([&] {
@@ -166,6 +173,10 @@ chameleon_worker_main(Datum) {
 	BackgroundWorkerInitializeConnectionByOid(args.database, InvalidOid, 0);
 	pgstat_report_appname(MyBgworkerEntry->bgw_name);
 	current_slot = claim_slot(args.role, args.source_id, args.source_name);
+	if (current_slot == nullptr) {
+		ereport(LOG, (errmsg("%s is already running", MyBgworkerEntry->bgw_name)));
+		proc_exit(0);
+	}
 
 	CapturedError error;
 	bool failed = false;

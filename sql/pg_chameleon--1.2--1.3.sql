@@ -1,0 +1,168 @@
+-- pg_chameleon 1.2 -> 1.3: continuous replication: the reader and replay workers, the log of
+-- binlog row events they share, and the functions that start, stop and watch them.
+
+\echo Use "ALTER EXTENSION pg_chameleon UPDATE TO '1.3'" to load this file. \quit
+
+-- The log keeps each binlog row event as it was read (with its TABLE_MAP): the replay decodes it
+-- with the layout of the table at that point of the stream. DDL keeps its statement.
+ALTER TABLE sch_chameleon.t_log_replica DROP COLUMN jsb_event_after, DROP COLUMN jsb_event_before;
+ALTER TABLE sch_chameleon.t_log_replica
+	ADD COLUMN i_rows integer NOT NULL DEFAULT 0,
+	ADD COLUMN b_event bytea,
+	ADD COLUMN b_table_map bytea;
+-- Every event of a batch comes from one binlog file, decoded with that file's format.
+ALTER TABLE sch_chameleon.t_replica_batch ADD COLUMN b_format_description bytea;
+
+CREATE FUNCTION sch_chameleon.fn_start_workers(p_source text)
+RETURNS void LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_start_workers';
+CREATE FUNCTION sch_chameleon.fn_stop_workers(p_source text, p_timeout interval)
+RETURNS boolean LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_stop_workers';
+CREATE FUNCTION sch_chameleon.fn_wait_for_catchup(p_source text, p_timeout interval)
+RETURNS boolean LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_wait_for_catchup';
+REVOKE ALL ON FUNCTION sch_chameleon.fn_start_workers(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION sch_chameleon.fn_stop_workers(text, interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION sch_chameleon.fn_wait_for_catchup(text, interval) FROM PUBLIC;
+
+CREATE FUNCTION chameleon.start_replica(p_source text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_source record;
+BEGIN
+	PERFORM sch_chameleon.fn_source_id(p_source);
+	SELECT * INTO v_source FROM sch_chameleon.t_sources WHERE t_source = p_source FOR UPDATE;
+	IF v_source.enm_source_type <> 'mysql' THEN
+		RAISE EXCEPTION 'source "%" of type % cannot replicate', p_source, v_source.enm_source_type
+			USING ERRCODE = 'feature_not_supported',
+			      HINT = 'Sources of type pgsql are copied by init_replica only.';
+	END IF;
+	IF v_source.enm_status = 'running' AND v_source.b_run_requested THEN
+		RAISE NOTICE 'source "%" is already running', p_source;
+		RETURN;
+	END IF;
+	IF v_source.enm_status = 'ready' THEN
+		RAISE EXCEPTION 'source "%" has not been copied yet', p_source
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = format('Run SELECT chameleon.init_replica(%L, wait => true); first.', p_source);
+	END IF;
+	IF v_source.enm_status = 'error' THEN
+		RAISE EXCEPTION 'source "%" is in error: %', p_source, coalesce(v_source.t_status_reason, 'no reason recorded')
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = format('Fix the cause, then SELECT chameleon.enable_replica(%L); and start it again.', p_source);
+	END IF;
+	IF v_source.enm_status NOT IN ('initialised', 'stopped', 'synced') THEN
+		RAISE EXCEPTION 'cannot start source "%" while it is %', p_source, v_source.enm_status
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Wait until it is initialised, or look at chameleon.show_status().';
+	END IF;
+	UPDATE sch_chameleon.t_sources SET enm_status = 'running', b_run_requested = true, t_status_reason = NULL,
+		ts_status_changed = clock_timestamp()
+	WHERE i_id_source = v_source.i_id_source;
+	PERFORM sch_chameleon.fn_start_workers(p_source);
+END;
+$$;
+COMMENT ON FUNCTION chameleon.start_replica(text) IS 'starts the reader and replay workers of a copied source';
+
+CREATE FUNCTION chameleon.stop_replica(p_source text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM sch_chameleon.fn_source_id(p_source);
+	UPDATE sch_chameleon.t_sources SET b_run_requested = false WHERE t_source = p_source;
+	IF NOT sch_chameleon.fn_stop_workers(p_source, interval '60 s') THEN
+		RAISE EXCEPTION 'the workers of source "%" did not stop within 60 s', p_source
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Look at chameleon.workers and the server log; stop_replica can be called again.';
+	END IF;
+	UPDATE sch_chameleon.t_sources SET enm_status = 'stopped', ts_status_changed = clock_timestamp()
+	WHERE t_source = p_source AND enm_status = 'running';
+END;
+$$;
+COMMENT ON FUNCTION chameleon.stop_replica(text) IS 'stops the reader and replay workers of a source cleanly';
+
+CREATE FUNCTION chameleon.stop_all_replicas(OUT source text)
+RETURNS SETOF text LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	FOR source IN SELECT t_source FROM sch_chameleon.t_sources WHERE enm_status = 'running' OR b_run_requested
+	              ORDER BY t_source LOOP
+		PERFORM chameleon.stop_replica(source);
+		RETURN NEXT;
+	END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION chameleon.stop_all_replicas() IS 'stops every running source and lists them';
+
+CREATE FUNCTION chameleon.enable_replica(p_source text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM sch_chameleon.fn_source_id(p_source);
+	PERFORM sch_chameleon.fn_require_stopped(p_source, 'enable');
+	UPDATE sch_chameleon.t_sources SET enm_status = 'stopped', t_status_reason = NULL, b_maintenance = false,
+		b_run_requested = false, ts_status_changed = clock_timestamp()
+	WHERE t_source = p_source AND enm_status = 'error';
+END;
+$$;
+COMMENT ON FUNCTION chameleon.enable_replica(text) IS 'clears the error state of a source so that it can be started again';
+
+CREATE FUNCTION chameleon.wait_for_catchup(p_source text, p_timeout interval DEFAULT '5 min')
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM sch_chameleon.fn_source_id(p_source);
+	RETURN sch_chameleon.fn_wait_for_catchup(p_source, p_timeout);
+END;
+$$;
+COMMENT ON FUNCTION chameleon.wait_for_catchup(text, interval) IS
+	'waits until everything MySQL had written when it was called is replayed; false on timeout';
+
+CREATE FUNCTION chameleon.show_errors(p_source text DEFAULT NULL,
+	OUT id bigint, OUT source text, OUT batch bigint, OUT mysql_schema text, OUT mysql_table text,
+	OUT row_key text, OUT binlog_position text, OUT error_time timestamptz, OUT sql text, OUT sqlstate text,
+	OUT error text)
+RETURNS SETOF record LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT sch_chameleon.fn_source_id(p_source) WHERE p_source IS NOT NULL;
+	SELECT e.i_id_log, s.t_source, e.i_id_batch, e.v_schema_name, e.v_table_name, e.t_table_pkey,
+	       e.t_binlog_name || ':' || e.i_binlog_position, e.ts_error, e.t_sql, e.t_sqlstate, e.t_error_message
+	FROM sch_chameleon.t_error_log e JOIN sch_chameleon.t_sources s USING (i_id_source)
+	WHERE p_source IS NULL OR s.t_source = p_source
+	ORDER BY e.i_id_log
+$$;
+COMMENT ON FUNCTION chameleon.show_errors(text) IS 'replay errors, of one source or of all';
+
+CREATE VIEW chameleon.tables AS
+SELECT s.t_source AS source,
+       t.v_schema_origin || '.' || t.v_table_name AS mysql_table,
+       t.v_schema_name || '.' || t.v_table_name AS pg_table,
+       CASE WHEN NOT t.b_replica_enabled THEN 'disabled'
+            WHEN cardinality(t.v_table_pkey) = 0 THEN 'not replicated: no key'
+            WHEN s.enm_status = 'initialising' THEN 'copying'
+            WHEN t.t_binlog_name IS NOT NULL AND (p.t_binlog_name IS NULL
+                 OR (p.t_binlog_name, p.i_binlog_position) < (t.t_binlog_name, t.i_binlog_position)) THEN 'catching up'
+            ELSE 'replicating' END AS state,
+       t.v_table_pkey AS key_columns,
+       t.t_binlog_name || ':' || t.i_binlog_position AS consistent_point,
+       t.t_disabled_reason AS disabled_reason,
+       t.ts_disabled AS disabled_at
+FROM sch_chameleon.t_replica_tables t
+JOIN sch_chameleon.t_sources s USING (i_id_source)
+JOIN sch_chameleon.t_last_replayed p USING (i_id_source);
+COMMENT ON VIEW chameleon.tables IS 'replicated tables and their state';
+
+REVOKE ALL ON FUNCTION chameleon.start_replica(text), chameleon.stop_replica(text), chameleon.stop_all_replicas(),
+	chameleon.enable_replica(text), chameleon.wait_for_catchup(text, interval), chameleon.show_errors(text) FROM PUBLIC;
+REVOKE ALL ON chameleon.tables FROM PUBLIC;

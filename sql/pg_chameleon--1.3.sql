@@ -1,0 +1,746 @@
+-- pg_chameleon 1.3: the replication catalogue (schema sch_chameleon) and the SQL API
+-- (schema chameleon). Catalogue tables are private; the API functions are SECURITY DEFINER
+-- and executable only by the roles an administrator grants them to (doc/sql-api.md).
+
+\echo Use "CREATE EXTENSION pg_chameleon" to load this file. \quit
+
+CREATE SCHEMA sch_chameleon;
+CREATE SCHEMA chameleon;
+REVOKE ALL ON SCHEMA sch_chameleon FROM PUBLIC;
+REVOKE ALL ON SCHEMA chameleon FROM PUBLIC;
+
+COMMENT ON SCHEMA sch_chameleon IS 'pg_chameleon replication catalogue (private)';
+COMMENT ON SCHEMA chameleon IS 'pg_chameleon SQL API';
+
+-------------------------------------------------------------------------------
+-- Types
+-------------------------------------------------------------------------------
+CREATE TYPE sch_chameleon.en_src_status AS ENUM
+	('ready', 'initialising', 'initialised', 'syncing', 'synced', 'stopped', 'running', 'error');
+CREATE TYPE sch_chameleon.en_binlog_event AS ENUM ('insert', 'update', 'delete', 'ddl');
+CREATE TYPE sch_chameleon.en_src_type AS ENUM ('mysql', 'pgsql');
+
+-------------------------------------------------------------------------------
+-- Sources and their positions
+-------------------------------------------------------------------------------
+CREATE TABLE sch_chameleon.t_sources (
+	i_id_source bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	t_source text NOT NULL UNIQUE
+		CONSTRAINT t_sources_name_check CHECK (t_source ~ '^[A-Za-z0-9_]{1,47}$'),
+	enm_source_type sch_chameleon.en_src_type NOT NULL,
+	jsb_config jsonb NOT NULL,                 -- canonical configuration, password included
+	jsb_schema_mappings jsonb NOT NULL,        -- origin schema -> destination schema
+	enm_status sch_chameleon.en_src_status NOT NULL DEFAULT 'ready',
+	t_status_reason text,                      -- why the status is error, for show_status
+	ts_status_changed timestamptz NOT NULL DEFAULT clock_timestamp(),
+	b_run_requested boolean NOT NULL DEFAULT false, -- the launcher keeps its workers running
+	t_binlog_name text,                        -- high watermark after init/sync
+	i_binlog_position bigint,
+	t_gtid_set text,
+	b_consistent boolean NOT NULL DEFAULT true,
+	b_paused boolean NOT NULL DEFAULT false,
+	b_maintenance boolean NOT NULL DEFAULT false,
+	ts_last_maintenance timestamptz,
+	ts_created timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+
+CREATE TABLE sch_chameleon.t_last_received (
+	i_id_source bigint PRIMARY KEY REFERENCES sch_chameleon.t_sources ON DELETE CASCADE,
+	ts_last_received timestamptz,              -- MySQL time of the last event read
+	t_binlog_name text,                        -- where the reader resumes
+	i_binlog_position bigint,
+	t_gtid_set text,
+	b_paused boolean NOT NULL DEFAULT false
+);
+
+CREATE TABLE sch_chameleon.t_last_replayed (
+	i_id_source bigint PRIMARY KEY REFERENCES sch_chameleon.t_sources ON DELETE CASCADE,
+	ts_last_replayed timestamptz,              -- MySQL time of the last event replayed
+	i_id_batch bigint,                         -- replayed up to this batch ...
+	i_id_event bigint,                         -- ... and this event in it
+	t_binlog_name text,
+	i_binlog_position bigint,
+	t_gtid_set text,
+	b_paused boolean NOT NULL DEFAULT false
+);
+
+-------------------------------------------------------------------------------
+-- Batches and the per-source log storage
+-------------------------------------------------------------------------------
+CREATE TABLE sch_chameleon.t_replica_batch (
+	i_id_batch bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	i_id_source bigint NOT NULL REFERENCES sch_chameleon.t_sources ON DELETE CASCADE,
+	t_binlog_name text NOT NULL,               -- first event of the batch
+	i_binlog_position bigint NOT NULL,
+	t_binlog_name_end text,                    -- position after the last event
+	i_binlog_position_end bigint,
+	t_gtid_set text,                           -- executed GTID set after the batch
+	b_processed boolean NOT NULL DEFAULT false, -- closed by the reader, ready for replay
+	b_replayed boolean NOT NULL DEFAULT false,
+	ts_created timestamptz NOT NULL DEFAULT clock_timestamp(),
+	ts_processed timestamptz,
+	ts_replayed timestamptz,
+	i_rows bigint NOT NULL DEFAULT 0,
+	i_replayed bigint NOT NULL DEFAULT 0,
+	i_skipped bigint NOT NULL DEFAULT 0,
+	i_ddl bigint NOT NULL DEFAULT 0
+);
+CREATE INDEX idx_t_replica_batch_source ON sch_chameleon.t_replica_batch (i_id_source, b_replayed, i_id_batch);
+
+-- One partition per source (t_log_replica_<id>), created by add_source.
+CREATE TABLE sch_chameleon.t_log_replica (
+	i_id_source bigint NOT NULL,
+	i_id_batch bigint NOT NULL,
+	i_id_event bigint NOT NULL,                -- order of the event in its batch
+	v_schema_name text NOT NULL,               -- MySQL schema
+	v_table_name text NOT NULL,
+	enm_binlog_event sch_chameleon.en_binlog_event NOT NULL,
+	t_binlog_name text NOT NULL,
+	i_binlog_position bigint NOT NULL,
+	ts_event timestamptz NOT NULL,             -- MySQL event time
+	jsb_event_after jsonb,
+	jsb_event_before jsonb,
+	t_query text,                              -- DDL statement
+	PRIMARY KEY (i_id_source, i_id_batch, i_id_event)
+) PARTITION BY LIST (i_id_source);
+
+-------------------------------------------------------------------------------
+-- Replicated tables, errors, discarded rows
+-------------------------------------------------------------------------------
+CREATE TABLE sch_chameleon.t_replica_tables (
+	i_id_table bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	i_id_source bigint NOT NULL REFERENCES sch_chameleon.t_sources ON DELETE CASCADE,
+	v_schema_origin text NOT NULL,             -- MySQL schema
+	v_schema_name text NOT NULL,               -- PostgreSQL schema
+	v_table_name text NOT NULL,
+	v_table_pkey text[] NOT NULL DEFAULT '{}', -- key columns (primary key, else first unique key)
+	t_binlog_name text,                        -- consistent point: events before it are in the copy
+	i_binlog_position bigint,
+	t_gtid_set text,
+	b_replica_enabled boolean NOT NULL DEFAULT true,
+	t_disabled_reason text,
+	ts_disabled timestamptz,
+	jsb_layout jsonb,                          -- column layout used to apply row events
+	UNIQUE (i_id_source, v_schema_origin, v_table_name)
+);
+
+CREATE TABLE sch_chameleon.t_error_log (
+	i_id_log bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	i_id_source bigint REFERENCES sch_chameleon.t_sources ON DELETE CASCADE,
+	i_id_batch bigint,
+	v_schema_name text,
+	v_table_name text,
+	t_table_pkey text,
+	t_binlog_name text,
+	i_binlog_position bigint,
+	ts_error timestamptz NOT NULL DEFAULT clock_timestamp(),
+	t_sql text,
+	t_sqlstate text,
+	t_error_message text NOT NULL
+);
+CREATE INDEX idx_t_error_log_source ON sch_chameleon.t_error_log (i_id_source, i_id_log);
+
+CREATE TABLE sch_chameleon.t_discarded_rows (
+	i_id_row bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	i_id_source bigint REFERENCES sch_chameleon.t_sources ON DELETE CASCADE,
+	i_id_batch bigint,
+	ts_discard timestamptz NOT NULL DEFAULT clock_timestamp(),
+	v_schema_name text NOT NULL,
+	v_table_name text NOT NULL,
+	t_row_key text,
+	t_row_data text,
+	t_reason text NOT NULL
+);
+
+REVOKE ALL ON ALL TABLES IN SCHEMA sch_chameleon FROM PUBLIC;
+
+-- pg_dump keeps the catalogue's rows.
+SELECT pg_catalog.pg_extension_config_dump('sch_chameleon.t_sources', '');
+SELECT pg_catalog.pg_extension_config_dump('sch_chameleon.t_last_received', '');
+SELECT pg_catalog.pg_extension_config_dump('sch_chameleon.t_last_replayed', '');
+SELECT pg_catalog.pg_extension_config_dump('sch_chameleon.t_replica_batch', '');
+SELECT pg_catalog.pg_extension_config_dump('sch_chameleon.t_replica_tables', '');
+SELECT pg_catalog.pg_extension_config_dump('sch_chameleon.t_error_log', '');
+SELECT pg_catalog.pg_extension_config_dump('sch_chameleon.t_discarded_rows', '');
+
+-------------------------------------------------------------------------------
+-- C functions (internal)
+-------------------------------------------------------------------------------
+CREATE FUNCTION sch_chameleon.fn_parse_source(p_config text)
+RETURNS jsonb LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_parse_source';
+
+CREATE FUNCTION sch_chameleon.fn_parse_config_file(p_config text,
+	OUT source text, OUT config jsonb)
+RETURNS SETOF record LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_parse_config_file';
+
+CREATE FUNCTION sch_chameleon.fn_check_source(p_config jsonb,
+	OUT check_name text, OUT status text, OUT value text, OUT hint text)
+RETURNS SETOF record LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_check_source';
+
+CREATE FUNCTION sch_chameleon.fn_worker_slots(
+	OUT role text, OUT source text, OUT pid integer, OUT state text,
+	OUT started_at timestamptz, OUT state_changed_at timestamptz, OUT database name)
+RETURNS SETOF record LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_worker_slots';
+
+-- Exercises the C++/PostgreSQL boundary; used by the regression tests only.
+CREATE FUNCTION sch_chameleon.fn_boundary_selftest(p_kind text)
+RETURNS text LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_boundary_selftest';
+
+-------------------------------------------------------------------------------
+-- Internal SQL helpers
+-------------------------------------------------------------------------------
+CREATE FUNCTION sch_chameleon.fn_source_id(p_source text)
+RETURNS bigint LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint;
+BEGIN
+	SELECT i_id_source INTO v_id FROM sch_chameleon.t_sources WHERE t_source = p_source;
+	IF v_id IS NULL THEN
+		RAISE EXCEPTION 'source "%" does not exist', p_source
+			USING ERRCODE = 'undefined_object',
+			      HINT = 'List the sources with: SELECT source FROM chameleon.sources;';
+	END IF;
+	RETURN v_id;
+END;
+$$;
+
+-- A destination schema belongs to one source only.
+CREATE FUNCTION sch_chameleon.fn_check_schema_mappings(p_source text, p_mappings jsonb)
+RETURNS void LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_conflict record;
+BEGIN
+	SELECT s.t_source, m.key AS origin, m.value AS destination INTO v_conflict
+	FROM sch_chameleon.t_sources s,
+	     jsonb_each_text(s.jsb_schema_mappings) m
+	WHERE s.t_source <> p_source
+	  AND m.value IN (SELECT value FROM jsonb_each_text(p_mappings))
+	LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'destination schema "%" is already used by source "%"',
+			v_conflict.destination, v_conflict.t_source
+			USING ERRCODE = 'duplicate_object',
+			      DETAIL = format('Source "%s" maps MySQL schema "%s" to "%s".',
+			                      v_conflict.t_source, v_conflict.origin, v_conflict.destination),
+			      HINT = 'Map the MySQL schema to another PostgreSQL schema in "schema_mappings".';
+	END IF;
+END;
+$$;
+
+-- Statuses in which no worker of the source may run and the configuration may change.
+CREATE FUNCTION sch_chameleon.fn_require_stopped(p_source text, p_action text)
+RETURNS void LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_status sch_chameleon.en_src_status;
+	v_workers text;
+BEGIN
+	SELECT enm_status INTO v_status FROM sch_chameleon.t_sources WHERE t_source = p_source;
+	SELECT string_agg(w.role || ' (pid ' || w.pid || ')', ', ') INTO v_workers
+	FROM sch_chameleon.fn_worker_slots() w
+	WHERE w.source = p_source AND w.database = current_database();
+	IF v_status IN ('running', 'initialising', 'syncing') OR v_workers IS NOT NULL THEN
+		RAISE EXCEPTION 'cannot % source "%" while it is %', p_action, p_source, v_status
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = coalesce('Running workers: ' || v_workers || '.', 'No worker is running.'),
+			      HINT = format('Stop it first: SELECT chameleon.stop_replica(%L);', p_source);
+	END IF;
+END;
+$$;
+
+CREATE FUNCTION sch_chameleon.fn_register_source(p_source text, p_config jsonb)
+RETURNS bigint LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint;
+BEGIN
+	IF EXISTS (SELECT 1 FROM sch_chameleon.t_sources WHERE t_source = p_source) THEN
+		RAISE EXCEPTION 'source "%" already exists', p_source
+			USING ERRCODE = 'duplicate_object',
+			      HINT = 'Change it with chameleon.alter_source(), or choose another name.';
+	END IF;
+	IF p_source !~ '^[A-Za-z0-9_]{1,47}$' THEN
+		RAISE EXCEPTION 'invalid source name "%"', p_source
+			USING ERRCODE = 'invalid_name',
+			      DETAIL = 'A source name has 1 to 47 characters: letters, digits and "_".',
+			      HINT = 'Choose a name such as "shop" or "crm_eu".';
+	END IF;
+	PERFORM sch_chameleon.fn_check_schema_mappings(p_source, p_config -> 'schema_mappings');
+	INSERT INTO sch_chameleon.t_sources (t_source, enm_source_type, jsb_config, jsb_schema_mappings)
+	VALUES (p_source, (p_config ->> 'type')::sch_chameleon.en_src_type, p_config, p_config -> 'schema_mappings')
+	RETURNING i_id_source INTO v_id;
+	INSERT INTO sch_chameleon.t_last_received (i_id_source) VALUES (v_id);
+	INSERT INTO sch_chameleon.t_last_replayed (i_id_source) VALUES (v_id);
+	EXECUTE format('CREATE TABLE sch_chameleon.%I PARTITION OF sch_chameleon.t_log_replica FOR VALUES IN (%s)',
+	               't_log_replica_' || v_id, v_id);
+	RETURN v_id;
+END;
+$$;
+
+CREATE FUNCTION sch_chameleon.fn_update_source(p_source text, p_config jsonb)
+RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_source record;
+BEGIN
+	SELECT * INTO v_source FROM sch_chameleon.t_sources WHERE t_source = p_source FOR UPDATE;
+	PERFORM sch_chameleon.fn_require_stopped(p_source, 'alter');
+	IF (p_config ->> 'type') <> v_source.enm_source_type::text THEN
+		RAISE EXCEPTION 'cannot change the type of source "%" from % to %',
+			p_source, v_source.enm_source_type, p_config ->> 'type'
+			USING ERRCODE = 'feature_not_supported',
+			      HINT = 'Drop the source and add it again with the new type.';
+	END IF;
+	IF (p_config -> 'schema_mappings') <> v_source.jsb_schema_mappings THEN
+		IF v_source.enm_status <> 'ready' THEN
+			RAISE EXCEPTION 'cannot change "schema_mappings" of source "%" after its initial copy', p_source
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+				      DETAIL = format('The source is %s; its tables were copied with the current mappings.',
+				                      v_source.enm_status),
+				      HINT = 'Drop the source, add it with the new mappings and run chameleon.init_replica().';
+		END IF;
+		PERFORM sch_chameleon.fn_check_schema_mappings(p_source, p_config -> 'schema_mappings');
+	END IF;
+	UPDATE sch_chameleon.t_sources
+	SET jsb_config = p_config, jsb_schema_mappings = p_config -> 'schema_mappings'
+	WHERE i_id_source = v_source.i_id_source;
+END;
+$$;
+
+-------------------------------------------------------------------------------
+-- SQL API
+-------------------------------------------------------------------------------
+CREATE FUNCTION chameleon.add_source(p_source text, p_config text)
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN sch_chameleon.fn_register_source(p_source, sch_chameleon.fn_parse_source(p_config));
+END;
+$$;
+COMMENT ON FUNCTION chameleon.add_source(text, text) IS
+	'registers a source from the YAML of one entry of a pg_chameleon "sources:" block';
+
+CREATE FUNCTION chameleon.alter_source(p_source text, p_config text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM sch_chameleon.fn_source_id(p_source);
+	PERFORM sch_chameleon.fn_update_source(p_source, sch_chameleon.fn_parse_source(p_config));
+END;
+$$;
+COMMENT ON FUNCTION chameleon.alter_source(text, text) IS
+	'replaces the configuration of a stopped source';
+
+CREATE FUNCTION chameleon.load_config(p_config text, OUT source text, OUT action text)
+RETURNS SETOF record LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_entry record;
+BEGIN
+	FOR v_entry IN SELECT * FROM sch_chameleon.fn_parse_config_file(p_config) LOOP
+		source := v_entry.source;
+		IF EXISTS (SELECT 1 FROM sch_chameleon.t_sources s WHERE s.t_source = v_entry.source) THEN
+			PERFORM sch_chameleon.fn_update_source(v_entry.source, v_entry.config);
+			action := 'altered';
+		ELSE
+			PERFORM sch_chameleon.fn_register_source(v_entry.source, v_entry.config);
+			action := 'added';
+		END IF;
+		RETURN NEXT;
+	END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION chameleon.load_config(text) IS
+	'registers or updates every source of a whole pg_chameleon configuration file';
+
+CREATE FUNCTION chameleon.drop_source(p_source text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint := sch_chameleon.fn_source_id(p_source);
+BEGIN
+	PERFORM 1 FROM sch_chameleon.t_sources WHERE i_id_source = v_id FOR UPDATE;
+	PERFORM sch_chameleon.fn_require_stopped(p_source, 'drop');
+	EXECUTE format('DROP TABLE IF EXISTS sch_chameleon.%I', 't_log_replica_' || v_id);
+	DELETE FROM sch_chameleon.t_sources WHERE i_id_source = v_id;
+END;
+$$;
+COMMENT ON FUNCTION chameleon.drop_source(text) IS
+	'removes a stopped source and its catalogue rows; the replicated PostgreSQL schemas stay';
+
+CREATE FUNCTION chameleon.check_source(p_source text,
+	OUT check_name text, OUT status text, OUT value text, OUT hint text)
+RETURNS SETOF record LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_config jsonb;
+BEGIN
+	PERFORM sch_chameleon.fn_source_id(p_source);
+	SELECT jsb_config INTO v_config FROM sch_chameleon.t_sources WHERE t_source = p_source;
+	RETURN QUERY SELECT * FROM sch_chameleon.fn_check_source(v_config);
+END;
+$$;
+COMMENT ON FUNCTION chameleon.check_source(text) IS
+	'connects to the MySQL/MariaDB server of a source and reports each prerequisite';
+
+CREATE VIEW chameleon.sources AS
+SELECT s.t_source AS source,
+       s.enm_source_type::text AS type,
+       s.enm_status::text AS status,
+       s.jsb_schema_mappings AS schema_mappings,
+       s.jsb_config #- '{db_conn,password}' AS config,
+       s.ts_created AS created
+FROM sch_chameleon.t_sources s;
+COMMENT ON VIEW chameleon.sources IS 'registered sources and their configuration, without passwords';
+
+CREATE VIEW chameleon.workers AS
+SELECT w.role, w.source, w.pid, w.state, w.started_at, w.state_changed_at
+FROM sch_chameleon.fn_worker_slots() w
+WHERE w.database = current_database() OR w.role = 'launcher';
+COMMENT ON VIEW chameleon.workers IS 'live pg_chameleon processes';
+
+CREATE FUNCTION chameleon.show_status(p_source text DEFAULT NULL)
+RETURNS TABLE (
+	source text, type text, status text, status_reason text, consistent boolean,
+	read_lag interval, replay_lag interval, last_received timestamptz, last_replayed timestamptz,
+	read_position text, replayed_position text, gtid_read text, gtid_replayed text,
+	pending_batches bigint, pending_rows bigint, replayed_rows bigint, skipped_rows bigint,
+	ddl_statements bigint, tables_replicated bigint, tables_disabled bigint, tables_without_key bigint,
+	errors bigint, discarded_rows bigint, workers text)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT sch_chameleon.fn_source_id(p_source) WHERE p_source IS NOT NULL;
+	SELECT s.t_source, s.enm_source_type::text, s.enm_status::text, s.t_status_reason, s.b_consistent,
+	       date_trunc('second', clock_timestamp() - r.ts_last_received),
+	       r.ts_last_received - p.ts_last_replayed,
+	       r.ts_last_received, p.ts_last_replayed,
+	       r.t_binlog_name || ':' || r.i_binlog_position,
+	       p.t_binlog_name || ':' || p.i_binlog_position,
+	       r.t_gtid_set, p.t_gtid_set,
+	       b.pending_batches, b.pending_rows, b.replayed, b.skipped, b.ddl,
+	       t.replicated, t.disabled, t.without_key,
+	       (SELECT count(*) FROM sch_chameleon.t_error_log e WHERE e.i_id_source = s.i_id_source),
+	       (SELECT count(*) FROM sch_chameleon.t_discarded_rows d WHERE d.i_id_source = s.i_id_source),
+	       (SELECT string_agg(w.role || ' ' || w.pid, ', ' ORDER BY w.role)
+	        FROM sch_chameleon.fn_worker_slots() w
+	        WHERE w.source = s.t_source AND w.database = current_database())
+	FROM sch_chameleon.t_sources s
+	JOIN sch_chameleon.t_last_received r USING (i_id_source)
+	JOIN sch_chameleon.t_last_replayed p USING (i_id_source)
+	CROSS JOIN LATERAL (
+		SELECT count(*) FILTER (WHERE NOT rb.b_replayed) AS pending_batches,
+		       coalesce(sum(rb.i_rows - rb.i_replayed - rb.i_skipped) FILTER (WHERE NOT rb.b_replayed), 0)::bigint AS pending_rows,
+		       coalesce(sum(rb.i_replayed), 0)::bigint AS replayed,
+		       coalesce(sum(rb.i_skipped), 0)::bigint AS skipped,
+		       coalesce(sum(rb.i_ddl), 0)::bigint AS ddl
+		FROM sch_chameleon.t_replica_batch rb WHERE rb.i_id_source = s.i_id_source) b
+	CROSS JOIN LATERAL (
+		SELECT count(*) FILTER (WHERE rt.b_replica_enabled AND cardinality(rt.v_table_pkey) > 0) AS replicated,
+		       count(*) FILTER (WHERE NOT rt.b_replica_enabled) AS disabled,
+		       count(*) FILTER (WHERE cardinality(rt.v_table_pkey) = 0) AS without_key
+		FROM sch_chameleon.t_replica_tables rt WHERE rt.i_id_source = s.i_id_source) t
+	WHERE p_source IS NULL OR s.t_source = p_source
+	ORDER BY s.t_source
+$$;
+COMMENT ON FUNCTION chameleon.show_status(text) IS 'state, lag, positions and counters of each source';
+
+CREATE FUNCTION chameleon.binlog_events(p_path text, p_start_position bigint DEFAULT 0,
+	p_max_events bigint DEFAULT NULL,
+	OUT "position" bigint, OUT event_type text, OUT event_time timestamptz, OUT server_id bigint,
+	OUT end_position bigint, OUT in_payload boolean, OUT schema_name text, OUT table_name text,
+	OUT info text, OUT rows jsonb)
+RETURNS SETOF record LANGUAGE c CALLED ON NULL INPUT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_binlog_events';
+COMMENT ON FUNCTION chameleon.binlog_events(text, bigint, bigint) IS
+	'decodes a MySQL/MariaDB binlog file on the server: one row per event, row images as jsonb (superuser only)';
+-- Nothing in schema chameleon is usable until an administrator grants it.
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA chameleon FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA sch_chameleon FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA chameleon FROM PUBLIC;
+
+-------------------------------------------------------------------------------
+-- 1.2: the initial copy
+-------------------------------------------------------------------------------
+CREATE TYPE sch_chameleon.en_copy_state AS ENUM ('pending', 'copying', 'copied', 'failed');
+
+-- The tables of a running (or the last) initial copy, one row per table: the work queue of the
+-- copy workers and what chameleon.init_progress shows.
+CREATE TABLE sch_chameleon.t_init_tables (
+	i_id_source bigint NOT NULL REFERENCES sch_chameleon.t_sources ON DELETE CASCADE,
+	v_schema_origin text NOT NULL,             -- MySQL schema
+	v_table_name text NOT NULL,
+	v_schema_name text NOT NULL,               -- PostgreSQL schema after the swap
+	v_schema_loading text NOT NULL,            -- PostgreSQL schema the copy fills
+	enm_state sch_chameleon.en_copy_state NOT NULL DEFAULT 'pending',
+	i_estimated_rows bigint,
+	i_estimated_bytes bigint,
+	i_rows bigint NOT NULL DEFAULT 0,
+	i_bytes bigint NOT NULL DEFAULT 0,
+	i_discarded bigint NOT NULL DEFAULT 0,
+	i_pid integer,                             -- the worker copying it
+	ts_started timestamptz,
+	ts_finished timestamptz,
+	t_binlog_name text,                        -- the table's consistent point
+	i_binlog_position bigint,
+	t_gtid_set text,
+	jsb_layout jsonb NOT NULL,
+	t_index_statements text[] NOT NULL DEFAULT '{}', -- run after the rows are loaded
+	t_error text,
+	PRIMARY KEY (i_id_source, v_schema_origin, v_table_name)
+);
+REVOKE ALL ON sch_chameleon.t_init_tables FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('sch_chameleon.t_init_tables', '');
+
+-- Live progress of the workers that copy tables.
+CREATE FUNCTION sch_chameleon.fn_worker_progress(
+	OUT pid integer, OUT copy_table text, OUT rows bigint, OUT bytes bigint)
+RETURNS SETOF record LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_worker_progress';
+REVOKE ALL ON FUNCTION sch_chameleon.fn_worker_progress() FROM PUBLIC;
+
+CREATE FUNCTION sch_chameleon.fn_init_replica(p_source text, p_wait boolean)
+RETURNS void LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_init_replica';
+REVOKE ALL ON FUNCTION sch_chameleon.fn_init_replica(text, boolean) FROM PUBLIC;
+
+CREATE FUNCTION chameleon.init_replica(p_source text, wait boolean DEFAULT false)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_status sch_chameleon.en_src_status;
+	v_type sch_chameleon.en_src_type;
+BEGIN
+	PERFORM sch_chameleon.fn_source_id(p_source);
+	SELECT enm_status, enm_source_type INTO v_status, v_type FROM sch_chameleon.t_sources WHERE t_source = p_source;
+	IF v_type <> 'mysql' THEN
+		RAISE EXCEPTION 'init_replica does not support sources of type %', v_type
+			USING ERRCODE = 'feature_not_supported',
+			      HINT = 'Only MySQL and MariaDB sources can be copied so far.';
+	END IF;
+	PERFORM sch_chameleon.fn_require_stopped(p_source, 'initialise');
+	PERFORM sch_chameleon.fn_init_replica(p_source, wait);
+END;
+$$;
+COMMENT ON FUNCTION chameleon.init_replica(text, boolean) IS
+	'copies every mapped MySQL table into PostgreSQL in background workers; wait => true blocks until done';
+REVOKE ALL ON FUNCTION chameleon.init_replica(text, boolean) FROM PUBLIC;
+
+CREATE VIEW chameleon.init_progress AS
+SELECT s.t_source AS source,
+       i.v_schema_origin || '.' || i.v_table_name AS mysql_table,
+       i.v_schema_name || '.' || i.v_table_name AS pg_table,
+       i.enm_state::text AS state,
+       CASE WHEN i.enm_state = 'copying' THEN coalesce(w.rows, 0) ELSE i.i_rows END AS rows_copied,
+       i.i_estimated_rows AS estimated_rows,
+       CASE WHEN i.enm_state = 'copying' THEN coalesce(w.bytes, 0) ELSE i.i_bytes END AS bytes,
+       coalesce(i.ts_finished, clock_timestamp()) - i.ts_started AS elapsed,
+       i.i_discarded AS discarded_rows,
+       i.t_error AS error
+FROM sch_chameleon.t_init_tables i
+JOIN sch_chameleon.t_sources s USING (i_id_source)
+LEFT JOIN sch_chameleon.fn_worker_progress() w ON w.pid = i.i_pid AND w.copy_table = i.v_schema_origin || '.' || i.v_table_name;
+COMMENT ON VIEW chameleon.init_progress IS 'tables of the running or last initial copy, with live row counts';
+REVOKE ALL ON chameleon.init_progress FROM PUBLIC;
+
+CREATE VIEW chameleon.discarded_rows AS
+SELECT s.t_source AS source, d.v_schema_name AS mysql_schema, d.v_table_name AS mysql_table,
+       d.t_row_key AS row_key, d.t_row_data AS row_data, d.t_reason AS reason, d.ts_discard AS discarded_at,
+       d.i_id_batch AS batch
+FROM sch_chameleon.t_discarded_rows d
+JOIN sch_chameleon.t_sources s USING (i_id_source);
+COMMENT ON VIEW chameleon.discarded_rows IS 'rows that could not be copied or replicated, with the reason';
+REVOKE ALL ON chameleon.discarded_rows FROM PUBLIC;
+
+-------------------------------------------------------------------------------
+-- 1.3: continuous replication
+-------------------------------------------------------------------------------
+-- The log keeps each binlog row event as it was read (with its TABLE_MAP): the replay decodes it
+-- with the layout of the table at that point of the stream. DDL keeps its statement.
+ALTER TABLE sch_chameleon.t_log_replica DROP COLUMN jsb_event_after, DROP COLUMN jsb_event_before;
+ALTER TABLE sch_chameleon.t_log_replica
+	ADD COLUMN i_rows integer NOT NULL DEFAULT 0,
+	ADD COLUMN b_event bytea,
+	ADD COLUMN b_table_map bytea;
+-- Every event of a batch comes from one binlog file, decoded with that file's format.
+ALTER TABLE sch_chameleon.t_replica_batch ADD COLUMN b_format_description bytea;
+
+CREATE FUNCTION sch_chameleon.fn_start_workers(p_source text)
+RETURNS void LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_start_workers';
+CREATE FUNCTION sch_chameleon.fn_stop_workers(p_source text, p_timeout interval)
+RETURNS boolean LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_stop_workers';
+CREATE FUNCTION sch_chameleon.fn_wait_for_catchup(p_source text, p_timeout interval)
+RETURNS boolean LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_wait_for_catchup';
+REVOKE ALL ON FUNCTION sch_chameleon.fn_start_workers(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION sch_chameleon.fn_stop_workers(text, interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION sch_chameleon.fn_wait_for_catchup(text, interval) FROM PUBLIC;
+
+CREATE FUNCTION chameleon.start_replica(p_source text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_source record;
+BEGIN
+	PERFORM sch_chameleon.fn_source_id(p_source);
+	SELECT * INTO v_source FROM sch_chameleon.t_sources WHERE t_source = p_source FOR UPDATE;
+	IF v_source.enm_source_type <> 'mysql' THEN
+		RAISE EXCEPTION 'source "%" of type % cannot replicate', p_source, v_source.enm_source_type
+			USING ERRCODE = 'feature_not_supported',
+			      HINT = 'Sources of type pgsql are copied by init_replica only.';
+	END IF;
+	IF v_source.enm_status = 'running' AND v_source.b_run_requested THEN
+		RAISE NOTICE 'source "%" is already running', p_source;
+		RETURN;
+	END IF;
+	IF v_source.enm_status = 'ready' THEN
+		RAISE EXCEPTION 'source "%" has not been copied yet', p_source
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = format('Run SELECT chameleon.init_replica(%L, wait => true); first.', p_source);
+	END IF;
+	IF v_source.enm_status = 'error' THEN
+		RAISE EXCEPTION 'source "%" is in error: %', p_source, coalesce(v_source.t_status_reason, 'no reason recorded')
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = format('Fix the cause, then SELECT chameleon.enable_replica(%L); and start it again.', p_source);
+	END IF;
+	IF v_source.enm_status NOT IN ('initialised', 'stopped', 'synced') THEN
+		RAISE EXCEPTION 'cannot start source "%" while it is %', p_source, v_source.enm_status
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Wait until it is initialised, or look at chameleon.show_status().';
+	END IF;
+	UPDATE sch_chameleon.t_sources SET enm_status = 'running', b_run_requested = true, t_status_reason = NULL,
+		ts_status_changed = clock_timestamp()
+	WHERE i_id_source = v_source.i_id_source;
+	PERFORM sch_chameleon.fn_start_workers(p_source);
+END;
+$$;
+COMMENT ON FUNCTION chameleon.start_replica(text) IS 'starts the reader and replay workers of a copied source';
+
+CREATE FUNCTION chameleon.stop_replica(p_source text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM sch_chameleon.fn_source_id(p_source);
+	UPDATE sch_chameleon.t_sources SET b_run_requested = false WHERE t_source = p_source;
+	IF NOT sch_chameleon.fn_stop_workers(p_source, interval '60 s') THEN
+		RAISE EXCEPTION 'the workers of source "%" did not stop within 60 s', p_source
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Look at chameleon.workers and the server log; stop_replica can be called again.';
+	END IF;
+	UPDATE sch_chameleon.t_sources SET enm_status = 'stopped', ts_status_changed = clock_timestamp()
+	WHERE t_source = p_source AND enm_status = 'running';
+END;
+$$;
+COMMENT ON FUNCTION chameleon.stop_replica(text) IS 'stops the reader and replay workers of a source cleanly';
+
+CREATE FUNCTION chameleon.stop_all_replicas(OUT source text)
+RETURNS SETOF text LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	FOR source IN SELECT t_source FROM sch_chameleon.t_sources WHERE enm_status = 'running' OR b_run_requested
+	              ORDER BY t_source LOOP
+		PERFORM chameleon.stop_replica(source);
+		RETURN NEXT;
+	END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION chameleon.stop_all_replicas() IS 'stops every running source and lists them';
+
+CREATE FUNCTION chameleon.enable_replica(p_source text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM sch_chameleon.fn_source_id(p_source);
+	PERFORM sch_chameleon.fn_require_stopped(p_source, 'enable');
+	UPDATE sch_chameleon.t_sources SET enm_status = 'stopped', t_status_reason = NULL, b_maintenance = false,
+		b_run_requested = false, ts_status_changed = clock_timestamp()
+	WHERE t_source = p_source AND enm_status = 'error';
+END;
+$$;
+COMMENT ON FUNCTION chameleon.enable_replica(text) IS 'clears the error state of a source so that it can be started again';
+
+CREATE FUNCTION chameleon.wait_for_catchup(p_source text, p_timeout interval DEFAULT '5 min')
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM sch_chameleon.fn_source_id(p_source);
+	RETURN sch_chameleon.fn_wait_for_catchup(p_source, p_timeout);
+END;
+$$;
+COMMENT ON FUNCTION chameleon.wait_for_catchup(text, interval) IS
+	'waits until everything MySQL had written when it was called is replayed; false on timeout';
+
+CREATE FUNCTION chameleon.show_errors(p_source text DEFAULT NULL,
+	OUT id bigint, OUT source text, OUT batch bigint, OUT mysql_schema text, OUT mysql_table text,
+	OUT row_key text, OUT binlog_position text, OUT error_time timestamptz, OUT sql text, OUT sqlstate text,
+	OUT error text)
+RETURNS SETOF record LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT sch_chameleon.fn_source_id(p_source) WHERE p_source IS NOT NULL;
+	SELECT e.i_id_log, s.t_source, e.i_id_batch, e.v_schema_name, e.v_table_name, e.t_table_pkey,
+	       e.t_binlog_name || ':' || e.i_binlog_position, e.ts_error, e.t_sql, e.t_sqlstate, e.t_error_message
+	FROM sch_chameleon.t_error_log e JOIN sch_chameleon.t_sources s USING (i_id_source)
+	WHERE p_source IS NULL OR s.t_source = p_source
+	ORDER BY e.i_id_log
+$$;
+COMMENT ON FUNCTION chameleon.show_errors(text) IS 'replay errors, of one source or of all';
+
+CREATE VIEW chameleon.tables AS
+SELECT s.t_source AS source,
+       t.v_schema_origin || '.' || t.v_table_name AS mysql_table,
+       t.v_schema_name || '.' || t.v_table_name AS pg_table,
+       CASE WHEN NOT t.b_replica_enabled THEN 'disabled'
+            WHEN cardinality(t.v_table_pkey) = 0 THEN 'not replicated: no key'
+            WHEN s.enm_status = 'initialising' THEN 'copying'
+            WHEN t.t_binlog_name IS NOT NULL AND (p.t_binlog_name IS NULL
+                 OR (p.t_binlog_name, p.i_binlog_position) < (t.t_binlog_name, t.i_binlog_position)) THEN 'catching up'
+            ELSE 'replicating' END AS state,
+       t.v_table_pkey AS key_columns,
+       t.t_binlog_name || ':' || t.i_binlog_position AS consistent_point,
+       t.t_disabled_reason AS disabled_reason,
+       t.ts_disabled AS disabled_at
+FROM sch_chameleon.t_replica_tables t
+JOIN sch_chameleon.t_sources s USING (i_id_source)
+JOIN sch_chameleon.t_last_replayed p USING (i_id_source);
+COMMENT ON VIEW chameleon.tables IS 'replicated tables and their state';
+
+REVOKE ALL ON FUNCTION chameleon.start_replica(text), chameleon.stop_replica(text), chameleon.stop_all_replicas(),
+	chameleon.enable_replica(text), chameleon.wait_for_catchup(text, interval), chameleon.show_errors(text) FROM PUBLIC;
+REVOKE ALL ON chameleon.tables FROM PUBLIC;

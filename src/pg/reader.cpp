@@ -1,0 +1,473 @@
+// The reader worker of a source: streams the MySQL binlog from the stored position, keeps the
+// row events of replicated tables (and the statements of mapped schemas) in the source's log
+// storage, and commits them in batches together with the position after them, so that after
+// any crash it resumes exactly where the last committed batch ends. A batch always ends at a
+// MySQL transaction boundary and never spans two binlog files.
+#include "pg/replication.hpp"
+
+#include "pg/boundary.hpp"
+#include "pg/spi.hpp"
+
+#include "binlog/decode_error.hpp"
+#include "binlog/decoder.hpp"
+#include "binlog/event_type.hpp"
+#include "binlog/gtid_set.hpp"
+#include "common/error.hpp"
+#include "core/table_filter.hpp"
+#include "mysql/binlog_stream.hpp"
+#include "mysql/source_params.hpp"
+
+#include <chrono>
+#include <map>
+#include <variant>
+
+namespace chameleon::pg {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr auto batch_max_age = std::chrono::milliseconds(200); // lag bound while events keep coming
+
+const char *
+event_kind(binlog::RowsKind kind)
+{
+	switch (kind) {
+	case binlog::RowsKind::write:
+		return "insert";
+	case binlog::RowsKind::update:
+		return "update";
+	case binlog::RowsKind::remove:
+		return "delete";
+	}
+	return "insert";
+}
+
+core::EventKind
+filter_kind(binlog::RowsKind kind)
+{
+	switch (kind) {
+	case binlog::RowsKind::write:
+		return core::EventKind::Insert;
+	case binlog::RowsKind::update:
+		return core::EventKind::Update;
+	case binlog::RowsKind::remove:
+		return core::EventKind::Delete;
+	}
+	return core::EventKind::Insert;
+}
+
+bool
+is_statement(std::string_view statement, std::string_view word)
+{
+	if (statement.size() < word.size())
+		return false;
+	for (size_t i = 0; i < word.size(); i++)
+		if (std::toupper(static_cast<unsigned char>(statement[i])) != word[i])
+			return false;
+	return statement.size() == word.size() || statement[word.size()] == ' ' || statement[word.size()] == ';';
+}
+
+// A bytea Datum holding a copy of bytes.
+Datum
+bytea_datum(const uint8_t *data, size_t size)
+{
+	return pg_call([&] {
+		bytea *value = static_cast<bytea *>(palloc(VARHDRSZ + size));
+		SET_VARSIZE(value, VARHDRSZ + size);
+		memcpy(VARDATA(value), data, size);
+		return PointerGetDatum(value);
+	});
+}
+
+// The open batch: a PostgreSQL transaction holding the log rows written since the last commit.
+class BatchWriter {
+  public:
+	BatchWriter(const ReplicationSource &source) : source_(source) {}
+
+	bool open() const { return transaction_open_; }
+	int64_t rows() const { return rows_; }
+	Clock::time_point opened_at() const { return opened_at_; }
+
+	void
+	add_rows_event(const binlog::RowsEvent &rows, const std::vector<uint8_t> &table_map, const uint8_t *event,
+	               size_t size, const mysql::BinlogPosition &start, uint32_t event_time, int64_t row_count)
+	{
+		begin_batch(start);
+		Datum values[11];
+		bool nulls[11] = {};
+		values[0] = Int64GetDatum(source_.id);
+		values[1] = Int64GetDatum(batch_id_);
+		values[2] = Int64GetDatum(++events_);
+		values[3] = text_value(rows.table->database);
+		values[4] = text_value(rows.table->table);
+		values[5] = text_value(event_kind(rows.kind));
+		values[6] = text_value(start.file);
+		values[7] = Int64GetDatum(static_cast<int64>(start.position));
+		values[8] = Int64GetDatum(event_time);
+		values[9] = bytea_datum(event, size);
+		values[10] = bytea_datum(table_map.data(), table_map.size());
+		(void) nulls;
+		insert_event(values, row_count, nullptr);
+		rows_ += row_count;
+	}
+
+	void
+	add_statement(std::string_view database, std::string_view statement, const mysql::BinlogPosition &start,
+	              uint32_t event_time)
+	{
+		begin_batch(start);
+		Datum values[11];
+		values[0] = Int64GetDatum(source_.id);
+		values[1] = Int64GetDatum(batch_id_);
+		values[2] = Int64GetDatum(++events_);
+		values[3] = text_value(database);
+		values[4] = text_value("");
+		values[5] = text_value("ddl");
+		values[6] = text_value(start.file);
+		values[7] = Int64GetDatum(static_cast<int64>(start.position));
+		values[8] = Int64GetDatum(event_time);
+		values[9] = (Datum) 0;
+		values[10] = (Datum) 0;
+		std::string text(statement);
+		insert_event(values, 0, &text);
+	}
+
+	// Commits the open batch (if any) with the position after its last transaction; without an
+	// open batch, records the position alone (filtered events and heartbeats move it too).
+	void
+	commit(const mysql::BinlogPosition &next, const std::string &gtid_set, std::optional<uint32_t> event_time,
+	       bool caught_up)
+	{
+		if (!transaction_open_)
+			start_transaction();
+		if (batch_id_ != 0)
+			spi_exec("UPDATE sch_chameleon.t_replica_batch SET t_binlog_name_end = $2, i_binlog_position_end = "
+			         "$3::bigint, t_gtid_set = nullif($4, ''), b_processed = true, ts_processed = clock_timestamp(), "
+			         "i_rows = $5::bigint WHERE i_id_batch = $1::bigint",
+			         {std::to_string(batch_id_), next.file, std::to_string(next.position), gtid_set,
+			          std::to_string(rows_)});
+		std::string received = caught_up ? "clock_timestamp()"
+		                       : event_time ? "to_timestamp(" + std::to_string(*event_time) + ")"
+		                                    : "ts_last_received";
+		spi_exec("UPDATE sch_chameleon.t_last_received SET t_binlog_name = $2, i_binlog_position = $3::bigint, "
+		         "t_gtid_set = nullif($4, ''), ts_last_received = " +
+		             received + " WHERE i_id_source = $1::bigint",
+		         {std::to_string(source_.id), next.file, std::to_string(next.position), gtid_set});
+		finish_transaction();
+		batch_id_ = 0;
+		events_ = 0;
+		rows_ = 0;
+	}
+
+	void
+	abandon()
+	{
+		if (transaction_open_)
+			pg_call([] { AbortCurrentTransaction(); });
+		transaction_open_ = false;
+		batch_id_ = 0;
+		events_ = 0;
+		rows_ = 0;
+	}
+
+	void set_format_description(std::vector<uint8_t> bytes) { format_description_ = std::move(bytes); }
+
+  private:
+	Datum
+	text_value(std::string_view text)
+	{
+		return pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(text.data(), text.size())); });
+	}
+
+	void
+	start_transaction()
+	{
+		pg_call([] {
+			SetCurrentStatementStartTimestamp();
+			StartTransactionCommand();
+			SPI_connect();
+			PushActiveSnapshot(GetTransactionSnapshot());
+		});
+		transaction_open_ = true;
+		opened_at_ = Clock::now();
+	}
+
+	void
+	finish_transaction()
+	{
+		pg_call([] {
+			SPI_finish();
+			PopActiveSnapshot();
+			CommitTransactionCommand();
+		});
+		transaction_open_ = false;
+		insert_plan_ = nullptr;
+	}
+
+	void
+	begin_batch(const mysql::BinlogPosition &start)
+	{
+		if (!transaction_open_)
+			start_transaction();
+		if (batch_id_ != 0)
+			return;
+		std::vector<SqlRow> rows = spi_query("INSERT INTO sch_chameleon.t_replica_batch (i_id_source, t_binlog_name, "
+		                                     "i_binlog_position, b_format_description) VALUES ($1::bigint, $2, "
+		                                     "$3::bigint, decode($4, 'hex')) RETURNING i_id_batch",
+		                                     {std::to_string(source_.id), start.file, std::to_string(start.position),
+		                                      hex(format_description_)});
+		batch_id_ = std::stoll(*rows[0][0]);
+	}
+
+	static std::string
+	hex(const std::vector<uint8_t> &bytes)
+	{
+		static const char digits[] = "0123456789abcdef";
+		std::string out;
+		out.reserve(bytes.size() * 2);
+		for (uint8_t byte : bytes) {
+			out += digits[byte >> 4];
+			out += digits[byte & 15];
+		}
+		return out;
+	}
+
+	void
+	insert_event(Datum *values, int64_t row_count, const std::string *statement)
+	{
+		if (insert_plan_ == nullptr) {
+			Oid types[13] = {INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+			                 INT8OID, INT8OID, BYTEAOID, BYTEAOID, INT4OID, TEXTOID};
+			insert_plan_ = pg_call([&] {
+				return SPI_prepare("INSERT INTO sch_chameleon.t_log_replica (i_id_source, i_id_batch, i_id_event, "
+				                   "v_schema_name, v_table_name, enm_binlog_event, t_binlog_name, i_binlog_position, "
+				                   "ts_event, b_event, b_table_map, i_rows, t_query) VALUES ($1, $2, $3, $4, $5, "
+				                   "$6::sch_chameleon.en_binlog_event, $7, $8, to_timestamp($9), $10, $11, $12, $13)",
+				                   13, types);
+			});
+		}
+		Datum all[13];
+		char nulls[13];
+		for (int i = 0; i < 11; i++) {
+			all[i] = values[i];
+			nulls[i] = ' ';
+		}
+		if (statement) {
+			nulls[9] = 'n';
+			nulls[10] = 'n';
+		}
+		all[11] = Int32GetDatum(static_cast<int32>(row_count));
+		nulls[11] = ' ';
+		if (statement)
+			all[12] = text_value(*statement);
+		nulls[12] = statement ? ' ' : 'n';
+		int result = pg_call([&] { return SPI_execute_plan(insert_plan_, all, nulls, false, 0); });
+		if (result != SPI_OK_INSERT)
+			throw Error(sqlstate::internal_error, "could not write to the log of source \"" + source_.name + "\"");
+	}
+
+	const ReplicationSource &source_;
+	bool transaction_open_ = false;
+	Clock::time_point opened_at_;
+	int64_t batch_id_ = 0;
+	int64_t events_ = 0;
+	int64_t rows_ = 0;
+	std::vector<uint8_t> format_description_;
+	SPIPlanPtr insert_plan_ = nullptr;
+};
+
+// The executed GTID set, in the flavour of the server.
+class GtidTracker {
+  public:
+	explicit GtidTracker(const std::string &start)
+	{
+		if (start.empty())
+			return;
+		if (start.find(':') != std::string::npos)
+			mysql_ = binlog::MysqlGtidSet::parse(start);
+		else
+			mariadb_ = binlog::MariadbGtidList::parse(start);
+	}
+
+	void
+	begin(const binlog::Event &event)
+	{
+		if (const auto *gtid = std::get_if<binlog::MysqlGtidEvent>(&event.body)) {
+			if (!gtid->anonymous)
+				pending_mysql_ = *gtid;
+		} else if (const auto *gtid = std::get_if<binlog::MariadbGtidEvent>(&event.body)) {
+			pending_mariadb_ = gtid->gtid;
+		}
+	}
+
+	void
+	commit()
+	{
+		if (pending_mysql_) {
+			mysql_.add(pending_mysql_->sid, pending_mysql_->tag, pending_mysql_->gno);
+			pending_mysql_.reset();
+		}
+		if (pending_mariadb_) {
+			mariadb_.add(*pending_mariadb_);
+			pending_mariadb_.reset();
+		}
+	}
+
+	std::string
+	text() const
+	{
+		std::string mysql = mysql_.format();
+		return mysql.empty() ? mariadb_.format() : mysql;
+	}
+
+  private:
+	binlog::MysqlGtidSet mysql_;
+	binlog::MariadbGtidList mariadb_;
+	std::optional<binlog::MysqlGtidEvent> pending_mysql_;
+	std::optional<binlog::MariadbGtid> pending_mariadb_;
+};
+
+} // namespace
+
+void
+run_reader(const WorkerArgs &args)
+{
+	ReplicationSource source = load_replication_source(args.source_id);
+	const config::SourceConfig &config = source.config;
+	core::SkipEvents skip{config.skip_events.insert, config.skip_events.update, config.skip_events.delete_};
+	core::TableFilter filter(config.schema_mappings, config.limit_tables, config.skip_tables, skip);
+
+	mysql::StreamOptions options;
+	options.connection = mysql::connection_params(config);
+	options.server_id = static_cast<uint32_t>(config.my_server_id);
+	options.start = source.read_position;
+	if (config.gtid_enable && !source.read_gtid.empty())
+		options.gtid_start = source.read_gtid;
+	options.follow = true;
+	options.heartbeat_seconds = std::max(1, config.sleep_loop);
+	options.reconnect.max_attempts = config.on_error_read == "continue" ? 1000000 : 5;
+	options.reconnect.on_retry = [&](const mysql::RetryNotice &notice) {
+		std::string text = "reader of source \"" + source.name + "\" lost the MySQL connection (" + notice.reason +
+		                   "); reconnecting to resume at " + notice.resume.text() + ", attempt " +
+		                   std::to_string(notice.attempt);
+		pg_call([&] { ereport(WARNING, (errmsg_internal("%s", text.c_str()))); });
+	};
+	set_slot_state(my_slot(), "connecting");
+	mysql::BinlogStream stream(options);
+
+	binlog::Decoder decoder;
+	decoder.set_checksum(stream.checksum_crc32() ? binlog::ChecksumAlgorithm::crc32 : binlog::ChecksumAlgorithm::off);
+	GtidTracker gtids(source.read_gtid);
+	BatchWriter writer(source);
+	std::map<uint64_t, std::vector<uint8_t>> table_maps; // of the current transaction
+	mysql::BinlogPosition position = source.read_position;
+	mysql::BinlogPosition committed = position;           // the last transaction boundary
+	std::optional<uint32_t> last_event_time;
+	bool in_transaction = false;
+	set_slot_state(my_slot(), "streaming");
+
+	auto at_boundary = [&](const mysql::BinlogPosition &next, bool force, bool caught_up) {
+		committed = next;
+		bool due = force || writer.rows() >= config.replica_batch_size ||
+		           (writer.open() && Clock::now() - writer.opened_at() >= batch_max_age);
+		if (due)
+			writer.commit(committed, gtids.text(), last_event_time, caught_up);
+	};
+
+	try {
+		for (;;) {
+			check_stop();
+			std::optional<mysql::RawEvent> raw = stream.next();
+			if (!raw)
+				break;
+			mysql::BinlogPosition start = position;
+			start.position = raw->next.position >= raw->size ? raw->next.position - raw->size : 0;
+			binlog::Event event = decoder.decode(raw->data, raw->size);
+			position = raw->next;
+			if (!raw->artificial && event.header.timestamp != 0)
+				last_event_time = event.header.timestamp;
+
+			switch (raw->type) {
+			case binlog::event_type::heartbeat:
+			case binlog::event_type::heartbeat_v2:
+				// Idle at the end of the binlog: everything read so far is committed, lag is zero.
+				if (!in_transaction)
+					writer.commit(committed, gtids.text(), last_event_time, true);
+				continue;
+			case binlog::event_type::rotate:
+				if (!in_transaction && writer.open())
+					writer.commit(committed, gtids.text(), last_event_time, false);
+				if (!raw->artificial)
+					committed = position;
+				continue;
+			case binlog::event_type::format_description:
+				writer.set_format_description(std::vector<uint8_t>(raw->data, raw->data + raw->size));
+				continue;
+			case binlog::event_type::table_map:
+				table_maps[std::get<binlog::TableMapEvent>(event.body).table->table_id] =
+				    std::vector<uint8_t>(raw->data, raw->data + raw->size);
+				continue;
+			case binlog::event_type::gtid:
+			case binlog::event_type::gtid_tagged:
+			case binlog::event_type::mariadb_gtid:
+				gtids.begin(event);
+				in_transaction = true;
+				continue;
+			case binlog::event_type::xid:
+				in_transaction = false;
+				gtids.commit();
+				table_maps.clear();
+				at_boundary(position, false, false);
+				continue;
+			default:
+				break;
+			}
+			if (const auto *query = std::get_if<binlog::QueryEvent>(&event.body)) {
+				if (is_statement(query->statement, "BEGIN") || is_statement(query->statement, "XA START")) {
+					in_transaction = true;
+					continue;
+				}
+				if (is_statement(query->statement, "COMMIT") || is_statement(query->statement, "XA COMMIT")) {
+					in_transaction = false;
+					gtids.commit();
+					table_maps.clear();
+					at_boundary(position, false, false);
+					continue;
+				}
+				// Any other statement ends a transaction in MySQL (DDL commits implicitly).
+				if (filter.destination_schema(query->database) || query->database.empty())
+					writer.add_statement(query->database, query->statement, start, event.header.timestamp);
+				in_transaction = false;
+				gtids.commit();
+				table_maps.clear();
+				at_boundary(position, true, false);
+				continue;
+			}
+			if (const auto *rows = std::get_if<binlog::RowsEvent>(&event.body)) {
+				const binlog::TableMap &table = *rows->table;
+				if (!filter.replicates_table(table.database, table.table) ||
+				    filter.skips_event(filter_kind(rows->kind), table.database, table.table))
+					continue;
+				auto map = table_maps.find(rows->table_id);
+				if (map == table_maps.end())
+					throw Error(sqlstate::data_corrupted,
+					            "rows event at " + start.text() + " has no TABLE_MAP in its transaction");
+				// Decoding every row validates the event now, where the position is precise.
+				binlog::RowReader reader(*rows);
+				std::vector<binlog::Value> before, after;
+				int64_t count = 0;
+				while (reader.next(before, after))
+					count++;
+				writer.add_rows_event(*rows, map->second, raw->data, raw->size, start, event.header.timestamp,
+				                      count);
+				continue;
+			}
+		}
+	} catch (...) {
+		writer.abandon();
+		throw;
+	}
+}
+
+} // namespace chameleon::pg

@@ -1,0 +1,34 @@
+// Continuous replication: the reader and replay workers of a source and what they share.
+#pragma once
+
+#include "pg/workers.hpp"
+
+#include "config/source_config.hpp"
+#include "mysql/binlog_stream.hpp"
+
+#include <string>
+
+namespace chameleon::pg {
+
+struct ReplicationSource {
+	int64 id = 0;
+	std::string name;
+	config::SourceConfig config;
+	mysql::BinlogPosition read_position; // where the reader resumes
+	std::string read_gtid;
+};
+
+// Reads the source and its reader position in a transaction of its own.
+ReplicationSource load_replication_source(int64 source_id);
+
+void run_reader(const WorkerArgs &args);
+void run_replay(const WorkerArgs &args);
+
+// After a reader or replay worker failed: the source is in error with the reason, and the
+// other worker of the source is asked to stop.
+void replication_worker_failed(const WorkerArgs &args, const std::string &message);
+
+// Starts the reader and the replay worker of a source unless they run already.
+void start_replication_workers(int64 source_id, const std::string &source_name, Oid database);
+
+} // namespace chameleon::pg
