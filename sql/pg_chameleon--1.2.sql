@@ -241,6 +241,30 @@ BEGIN
 END;
 $$;
 
+-- Two sources reading the same MySQL server need different replica server ids.
+CREATE FUNCTION sch_chameleon.fn_check_server_id(p_source text, p_config jsonb)
+RETURNS void LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_other text;
+BEGIN
+	SELECT t_source INTO v_other FROM sch_chameleon.t_sources
+	WHERE t_source <> p_source
+	  AND jsb_config #>> '{db_conn,host}' = p_config #>> '{db_conn,host}'
+	  AND jsb_config #>> '{db_conn,port}' = p_config #>> '{db_conn,port}'
+	  AND jsb_config ->> 'my_server_id' = p_config ->> 'my_server_id'
+	LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'source "%" already reads the MySQL server at %:% with my_server_id %', v_other,
+			p_config #>> '{db_conn,host}', p_config #>> '{db_conn,port}', p_config ->> 'my_server_id'
+			USING ERRCODE = 'duplicate_object',
+			      DETAIL = 'The server accepts one replication connection per server id.',
+			      HINT = 'Give each source of the same MySQL server its own "my_server_id".';
+	END IF;
+END;
+$$;
+
 -- Statuses in which no worker of the source may run and the configuration may change.
 CREATE FUNCTION sch_chameleon.fn_require_stopped(p_source text, p_action text)
 RETURNS void LANGUAGE plpgsql STABLE
@@ -282,6 +306,7 @@ BEGIN
 			      HINT = 'Choose a name such as "shop" or "crm_eu".';
 	END IF;
 	PERFORM sch_chameleon.fn_check_schema_mappings(p_source, p_config -> 'schema_mappings');
+	PERFORM sch_chameleon.fn_check_server_id(p_source, p_config);
 	INSERT INTO sch_chameleon.t_sources (t_source, enm_source_type, jsb_config, jsb_schema_mappings)
 	VALUES (p_source, (p_config ->> 'type')::sch_chameleon.en_src_type, p_config, p_config -> 'schema_mappings')
 	RETURNING i_id_source INTO v_id;
@@ -318,6 +343,7 @@ BEGIN
 		END IF;
 		PERFORM sch_chameleon.fn_check_schema_mappings(p_source, p_config -> 'schema_mappings');
 	END IF;
+	PERFORM sch_chameleon.fn_check_server_id(p_source, p_config);
 	UPDATE sch_chameleon.t_sources
 	SET jsb_config = p_config, jsb_schema_mappings = p_config -> 'schema_mappings'
 	WHERE i_id_source = v_source.i_id_source;

@@ -81,6 +81,17 @@ SELECT chameleon.add_source('other', $$
 db_conn: {user: repl}
 schema_mappings: {shop2: shop_pg}
 $$);
+-- two sources of one MySQL server need their own my_server_id
+SELECT chameleon.add_source('twin', $$
+db_conn: {host: 127.0.0.1, port: 3306, user: repl}
+schema_mappings: {twin: twin_pg}
+$$);
+SELECT chameleon.add_source('twin', $$
+db_conn: {host: 127.0.0.1, port: 3306, user: repl}
+schema_mappings: {twin: twin_pg}
+my_server_id: 101
+$$) > 0 AS added;
+SELECT chameleon.drop_source('twin');
 -- names and duplicates
 SELECT chameleon.add_source('shop', $$
 db_conn: {user: repl}
@@ -166,6 +177,7 @@ sources:
   crm:
     db_conn: {host: localhost, port: "3306", user: repl, password: z, charset: utf8, connect_timeout: 10}
     schema_mappings: {crm: crm_pg}
+    my_server_id: 102
     skip_events:
       insert: [crm.audit]
       delete: [crm]

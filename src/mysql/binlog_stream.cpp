@@ -172,6 +172,16 @@ BinlogStream::fail_read() {
 	unsigned int code = mysql_errno(handle);
 	std::string message = mysql_error(handle);
 	std::string detail = message + " (MySQL error " + std::to_string(code) + ")";
+	// Another replication client uses our server id: MariaDB says 4052 (ER_SLAVE_SAME_ID), MySQL
+	// reports it as a 1236 whose message names the server id.
+	if (code == 4052 || (code == ER_MASTER_FATAL_ERROR_READING_BINLOG &&
+						 message.find("same server_uuid/server_id") != std::string::npos))
+		throw Error(
+			sqlstate::object_not_in_prerequisite_state,
+			"another replication client with server id " + std::to_string(options_.server_id) +
+				" is connected to the MySQL server at " + connection_->describe(),
+			detail,
+			"Give this source a \"my_server_id\" that no other source or replica of that server uses.");
 	if (code == ER_MASTER_FATAL_ERROR_READING_BINLOG) {
 		std::string where = by_gtid_ ? "GTID position \"" + options_.gtid_start + "\""
 									 : "binlog position \"" + position_.text() + "\"";

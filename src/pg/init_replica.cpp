@@ -335,9 +335,9 @@ copy_table(const Source &source, const QueuedTable &queued) {
 			if (column.identity) {
 				std::string table_name = quote_ident(queued.loading_schema) + "." + quote_ident(queued.table);
 				std::string name = quote_ident(column.mysql.name);
-				spi_exec("SELECT setval(pg_get_serial_sequence($1, $2), coalesce(max(" + name + "), 1), max(" + name +
-				             ") IS NOT NULL) FROM " + table_name,
-				         {table_name, column.mysql.name});
+				spi_exec("SELECT setval(pg_get_serial_sequence($1, $2), coalesce(max(" + name +
+							 "), 1), max(" + name + ") IS NOT NULL) FROM " + table_name,
+						 {table_name, column.mysql.name});
 			}
 		spi_exec("UPDATE sch_chameleon.t_init_tables SET enm_state = 'copied', i_rows = $4::bigint, "
 				 "i_bytes = $5::bigint, i_discarded = $6::bigint, ts_finished = clock_timestamp(), "

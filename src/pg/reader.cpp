@@ -30,8 +30,7 @@ using Clock = std::chrono::steady_clock;
 constexpr auto batch_max_age = std::chrono::milliseconds(200); // lag bound while events keep coming
 
 const char *
-event_kind(binlog::RowsKind kind)
-{
+event_kind(binlog::RowsKind kind) {
 	switch (kind) {
 	case binlog::RowsKind::write:
 		return "insert";
@@ -44,8 +43,7 @@ event_kind(binlog::RowsKind kind)
 }
 
 core::EventKind
-filter_kind(binlog::RowsKind kind)
-{
+filter_kind(binlog::RowsKind kind) {
 	switch (kind) {
 	case binlog::RowsKind::write:
 		return core::EventKind::Insert;
@@ -58,8 +56,7 @@ filter_kind(binlog::RowsKind kind)
 }
 
 bool
-is_statement(std::string_view statement, std::string_view word)
-{
+is_statement(std::string_view statement, std::string_view word) {
 	if (statement.size() < word.size())
 		return false;
 	for (size_t i = 0; i < word.size(); i++)
@@ -70,8 +67,7 @@ is_statement(std::string_view statement, std::string_view word)
 
 // A bytea Datum holding a copy of bytes.
 Datum
-bytea_datum(const uint8_t *data, size_t size)
-{
+bytea_datum(const uint8_t *data, size_t size) {
 	return pg_call([&] {
 		bytea *value = static_cast<bytea *>(palloc(VARHDRSZ + size));
 		SET_VARSIZE(value, VARHDRSZ + size);
@@ -89,10 +85,9 @@ class BatchWriter {
 	int64_t rows() const { return rows_; }
 	Clock::time_point opened_at() const { return opened_at_; }
 
-	void
-	add_rows_event(const binlog::RowsEvent &rows, const std::vector<uint8_t> &table_map, const uint8_t *event,
-	               size_t size, const mysql::BinlogPosition &start, uint32_t event_time, int64_t row_count)
-	{
+	void add_rows_event(const binlog::RowsEvent &rows, const std::vector<uint8_t> &table_map,
+						const uint8_t *event, size_t size, const mysql::BinlogPosition &start,
+						uint32_t event_time, int64_t row_count) {
 		begin_batch(start);
 		Datum values[11];
 		bool nulls[11] = {};
@@ -107,15 +102,13 @@ class BatchWriter {
 		values[8] = Int64GetDatum(event_time);
 		values[9] = bytea_datum(event, size);
 		values[10] = bytea_datum(table_map.data(), table_map.size());
-		(void) nulls;
+		(void)nulls;
 		insert_event(values, row_count, nullptr);
 		rows_ += row_count;
 	}
 
-	void
-	add_statement(std::string_view database, std::string_view statement, const mysql::BinlogPosition &start,
-	              uint32_t event_time)
-	{
+	void add_statement(std::string_view database, std::string_view statement,
+					   const mysql::BinlogPosition &start, uint32_t event_time) {
 		begin_batch(start);
 		Datum values[11];
 		values[0] = Int64GetDatum(source_.id);
@@ -127,42 +120,41 @@ class BatchWriter {
 		values[6] = text_value(start.file);
 		values[7] = Int64GetDatum(static_cast<int64>(start.position));
 		values[8] = Int64GetDatum(event_time);
-		values[9] = (Datum) 0;
-		values[10] = (Datum) 0;
+		values[9] = (Datum)0;
+		values[10] = (Datum)0;
 		std::string text(statement);
 		insert_event(values, 0, &text);
 	}
 
 	// Commits the open batch (if any) with the position after its last transaction; without an
 	// open batch, records the position alone (filtered events and heartbeats move it too).
-	void
-	commit(const mysql::BinlogPosition &next, const std::string &gtid_set, std::optional<uint32_t> event_time,
-	       bool caught_up)
-	{
+	void commit(const mysql::BinlogPosition &next, const std::string &gtid_set,
+				std::optional<uint32_t> event_time, bool caught_up) {
 		if (!transaction_open_)
 			start_transaction();
 		if (batch_id_ != 0)
-			spi_exec("UPDATE sch_chameleon.t_replica_batch SET t_binlog_name_end = $2, i_binlog_position_end = "
-			         "$3::bigint, t_gtid_set = nullif($4, ''), b_processed = true, ts_processed = clock_timestamp(), "
-			         "i_rows = $5::bigint WHERE i_id_batch = $1::bigint",
-			         {std::to_string(batch_id_), next.file, std::to_string(next.position), gtid_set,
-			          std::to_string(rows_)});
-		std::string received = caught_up ? "clock_timestamp()"
-		                       : event_time ? "to_timestamp(" + std::to_string(*event_time) + ")"
-		                                    : "ts_last_received";
-		spi_exec("UPDATE sch_chameleon.t_last_received SET t_binlog_name = $2, i_binlog_position = $3::bigint, "
-		         "t_gtid_set = nullif($4, ''), ts_last_received = " +
-		             received + " WHERE i_id_source = $1::bigint",
-		         {std::to_string(source_.id), next.file, std::to_string(next.position), gtid_set});
+			spi_exec(
+				"UPDATE sch_chameleon.t_replica_batch SET t_binlog_name_end = $2, i_binlog_position_end = "
+				"$3::bigint, t_gtid_set = nullif($4, ''), b_processed = true, ts_processed = "
+				"clock_timestamp(), "
+				"i_rows = $5::bigint WHERE i_id_batch = $1::bigint",
+				{std::to_string(batch_id_), next.file, std::to_string(next.position), gtid_set,
+				 std::to_string(rows_)});
+		std::string received = caught_up	? "clock_timestamp()"
+							   : event_time ? "to_timestamp(" + std::to_string(*event_time) + ")"
+											: "ts_last_received";
+		spi_exec(
+			"UPDATE sch_chameleon.t_last_received SET t_binlog_name = $2, i_binlog_position = $3::bigint, "
+			"t_gtid_set = nullif($4, ''), ts_last_received = " +
+				received + " WHERE i_id_source = $1::bigint",
+			{std::to_string(source_.id), next.file, std::to_string(next.position), gtid_set});
 		finish_transaction();
 		batch_id_ = 0;
 		events_ = 0;
 		rows_ = 0;
 	}
 
-	void
-	abandon()
-	{
+	void abandon() {
 		if (transaction_open_)
 			pg_call([] { AbortCurrentTransaction(); });
 		transaction_open_ = false;
@@ -174,15 +166,11 @@ class BatchWriter {
 	void set_format_description(std::vector<uint8_t> bytes) { format_description_ = std::move(bytes); }
 
   private:
-	Datum
-	text_value(std::string_view text)
-	{
+	Datum text_value(std::string_view text) {
 		return pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(text.data(), text.size())); });
 	}
 
-	void
-	start_transaction()
-	{
+	void start_transaction() {
 		pg_call([] {
 			SetCurrentStatementStartTimestamp();
 			StartTransactionCommand();
@@ -193,9 +181,7 @@ class BatchWriter {
 		opened_at_ = Clock::now();
 	}
 
-	void
-	finish_transaction()
-	{
+	void finish_transaction() {
 		pg_call([] {
 			SPI_finish();
 			PopActiveSnapshot();
@@ -205,24 +191,21 @@ class BatchWriter {
 		insert_plan_ = nullptr;
 	}
 
-	void
-	begin_batch(const mysql::BinlogPosition &start)
-	{
+	void begin_batch(const mysql::BinlogPosition &start) {
 		if (!transaction_open_)
 			start_transaction();
 		if (batch_id_ != 0)
 			return;
-		std::vector<SqlRow> rows = spi_query("INSERT INTO sch_chameleon.t_replica_batch (i_id_source, t_binlog_name, "
-		                                     "i_binlog_position, b_format_description) VALUES ($1::bigint, $2, "
-		                                     "$3::bigint, decode($4, 'hex')) RETURNING i_id_batch",
-		                                     {std::to_string(source_.id), start.file, std::to_string(start.position),
-		                                      hex(format_description_)});
+		std::vector<SqlRow> rows =
+			spi_query("INSERT INTO sch_chameleon.t_replica_batch (i_id_source, t_binlog_name, "
+					  "i_binlog_position, b_format_description) VALUES ($1::bigint, $2, "
+					  "$3::bigint, decode($4, 'hex')) RETURNING i_id_batch",
+					  {std::to_string(source_.id), start.file, std::to_string(start.position),
+					   hex(format_description_)});
 		batch_id_ = std::stoll(*rows[0][0]);
 	}
 
-	static std::string
-	hex(const std::vector<uint8_t> &bytes)
-	{
+	static std::string hex(const std::vector<uint8_t> &bytes) {
 		static const char digits[] = "0123456789abcdef";
 		std::string out;
 		out.reserve(bytes.size() * 2);
@@ -233,18 +216,17 @@ class BatchWriter {
 		return out;
 	}
 
-	void
-	insert_event(Datum *values, int64_t row_count, const std::string *statement)
-	{
+	void insert_event(Datum *values, int64_t row_count, const std::string *statement) {
 		if (insert_plan_ == nullptr) {
-			Oid types[13] = {INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-			                 INT8OID, INT8OID, BYTEAOID, BYTEAOID, INT4OID, TEXTOID};
+			Oid types[13] = {INT8OID, INT8OID, INT8OID,	 TEXTOID,  TEXTOID, TEXTOID, TEXTOID,
+							 INT8OID, INT8OID, BYTEAOID, BYTEAOID, INT4OID, TEXTOID};
 			insert_plan_ = pg_call([&] {
-				return SPI_prepare("INSERT INTO sch_chameleon.t_log_replica (i_id_source, i_id_batch, i_id_event, "
-				                   "v_schema_name, v_table_name, enm_binlog_event, t_binlog_name, i_binlog_position, "
-				                   "ts_event, b_event, b_table_map, i_rows, t_query) VALUES ($1, $2, $3, $4, $5, "
-				                   "$6::sch_chameleon.en_binlog_event, $7, $8, to_timestamp($9), $10, $11, $12, $13)",
-				                   13, types);
+				return SPI_prepare(
+					"INSERT INTO sch_chameleon.t_log_replica (i_id_source, i_id_batch, i_id_event, "
+					"v_schema_name, v_table_name, enm_binlog_event, t_binlog_name, i_binlog_position, "
+					"ts_event, b_event, b_table_map, i_rows, t_query) VALUES ($1, $2, $3, $4, $5, "
+					"$6::sch_chameleon.en_binlog_event, $7, $8, to_timestamp($9), $10, $11, $12, $13)",
+					13, types);
 			});
 		}
 		Datum all[13];
@@ -264,7 +246,8 @@ class BatchWriter {
 		nulls[12] = statement ? ' ' : 'n';
 		int result = pg_call([&] { return SPI_execute_plan(insert_plan_, all, nulls, false, 0); });
 		if (result != SPI_OK_INSERT)
-			throw Error(sqlstate::internal_error, "could not write to the log of source \"" + source_.name + "\"");
+			throw Error(sqlstate::internal_error,
+						"could not write to the log of source \"" + source_.name + "\"");
 	}
 
 	const ReplicationSource &source_;
@@ -280,8 +263,7 @@ class BatchWriter {
 // The executed GTID set, in the flavour of the server.
 class GtidTracker {
   public:
-	explicit GtidTracker(const std::string &start)
-	{
+	explicit GtidTracker(const std::string &start) {
 		if (start.empty())
 			return;
 		if (start.find(':') != std::string::npos)
@@ -290,9 +272,7 @@ class GtidTracker {
 			mariadb_ = binlog::MariadbGtidList::parse(start);
 	}
 
-	void
-	begin(const binlog::Event &event)
-	{
+	void begin(const binlog::Event &event) {
 		if (const auto *gtid = std::get_if<binlog::MysqlGtidEvent>(&event.body)) {
 			if (!gtid->anonymous)
 				pending_mysql_ = *gtid;
@@ -301,9 +281,7 @@ class GtidTracker {
 		}
 	}
 
-	void
-	commit()
-	{
+	void commit() {
 		if (pending_mysql_) {
 			mysql_.add(pending_mysql_->sid, pending_mysql_->tag, pending_mysql_->gno);
 			pending_mysql_.reset();
@@ -314,9 +292,7 @@ class GtidTracker {
 		}
 	}
 
-	std::string
-	text() const
-	{
+	std::string text() const {
 		std::string mysql = mysql_.format();
 		return mysql.empty() ? mariadb_.format() : mysql;
 	}
@@ -331,8 +307,7 @@ class GtidTracker {
 } // namespace
 
 void
-run_reader(const WorkerArgs &args)
-{
+run_reader(const WorkerArgs &args) {
 	ReplicationSource source = load_replication_source(args.source_id);
 	const config::SourceConfig &config = source.config;
 	core::SkipEvents skip{config.skip_events.insert, config.skip_events.update, config.skip_events.delete_};
@@ -348,21 +323,22 @@ run_reader(const WorkerArgs &args)
 	options.heartbeat_seconds = std::max(1, config.sleep_loop);
 	options.reconnect.max_attempts = config.on_error_read == "continue" ? 1000000 : 5;
 	options.reconnect.on_retry = [&](const mysql::RetryNotice &notice) {
-		std::string text = "reader of source \"" + source.name + "\" lost the MySQL connection (" + notice.reason +
-		                   "); reconnecting to resume at " + notice.resume.text() + ", attempt " +
-		                   std::to_string(notice.attempt);
+		std::string text = "reader of source \"" + source.name + "\" lost the MySQL connection (" +
+						   notice.reason + "); reconnecting to resume at " + notice.resume.text() +
+						   ", attempt " + std::to_string(notice.attempt);
 		pg_call([&] { ereport(WARNING, (errmsg_internal("%s", text.c_str()))); });
 	};
 	set_slot_state(my_slot(), "connecting");
 	mysql::BinlogStream stream(options);
 
 	binlog::Decoder decoder;
-	decoder.set_checksum(stream.checksum_crc32() ? binlog::ChecksumAlgorithm::crc32 : binlog::ChecksumAlgorithm::off);
+	decoder.set_checksum(stream.checksum_crc32() ? binlog::ChecksumAlgorithm::crc32
+												 : binlog::ChecksumAlgorithm::off);
 	GtidTracker gtids(source.read_gtid);
 	BatchWriter writer(source);
 	std::map<uint64_t, std::vector<uint8_t>> table_maps; // of the current transaction
 	mysql::BinlogPosition position = source.read_position;
-	mysql::BinlogPosition committed = position;           // the last transaction boundary
+	mysql::BinlogPosition committed = position; // the last transaction boundary
 	std::optional<uint32_t> last_event_time;
 	bool in_transaction = false;
 	set_slot_state(my_slot(), "streaming");
@@ -370,7 +346,7 @@ run_reader(const WorkerArgs &args)
 	auto at_boundary = [&](const mysql::BinlogPosition &next, bool force, bool caught_up) {
 		committed = next;
 		bool due = force || writer.rows() >= config.replica_batch_size ||
-		           (writer.open() && Clock::now() - writer.opened_at() >= batch_max_age);
+				   (writer.open() && Clock::now() - writer.opened_at() >= batch_max_age);
 		if (due)
 			writer.commit(committed, gtids.text(), last_event_time, caught_up);
 	};
@@ -406,7 +382,7 @@ run_reader(const WorkerArgs &args)
 				continue;
 			case binlog::event_type::table_map:
 				table_maps[std::get<binlog::TableMapEvent>(event.body).table->table_id] =
-				    std::vector<uint8_t>(raw->data, raw->data + raw->size);
+					std::vector<uint8_t>(raw->data, raw->data + raw->size);
 				continue;
 			case binlog::event_type::gtid:
 			case binlog::event_type::gtid_tagged:
@@ -447,12 +423,12 @@ run_reader(const WorkerArgs &args)
 			if (const auto *rows = std::get_if<binlog::RowsEvent>(&event.body)) {
 				const binlog::TableMap &table = *rows->table;
 				if (!filter.replicates_table(table.database, table.table) ||
-				    filter.skips_event(filter_kind(rows->kind), table.database, table.table))
+					filter.skips_event(filter_kind(rows->kind), table.database, table.table))
 					continue;
 				auto map = table_maps.find(rows->table_id);
 				if (map == table_maps.end())
 					throw Error(sqlstate::data_corrupted,
-					            "rows event at " + start.text() + " has no TABLE_MAP in its transaction");
+								"rows event at " + start.text() + " has no TABLE_MAP in its transaction");
 				// Decoding every row validates the event now, where the position is precise.
 				binlog::RowReader reader(*rows);
 				std::vector<binlog::Value> before, after;
@@ -460,7 +436,7 @@ run_reader(const WorkerArgs &args)
 				while (reader.next(before, after))
 					count++;
 				writer.add_rows_event(*rows, map->second, raw->data, raw->size, start, event.header.timestamp,
-				                      count);
+									  count);
 				continue;
 			}
 		}

@@ -44,16 +44,14 @@ struct LogEvent {
 };
 
 bool
-before_point(const std::string &file, int64_t position, const TableState &table)
-{
+before_point(const std::string &file, int64_t position, const TableState &table) {
 	if (table.point_file.empty())
 		return false;
 	return file < table.point_file || (file == table.point_file && position < table.point_position);
 }
 
 std::string
-qualified(const core::TableLayout &layout)
-{
+qualified(const core::TableLayout &layout) {
 	return quote_ident(layout.destination_schema) + "." + quote_ident(layout.destination_table);
 }
 
@@ -67,42 +65,38 @@ struct TableError {
 
 class Replayer {
   public:
-	explicit Replayer(const ReplicationSource &source) : source_(source)
-	{
+	explicit Replayer(const ReplicationSource &source) : source_(source) {
 		policy_.zero_dates_to_null = source.config.zero_dates != "error";
 		policy_.strip_nul = source.config.strip_nul;
 	}
 
 	// One transaction of work; false when there was nothing to replay.
-	bool
-	step()
-	{
+	bool step() {
 		bool worked = false;
 		run_transaction([&] { worked = replay_some(); });
 		return worked;
 	}
 
   private:
-	bool
-	replay_some()
-	{
+	bool replay_some() {
 		std::string id = std::to_string(source_.id);
 		std::vector<SqlRow> batch = spi_query(
-		    "SELECT b.i_id_batch, encode(b.b_format_description, 'hex'), b.t_binlog_name_end, "
-		    "b.i_binlog_position_end, b.t_gtid_set, CASE WHEN p.i_id_batch = b.i_id_batch THEN p.i_id_event "
-		    "ELSE 0 END FROM sch_chameleon.t_replica_batch b JOIN sch_chameleon.t_last_replayed p USING "
-		    "(i_id_source) WHERE b.i_id_source = $1::bigint AND b.b_processed AND NOT b.b_replayed "
-		    "ORDER BY b.i_id_batch LIMIT 1",
-		    {id});
+			"SELECT b.i_id_batch, encode(b.b_format_description, 'hex'), b.t_binlog_name_end, "
+			"b.i_binlog_position_end, b.t_gtid_set, CASE WHEN p.i_id_batch = b.i_id_batch THEN p.i_id_event "
+			"ELSE 0 END FROM sch_chameleon.t_replica_batch b JOIN sch_chameleon.t_last_replayed p USING "
+			"(i_id_source) WHERE b.i_id_source = $1::bigint AND b.b_processed AND NOT b.b_replayed "
+			"ORDER BY b.i_id_batch LIMIT 1",
+			{id});
 		if (batch.empty()) {
 			// Nothing pending: everything the reader committed is replayed.
-			spi_exec("UPDATE sch_chameleon.t_last_replayed p SET t_binlog_name = r.t_binlog_name, "
-			         "i_binlog_position = r.i_binlog_position, t_gtid_set = r.t_gtid_set, "
-			         "ts_last_replayed = r.ts_last_received FROM sch_chameleon.t_last_received r "
-			         "WHERE p.i_id_source = $1::bigint AND r.i_id_source = p.i_id_source AND "
-			         "(p.t_binlog_name IS DISTINCT FROM r.t_binlog_name OR p.i_binlog_position IS DISTINCT FROM "
-			         "r.i_binlog_position OR p.ts_last_replayed IS DISTINCT FROM r.ts_last_received)",
-			         {id});
+			spi_exec(
+				"UPDATE sch_chameleon.t_last_replayed p SET t_binlog_name = r.t_binlog_name, "
+				"i_binlog_position = r.i_binlog_position, t_gtid_set = r.t_gtid_set, "
+				"ts_last_replayed = r.ts_last_received FROM sch_chameleon.t_last_received r "
+				"WHERE p.i_id_source = $1::bigint AND r.i_id_source = p.i_id_source AND "
+				"(p.t_binlog_name IS DISTINCT FROM r.t_binlog_name OR p.i_binlog_position IS DISTINCT FROM "
+				"r.i_binlog_position OR p.ts_last_replayed IS DISTINCT FROM r.ts_last_received)",
+				{id});
 			mark_consistent();
 			return false;
 		}
@@ -128,12 +122,12 @@ class Replayer {
 		load_tables();
 
 		std::vector<SqlRow> rows = spi_query(
-		    "SELECT i_id_event, v_schema_name, v_table_name, enm_binlog_event::text, t_binlog_name, "
-		    "i_binlog_position, extract(epoch FROM ts_event)::bigint, encode(b_event, 'hex'), "
-		    "encode(b_table_map, 'hex'), i_rows, t_query FROM sch_chameleon.t_log_replica "
-		    "WHERE i_id_source = $1::bigint AND i_id_batch = $2::bigint AND i_id_event > $3::bigint "
-		    "ORDER BY i_id_event LIMIT 200",
-		    {id, std::to_string(batch_id), std::to_string(after_event)});
+			"SELECT i_id_event, v_schema_name, v_table_name, enm_binlog_event::text, t_binlog_name, "
+			"i_binlog_position, extract(epoch FROM ts_event)::bigint, encode(b_event, 'hex'), "
+			"encode(b_table_map, 'hex'), i_rows, t_query FROM sch_chameleon.t_log_replica "
+			"WHERE i_id_source = $1::bigint AND i_id_batch = $2::bigint AND i_id_event > $3::bigint "
+			"ORDER BY i_id_event LIMIT 200",
+			{id, std::to_string(batch_id), std::to_string(after_event)});
 		int64_t replayed = 0, skipped = 0, ddl = 0, rows_done = 0;
 		LogEvent last;
 		for (const SqlRow &row : rows) {
@@ -165,41 +159,45 @@ class Replayer {
 		}
 		bool batch_done = rows.size() < 200 && (rows.empty() || last.id == std::stoll(*rows.back()[0]));
 		if (!rows.empty())
-			spi_exec("UPDATE sch_chameleon.t_last_replayed SET i_id_batch = $2::bigint, i_id_event = $3::bigint, "
-			         "t_binlog_name = $4, i_binlog_position = $5::bigint, ts_last_replayed = to_timestamp($6::bigint) "
-			         "WHERE i_id_source = $1::bigint",
-			         {id, std::to_string(batch_id), std::to_string(last.id), last.file, std::to_string(last.position),
-			          std::to_string(last.event_time)});
-		spi_exec("UPDATE sch_chameleon.t_replica_batch SET i_replayed = i_replayed + $2::bigint, "
-		         "i_skipped = i_skipped + $3::bigint, i_ddl = i_ddl + $4::bigint WHERE i_id_batch = $1::bigint",
-		         {std::to_string(batch_id), std::to_string(replayed), std::to_string(skipped), std::to_string(ddl)});
+			spi_exec(
+				"UPDATE sch_chameleon.t_last_replayed SET i_id_batch = $2::bigint, i_id_event = $3::bigint, "
+				"t_binlog_name = $4, i_binlog_position = $5::bigint, ts_last_replayed = "
+				"to_timestamp($6::bigint) "
+				"WHERE i_id_source = $1::bigint",
+				{id, std::to_string(batch_id), std::to_string(last.id), last.file,
+				 std::to_string(last.position), std::to_string(last.event_time)});
+		spi_exec(
+			"UPDATE sch_chameleon.t_replica_batch SET i_replayed = i_replayed + $2::bigint, "
+			"i_skipped = i_skipped + $3::bigint, i_ddl = i_ddl + $4::bigint WHERE i_id_batch = $1::bigint",
+			{std::to_string(batch_id), std::to_string(replayed), std::to_string(skipped),
+			 std::to_string(ddl)});
 		if (batch_done && (rows.empty() || last.id == std::stoll(*rows.back()[0]))) {
-			spi_exec("UPDATE sch_chameleon.t_replica_batch SET b_replayed = true, ts_replayed = clock_timestamp() "
-			         "WHERE i_id_batch = $1::bigint",
-			         {std::to_string(batch_id)});
+			spi_exec(
+				"UPDATE sch_chameleon.t_replica_batch SET b_replayed = true, ts_replayed = clock_timestamp() "
+				"WHERE i_id_batch = $1::bigint",
+				{std::to_string(batch_id)});
 			spi_exec("UPDATE sch_chameleon.t_last_replayed p SET t_binlog_name = b.t_binlog_name_end, "
-			         "i_binlog_position = b.i_binlog_position_end, t_gtid_set = b.t_gtid_set FROM "
-			         "sch_chameleon.t_replica_batch b WHERE p.i_id_source = $1::bigint AND b.i_id_batch = $2::bigint",
-			         {id, std::to_string(batch_id)});
+					 "i_binlog_position = b.i_binlog_position_end, t_gtid_set = b.t_gtid_set FROM "
+					 "sch_chameleon.t_replica_batch b WHERE p.i_id_source = $1::bigint AND b.i_id_batch = "
+					 "$2::bigint",
+					 {id, std::to_string(batch_id)});
 			mark_consistent();
 		}
 		return true;
 	}
 
 	// The source is consistent once replay has passed the high watermark of the last copy.
-	void
-	mark_consistent()
-	{
-		spi_exec("UPDATE sch_chameleon.t_sources s SET b_consistent = true FROM sch_chameleon.t_last_replayed p "
-		         "WHERE s.i_id_source = $1::bigint AND p.i_id_source = s.i_id_source AND NOT s.b_consistent AND "
-		         "p.t_binlog_name IS NOT NULL AND (s.t_binlog_name IS NULL OR (p.t_binlog_name, p.i_binlog_position) "
-		         ">= (s.t_binlog_name, s.i_binlog_position))",
-		         {std::to_string(source_.id)});
+	void mark_consistent() {
+		spi_exec(
+			"UPDATE sch_chameleon.t_sources s SET b_consistent = true FROM sch_chameleon.t_last_replayed p "
+			"WHERE s.i_id_source = $1::bigint AND p.i_id_source = s.i_id_source AND NOT s.b_consistent AND "
+			"p.t_binlog_name IS NOT NULL AND (s.t_binlog_name IS NULL OR (p.t_binlog_name, "
+			"p.i_binlog_position) "
+			">= (s.t_binlog_name, s.i_binlog_position))",
+			{std::to_string(source_.id)});
 	}
 
-	static std::string
-	unhex(const std::string &hex)
-	{
+	static std::string unhex(const std::string &hex) {
 		std::string bytes(hex.size() / 2, '\0');
 		auto digit = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
 		for (size_t i = 0; i < bytes.size(); i++)
@@ -207,13 +205,11 @@ class Replayer {
 		return bytes;
 	}
 
-	void
-	load_tables()
-	{
-		std::vector<SqlRow> rows =
-		    spi_query("SELECT v_schema_origin, v_table_name, b_replica_enabled, t_binlog_name, i_binlog_position, "
-		              "jsb_layout::text, xmin::text FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint",
-		              {std::to_string(source_.id)});
+	void load_tables() {
+		std::vector<SqlRow> rows = spi_query(
+			"SELECT v_schema_origin, v_table_name, b_replica_enabled, t_binlog_name, i_binlog_position, "
+			"jsb_layout::text, xmin::text FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint",
+			{std::to_string(source_.id)});
 		std::string version;
 		for (const SqlRow &row : rows)
 			version += *row[0] + "." + *row[1] + ":" + *row[6] + ";";
@@ -236,49 +232,46 @@ class Replayer {
 		tables_version_ = version;
 	}
 
-	void
-	report_unapplied_statement(int64_t batch_id, const LogEvent &event)
-	{
-		std::string text = "replay of source \"" + source_.name + "\" did not apply the statement at " + event.file +
-		                   ":" + std::to_string(event.position) + ": " + event.statement.substr(0, 200);
+	void report_unapplied_statement(int64_t batch_id, const LogEvent &event) {
+		std::string text = "replay of source \"" + source_.name + "\" did not apply the statement at " +
+						   event.file + ":" + std::to_string(event.position) + ": " +
+						   event.statement.substr(0, 200);
 		pg_call([&] { ereport(LOG, (errmsg_internal("%s", text.c_str()))); });
-		(void) batch_id;
+		(void)batch_id;
 	}
 
 	// Applies one rows event; returns the rows applied (the others were skipped).
-	int64_t
-	apply_rows_event(int64_t batch_id, const LogEvent &event)
-	{
+	int64_t apply_rows_event(int64_t batch_id, const LogEvent &event) {
 		auto found = tables_.find({event.schema, event.table});
 		if (found == tables_.end() || !found->second.enabled || found->second.layout.key.empty())
 			return 0;
 		TableState &table = found->second;
 		if (before_point(event.file, event.position, table))
 			return 0;
-		binlog::Event map_event = decoder_.decode(reinterpret_cast<const uint8_t *>(event.table_map_bytes.data()),
-		                                          event.table_map_bytes.size());
+		binlog::Event map_event = decoder_.decode(
+			reinterpret_cast<const uint8_t *>(event.table_map_bytes.data()), event.table_map_bytes.size());
 		const auto &table_map = *std::get<binlog::TableMapEvent>(map_event.body).table;
 		std::string mismatch = replay::layout_mismatch(table_map, table.layout);
 		if (!mismatch.empty()) {
 			table_failed(batch_id, event, table, {mismatch, "42804", "", ""});
 			return 0;
 		}
-		binlog::Event rows_event = decoder_.decode(reinterpret_cast<const uint8_t *>(event.event_bytes.data()),
-		                                           event.event_bytes.size());
+		binlog::Event rows_event = decoder_.decode(
+			reinterpret_cast<const uint8_t *>(event.event_bytes.data()), event.event_bytes.size());
 		const auto &rows = std::get<binlog::RowsEvent>(rows_event.body);
 
 		int64_t applied = 0;
 		TableError failure;
 		bool ok = run_subtransaction(
-		    [&] {
-			    binlog::RowReader reader(rows);
-			    std::vector<binlog::Value> before, after;
-			    while (reader.next(before, after)) {
-				    apply_row(table, table_map, rows.kind, before, after, failure);
-				    applied++;
-			    }
-		    },
-		    &failure.message, &failure.sqlstate);
+			[&] {
+				binlog::RowReader reader(rows);
+				std::vector<binlog::Value> before, after;
+				while (reader.next(before, after)) {
+					apply_row(table, table_map, rows.kind, before, after, failure);
+					applied++;
+				}
+			},
+			&failure.message, &failure.sqlstate);
 		if (!ok) {
 			table_failed(batch_id, event, table, failure);
 			return 0;
@@ -287,15 +280,14 @@ class Replayer {
 	}
 
 	// Converts the values of an image into text parameters, in layout (= binlog) column order.
-	void
-	image_parameters(const core::TableLayout &layout, const binlog::TableMap &table_map,
-	                 const std::vector<binlog::Value> &image, std::vector<SqlValue> &out, TableError &failure)
-	{
+	void image_parameters(const core::TableLayout &layout, const binlog::TableMap &table_map,
+						  const std::vector<binlog::Value> &image, std::vector<SqlValue> &out,
+						  TableError &failure) {
 		out.clear();
 		for (size_t i = 0; i < layout.columns.size(); i++) {
 			std::string text, problem;
-			replay::Outcome outcome =
-			    replay::append_pg_text(image[i], table_map.columns[i], layout.columns[i], policy_, text, &problem);
+			replay::Outcome outcome = replay::append_pg_text(image[i], table_map.columns[i],
+															 layout.columns[i], policy_, text, &problem);
 			switch (outcome) {
 			case replay::Outcome::value:
 				out.emplace_back(std::move(text));
@@ -318,9 +310,7 @@ class Replayer {
 		}
 	}
 
-	std::string
-	key_text(const core::TableLayout &layout, const std::vector<SqlValue> &values)
-	{
+	std::string key_text(const core::TableLayout &layout, const std::vector<SqlValue> &values) {
 		std::string text;
 		for (const std::string &key : layout.key)
 			for (size_t i = 0; i < layout.columns.size(); i++)
@@ -329,9 +319,7 @@ class Replayer {
 		return text;
 	}
 
-	SPIPlanPtr
-	prepare(const std::string &sql, int count)
-	{
+	SPIPlanPtr prepare(const std::string &sql, int count) {
 		std::vector<Oid> types(count, TEXTOID);
 		return pg_call([&] {
 			SPIPlanPtr plan = SPI_prepare(sql.c_str(), count, types.data());
@@ -341,32 +329,30 @@ class Replayer {
 		});
 	}
 
-	void
-	execute(SPIPlanPtr plan, const std::vector<SqlValue> &params, int expected_result, const std::string &what,
-	        TableError &failure)
-	{
+	void execute(SPIPlanPtr plan, const std::vector<SqlValue> &params, int expected_result,
+				 const std::string &what, TableError &failure) {
 		std::vector<Datum> values(params.size());
 		std::vector<char> nulls(params.size(), ' ');
 		for (size_t i = 0; i < params.size(); i++) {
 			if (params[i])
-				values[i] = pg_call(
-				    [&] { return PointerGetDatum(cstring_to_text_with_len(params[i]->data(), params[i]->size())); });
+				values[i] = pg_call([&] {
+					return PointerGetDatum(cstring_to_text_with_len(params[i]->data(), params[i]->size()));
+				});
 			else
 				nulls[i] = 'n';
 		}
 		int result = pg_call([&] { return SPI_execute_plan(plan, values.data(), nulls.data(), false, 0); });
 		if (result != expected_result || SPI_processed != 1) {
 			failure.message = what + " changed " + std::to_string(SPI_processed) +
-			                  " rows instead of 1: the PostgreSQL table no longer matches MySQL";
+							  " rows instead of 1: the PostgreSQL table no longer matches MySQL";
 			failure.sqlstate = "55000";
 			throw Error(sqlstate::object_not_in_prerequisite_state, failure.message);
 		}
 	}
 
-	void
-	apply_row(TableState &table, const binlog::TableMap &table_map, binlog::RowsKind kind,
-	          const std::vector<binlog::Value> &before, const std::vector<binlog::Value> &after, TableError &failure)
-	{
+	void apply_row(TableState &table, const binlog::TableMap &table_map, binlog::RowsKind kind,
+				   const std::vector<binlog::Value> &before, const std::vector<binlog::Value> &after,
+				   TableError &failure) {
 		const core::TableLayout &layout = table.layout;
 		std::vector<SqlValue> new_values, old_values;
 		std::vector<size_t> key_index;
@@ -386,7 +372,8 @@ class Replayer {
 					columns += (i ? ", " : "") + quote_ident(layout.columns[i].mysql.name);
 					values += (i ? ", " : "") + cast(i, static_cast<int>(i) + 1);
 				}
-				failure.sql = "INSERT INTO " + qualified(layout) + " (" + columns + ") VALUES (" + values + ")";
+				failure.sql =
+					"INSERT INTO " + qualified(layout) + " (" + columns + ") VALUES (" + values + ")";
 				table.insert_plan = prepare(failure.sql, static_cast<int>(layout.columns.size()));
 			}
 			failure.key = key_text(layout, new_values);
@@ -400,12 +387,13 @@ class Replayer {
 				std::string set, where;
 				for (size_t i = 0; i < layout.columns.size(); i++)
 					set += (i ? ", " : "") + quote_ident(layout.columns[i].mysql.name) + " = " +
-					       cast(i, static_cast<int>(i) + 1);
+						   cast(i, static_cast<int>(i) + 1);
 				for (size_t k = 0; k < key_index.size(); k++)
-					where += (k ? " AND " : "") + quote_ident(layout.columns[key_index[k]].mysql.name) + " = " +
-					         cast(key_index[k], static_cast<int>(layout.columns.size() + k) + 1);
+					where += (k ? " AND " : "") + quote_ident(layout.columns[key_index[k]].mysql.name) +
+							 " = " + cast(key_index[k], static_cast<int>(layout.columns.size() + k) + 1);
 				failure.sql = "UPDATE " + qualified(layout) + " SET " + set + " WHERE " + where;
-				table.update_plan = prepare(failure.sql, static_cast<int>(layout.columns.size() + key_index.size()));
+				table.update_plan =
+					prepare(failure.sql, static_cast<int>(layout.columns.size() + key_index.size()));
 			}
 			failure.key = key_text(layout, old_values);
 			for (size_t index : key_index)
@@ -418,8 +406,8 @@ class Replayer {
 			if (!table.delete_plan) {
 				std::string where;
 				for (size_t k = 0; k < key_index.size(); k++)
-					where += (k ? " AND " : "") + quote_ident(layout.columns[key_index[k]].mysql.name) + " = " +
-					         cast(key_index[k], static_cast<int>(k) + 1);
+					where += (k ? " AND " : "") + quote_ident(layout.columns[key_index[k]].mysql.name) +
+							 " = " + cast(key_index[k], static_cast<int>(k) + 1);
 				failure.sql = "DELETE FROM " + qualified(layout) + " WHERE " + where;
 				table.delete_plan = prepare(failure.sql, static_cast<int>(key_index.size()));
 			}
@@ -434,28 +422,29 @@ class Replayer {
 	}
 
 	// on_error_replay: continue disables the table and goes on; exit stops the source.
-	void
-	table_failed(int64_t batch_id, const LogEvent &event, TableState &table, const TableError &failure)
-	{
-		spi_exec("INSERT INTO sch_chameleon.t_error_log (i_id_source, i_id_batch, v_schema_name, v_table_name, "
-		         "t_table_pkey, t_binlog_name, i_binlog_position, t_sql, t_sqlstate, t_error_message) VALUES "
-		         "($1::bigint, $2::bigint, $3, $4, nullif($5, ''), $6, $7::bigint, nullif($8, ''), $9, $10)",
-		         {std::to_string(source_.id), std::to_string(batch_id), event.schema, event.table, failure.key,
-		          event.file, std::to_string(event.position), failure.sql, failure.sqlstate, failure.message});
+	void table_failed(int64_t batch_id, const LogEvent &event, TableState &table, const TableError &failure) {
+		spi_exec(
+			"INSERT INTO sch_chameleon.t_error_log (i_id_source, i_id_batch, v_schema_name, v_table_name, "
+			"t_table_pkey, t_binlog_name, i_binlog_position, t_sql, t_sqlstate, t_error_message) VALUES "
+			"($1::bigint, $2::bigint, $3, $4, nullif($5, ''), $6, $7::bigint, nullif($8, ''), $9, $10)",
+			{std::to_string(source_.id), std::to_string(batch_id), event.schema, event.table, failure.key,
+			 event.file, std::to_string(event.position), failure.sql, failure.sqlstate, failure.message});
 		if (source_.config.on_error_replay == "exit") {
 			std::string message = "replay of table \"" + event.schema + "." + event.table + "\" failed at " +
-			                      event.file + ":" + std::to_string(event.position) + ": " + failure.message;
+								  event.file + ":" + std::to_string(event.position) + ": " + failure.message;
 			throw Error(sqlstate::object_not_in_prerequisite_state, message,
-			            failure.key.empty() ? "" : "Row " + failure.key + ".",
-			            "Fix the table, or run chameleon.sync_tables() for it, then enable_replica and start_replica.");
+						failure.key.empty() ? "" : "Row " + failure.key + ".",
+						"Fix the table, or run chameleon.sync_tables() for it, then enable_replica and "
+						"start_replica.");
 		}
-		spi_exec("UPDATE sch_chameleon.t_replica_tables SET b_replica_enabled = false, t_disabled_reason = $4, "
-		         "ts_disabled = clock_timestamp() WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "
-		         "v_table_name = $3",
-		         {std::to_string(source_.id), event.schema, event.table, failure.message});
+		spi_exec(
+			"UPDATE sch_chameleon.t_replica_tables SET b_replica_enabled = false, t_disabled_reason = $4, "
+			"ts_disabled = clock_timestamp() WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "
+			"v_table_name = $3",
+			{std::to_string(source_.id), event.schema, event.table, failure.message});
 		table.enabled = false;
 		std::string text = "replay of source \"" + source_.name + "\" disabled table " + event.schema + "." +
-		                   event.table + ": " + failure.message;
+						   event.table + ": " + failure.message;
 		pg_call([&] { ereport(WARNING, (errmsg_internal("%s", text.c_str()))); });
 	}
 
@@ -470,8 +459,7 @@ class Replayer {
 } // namespace
 
 void
-run_replay(const WorkerArgs &args)
-{
+run_replay(const WorkerArgs &args) {
 	ReplicationSource source = load_replication_source(args.source_id);
 	Replayer replayer(source);
 	set_slot_state(my_slot(), "replaying");
@@ -480,8 +468,8 @@ run_replay(const WorkerArgs &args)
 		if (replayer.step())
 			continue;
 		pg_call([] {
-			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, idle_wait_ms,
-			                 PG_WAIT_EXTENSION);
+			(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, idle_wait_ms,
+							PG_WAIT_EXTENSION);
 			ResetLatch(MyLatch);
 		});
 	}

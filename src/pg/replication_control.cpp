@@ -19,25 +19,24 @@ namespace {
 
 // The live reader and replay workers of a source in this database.
 std::vector<WorkerSlot>
-replication_workers(const std::string &source_name, Oid database)
-{
+replication_workers(const std::string &source_name, Oid database) {
 	int capacity = shared_state()->slot_count;
 	std::vector<WorkerSlot> slots(capacity);
 	slots.resize(copy_live_slots(slots.data(), capacity));
 	std::vector<WorkerSlot> found;
 	for (const WorkerSlot &slot : slots)
-		if ((slot.role == WorkerRole::reader || slot.role == WorkerRole::replay) && slot.database == database &&
-		    source_name == slot.source_name)
+		if ((slot.role == WorkerRole::reader || slot.role == WorkerRole::replay) &&
+			slot.database == database && source_name == slot.source_name)
 			found.push_back(slot);
 	return found;
 }
 
 int64
-source_id_of(const std::string &name)
-{
+source_id_of(const std::string &name) {
 	int64 id = 0;
 	with_spi([&] {
-		SqlValue value = spi_value("SELECT i_id_source FROM sch_chameleon.t_sources WHERE t_source = $1", {name});
+		SqlValue value =
+			spi_value("SELECT i_id_source FROM sch_chameleon.t_sources WHERE t_source = $1", {name});
 		if (!value)
 			throw Error(sqlstate::undefined_object, "source \"" + name + "\" does not exist");
 		id = std::stoll(*value);
@@ -46,49 +45,48 @@ source_id_of(const std::string &name)
 }
 
 int64
-interval_milliseconds(Interval *interval)
-{
-	return (interval->time + (interval->day + interval->month * static_cast<int64>(DAYS_PER_MONTH)) * USECS_PER_DAY) /
-	       1000;
+interval_milliseconds(Interval *interval) {
+	return (interval->time +
+			(interval->day + interval->month * static_cast<int64>(DAYS_PER_MONTH)) * USECS_PER_DAY) /
+		   1000;
 }
 
 // (file, position) of MySQL's binary log now.
 mysql::BinlogPosition
-current_master_position(const config::SourceConfig &config)
-{
+current_master_position(const config::SourceConfig &config) {
 	mysql::Connection connection(mysql::connection_params(config));
 	const mysql::ServerVersion &version = connection.version();
 	const char *statement = version.flavour == mysql::Flavour::mysql && version.at_least(8, 2)
-	                            ? "SHOW BINARY LOG STATUS"
-	                            : "SHOW MASTER STATUS";
+								? "SHOW BINARY LOG STATUS"
+								: "SHOW MASTER STATUS";
 	std::vector<mysql::Row> rows = connection.query(statement);
 	if (rows.empty() || rows[0].size() < 2 || !rows[0][0] || !rows[0][1])
 		throw Error(sqlstate::object_not_in_prerequisite_state, "the MySQL server reports no binary log", "",
-		            "Enable the binary log (log_bin) on the server.");
+					"Enable the binary log (log_bin) on the server.");
 	return {*rows[0][0], static_cast<uint64_t>(std::stoull(*rows[0][1]))};
 }
 
 } // namespace
 
 ReplicationSource
-load_replication_source(int64 source_id)
-{
+load_replication_source(int64 source_id) {
 	ReplicationSource source;
 	source.id = source_id;
 	run_transaction([&] {
-		std::vector<SqlRow> rows =
-		    spi_query("SELECT s.t_source, s.jsb_config::text, r.t_binlog_name, r.i_binlog_position, r.t_gtid_set "
-		              "FROM sch_chameleon.t_sources s JOIN sch_chameleon.t_last_received r USING (i_id_source) "
-		              "WHERE s.i_id_source = $1::bigint",
-		              {std::to_string(source_id)});
+		std::vector<SqlRow> rows = spi_query(
+			"SELECT s.t_source, s.jsb_config::text, r.t_binlog_name, r.i_binlog_position, r.t_gtid_set "
+			"FROM sch_chameleon.t_sources s JOIN sch_chameleon.t_last_received r USING (i_id_source) "
+			"WHERE s.i_id_source = $1::bigint",
+			{std::to_string(source_id)});
 		if (rows.empty())
-			throw Error(sqlstate::undefined_object, "source " + std::to_string(source_id) + " no longer exists");
+			throw Error(sqlstate::undefined_object,
+						"source " + std::to_string(source_id) + " no longer exists");
 		source.name = *rows[0][0];
 		source.config = config::parse_source(*rows[0][1]);
 		if (!rows[0][2])
 			throw Error(sqlstate::object_not_in_prerequisite_state,
-			            "source \"" + source.name + "\" has no binlog position to replicate from", "",
-			            "Run chameleon.init_replica() first.");
+						"source \"" + source.name + "\" has no binlog position to replicate from", "",
+						"Run chameleon.init_replica() first.");
 		source.read_position = {*rows[0][2], static_cast<uint64_t>(std::stoull(*rows[0][3]))};
 		source.read_gtid = rows[0][4].value_or("");
 	});
@@ -96,8 +94,7 @@ load_replication_source(int64 source_id)
 }
 
 void
-start_replication_workers(int64 source_id, const std::string &source_name, Oid database)
-{
+start_replication_workers(int64 source_id, const std::string &source_name, Oid database) {
 	std::vector<WorkerSlot> running = replication_workers(source_name, database);
 	for (WorkerRole role : {WorkerRole::reader, WorkerRole::replay}) {
 		bool found = false;
@@ -116,12 +113,11 @@ start_replication_workers(int64 source_id, const std::string &source_name, Oid d
 }
 
 void
-replication_worker_failed(const WorkerArgs &args, const std::string &message)
-{
+replication_worker_failed(const WorkerArgs &args, const std::string &message) {
 	run_transaction([&] {
 		spi_exec("UPDATE sch_chameleon.t_sources SET enm_status = 'error', b_run_requested = false, "
-		         "t_status_reason = $2, ts_status_changed = clock_timestamp() WHERE i_id_source = $1::bigint",
-		         {std::to_string(args.source_id), std::string(worker_role_name(args.role)) + ": " + message});
+				 "t_status_reason = $2, ts_status_changed = clock_timestamp() WHERE i_id_source = $1::bigint",
+				 {std::to_string(args.source_id), std::string(worker_role_name(args.role)) + ": " + message});
 	});
 	for (const WorkerSlot &slot : replication_workers(args.source_name, args.database))
 		if (slot.pid != MyProcPid)
@@ -133,15 +129,13 @@ replication_worker_failed(const WorkerArgs &args, const std::string &message)
 using namespace chameleon;
 using chameleon::pg::pg_call;
 
-CHAMELEON_FUNCTION(chameleon_start_workers)
-{
+CHAMELEON_FUNCTION(chameleon_start_workers) {
 	std::string name = pg::text_argument(fcinfo, 0);
 	pg::start_replication_workers(pg::source_id_of(name), name, MyDatabaseId);
 	PG_RETURN_VOID();
 }
 
-CHAMELEON_FUNCTION(chameleon_stop_workers)
-{
+CHAMELEON_FUNCTION(chameleon_stop_workers) {
 	std::string name = pg::text_argument(fcinfo, 0);
 	int64 timeout_ms = pg::interval_milliseconds(PG_GETARG_INTERVAL_P(1));
 	for (const pg::WorkerSlot &slot : pg::replication_workers(name, MyDatabaseId))
@@ -151,7 +145,7 @@ CHAMELEON_FUNCTION(chameleon_stop_workers)
 		if (GetCurrentTimestamp() >= deadline)
 			PG_RETURN_BOOL(false);
 		pg_call([] {
-			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 20, PG_WAIT_EXTENSION);
+			(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 20, PG_WAIT_EXTENSION);
 			ResetLatch(MyLatch);
 			CHECK_FOR_INTERRUPTS();
 		});
@@ -159,16 +153,15 @@ CHAMELEON_FUNCTION(chameleon_stop_workers)
 	PG_RETURN_BOOL(true);
 }
 
-CHAMELEON_FUNCTION(chameleon_wait_for_catchup)
-{
+CHAMELEON_FUNCTION(chameleon_wait_for_catchup) {
 	std::string name = pg::text_argument(fcinfo, 0);
 	int64 timeout_ms = pg::interval_milliseconds(PG_GETARG_INTERVAL_P(1));
 	TimestampTz deadline = GetCurrentTimestamp() + timeout_ms * 1000;
 
 	config::SourceConfig config;
 	pg::with_spi([&] {
-		config = config::parse_source(
-		    *pg::spi_value("SELECT jsb_config::text FROM sch_chameleon.t_sources WHERE t_source = $1", {name}));
+		config = config::parse_source(*pg::spi_value(
+			"SELECT jsb_config::text FROM sch_chameleon.t_sources WHERE t_source = $1", {name}));
 	});
 	mysql::BinlogPosition target = pg::current_master_position(config);
 	for (;;) {
@@ -176,11 +169,11 @@ CHAMELEON_FUNCTION(chameleon_wait_for_catchup)
 		std::string status, reason;
 		pg::with_spi([&] {
 			std::vector<pg::SqlRow> rows = pg::spi_query(
-			    "SELECT s.enm_status::text, coalesce(s.t_status_reason, ''), "
-			    "coalesce((p.t_binlog_name, p.i_binlog_position) >= ($2, $3::bigint), false) "
-			    "FROM sch_chameleon.t_sources s JOIN sch_chameleon.t_last_replayed p USING (i_id_source) "
-			    "WHERE s.t_source = $1",
-			    {name, target.file, std::to_string(target.position)});
+				"SELECT s.enm_status::text, coalesce(s.t_status_reason, ''), "
+				"coalesce((p.t_binlog_name, p.i_binlog_position) >= ($2, $3::bigint), false) "
+				"FROM sch_chameleon.t_sources s JOIN sch_chameleon.t_last_replayed p USING (i_id_source) "
+				"WHERE s.t_source = $1",
+				{name, target.file, std::to_string(target.position)});
 			status = *rows[0][0];
 			reason = *rows[0][1];
 			reached = *rows[0][2] == "t";
@@ -189,17 +182,18 @@ CHAMELEON_FUNCTION(chameleon_wait_for_catchup)
 			PG_RETURN_BOOL(true);
 		if (status == "error")
 			throw Error(sqlstate::object_not_in_prerequisite_state,
-			            "source \"" + name + "\" stopped with an error before catching up", reason,
-			            "Look at chameleon.show_errors('" + name + "'), fix the cause, then enable_replica and "
-			            "start_replica.");
+						"source \"" + name + "\" stopped with an error before catching up", reason,
+						"Look at chameleon.show_errors('" + name +
+							"'), fix the cause, then enable_replica and "
+							"start_replica.");
 		if (status != "running")
 			throw Error(sqlstate::object_not_in_prerequisite_state,
-			            "source \"" + name + "\" is not replicating (status " + status + ")", "",
-			            "Start it with SELECT chameleon.start_replica('" + name + "');");
+						"source \"" + name + "\" is not replicating (status " + status + ")", "",
+						"Start it with SELECT chameleon.start_replica('" + name + "');");
 		if (GetCurrentTimestamp() >= deadline)
 			PG_RETURN_BOOL(false);
 		pg_call([] {
-			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 20, PG_WAIT_EXTENSION);
+			(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 20, PG_WAIT_EXTENSION);
 			ResetLatch(MyLatch);
 			CHECK_FOR_INTERRUPTS();
 		});

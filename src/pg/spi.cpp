@@ -74,8 +74,7 @@ spi_value(const std::string &sql, const std::vector<SqlValue> &params) {
 }
 
 void
-with_spi(const std::function<void()> &body)
-{
+with_spi(const std::function<void()> &body) {
 	pg_call([] { SPI_connect(); });
 	try {
 		body();
@@ -108,8 +107,7 @@ run_transaction(const std::function<void()> &body) {
 }
 
 bool
-run_subtransaction(const std::function<void()> &body, std::string *error, std::string *sqlstate)
-{
+run_subtransaction(const std::function<void()> &body, std::string *error, std::string *sqlstate) {
 	MemoryContext context = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	auto back_to_parent = [&](bool commit) {

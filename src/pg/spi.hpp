@@ -32,6 +32,7 @@ void run_transaction(const std::function<void()> &body);
 // Inside run_transaction: runs body in a subtransaction. When body fails with a PostgreSQL error
 // or a chameleon::Error, the subtransaction is rolled back and false returned with the message
 // and SQLSTATE; any other exception (a stop request) is rethrown after the rollback.
-bool run_subtransaction(const std::function<void()> &body, std::string *error, std::string *sqlstate = nullptr);
+bool run_subtransaction(const std::function<void()> &body, std::string *error,
+						std::string *sqlstate = nullptr);
 
 } // namespace chameleon::pg

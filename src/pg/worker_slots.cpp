@@ -106,7 +106,7 @@ claim_slot(WorkerRole role, int64 source_id, const char *source_name) {
 		for (int i = 0; i < state->slot_count; i++) {
 			const WorkerSlot *slot = &state->slots[i];
 			if (slot->in_use && slot->role == role && slot->database == MyDatabaseId &&
-			    slot->source_id == source_id && process_alive(slot->pid))
+				slot->source_id == source_id && process_alive(slot->pid))
 				duplicate = true;
 		}
 	for (int i = 0; i < state->slot_count && !duplicate; i++) {

@@ -89,8 +89,7 @@ record_failure(const WorkerArgs &args, const std::string &message) {
 // The message and its detail: the detail often holds the reason (which check failed, the
 // server's own error), and the status reason must say what to fix.
 std::string
-captured_message(const CapturedError &error)
-{
+captured_message(const CapturedError &error) {
 	const char *message = error.pg_error ? error.pg_error->message : error.message;
 	const char *detail = error.pg_error ? error.pg_error->detail : error.detail;
 	std::string text = message ? message : "";
