@@ -11,7 +11,12 @@
 #include "binlog/decoder.hpp"
 #include "common/error.hpp"
 #include "core/sql_quote.hpp"
+#include "core/table_filter.hpp"
 #include "core/table_layout.hpp"
+#include "ddl/lexer.hpp"
+#include "ddl/parser.hpp"
+#include "ddl/translator.hpp"
+#include "mysql/connection.hpp"
 #include "replay/pg_value.hpp"
 
 #include <map>
@@ -55,6 +60,15 @@ qualified(const core::TableLayout &layout) {
 	return quote_ident(layout.destination_schema) + "." + quote_ident(layout.destination_table);
 }
 
+// on_error_replay: exit: the replay stops; the error log entry is written after the rollback.
+class ReplayStopped : public std::runtime_error {
+  public:
+	ReplayStopped(const std::string &message, std::string detail, std::vector<SqlValue> entry)
+		: std::runtime_error(message), detail(std::move(detail)), entry(std::move(entry)) {}
+	std::string detail;
+	std::vector<SqlValue> entry;
+};
+
 // A replay error of one table, handled by on_error_replay.
 struct TableError {
 	std::string message;
@@ -73,7 +87,15 @@ class Replayer {
 	// One transaction of work; false when there was nothing to replay.
 	bool step() {
 		bool worked = false;
-		run_transaction([&] { worked = replay_some(); });
+		try {
+			run_transaction([&] { worked = replay_some(); });
+		} catch (const ReplayStopped &stop) {
+			// on_error_replay: exit. The failed transaction is gone; its error log entry is not.
+			run_transaction([&] { log_error(stop.entry); });
+			throw Error(sqlstate::object_not_in_prerequisite_state, stop.what(), stop.detail,
+						"Fix the table, or run chameleon.sync_tables() for it, then enable_replica and "
+						"start_replica.");
+		}
 		return worked;
 	}
 
@@ -146,7 +168,11 @@ class Replayer {
 			event.statement = row[10].value_or("");
 			if (event.kind == "ddl") {
 				ddl++;
-				report_unapplied_statement(batch_id, event);
+				bool commit_now = apply_statement(batch_id, event);
+				last = event;
+				if (commit_now)
+					break; // new enum labels become usable only after a commit
+				continue;
 			} else {
 				int64_t applied = apply_rows_event(batch_id, event);
 				replayed += applied;
@@ -232,12 +258,165 @@ class Replayer {
 		tables_version_ = version;
 	}
 
-	void report_unapplied_statement(int64_t batch_id, const LogEvent &event) {
-		std::string text = "replay of source \"" + source_.name + "\" did not apply the statement at " +
-						   event.file + ":" + std::to_string(event.position) + ": " +
-						   event.statement.substr(0, 200);
-		pg_call([&] { ereport(LOG, (errmsg_internal("%s", text.c_str()))); });
-		(void)batch_id;
+	core::TableFilter table_filter() const {
+		const config::SourceConfig &config = source_.config;
+		core::SkipEvents skip{config.skip_events.insert, config.skip_events.update,
+							  config.skip_events.delete_};
+		return core::TableFilter(config.schema_mappings, config.limit_tables, config.skip_tables, skip);
+	}
+
+	ddl::TranslatorContext translator_context() {
+		ddl::TranslatorContext context;
+		const config::SourceConfig &config = source_.config;
+		for (const auto &[origin, destination] : config.schema_mappings)
+			context.schema_mappings[origin] = destination;
+		for (const config::TypeOverride &override : config.type_override)
+			context.type_overrides.push_back({override.column_type, override.override_to, override.tables});
+		context.postgis_available =
+			spi_value("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'") != "0";
+		context.zero_dates = config.zero_dates == "error" ? core::ZeroDates::Error : core::ZeroDates::ToNull;
+		mysql::ServerVersion version = mysql::parse_server_version(decoder_.format().server_version);
+		context.column_type_style = version.flavour == mysql::Flavour::mysql && version.at_least(8, 0, 19)
+										? ddl::ColumnTypeStyle::mysql80
+										: ddl::ColumnTypeStyle::legacy;
+		context.layout = [this](const std::string &schema,
+								const std::string &table) -> std::optional<core::TableLayout> {
+			auto found = tables_.find({schema, table});
+			if (found == tables_.end())
+				return std::nullopt;
+			return found->second.layout;
+		};
+		auto filter = std::make_shared<core::TableFilter>(table_filter());
+		context.replicates = [filter](const std::string &schema, const std::string &table) {
+			return filter->replicates_table(schema, table);
+		};
+		return context;
+	}
+
+	// The catalogue follows a layout change of the translated statement.
+	void store_layout_change(const ddl::LayoutChange &change) {
+		std::string id = std::to_string(source_.id);
+		switch (change.kind) {
+		case ddl::LayoutChange::Kind::create:
+			spi_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint AND "
+					 "v_schema_origin = $2 AND v_table_name = $3",
+					 {id, change.layout->origin_schema, change.layout->table});
+			spi_exec(
+				"INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
+				"v_table_name, v_table_pkey, jsb_layout) VALUES ($1::bigint, $2, $3, $4, "
+				"ARRAY(SELECT jsonb_array_elements_text($5::jsonb -> 'key')), $5::jsonb)",
+				{id, change.layout->origin_schema, change.layout->destination_schema, change.layout->table,
+				 core::to_json(*change.layout)});
+			return;
+		case ddl::LayoutChange::Kind::replace:
+		case ddl::LayoutChange::Kind::rename:
+			spi_exec("UPDATE sch_chameleon.t_replica_tables SET v_schema_origin = $4, v_schema_name = $5, "
+					 "v_table_name = $6, v_table_pkey = ARRAY(SELECT jsonb_array_elements_text($7::jsonb -> "
+					 "'key')), "
+					 "jsb_layout = $7::jsonb WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "
+					 "v_table_name = $3",
+					 {id, change.table.schema, change.table.table, change.layout->origin_schema,
+					  change.layout->destination_schema, change.layout->table,
+					  core::to_json(*change.layout)});
+			return;
+		case ddl::LayoutChange::Kind::drop:
+			spi_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint AND "
+					 "v_schema_origin = $2 AND v_table_name = $3",
+					 {id, change.table.schema, change.table.table});
+			return;
+		}
+	}
+
+	// A table that entered replication without its rows (renamed in from an unreplicated table, or a
+	// keyless table that got a key) waits, disabled, for chameleon.sync_tables.
+	void mark_needs_copy(const ddl::TableRef &table, const std::string &statement) {
+		std::string reason = "its rows are not in PostgreSQL after: " + statement.substr(0, 200) +
+							 "; copy it with chameleon.sync_tables()";
+		std::vector<SqlRow> updated = spi_query(
+			"UPDATE sch_chameleon.t_replica_tables SET b_replica_enabled = false, t_disabled_reason = $4, "
+			"ts_disabled = clock_timestamp() WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "
+			"v_table_name = $3 RETURNING 1",
+			{std::to_string(source_.id), table.schema, table.table, reason});
+		if (updated.empty())
+			spi_exec(
+				"INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
+				"v_table_name, b_replica_enabled, t_disabled_reason, ts_disabled) VALUES ($1::bigint, $2, "
+				"coalesce((SELECT value FROM sch_chameleon.t_sources s, "
+				"jsonb_each_text(s.jsb_schema_mappings) "
+				"WHERE s.i_id_source = $1::bigint AND key = $2), $2), $3, false, $4, clock_timestamp())",
+				{std::to_string(source_.id), table.schema, table.table, reason});
+	}
+
+	// Translates and applies a statement of the stream at its place, with the layout changes it makes.
+	// Returns true when the transaction must commit right after it (new enum labels).
+	bool apply_statement(int64_t batch_id, const LogEvent &event) {
+		std::vector<ddl::Statement> statements;
+		try {
+			statements = ddl::parse(event.statement);
+		} catch (const ddl::ParseError &error) {
+			statement_failed(batch_id, event, {},
+							 std::string("the statement could not be parsed: ") + error.what());
+			return false;
+		}
+		ddl::Translator translator(translator_context());
+		bool commit_now = false;
+		for (const ddl::Statement &statement : statements) {
+			if (std::holds_alternative<ddl::Unsupported>(statement))
+				continue;
+			ddl::Translation translation = translator.translate(statement, event.schema);
+			if (translation.ignored)
+				continue;
+			if (translation.error) {
+				statement_failed(batch_id, event, translation.error->tables,
+								 translation.error->message + ". " + translation.error->hint);
+				continue;
+			}
+			std::string error, state;
+			bool ok = run_subtransaction(
+				[&] {
+					for (const std::string &sql : translation.statements)
+						spi_exec(sql);
+					for (const ddl::LayoutChange &change : translation.layout_changes)
+						store_layout_change(change);
+					for (const ddl::TableRef &table : translation.needs_copy)
+						mark_needs_copy(table, event.statement);
+				},
+				&error, &state);
+			if (!ok) {
+				std::vector<ddl::TableRef> affected;
+				for (const ddl::LayoutChange &change : translation.layout_changes)
+					affected.push_back(change.table);
+				statement_failed(batch_id, event, affected, error, state);
+				continue;
+			}
+			for (const std::string &notice : translation.notices) {
+				std::string text = "replay of source \"" + source_.name + "\": " + notice;
+				pg_call([&] { ereport(LOG, (errmsg_internal("%s", text.c_str()))); });
+			}
+			commit_now = commit_now || translation.commit_after;
+			tables_version_.clear(); // layouts changed: reload them (and their plans) for what follows
+			load_tables();
+		}
+		return commit_now;
+	}
+
+	// A statement that cannot be mirrored: its tables are disabled (or the source stops).
+	void statement_failed(int64_t batch_id, const LogEvent &event, const std::vector<ddl::TableRef> &tables,
+						  const std::string &message, const std::string &state = "0A000") {
+		TableError failure{message, state, event.statement, ""};
+		if (tables.empty()) {
+			TableState none;
+			table_failed(batch_id, event, none, failure);
+			return;
+		}
+		for (const ddl::TableRef &ref : tables) {
+			LogEvent about = event;
+			about.schema = ref.schema;
+			about.table = ref.table;
+			auto found = tables_.find({ref.schema, ref.table});
+			TableState none;
+			table_failed(batch_id, about, found == tables_.end() ? none : found->second, failure);
+		}
 	}
 
 	// Applies one rows event; returns the rows applied (the others were skipped).
@@ -422,21 +601,34 @@ class Replayer {
 	}
 
 	// on_error_replay: continue disables the table and goes on; exit stops the source.
-	void table_failed(int64_t batch_id, const LogEvent &event, TableState &table, const TableError &failure) {
+	void log_error(const std::vector<SqlValue> &entry) {
 		spi_exec(
 			"INSERT INTO sch_chameleon.t_error_log (i_id_source, i_id_batch, v_schema_name, v_table_name, "
 			"t_table_pkey, t_binlog_name, i_binlog_position, t_sql, t_sqlstate, t_error_message) VALUES "
-			"($1::bigint, $2::bigint, $3, $4, nullif($5, ''), $6, $7::bigint, nullif($8, ''), $9, $10)",
-			{std::to_string(source_.id), std::to_string(batch_id), event.schema, event.table, failure.key,
-			 event.file, std::to_string(event.position), failure.sql, failure.sqlstate, failure.message});
-		if (source_.config.on_error_replay == "exit") {
-			std::string message = "replay of table \"" + event.schema + "." + event.table + "\" failed at " +
-								  event.file + ":" + std::to_string(event.position) + ": " + failure.message;
-			throw Error(sqlstate::object_not_in_prerequisite_state, message,
-						failure.key.empty() ? "" : "Row " + failure.key + ".",
-						"Fix the table, or run chameleon.sync_tables() for it, then enable_replica and "
-						"start_replica.");
-		}
+			"($1::bigint, $2::bigint, $3, nullif($4, ''), nullif($5, ''), $6, $7::bigint, nullif($8, ''), "
+			"$9, "
+			"$10)",
+			entry);
+	}
+
+	void table_failed(int64_t batch_id, const LogEvent &event, TableState &table, const TableError &failure) {
+		std::vector<SqlValue> entry = {std::to_string(source_.id),
+									   std::to_string(batch_id),
+									   event.schema,
+									   event.table,
+									   failure.key,
+									   event.file,
+									   std::to_string(event.position),
+									   failure.sql,
+									   failure.sqlstate,
+									   failure.message};
+		if (source_.config.on_error_replay != "exit")
+			log_error(entry);
+		if (source_.config.on_error_replay == "exit")
+			throw ReplayStopped("replay of table \"" + event.schema + "." + event.table + "\" failed at " +
+									event.file + ":" + std::to_string(event.position) + ": " +
+									failure.message,
+								failure.key.empty() ? "" : "Row " + failure.key + ".", entry);
 		spi_exec(
 			"UPDATE sch_chameleon.t_replica_tables SET b_replica_enabled = false, t_disabled_reason = $4, "
 			"ts_disabled = clock_timestamp() WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "

@@ -6,18 +6,21 @@
 q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
 mysql_root -e "CREATE DATABASE IF NOT EXISTS check_shop; CREATE TABLE IF NOT EXISTS check_shop.orders (id int primary key)"
 
-add() { # add NAME USER PASSWORD SCHEMA [extra yaml]
+server_id=300
+add() { # add NAME USER PASSWORD SCHEMA [extra yaml]: each source gets its own my_server_id
+	server_id=$((server_id + 1))
 	q "SELECT chameleon.drop_source('$1') FROM chameleon.sources WHERE source = '$1'" >/dev/null
 	q "SELECT chameleon.add_source('$1', \$\$
 db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $2, password: '$3', connect_timeout: 5}
 schema_mappings: {$4: ${1}_pg}
-$5
+${5:-my_server_id: $server_id}
 \$\$)" >/dev/null
 }
 row() { q "SELECT status || ' ' || coalesce(value, '') FROM chameleon.check_source('$1') WHERE check_name = '$2'"; }
 hint() { q "SELECT hint FROM chameleon.check_source('$1') WHERE check_name = '$2'"; }
 
-add good "$MY_REPL_USER" "$MY_REPL_PASSWORD" check_shop "limit_tables: [check_shop.orders]"
+add good "$MY_REPL_USER" "$MY_REPL_PASSWORD" check_shop "limit_tables: [check_shop.orders]
+my_server_id: 300"
 check_eq "a well-configured MariaDB passes every check" "" \
 	"$(q "SELECT string_agg(check_name || '=' || status, ', ') FROM chameleon.check_source('good') WHERE status <> 'ok'")"
 check_match "server version and flavour are reported" '^ok MariaDB 10\.' "$(row good 'server version')"
@@ -71,6 +74,7 @@ q "SELECT chameleon.drop_source('pwfile') FROM chameleon.sources WHERE source = 
 q "SELECT chameleon.add_source('pwfile', \$\$
 db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password_file: $pwfile}
 schema_mappings: {check_shop: pwfile_pg}
+my_server_id: 399
 \$\$)" >/dev/null
 check_match "a password from password_file connects" "^ok $MY_REPL_USER$" "$(row pwfile credentials)"
 rm -f "$pwfile"

@@ -22,11 +22,14 @@ cleanup() {
 }
 cleanup
 
-# add_src NAME MAPPINGS [extra yaml]: a source of the sandbox MariaDB.
+# add_src NAME MAPPINGS [extra yaml]: a source of the sandbox MariaDB, with its own my_server_id.
+server_id=500
 add_src() {
+	server_id=$((server_id + 1))
 	q "SELECT chameleon.add_source('$1', \$\$
 db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD, connect_timeout: 5}
 schema_mappings: {$2}
+my_server_id: $server_id
 $3
 \$\$)" >/dev/null
 }

@@ -23,6 +23,7 @@ q "SELECT chameleon.add_source('$SRC', \$\$
 db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD}
 schema_mappings: {$DB: ${DB}_pg}
 replica_batch_size: 500
+my_server_id: 601
 \$\$)" >/dev/null
 q "SELECT chameleon.init_replica('$SRC', wait => true)" >/dev/null
 q "SELECT chameleon.start_replica('$SRC')" >/dev/null
