@@ -23,8 +23,10 @@ class CopyLoader {
 	// transaction. Returns the rows loaded.
 	uint64_t load(const core::CopyChunk &chunk, std::vector<core::RejectedRow> &discarded);
 
-  private:
+	// Loads COPY text as it is, in the current (sub)transaction; a refused row raises the error.
 	uint64_t copy_rows(std::string_view text);
+
+  private:
 	uint64_t load_range(const core::CopyChunk &chunk, size_t first, size_t last,
 						std::vector<core::RejectedRow> &discarded);
 	core::RejectedRow describe(std::string_view line, const std::string &error) const;

@@ -6,11 +6,13 @@
 #include "pg/replication.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/copy_loader.hpp"
 #include "pg/spi.hpp"
 
 #include "binlog/decoder.hpp"
 #include "common/error.hpp"
 #include "core/sql_quote.hpp"
+#include "core/value_text.hpp"
 #include "core/table_filter.hpp"
 #include "core/table_layout.hpp"
 #include "ddl/lexer.hpp"
@@ -20,6 +22,7 @@
 #include "replay/pg_value.hpp"
 
 #include <map>
+#include <memory>
 
 namespace chameleon::pg {
 
@@ -37,6 +40,8 @@ struct TableState {
 	SPIPlanPtr insert_plan = nullptr;
 	SPIPlanPtr update_plan = nullptr;
 	SPIPlanPtr delete_plan = nullptr;
+	SPIPlanPtr delete_many_plan = nullptr;
+	std::shared_ptr<CopyLoader> loader; // inserts
 };
 
 struct LogEvent {
@@ -242,7 +247,8 @@ class Replayer {
 		if (version == tables_version_)
 			return;
 		for (auto &[name, table] : tables_)
-			for (SPIPlanPtr plan : {table.insert_plan, table.update_plan, table.delete_plan})
+			for (SPIPlanPtr plan :
+				 {table.insert_plan, table.update_plan, table.delete_plan, table.delete_many_plan})
 				if (plan)
 					pg_call([&] { SPI_freeplan(plan); });
 		tables_.clear();
@@ -445,6 +451,14 @@ class Replayer {
 			[&] {
 				binlog::RowReader reader(rows);
 				std::vector<binlog::Value> before, after;
+				if (rows.kind == binlog::RowsKind::write) {
+					applied = copy_inserts(table, table_map, reader, failure);
+					return;
+				}
+				if (rows.kind == binlog::RowsKind::remove && table.layout.key.size() == 1) {
+					applied = delete_by_key_array(table, table_map, reader, failure);
+					return;
+				}
 				while (reader.next(before, after)) {
 					apply_row(table, table_map, rows.kind, before, after, failure);
 					applied++;
@@ -456,6 +470,73 @@ class Replayer {
 			return 0;
 		}
 		return applied;
+	}
+
+	// The rows of an insert event go in with one in-process COPY: the key-addressed apply is for
+	// updates and deletes. A refused row fails the event as a failed INSERT would.
+	int64_t copy_inserts(TableState &table, const binlog::TableMap &table_map, binlog::RowReader &reader,
+						 TableError &failure) {
+		const core::TableLayout &layout = table.layout;
+		std::vector<binlog::Value> before, after;
+		std::vector<SqlValue> values;
+		copy_text_.clear();
+		int64_t count = 0;
+		while (reader.next(before, after)) {
+			image_parameters(layout, table_map, after, values, failure);
+			for (size_t i = 0; i < values.size(); i++) {
+				if (i > 0)
+					copy_text_ += '\t';
+				if (values[i])
+					core::copy_escape(*values[i], copy_text_, true);
+				else
+					copy_text_ += "\\N";
+			}
+			copy_text_ += '\n';
+			count++;
+		}
+		if (!table.loader) {
+			std::vector<std::string> columns;
+			for (const core::LayoutColumn &column : layout.columns)
+				columns.push_back(column.mysql.name);
+			table.loader = std::make_shared<CopyLoader>(layout.destination_schema, layout.destination_table,
+														columns, std::vector<size_t>{});
+		}
+		failure.sql = "COPY " + qualified(layout) + " FROM the rows of an insert event";
+		table.loader->copy_rows(copy_text_);
+		return count;
+	}
+
+	// The rows of a delete event of a table with a one-column key go with one DELETE ... = ANY.
+	int64_t delete_by_key_array(TableState &table, const binlog::TableMap &table_map,
+								binlog::RowReader &reader, TableError &failure) {
+		const core::TableLayout &layout = table.layout;
+		size_t key = 0;
+		while (layout.columns[key].mysql.name != layout.key[0])
+			key++;
+		std::vector<binlog::Value> before, after;
+		std::vector<SqlValue> values;
+		std::string keys = "{";
+		int64_t count = 0;
+		while (reader.next(before, after)) {
+			image_parameters(layout, table_map, before, values, failure);
+			keys += count ? ",\"" : "\"";
+			for (char c : *values[key]) {
+				if (c == '"' || c == '\\')
+					keys += '\\';
+				keys += c;
+			}
+			keys += '"';
+			count++;
+		}
+		keys += "}";
+		if (!table.delete_many_plan) {
+			failure.sql = "DELETE FROM " + qualified(layout) + " WHERE " + quote_ident(layout.key[0]) +
+						  " = ANY($1::" + layout.columns[key].pg_type + "[])";
+			table.delete_many_plan = prepare(failure.sql, 1);
+		}
+		failure.key = layout.key[0] + " in " + keys.substr(0, 200);
+		execute(table.delete_many_plan, {keys}, SPI_OK_DELETE, "a delete", failure, count);
+		return count;
 	}
 
 	// Converts the values of an image into text parameters, in layout (= binlog) column order.
@@ -509,7 +590,7 @@ class Replayer {
 	}
 
 	void execute(SPIPlanPtr plan, const std::vector<SqlValue> &params, int expected_result,
-				 const std::string &what, TableError &failure) {
+				 const std::string &what, TableError &failure, uint64 expected_rows = 1) {
 		std::vector<Datum> values(params.size());
 		std::vector<char> nulls(params.size(), ' ');
 		for (size_t i = 0; i < params.size(); i++) {
@@ -521,9 +602,10 @@ class Replayer {
 				nulls[i] = 'n';
 		}
 		int result = pg_call([&] { return SPI_execute_plan(plan, values.data(), nulls.data(), false, 0); });
-		if (result != expected_result || SPI_processed != 1) {
-			failure.message = what + " changed " + std::to_string(SPI_processed) +
-							  " rows instead of 1: the PostgreSQL table no longer matches MySQL";
+		if (result != expected_result || SPI_processed != expected_rows) {
+			failure.message = what + " changed " + std::to_string(SPI_processed) + " rows instead of " +
+							  std::to_string(expected_rows) +
+							  ": the PostgreSQL table no longer matches MySQL";
 			failure.sqlstate = "55000";
 			throw Error(sqlstate::object_not_in_prerequisite_state, failure.message);
 		}
@@ -646,6 +728,7 @@ class Replayer {
 	int64_t decoder_batch_ = 0;
 	std::map<std::pair<std::string, std::string>, TableState> tables_;
 	std::string tables_version_;
+	std::string copy_text_; // reused for every insert event
 };
 
 } // namespace
