@@ -114,7 +114,8 @@ Column::is_character() const {
 	case ColumnType::tiny_blob:
 	case ColumnType::medium_blob:
 	case ColumnType::long_blob:
-	case ColumnType::vector: // MySQL 9 lists VECTOR (binary charset) among the character columns
+	case ColumnType::geometry: // the server counts GEOMETRY (a BLOB underneath) as a character column
+	case ColumnType::vector:   // MySQL 9 lists VECTOR (binary charset) among the character columns
 		return true;
 	default:
 		return false;
