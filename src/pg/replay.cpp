@@ -22,6 +22,7 @@
 #include "replay/pg_value.hpp"
 
 #include <map>
+#include <set>
 #include <memory>
 
 namespace chameleon::pg {
@@ -41,6 +42,7 @@ struct TableState {
 	SPIPlanPtr update_plan = nullptr;
 	SPIPlanPtr delete_plan = nullptr;
 	SPIPlanPtr delete_many_plan = nullptr;
+	SPIPlanPtr update_many_plan = nullptr;
 	std::shared_ptr<CopyLoader> loader; // inserts
 };
 
@@ -247,8 +249,8 @@ class Replayer {
 		if (version == tables_version_)
 			return;
 		for (auto &[name, table] : tables_)
-			for (SPIPlanPtr plan :
-				 {table.insert_plan, table.update_plan, table.delete_plan, table.delete_many_plan})
+			for (SPIPlanPtr plan : {table.insert_plan, table.update_plan, table.delete_plan,
+									table.delete_many_plan, table.update_many_plan})
 				if (plan)
 					pg_call([&] { SPI_freeplan(plan); });
 		tables_.clear();
@@ -459,6 +461,12 @@ class Replayer {
 					applied = delete_by_key_array(table, table_map, reader, failure);
 					return;
 				}
+				if (rows.kind == binlog::RowsKind::update && table.layout.key.size() == 1) {
+					applied = update_by_key_arrays(table, table_map, rows, failure);
+					if (applied >= 0)
+						return;
+					applied = 0;
+				}
 				while (reader.next(before, after)) {
 					apply_row(table, table_map, rows.kind, before, after, failure);
 					applied++;
@@ -536,6 +544,73 @@ class Replayer {
 		}
 		failure.key = layout.key[0] + " in " + keys.substr(0, 200);
 		execute(table.delete_many_plan, {keys}, SPI_OK_DELETE, "a delete", failure, count);
+		return count;
+	}
+
+	// Appends a value to a PostgreSQL array literal.
+	static void append_array_element(std::string &array, const SqlValue &value) {
+		if (array.size() > 1)
+			array += ',';
+		if (!value) {
+			array += "NULL";
+			return;
+		}
+		array += '"';
+		for (char c : *value) {
+			if (c == '"' || c == '\\')
+				array += '\\';
+			array += c;
+		}
+		array += '"';
+	}
+
+	// The rows of an update event of a table with a one-column key, when no row changes its key
+	// and no key repeats, go with one UPDATE ... FROM unnest(arrays). Returns -1 when the event
+	// does not qualify (the caller then applies its rows one by one).
+	int64_t update_by_key_arrays(TableState &table, const binlog::TableMap &table_map,
+								 const binlog::RowsEvent &rows, TableError &failure) {
+		const core::TableLayout &layout = table.layout;
+		if (layout.columns.size() < 2)
+			return -1;
+		size_t key = 0;
+		while (layout.columns[key].mysql.name != layout.key[0])
+			key++;
+		std::vector<std::string> arrays(layout.columns.size(), "{");
+		std::vector<SqlValue> old_values, new_values;
+		std::vector<binlog::Value> before, after;
+		std::set<std::string> keys;
+		binlog::RowReader reader(rows);
+		int64_t count = 0;
+		while (reader.next(before, after)) {
+			image_parameters(layout, table_map, before, old_values, failure);
+			image_parameters(layout, table_map, after, new_values, failure);
+			if (!old_values[key] || old_values[key] != new_values[key] ||
+				!keys.insert(*old_values[key]).second)
+				return -1;
+			for (size_t i = 0; i < layout.columns.size(); i++)
+				append_array_element(arrays[i], new_values[i]);
+			count++;
+		}
+		if (!table.update_many_plan) {
+			std::string set, names, unnest;
+			for (size_t i = 0; i < layout.columns.size(); i++) {
+				std::string name = quote_ident(layout.columns[i].mysql.name);
+				unnest += (i ? ", $" : "$") + std::to_string(i + 1) + "::text[]";
+				names += (i ? ", c" : "c") + std::to_string(i);
+				if (i != key)
+					set += std::string(set.empty() ? "" : ", ") + name + " = v.c" + std::to_string(i) +
+						   "::" + layout.columns[i].pg_type;
+			}
+			failure.sql = "UPDATE " + qualified(layout) + " AS t SET " + set + " FROM unnest(" + unnest +
+						  ") AS v(" + names + ") WHERE t." + quote_ident(layout.key[0]) + " = v.c" +
+						  std::to_string(key) + "::" + layout.columns[key].pg_type;
+			table.update_many_plan = prepare(failure.sql, static_cast<int>(layout.columns.size()));
+		}
+		std::vector<SqlValue> params;
+		for (std::string &array : arrays)
+			params.emplace_back(array + "}");
+		failure.key = layout.key[0] + " of " + std::to_string(count) + " rows";
+		execute(table.update_many_plan, params, SPI_OK_UPDATE, "an update", failure, count);
 		return count;
 	}
 
