@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: installs what is needed, builds and installs the extension, starts a sandbox
-# MariaDB and PostgreSQL on loopback ports, creates a sample shop schema in MariaDB and
-# registers it as a source, checks the server and shows the status. Run as root on Debian 12.
+# MariaDB and PostgreSQL on loopback ports, creates a sample shop schema in MariaDB, registers
+# it as a source, copies it, starts replication, changes rows (and a column) in MariaDB while it
+# runs, and shows the status and the changed rows in PostgreSQL. Run as root on Debian 12.
 # The servers keep running afterwards; "bash demo/run.sh stop" stops and removes them.
 set -eu
 cd "$(dirname "$0")/.."
@@ -60,10 +61,31 @@ type: mysql
 \$\$)"
 sql "SELECT * FROM chameleon.check_source('shop')"
 sql "SELECT source, type, status, schema_mappings FROM chameleon.sources"
-sql "SELECT source, status, consistent, read_lag, replay_lag, workers FROM chameleon.show_status()"
-sql "SELECT role, source, pid, state FROM chameleon.workers"
+
+step "initial copy"
+sql "SELECT chameleon.init_replica('shop', wait => true)"
+sql "SELECT source, mysql_table, state, rows_copied, elapsed FROM chameleon.init_progress"
+sql "SELECT * FROM shop_pg.orders ORDER BY id"
+
+step "replication"
+sql "SELECT chameleon.start_replica('shop')"
+sql "SELECT role, source, pid, state FROM chameleon.workers ORDER BY role"
+echo "mariadb> changes while the replica runs"
+mysql_root shop <<'SQL'
+INSERT INTO customers (name, email) VALUES ('Linus', 'linus@example.com');
+INSERT INTO orders (customer_id, status, amount, note) VALUES (3, 'new', 7.00, 'from the demo');
+UPDATE orders SET status = 'shipped' WHERE id = 1;
+DELETE FROM orders WHERE id = 2;
+ALTER TABLE orders ADD COLUMN coupon varchar(20) NULL AFTER amount;
+UPDATE orders SET coupon = 'WELCOME' WHERE id = 3;
+SQL
+mysql_root -e "SELECT * FROM shop.orders"
+sql "SELECT chameleon.wait_for_catchup('shop', '60 s')"
+sql "SELECT source, status, consistent, read_lag, replay_lag, read_position, replayed_rows, ddl_statements, tables_replicated, workers FROM chameleon.show_status()"
+sql "SELECT * FROM shop_pg.orders ORDER BY id"
+sql "SELECT * FROM shop_pg.customers ORDER BY id"
 
 step "done"
 echo "psql:    PGHOST=$PGHOST PGPORT=$PGPORT psql -U postgres $PGDATABASE"
 echo "mariadb: mariadb --defaults-file=$MY_CNF -uroot shop"
-echo "stop:    bash demo/run.sh stop"
+echo "stop:    bash demo/run.sh stop   (the replica keeps running until then)"

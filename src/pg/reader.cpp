@@ -65,6 +65,16 @@ is_statement(std::string_view statement, std::string_view word) {
 	return statement.size() == word.size() || statement[word.size()] == ' ' || statement[word.size()] == ';';
 }
 
+// A statement run from another default database may still name a mapped schema
+// (CREATE TABLE shop.t ...): such statements are kept for the replay to parse.
+bool
+mentions_mapped_schema(std::string_view statement, const config::SourceConfig &config) {
+	for (const auto &mapping : config.schema_mappings)
+		if (statement.find(mapping.first) != std::string_view::npos)
+			return true;
+	return false;
+}
+
 // A bytea Datum holding a copy of bytes.
 Datum
 bytea_datum(const uint8_t *data, size_t size) {
@@ -412,7 +422,8 @@ run_reader(const WorkerArgs &args) {
 					continue;
 				}
 				// Any other statement ends a transaction in MySQL (DDL commits implicitly).
-				if (filter.destination_schema(query->database) || query->database.empty())
+				if (filter.destination_schema(query->database) ||
+					mentions_mapped_schema(query->statement, config))
 					writer.add_statement(query->database, query->statement, start, event.header.timestamp);
 				in_transaction = false;
 				gtids.commit();
