@@ -648,7 +648,8 @@ BEGIN
 			      HINT = 'Sources of type pgsql are copied by init_replica only.';
 	END IF;
 	IF v_source.enm_status = 'running' AND v_source.b_run_requested THEN
-		RAISE NOTICE 'source "%" is already running', p_source;
+		-- Running: start whichever worker is missing (after a crash, before the launcher does).
+		PERFORM sch_chameleon.fn_start_workers(p_source);
 		RETURN;
 	END IF;
 	IF v_source.enm_status = 'ready' THEN
@@ -770,3 +771,68 @@ COMMENT ON VIEW chameleon.tables IS 'replicated tables and their state';
 REVOKE ALL ON FUNCTION chameleon.start_replica(text), chameleon.stop_replica(text), chameleon.stop_all_replicas(),
 	chameleon.enable_replica(text), chameleon.wait_for_catchup(text, interval), chameleon.show_errors(text) FROM PUBLIC;
 REVOKE ALL ON chameleon.tables FROM PUBLIC;
+
+-- The foreign keys of the mapped MySQL schemas, for detach_replica.
+CREATE FUNCTION sch_chameleon.fn_mysql_foreign_keys(p_source text,
+	OUT constraint_name text, OUT mysql_schema text, OUT table_name text, OUT columns text[],
+	OUT referenced_schema text, OUT referenced_table text, OUT referenced_columns text[],
+	OUT on_update text, OUT on_delete text)
+RETURNS SETOF record LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_mysql_foreign_keys';
+REVOKE ALL ON FUNCTION sch_chameleon.fn_mysql_foreign_keys(text) FROM PUBLIC;
+
+CREATE FUNCTION chameleon.detach_replica(p_source text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint := sch_chameleon.fn_source_id(p_source);
+	v_mappings jsonb;
+	v_column record;
+	v_key record;
+	v_name text;
+	v_table text;
+BEGIN
+	PERFORM chameleon.stop_replica(p_source);
+	SELECT jsb_schema_mappings INTO v_mappings FROM sch_chameleon.t_sources WHERE i_id_source = v_id;
+	-- Identity columns continue after the values MySQL assigned.
+	FOR v_column IN
+		SELECT n.nspname, c.relname, a.attname, pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) AS seq
+		FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname IN (SELECT value FROM jsonb_each_text(v_mappings)) AND c.relkind IN ('r', 'p')
+		  AND a.attnum > 0 AND NOT a.attisdropped
+		  AND pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) IS NOT NULL
+	LOOP
+		EXECUTE format('SELECT setval(%L, coalesce(max(%I), 1), max(%I) IS NOT NULL) FROM %I.%I', v_column.seq,
+		               v_column.attname, v_column.attname, v_column.nspname, v_column.relname);
+	END LOOP;
+	-- Foreign keys as in MySQL: created NOT VALID, then validated; one that does not hold stays NOT VALID.
+	FOR v_key IN SELECT * FROM sch_chameleon.fn_mysql_foreign_keys(p_source) LOOP
+		IF NOT v_mappings ? v_key.referenced_schema THEN
+			RAISE NOTICE 'foreign key % of %.% references schema %, which is not replicated: not created',
+				v_key.constraint_name, v_key.mysql_schema, v_key.table_name, v_key.referenced_schema;
+			CONTINUE;
+		END IF;
+		v_name := left(v_key.table_name || '_' || v_key.constraint_name, 63);
+		v_table := format('%I.%I', v_mappings ->> v_key.mysql_schema, v_key.table_name);
+		EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I FOREIGN KEY (%s) REFERENCES %I.%I (%s) ON UPDATE %s ON DELETE %s NOT VALID',
+		               v_table, v_name,
+		               (SELECT string_agg(quote_ident(c), ', ') FROM unnest(v_key.columns) c),
+		               v_mappings ->> v_key.referenced_schema, v_key.referenced_table,
+		               (SELECT string_agg(quote_ident(c), ', ') FROM unnest(v_key.referenced_columns) c),
+		               v_key.on_update, v_key.on_delete);
+		BEGIN
+			EXECUTE format('ALTER TABLE %s VALIDATE CONSTRAINT %I', v_table, v_name);
+		EXCEPTION WHEN OTHERS THEN
+			RAISE WARNING 'foreign key % on % does not hold for the existing rows: it stays NOT VALID', v_name, v_table
+				USING DETAIL = SQLERRM,
+				      HINT = format('Fix the rows, then: ALTER TABLE %s VALIDATE CONSTRAINT %I;', v_table, v_name);
+		END;
+	END LOOP;
+	PERFORM chameleon.drop_source(p_source);
+END;
+$$;
+COMMENT ON FUNCTION chameleon.detach_replica(text) IS
+	'the migration cut-over: stops the source for good, continues identities, creates the foreign keys, drops the source';
+REVOKE ALL ON FUNCTION chameleon.detach_replica(text) FROM PUBLIC;

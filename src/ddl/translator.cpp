@@ -1074,8 +1074,12 @@ class Session {
 
 std::string
 pg_index_name(const std::string &table, const std::string &mysql_name, bool check) {
-	std::string name = table + "_" + mysql_name;
-	if (!check && mysql_name.find('_') == std::string::npos && name.size() <= max_identifier)
+	// The primary key is named as PostgreSQL names one; an index that MySQL users named "pkey"
+	// gets the hash suffix, so the two cannot meet.
+	bool primary = !check && mysql_name == "PRIMARY";
+	std::string name = table + "_" + (primary ? "pkey" : mysql_name);
+	if (!check && mysql_name.find('_') == std::string::npos && lower(mysql_name) != "pkey" &&
+		name.size() <= max_identifier)
 		return name;
 	// FNV-1a, 32 bits, over the kind, table and index names
 	std::uint32_t hash = 2166136261u;

@@ -371,7 +371,12 @@ run_reader(const WorkerArgs &args) {
 			start.position = raw->next.position >= raw->size ? raw->next.position - raw->size : 0;
 			binlog::Event event = decoder.decode(raw->data, raw->size);
 			position = raw->next;
-			if (!raw->artificial && event.header.timestamp != 0)
+			// Lag is measured from the time of the last change read: the FORMAT_DESCRIPTION the
+			// server sends first carries the time its file was created, hours ago maybe.
+			if (!raw->artificial && event.header.timestamp != 0 &&
+				(std::holds_alternative<binlog::RowsEvent>(event.body) ||
+				 std::holds_alternative<binlog::QueryEvent>(event.body) ||
+				 std::holds_alternative<binlog::XidEvent>(event.body)))
 				last_event_time = event.header.timestamp;
 
 			switch (raw->type) {

@@ -449,30 +449,39 @@ class Replayer {
 
 		int64_t applied = 0;
 		TableError failure;
+		bool batched = false;
+		auto apply_each_row = [&] {
+			binlog::RowReader reader(rows);
+			std::vector<binlog::Value> before, after;
+			applied = 0;
+			while (reader.next(before, after)) {
+				apply_row(table, table_map, rows.kind, before, after, failure);
+				applied++;
+			}
+		};
 		bool ok = run_subtransaction(
 			[&] {
 				binlog::RowReader reader(rows);
-				std::vector<binlog::Value> before, after;
 				if (rows.kind == binlog::RowsKind::write) {
+					batched = true;
 					applied = copy_inserts(table, table_map, reader, failure);
-					return;
-				}
-				if (rows.kind == binlog::RowsKind::remove && table.layout.key.size() == 1) {
+				} else if (rows.kind == binlog::RowsKind::remove && table.layout.key.size() == 1) {
+					batched = true;
 					applied = delete_by_key_array(table, table_map, reader, failure);
-					return;
-				}
-				if (rows.kind == binlog::RowsKind::update && table.layout.key.size() == 1) {
-					applied = update_by_key_arrays(table, table_map, rows, failure);
-					if (applied >= 0)
-						return;
-					applied = 0;
-				}
-				while (reader.next(before, after)) {
-					apply_row(table, table_map, rows.kind, before, after, failure);
-					applied++;
+				} else if (rows.kind == binlog::RowsKind::update && table.layout.key.size() == 1 &&
+						   (applied = update_by_key_arrays(table, table_map, rows, failure)) >= 0) {
+					batched = true;
+				} else {
+					apply_each_row();
 				}
 			},
 			&failure.message, &failure.sqlstate);
+		// A statement for many rows failed: apply them one by one to find the row, its key and
+		// the statement that fails for it (or to apply them all, if the failure came from the batch).
+		if (!ok && batched) {
+			failure = TableError{};
+			ok = run_subtransaction(apply_each_row, &failure.message, &failure.sqlstate);
+		}
 		if (!ok) {
 			table_failed(batch_id, event, table, failure);
 			return 0;

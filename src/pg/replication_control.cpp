@@ -7,7 +7,9 @@
 #include "pg/sql_values.hpp"
 
 #include "common/error.hpp"
+#include "core/table_filter.hpp"
 #include "mysql/connection.hpp"
+#include "mysql/schema_reader.hpp"
 #include "mysql/source_params.hpp"
 
 #include <csignal>
@@ -49,6 +51,21 @@ interval_milliseconds(Interval *interval) {
 	return (interval->time +
 			(interval->day + interval->month * static_cast<int64>(DAYS_PER_MONTH)) * USECS_PER_DAY) /
 		   1000;
+}
+
+// The configuration of a source; an error when there is no such source.
+config::SourceConfig
+source_config(const std::string &name) {
+	config::SourceConfig config;
+	with_spi([&] {
+		SqlValue json =
+			spi_value("SELECT jsb_config::text FROM sch_chameleon.t_sources WHERE t_source = $1", {name});
+		if (!json)
+			throw Error(sqlstate::undefined_object, "source \"" + name + "\" does not exist", "",
+						"List the sources with: SELECT source FROM chameleon.sources;");
+		config = config::parse_source(*json);
+	});
+	return config;
 }
 
 // (file, position) of MySQL's binary log now.
@@ -158,11 +175,7 @@ CHAMELEON_FUNCTION(chameleon_wait_for_catchup) {
 	int64 timeout_ms = pg::interval_milliseconds(PG_GETARG_INTERVAL_P(1));
 	TimestampTz deadline = GetCurrentTimestamp() + timeout_ms * 1000;
 
-	config::SourceConfig config;
-	pg::with_spi([&] {
-		config = config::parse_source(*pg::spi_value(
-			"SELECT jsb_config::text FROM sch_chameleon.t_sources WHERE t_source = $1", {name}));
-	});
+	config::SourceConfig config = pg::source_config(name);
 	mysql::BinlogPosition target = pg::current_master_position(config);
 	for (;;) {
 		bool reached = false;
@@ -198,4 +211,46 @@ CHAMELEON_FUNCTION(chameleon_wait_for_catchup) {
 			CHECK_FOR_INTERRUPTS();
 		});
 	}
+}
+
+namespace {
+
+Datum
+text_array_datum(const std::vector<std::string> &values) {
+	std::vector<Datum> elements;
+	for (const std::string &value : values)
+		elements.push_back(pg::text_datum(value));
+	return pg_call([&] {
+		return PointerGetDatum(construct_array(elements.data(), static_cast<int>(elements.size()), TEXTOID,
+											   -1, false, TYPALIGN_INT));
+	});
+}
+
+} // namespace
+
+CHAMELEON_FUNCTION(chameleon_mysql_foreign_keys) {
+	std::string name = pg::text_argument(fcinfo, 0);
+	config::SourceConfig config = pg::source_config(name);
+	std::vector<std::string> schemas;
+	for (const auto &mapping : config.schema_mappings)
+		schemas.push_back(mapping.first);
+	mysql::Connection connection(mysql::connection_params(config));
+	core::TableFilter filter(config.schema_mappings, config.limit_tables, config.skip_tables);
+	std::vector<mysql::TableInfo> tables = mysql::read_tables(connection, filter, schemas);
+	pg::ResultSet result(fcinfo);
+	for (const mysql::TableInfo &table : tables)
+		for (const mysql::ForeignKeyInfo &key : table.foreign_keys) {
+			Datum values[9] = {pg::text_datum(key.name),
+							   pg::text_datum(table.schema),
+							   pg::text_datum(table.name),
+							   text_array_datum(key.columns),
+							   pg::text_datum(key.referenced_schema),
+							   pg::text_datum(key.referenced_table),
+							   text_array_datum(key.referenced_columns),
+							   pg::text_datum(key.on_update.empty() ? "RESTRICT" : key.on_update),
+							   pg::text_datum(key.on_delete.empty() ? "RESTRICT" : key.on_delete)};
+			bool nulls[9] = {};
+			result.add(values, nulls);
+		}
+	return (Datum)0;
 }

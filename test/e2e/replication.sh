@@ -16,6 +16,8 @@ CREATE TABLE $DB.orders (id int PRIMARY KEY, customer varchar(50), amount decima
   created datetime(3), note text);
 CREATE TABLE $DB.pairs (a int, b varchar(10), v bigint unsigned, PRIMARY KEY (a, b));
 CREATE TABLE $DB.uniq (code varchar(20) NOT NULL, qty int, UNIQUE KEY (code));
+CREATE TABLE $DB.lines (id int AUTO_INCREMENT PRIMARY KEY, order_id int NOT NULL, qty int,
+  CONSTRAINT lines_order FOREIGN KEY (order_id) REFERENCES $DB.orders (id) ON DELETE CASCADE);
 INSERT INTO $DB.orders VALUES (1, 'ada', 10.50, 'new', '2024-01-01 10:00:00.123', 'first'), (2, 'bob', 20, 'paid', NULL, NULL);
 INSERT INTO $DB.pairs VALUES (1, 'x', 18446744073709551615);
 SQL
@@ -44,6 +46,7 @@ START TRANSACTION;
 INSERT INTO $DB.pairs VALUES (99, 'rolled', 1);
 ROLLBACK;
 INSERT INTO $DB.uniq VALUES ('A', 1), ('B', 2);
+INSERT INTO $DB.lines (order_id, qty) VALUES (1, 5), (10, 6), (1, 7);
 UPDATE $DB.uniq SET qty = 3 WHERE code = 'B';
 DELETE FROM $DB.uniq WHERE code = 'A';
 SQL
@@ -75,8 +78,13 @@ q "SELECT chameleon.start_replica('$SRC')" >/dev/null
 check_eq "after a restart, wait_for_catchup returns true" "t" "$(q "SELECT chameleon.wait_for_catchup('$SRC', '60 s')")"
 check_eq "a row written while stopped arrives once" "1" \
 	"$(q "SELECT count(*) FROM ${DB}_pg.orders WHERE id = 5000")"
-q "SELECT chameleon.stop_replica('$SRC')" >/dev/null
-q "SELECT chameleon.drop_source('$SRC')" >/dev/null
+# the migration cut-over
+q "SELECT chameleon.detach_replica('$SRC')" >/dev/null
+check_eq "detach_replica drops the source" "0" "$(q "SELECT count(*) FROM chameleon.sources WHERE source = '$SRC'")"
+check_eq "detach_replica creates MySQL's foreign keys, validated" "lines_lines_order|1|c" \
+	"$(q "SELECT conname || '|' || convalidated::int || '|' || confdeltype::text FROM pg_constraint WHERE contype = 'f' AND conrelid = '${DB}_pg.lines'::regclass")"
+check_eq "identities continue after the replicated values" "4" \
+	"$(q "INSERT INTO ${DB}_pg.lines (order_id, qty) VALUES (1, 1) RETURNING id")"
 q "DROP SCHEMA ${DB}_pg CASCADE" >/dev/null
 mysql_root -e "DROP DATABASE $DB"
 e2e_finish

@@ -1,0 +1,619 @@
+# Continuous replication, case by case (the issue's test list): DML of every kind and keys,
+# every mapped type through the binlog, table and event filters, replay errors under
+# on_error_replay continue and exit, stop/start/stop_all_replicas, crashes under load (kill -9
+# of the reader and of the replay worker in a large transaction, PostgreSQL immediate restart,
+# MariaDB restart with on_error_read: continue), and status honesty. After each case every table
+# is compared with MariaDB: row count and md5 of all values in key order.
+# Uses MariaDB schemas and sources named rx_*; removes them at the end.
+. "$(dirname "$0")/../lib/sandbox.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
+
+q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
+SOURCES="rx_cases rx_types rx_filter rx_err rx_exit rx_crash"
+MY_SCHEMAS="rx_cases rx_types rx_f1 rx_f2 rx_f3 rx_err rx_exit rx_crash"
+PG_SCHEMAS="rx_cases_pg rx_types_pg rx_f1_pg rx_f2_pg rx_f3_pg rx_err_pg rx_exit_pg rx_crash_pg"
+cleanup() {
+	for source in $SOURCES; do
+		q "SELECT chameleon.stop_replica('$source') FROM chameleon.sources WHERE source = '$source'" >/dev/null 2>&1
+		q "SELECT chameleon.drop_source('$source') FROM chameleon.sources WHERE source = '$source'" >/dev/null 2>&1
+	done
+	for schema in $PG_SCHEMAS; do q "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1; done
+	for schema in $MY_SCHEMAS; do mysql_root -e "DROP DATABASE IF EXISTS $schema"; done
+}
+cleanup
+mysql_root -e "SET GLOBAL group_concat_max_len = 1073741824" # chunks of 10,000 rows stay far below it
+
+# add_src NAME MAPPINGS [extra yaml]: each source has its own my_server_id: MariaDB drops a binlog
+# client when another one connects with the same server id.
+server_id=4100
+add_src() {
+	server_id=$((server_id + 1))
+	q "SELECT chameleon.add_source('$1', \$\$
+db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD, connect_timeout: 5}
+schema_mappings: {$2}
+my_server_id: $server_id
+$3
+\$\$)" >/dev/null
+}
+init() { q "SELECT chameleon.init_replica('$1', wait => true)" >/dev/null; }
+start() { q "SELECT chameleon.start_replica('$1')" >/dev/null; }
+stop() { q "SELECT chameleon.stop_replica('$1')" >/dev/null; }
+status() { q "SELECT status FROM chameleon.show_status('$1')"; }
+catchup() { check_eq "$1: wait_for_catchup returns true${2:+ $2}" "t" "$(q "SELECT chameleon.wait_for_catchup('$1', '${3:-120 s}')")"; }
+# role_pids SOURCE: "reader PID,replay PID" of the live workers.
+role_pids() { q "SELECT string_agg(role || ' ' || pid, ',' ORDER BY role) FROM chameleon.workers WHERE source = '$1'"; }
+role_pid() { q "SELECT pid FROM chameleon.workers WHERE source = '$1' AND role = '$2'"; }
+workers_up() { [[ "$(role_pids "$1")" =~ ^reader\ [0-9]+,replay\ [0-9]+$ ]]; }
+
+# compare SCHEMA TABLE ORDER_BY MYSQL_SELECT_LIST PG_SELECT_LIST [LABEL]: count and md5 of every value
+# in key order, taken as the md5 of the md5s of 10,000-row chunks (a single group_concat would be
+# cut at max_allowed_packet on large tables).
+compare() {
+	local mysql_sum pg_sum
+	mysql_sum=$(mysql_root -N -B -e "SELECT coalesce(sum(n), 0), coalesce(md5(group_concat(h ORDER BY chunk SEPARATOR '')), '') FROM (
+		SELECT chunk, count(*) n, md5(group_concat(r ORDER BY rn SEPARATOR '\n')) h FROM (
+			SELECT row_number() OVER (ORDER BY $3) rn, (row_number() OVER (ORDER BY $3) - 1) DIV 10000 chunk, concat_ws('|', $4) r FROM $1.$2) x
+		GROUP BY chunk) y")
+	pg_sum=$(q "SELECT coalesce(sum(n), 0) || E'\t' || coalesce(md5(string_agg(h, '' ORDER BY chunk)), '') FROM (
+		SELECT chunk, count(*) n, md5(string_agg(r, E'\n' ORDER BY rn)) h FROM (
+			SELECT row_number() OVER (ORDER BY $3) rn, (row_number() OVER (ORDER BY $3) - 1) / 10000 chunk, concat_ws('|', $5) r FROM ${1}_pg.$2) x
+		GROUP BY chunk) y")
+	check_eq "${6:+$6: }table $1.$2 is equal on both sides" "$mysql_sum" "$pg_sum"
+}
+# compare_simple SCHEMA TABLE [LABEL]: tables of (id, k, v/c...) whose text forms agree on both sides.
+compare_simple() {
+	local cols
+	cols=$(mysql_root -N -B -e "SELECT group_concat(column_name ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = '$1' AND table_name = '$2'")
+	local keys
+	keys=$(mysql_root -N -B -e "SELECT group_concat(column_name ORDER BY seq_in_index) FROM information_schema.statistics WHERE table_schema = '$1' AND table_name = '$2' AND non_unique = 0 GROUP BY index_name ORDER BY index_name = 'PRIMARY' DESC LIMIT 1")
+	[ -z "$keys" ] && keys=$cols
+	compare "$1" "$2" "$keys" "$cols" "$cols" "$3"
+}
+# compare_schema SCHEMA LABEL: every table of a MariaDB schema.
+compare_schema() {
+	local table
+	for table in $(mysql_root -N -B -e "SELECT table_name FROM information_schema.tables WHERE table_schema = '$1' ORDER BY 1"); do
+		compare_simple "$1" "$table" "$2"
+	done
+}
+
+###############################################################################
+# DML: inserts, updates (also of the key), deletes, transactions, composite and unique-only keys,
+# a table without a key.
+###############################################################################
+mysql_root <<'SQL'
+CREATE DATABASE rx_cases;
+CREATE TABLE rx_cases.t (id int PRIMARY KEY, k int, v varchar(40), d decimal(10,2), ts datetime(6));
+CREATE TABLE rx_cases.comp (a int, b varchar(10), c int, v varchar(20), PRIMARY KEY (b, a, c));
+CREATE TABLE rx_cases.uq (code varchar(20) NOT NULL, n int, v varchar(20), UNIQUE KEY (code));
+CREATE TABLE rx_cases.nokey (a int, v varchar(20));
+INSERT INTO rx_cases.t SELECT seq, seq % 7, concat('init ', seq), seq / 4, '2024-01-01 00:00:00.000001' + INTERVAL seq SECOND FROM rx_cases.seq_1_to_100;
+INSERT INTO rx_cases.comp VALUES (1, 'x', 1, 'one'), (2, 'x', 1, 'two'), (1, 'y', 2, 'three');
+INSERT INTO rx_cases.uq VALUES ('A', 1, 'a'), ('B', 2, 'b');
+INSERT INTO rx_cases.nokey VALUES (1, 'x'), (1, 'x'), (NULL, NULL);
+SQL
+add_src rx_cases "rx_cases: rx_cases_pg" "replica_batch_size: 100"
+init rx_cases
+start rx_cases
+check_match "start_replica starts a reader and a replay worker" '^reader [0-9]+,replay [0-9]+$' "$(role_pids rx_cases)"
+check_eq "show_status: 3 tables replicated, 1 without a key" "3 1" \
+	"$(q "SELECT tables_replicated || ' ' || tables_without_key FROM chameleon.show_status('rx_cases')")"
+check_eq "chameleon.tables: the table without a key is not replicated" "not replicated: no key" \
+	"$(q "SELECT state FROM chameleon.tables WHERE source = 'rx_cases' AND mysql_table = 'rx_cases.nokey'")"
+
+mysql_root rx_cases <<'SQL'
+INSERT INTO t VALUES (1001, 1, 'new 😀', 1.25, '2025-05-05 05:05:05.5');
+INSERT INTO t SELECT seq + 2000, seq, concat('bulk ', seq), seq, NULL FROM seq_1_to_500;
+UPDATE t SET v = concat(v, ' upd'), d = d * 2 WHERE id % 3 = 0;
+UPDATE t SET id = id + 10000 WHERE id BETWEEN 10 AND 19;
+UPDATE t SET id = 5000 WHERE id = 1001;
+DELETE FROM t WHERE id % 5 = 0;
+START TRANSACTION;
+INSERT INTO t VALUES (6001, 1, 'tx', 1, NULL), (6002, 2, 'tx', 2, NULL);
+UPDATE t SET v = 'tx upd' WHERE id = 6001;
+DELETE FROM t WHERE id = 6002;
+UPDATE t SET id = 6003 WHERE id = 6001;
+INSERT INTO comp VALUES (3, 'z', 3, 'tx');
+UPDATE uq SET n = 20 WHERE code = 'B';
+COMMIT;
+START TRANSACTION;
+INSERT INTO t VALUES (7001, 1, 'rolled back', 1, NULL);
+UPDATE t SET v = 'rolled back' WHERE id = 1;
+DELETE FROM t WHERE id = 2;
+INSERT INTO comp VALUES (9, 'rb', 9, 'rolled back');
+ROLLBACK;
+UPDATE comp SET b = 'w', c = 5 WHERE a = 1 AND b = 'x';
+UPDATE comp SET v = 'changed' WHERE b = 'y';
+DELETE FROM comp WHERE a = 2;
+INSERT INTO uq VALUES ('C', 3, 'c'), ('D', 4, 'd');
+UPDATE uq SET code = 'AA' WHERE code = 'A';
+DELETE FROM uq WHERE code = 'C';
+INSERT INTO nokey VALUES (2, 'later');
+UPDATE nokey SET v = 'changed' WHERE a = 1;
+DELETE FROM nokey WHERE a IS NULL;
+SQL
+catchup rx_cases "after DML"
+compare rx_cases t id "id, k, v, d, date_format(ts, '%Y-%m-%d %H:%i:%s.%f')" "id, k, v, d, to_char(ts, 'YYYY-MM-DD HH24:MI:SS.US')" "DML"
+compare_simple rx_cases comp "composite key"
+compare_simple rx_cases uq "unique-only key"
+check_eq "the rolled-back transaction left nothing" "0 1 1" \
+	"$(q "SELECT (SELECT count(*) FROM rx_cases_pg.t WHERE id = 7001 OR v = 'rolled back') + (SELECT count(*) FROM rx_cases_pg.comp WHERE a = 9) || ' ' || (SELECT count(*) FROM rx_cases_pg.t WHERE id = 2) || ' ' || (SELECT count(*) FROM rx_cases_pg.t WHERE id = 1 AND v = 'init 1')")"
+check_eq "the table without a key keeps its copied rows, later changes do not arrive" "1|x;1|x;" \
+	"$(q "SELECT string_agg(concat_ws('|', a, v), ';' ORDER BY a NULLS LAST, v) FROM rx_cases_pg.nokey")"
+check_eq "changes of the table without a key make nothing fail" "running 0 0" \
+	"$(q "SELECT status || ' ' || errors || ' ' || tables_disabled FROM chameleon.show_status('rx_cases')")"
+check_match "the skipped rows of the table without a key are counted" '^[1-9][0-9]*$' \
+	"$(q "SELECT skipped_rows FROM chameleon.show_status('rx_cases')")"
+
+###############################################################################
+# Every mapped type: copied rows, then the same values inserted, updated and deleted through
+# the binlog. Every value is compared with MariaDB's, and a replicated row must equal the row
+# the copy made from the same values.
+###############################################################################
+COLUMNS=$(cat <<'SPEC'
+id|int NOT NULL PRIMARY KEY|int|integer
+ti|tinyint|int|smallint
+tiu|tinyint unsigned|int|smallint
+si|smallint|int|smallint
+siu|smallint unsigned|int|integer
+mi|mediumint|int|integer
+miu|mediumint unsigned|int|integer
+i|int|int|integer
+iu|int unsigned|int|bigint
+bi|bigint|int|bigint
+biu|bigint unsigned|int|numeric(20,0)
+bo|tinyint(1)|int|smallint
+dc|decimal(65,30)|int|numeric(65,30)
+dd|decimal|int|numeric(10,0)
+f|float|float|real
+db|double|double|double precision
+b1|bit(1)|bit1|boolean
+b10|bit(10)|bitn|bit(10)
+y|year|int|smallint
+dt|date|date|date
+dt0|datetime|datetime|timestamp(0) without time zone
+dt1|datetime(1)|datetime|timestamp(1) without time zone
+dt2|datetime(2)|datetime|timestamp(2) without time zone
+dt3|datetime(3)|datetime|timestamp(3) without time zone
+dt4|datetime(4)|datetime|timestamp(4) without time zone
+dt5|datetime(5)|datetime|timestamp(5) without time zone
+dt6|datetime(6)|datetime|timestamp(6) without time zone
+ts0|timestamp NULL|timestamp|timestamp(0) with time zone
+ts1|timestamp(1) NULL|timestamp|timestamp(1) with time zone
+ts2|timestamp(2) NULL|timestamp|timestamp(2) with time zone
+ts3|timestamp(3) NULL|timestamp|timestamp(3) with time zone
+ts4|timestamp(4) NULL|timestamp|timestamp(4) with time zone
+ts5|timestamp(5) NULL|timestamp|timestamp(5) with time zone
+ts6|timestamp(6) NULL|timestamp|timestamp(6) with time zone
+tm0|time|time|interval
+tm1|time(1)|time|interval
+tm2|time(2)|time|interval
+tm3|time(3)|time|interval
+tm4|time(4)|time|interval
+tm5|time(5)|time|interval
+tm6|time(6)|time|interval
+c|char(10)|text|character(10)
+vc|varchar(100)|text|character varying(100)
+tt|tinytext|text|text
+tx|text|text|text
+mt|mediumtext|text|text
+lt|longtext|text|text
+bn|binary(4)|binary|bytea
+vb|varbinary(10)|binary|bytea
+tb|tinyblob|binary|bytea
+bl|blob|binary|bytea
+mb|mediumblob|binary|bytea
+lb|longblob|binary|bytea
+e|enum('small','medium','large')|enum|rx_types_pg.enum_alltypes_e
+st|set('a','b','c')|set|text[]
+js|json|json|jsonb
+g|geometry|geometry|bytea
+p|point|geometry|bytea
+ls|linestring|geometry|bytea
+ip|inet6|inet|inet
+ip4|inet4|inet|inet
+u|uuid|uuid|uuid
+gen|bigint AS (i + 1) PERSISTENT|int|bigint
+genv|varchar(20) AS (concat('v', id)) VIRTUAL|text|character varying(20)
+SPEC
+)
+
+# my_expr KIND: canonical text of a MySQL value; pg_expr KIND: the same for PostgreSQL;
+# norm_expr KIND: normalisation of the MySQL text (m.v) in PostgreSQL.
+my_expr() {
+	case $1 in
+	float) echo 'CAST({c} AS DOUBLE)' ;; # the exact IEEE single value, widened
+	bit1) echo '{c} + 0' ;;
+	bitn) echo "LPAD(BIN({c} + 0), 10, '0')" ;;
+	datetime | timestamp) echo "DATE_FORMAT({c}, '%Y-%m-%d %H:%i:%s.%f')" ;;
+	time) echo 'CAST(TIME_TO_SEC({c}) AS DECIMAL(20,6))' ;;
+	text | binary | json) echo 'HEX({c})' ;;
+	inet | uuid) echo 'CAST({c} AS CHAR)' ;;
+	set) echo "CONCAT('{', {c}, '}')" ;;
+	geometry) echo 'HEX(ST_AsBinary({c}))' ;;
+	*) echo '{c}' ;;
+	esac
+}
+pg_expr() {
+	case $1 in
+	float) echo '{c}::float8::text' ;;
+	json) echo '{c}::text' ;;
+	inet) echo 'host({c})' ;;
+	bit1) echo '{c}::int::text' ;;
+	datetime) echo "to_char({c}, 'YYYY-MM-DD HH24:MI:SS.US')" ;;
+	timestamp) echo "to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')" ;;
+	time) echo 'extract(epoch FROM {c})::numeric(20,6)::text' ;;
+	text) echo "upper(encode(convert_to({c}::text, 'UTF8'), 'hex'))" ;;
+	binary | geometry) echo "upper(encode({c}, 'hex'))" ;;
+	*) echo '{c}::text' ;;
+	esac
+}
+norm_expr() {
+	case $1 in
+	float | double) echo 'm.v::float8::text' ;;
+	json) echo "convert_from(decode(m.v, 'hex'), 'UTF8')::jsonb::text" ;; # MariaDB keeps the text, jsonb normalises
+	*) echo 'm.v' ;;
+	esac
+}
+
+
+create=""
+while IFS='|' read -r col type kind pgtype; do create+="${create:+, }\`$col\` $type"; done <<<"$COLUMNS"
+# The columns one may write (not the key, not the generated ones).
+writable=$(while IFS='|' read -r col type kind pgtype; do [[ $col == id || $type == *" AS "* ]] || echo "\`$col\`"; done <<<"$COLUMNS" | paste -sd,)
+set_from_b=$(tr ',' '\n' <<<"$writable" | sed 's/.*/a.& = b.&/' | paste -sd,)
+mysql_root <<SQL
+CREATE DATABASE rx_types CHARACTER SET utf8mb4;
+CREATE TABLE rx_types.alltypes ($create);
+SET time_zone = '+00:00';
+INSERT INTO rx_types.alltypes SET id = 1, ti = -128, tiu = 0, si = -32768, siu = 0, mi = -8388608, miu = 0,
+	i = -2147483648, iu = 0, bi = -9223372036854775808, biu = 0, bo = 0,
+	dc = -99999999999999999999999999999999999.999999999999999999999999999999, dd = -9999999999,
+	f = -3.4028234e38, db = -1.7976931348623157e308, b1 = b'0', b10 = b'0000000000', y = 1901,
+	dt = '1000-01-01', dt0 = '1000-01-01 00:00:00', dt1 = '1000-01-01 00:00:00.1', dt2 = '1000-01-01 00:00:00.01',
+	dt3 = '1000-01-01 00:00:00.001', dt4 = '1000-01-01 00:00:00.0001', dt5 = '1000-01-01 00:00:00.00001',
+	dt6 = '1000-01-01 00:00:00.000001', ts0 = '1970-01-01 00:00:01', ts1 = '1970-01-01 00:00:01.1',
+	ts2 = '1970-01-01 00:00:01.01', ts3 = '1970-01-01 00:00:01.001', ts4 = '1970-01-01 00:00:01.0001',
+	ts5 = '1970-01-01 00:00:01.00001', ts6 = '1970-01-01 00:00:01.000001', tm0 = '-838:59:59',
+	tm1 = '-838:59:58.9', tm2 = '-838:59:58.99', tm3 = '-838:59:58.999', tm4 = '-838:59:58.9999',
+	tm5 = '-838:59:58.99999', tm6 = '-838:59:58.999999', c = '', vc = '', tt = '', tx = '', mt = '', lt = '',
+	bn = 0x00, vb = 0x00, tb = 0x00, bl = 0x00, mb = '', lb = 0x00, e = 'small', st = '',
+	js = '{}', g = ST_GeomFromText('POINT(0 0)'), p = POINT(-1.5, 2.25),
+	ls = ST_GeomFromText('LINESTRING(0 0, 1 1, 2 4)'), ip = '::', ip4 = '0.0.0.0',
+	u = '00000000-0000-0000-0000-000000000000';
+INSERT INTO rx_types.alltypes SET id = 2, ti = 127, tiu = 255, si = 32767, siu = 65535, mi = 8388607,
+	miu = 16777215, i = 2147483647, iu = 4294967295, bi = 9223372036854775807, biu = 18446744073709551615,
+	bo = 1, dc = 99999999999999999999999999999999999.999999999999999999999999999999, dd = 9999999999,
+	f = 3.4028234e38, db = 1.7976931348623157e308, b1 = b'1', b10 = b'1111111111', y = 2155,
+	dt = '9999-12-31', dt0 = '9999-12-31 23:59:59', dt1 = '9999-12-31 23:59:59.9', dt2 = '9999-12-31 23:59:59.99',
+	dt3 = '9999-12-31 23:59:59.999', dt4 = '9999-12-31 23:59:59.9999', dt5 = '9999-12-31 23:59:59.99999',
+	dt6 = '9999-12-31 23:59:59.999999', ts0 = '2038-01-19 03:14:07', ts1 = '2038-01-19 03:14:07.9',
+	ts2 = '2038-01-19 03:14:07.99', ts3 = '2038-01-19 03:14:07.999', ts4 = '2038-01-19 03:14:07.9999',
+	ts5 = '2038-01-19 03:14:07.99999', ts6 = '2038-01-19 03:14:07.999999', tm0 = '838:59:59',
+	tm1 = '838:59:58.9', tm2 = '838:59:58.99', tm3 = '838:59:58.999', tm4 = '838:59:58.9999',
+	tm5 = '838:59:58.99999', tm6 = '838:59:58.999999', c = 'abcdefghi😀', vc = REPEAT('é😀', 50),
+	tt = 'tiny 😀', tx = 'tab\there\nnew line\r\\\\ backslash 😀 ü', mt = 'medium\\\\N', lt = REPEAT('long😀', 1000),
+	bn = 0xFFFEFDFC, vb = 0x80FF00FE5C0A090D0A00, tb = 0x5C4E, bl = 0x00FF80810A5C09,
+	mb = UNHEX(REPEAT('00FF7F80', 1000)), lb = 0xDEADBEEF, e = 'large', st = 'a,b,c',
+	js = '{"b": [1, "x\\\\ty", null], "a": {"é": "😀"}}', g = ST_GeomFromText('POLYGON((0 0, 4 0, 4 4, 0 0))'),
+	p = POINT(1e300, -0.000001), ls = ST_GeomFromText('LINESTRING(-1 -1, 1e10 2)'),
+	ip = 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', ip4 = '255.255.255.255',
+	u = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+INSERT INTO rx_types.alltypes (id) VALUES (3);
+INSERT INTO rx_types.alltypes SET id = 4, ti = 5, tiu = 200, si = -5, siu = 40000, mi = -5, miu = 9000000,
+	i = 42, iu = 3000000000, bi = -42, biu = 9223372036854775808, bo = 2,
+	dc = -0.000000000000000000000000000001, dd = 0, f = 3.14159274, db = 0.1, b1 = b'1', b10 = b'101',
+	y = 2024, dt = '2024-02-29', dt0 = '2024-02-29 12:34:56', dt1 = '2024-02-29 12:34:56.1',
+	dt2 = '2024-02-29 12:34:56.12', dt3 = '2024-02-29 12:34:56.123', dt4 = '2024-02-29 12:34:56.1234',
+	dt5 = '2024-02-29 12:34:56.12345', dt6 = '2024-02-29 12:34:56.123456', ts0 = '2024-02-29 12:34:56',
+	ts1 = '2024-02-29 12:34:56.1', ts2 = '2024-02-29 12:34:56.12', ts3 = '2024-02-29 12:34:56.123',
+	ts4 = '2024-02-29 12:34:56.1234', ts5 = '2024-02-29 12:34:56.12345', ts6 = '2024-02-29 12:34:56.123456',
+	tm0 = '100:00:00', tm1 = '-00:00:00.5', tm2 = '24:00:00.01', tm3 = '-25:30:00.123', tm4 = '00:00:00',
+	tm5 = '-00:00:00.00001', tm6 = '-12:34:56.000001', c = 'pad  ', vc = 'quote '' " { } , ', tt = 'NULL',
+	tx = '\\\\N', mt = 'ascii', lt = '', bn = 0x61, vb = '', tb = 0x00, bl = 0x0A, mb = 0x0D, lb = 0x09,
+	e = 'medium', st = 'a,c', js = '[1, 2.5, "three", true, null]',
+	g = ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 2), LINESTRING(0 0, 1 1))'), p = POINT(3, 4),
+	ls = ST_GeomFromText('LINESTRING(0 0, 0 1)'), ip = '::ffff:1.2.3.4', ip4 = '10.0.0.1',
+	u = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11';
+SQL
+add_src rx_types "rx_types: rx_types_pg"
+init rx_types
+start rx_types
+# Rows 101..104 get the values of the copied rows 1..4 through the binlog; then updates give
+# 101 the values of 2, 102 those of 1, 103 those of 4, 105 (a copy of 3 whose key changes) those
+# of 2; 104 is deleted.
+mysql_root rx_types <<SQL
+SET time_zone = '+00:00';
+INSERT INTO alltypes (id, $writable) SELECT id + 100, $writable FROM alltypes WHERE id <= 4 ORDER BY id;
+SQL
+catchup rx_types "after inserts of every type"
+# same_rows PAIRS: "copied=replicated ..." pairs whose every column but the key (and the generated
+# column computed from the key) must be equal in PostgreSQL.
+same_rows() {
+	local pairs=$1 values=""
+	for pair in $pairs; do values+="${values:+, }(${pair%=*}, ${pair#*=})"; done
+	q "SELECT coalesce(string_agg(format('%s<>%s: %s', p.a, p.b, (SELECT string_agg(x.key, ',') FROM jsonb_each(to_jsonb(ra) - 'id' - 'genv') x
+		WHERE x.value IS DISTINCT FROM (to_jsonb(rb) - 'id' - 'genv') -> x.key)), '; '), '')
+		|| (SELECT CASE WHEN count(*) = $(wc -w <<<"$pairs") THEN '' ELSE ' missing rows' END
+		    FROM (VALUES $values) v(a, b) JOIN rx_types_pg.alltypes x ON x.id = v.b)
+		FROM (VALUES $values) p(a, b) JOIN rx_types_pg.alltypes ra ON ra.id = p.a JOIN rx_types_pg.alltypes rb ON rb.id = p.b
+		WHERE to_jsonb(ra) - 'id' - 'genv' IS DISTINCT FROM to_jsonb(rb) - 'id' - 'genv'"
+}
+check_eq "every type: inserted rows equal the rows the copy made from the same values" "" "$(same_rows "1=101 2=102 3=103 4=104")"
+
+# compare_types LABEL: every value of every column, MariaDB's canonical text against PostgreSQL's.
+compare_types() {
+	q "DROP TABLE IF EXISTS rx_types_pg.my_values; CREATE TABLE rx_types_pg.my_values (col text, id int, v text)" >/dev/null
+	local my_select="" compare_sql="" col type kind pgtype expr pe
+	while IFS='|' read -r col type kind pgtype; do
+		expr=$(my_expr "$kind")
+		my_select+="${my_select:+ UNION ALL }SELECT '$col', id, IFNULL(${expr//\{c\}/\`$col\`}, '\\\\N') FROM rx_types.alltypes"
+		pe=$(pg_expr "$kind")
+		compare_sql+="${compare_sql:+ UNION ALL }SELECT '$col' AS col, m.id, $(norm_expr "$kind") AS mysql, ${pe//\{c\}/t.\"$col\"} AS pg
+			FROM rx_types_pg.my_values m LEFT JOIN rx_types_pg.alltypes t USING (id) WHERE m.col = '$col'"
+	done <<<"$COLUMNS"
+	mysql_root -N -B --raw -e "SET time_zone = '+00:00'; $my_select" | psql -X -q -v ON_ERROR_STOP=1 -c "COPY rx_types_pg.my_values FROM STDIN"
+	check_eq "$1: same ids on both sides" "$(mysql_root -N -B -e "SELECT group_concat(id ORDER BY id) FROM rx_types.alltypes")" \
+		"$(q "SELECT string_agg(id::text, ',' ORDER BY id) FROM rx_types_pg.alltypes")"
+	local mismatches
+	mismatches=$(q "SELECT string_agg(format('%s id=%s: mysql %s, pg %s', col, id, left(coalesce(mysql, 'NULL'), 60),
+		left(coalesce(pg, 'NULL'), 60)), E'\n' ORDER BY col, id) FROM ($compare_sql) c WHERE mysql IS DISTINCT FROM pg")
+	check_eq "$1: every value equals MariaDB's" "" "$mismatches"
+	q "DROP TABLE rx_types_pg.my_values" >/dev/null
+}
+compare_types "every type after inserts"
+
+mysql_root rx_types <<SQL
+SET time_zone = '+00:00';
+INSERT INTO alltypes (id, $writable) SELECT 105, $writable FROM alltypes WHERE id = 3;
+UPDATE alltypes a JOIN alltypes b ON b.id = 2 SET $set_from_b WHERE a.id = 101;
+UPDATE alltypes a JOIN alltypes b ON b.id = 1 SET $set_from_b WHERE a.id = 102;
+UPDATE alltypes a JOIN alltypes b ON b.id = 4 SET $set_from_b WHERE a.id = 103;
+UPDATE alltypes SET id = 106 WHERE id = 105;
+UPDATE alltypes a JOIN alltypes b ON b.id = 2 SET $set_from_b WHERE a.id = 106;
+DELETE FROM alltypes WHERE id = 104;
+SQL
+catchup rx_types "after updates and deletes of every type"
+check_eq "every type: updated rows equal the copied rows of the same values" "" "$(same_rows "2=101 1=102 4=103 2=106")"
+check_eq "every type: the deleted row and the old key are gone" "0" "$(q "SELECT count(*) FROM rx_types_pg.alltypes WHERE id IN (104, 105)")"
+compare_types "every type after updates and deletes"
+check_eq "every type: nothing failed" "running 0 0" \
+	"$(q "SELECT status || ' ' || errors || ' ' || tables_disabled FROM chameleon.show_status('rx_types')")"
+
+###############################################################################
+# Filters: limit_tables, skip_tables, skip_events per schema and per table.
+###############################################################################
+mysql_root <<'SQL'
+CREATE DATABASE rx_f1; CREATE DATABASE rx_f2; CREATE DATABASE rx_f3;
+CREATE TABLE rx_f1.a (id int PRIMARY KEY, v varchar(10)); CREATE TABLE rx_f1.b LIKE rx_f1.a; CREATE TABLE rx_f1.c LIKE rx_f1.a;
+CREATE TABLE rx_f2.x LIKE rx_f1.a; CREATE TABLE rx_f2.y LIKE rx_f1.a; CREATE TABLE rx_f2.z LIKE rx_f1.a; CREATE TABLE rx_f2.w LIKE rx_f1.a;
+CREATE TABLE rx_f3.d LIKE rx_f1.a; CREATE TABLE rx_f3.e LIKE rx_f1.a;
+SQL
+for t in rx_f1.a rx_f1.b rx_f1.c rx_f2.x rx_f2.y rx_f2.z rx_f2.w rx_f3.d rx_f3.e; do
+	mysql_root -e "INSERT INTO $t VALUES (1, 'init'), (2, 'init'), (3, 'init')"
+done
+add_src rx_filter "rx_f1: rx_f1_pg, rx_f2: rx_f2_pg, rx_f3: rx_f3_pg" "
+limit_tables: [rx_f1.a, rx_f1.b]
+skip_tables: [rx_f1.b, rx_f2.y]
+skip_events: {insert: [rx_f2.x], update: [rx_f2.z, rx_f3.e], delete: [rx_f3]}"
+init rx_filter
+start rx_filter
+check_eq "filters: only the kept tables exist in PostgreSQL" "rx_f1_pg.a rx_f2_pg.w rx_f2_pg.x rx_f2_pg.z rx_f3_pg.d rx_f3_pg.e" \
+	"$(q "SELECT string_agg(table_schema || '.' || table_name, ' ' ORDER BY 1) FROM information_schema.tables WHERE table_schema IN ('rx_f1_pg', 'rx_f2_pg', 'rx_f3_pg')")"
+for t in rx_f1.a rx_f1.b rx_f1.c rx_f2.x rx_f2.y rx_f2.z rx_f2.w rx_f3.d rx_f3.e; do
+	mysql_root -e "INSERT INTO $t VALUES (10, 'new'); UPDATE $t SET v = 'upd' WHERE id = 1; DELETE FROM $t WHERE id = 2"
+done
+catchup rx_filter "after filtered changes"
+compare_simple rx_f1 a "filters (limit_tables, all events)"
+compare_simple rx_f2 w "filters (no filter on the table)"
+pg_rows() { q "SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM $1"; }
+check_eq "skip_events insert on a table: the insert does not arrive, update and delete do" "1:upd,3:init" "$(pg_rows rx_f2_pg.x)"
+check_eq "skip_events update on a table: the update does not arrive, insert and delete do" "1:init,3:init,10:new" "$(pg_rows rx_f2_pg.z)"
+check_eq "skip_events delete on a schema: the delete does not arrive, insert and update do" "1:upd,2:init,3:init,10:new" "$(pg_rows rx_f3_pg.d)"
+check_eq "skip_events update on a table and delete on its schema: only the insert arrives" "1:init,2:init,3:init,10:new" "$(pg_rows rx_f3_pg.e)"
+check_eq "filters: nothing failed" "running 0 0" \
+	"$(q "SELECT status || ' ' || errors || ' ' || tables_disabled FROM chameleon.show_status('rx_filter')")"
+stop rx_filter
+
+###############################################################################
+# Replay errors: on_error_replay continue disables the table; exit puts the source in error.
+###############################################################################
+mysql_root <<'SQL'
+CREATE DATABASE rx_err;
+CREATE TABLE rx_err.e1 (id int PRIMARY KEY, v varchar(20));
+CREATE TABLE rx_err.e2 LIKE rx_err.e1;
+CREATE TABLE rx_err.e3 LIKE rx_err.e1;
+INSERT INTO rx_err.e1 VALUES (1, 'one'), (2, 'two'); INSERT INTO rx_err.e2 VALUES (1, 'one'); INSERT INTO rx_err.e3 VALUES (1, 'one');
+SQL
+add_src rx_err "rx_err: rx_err_pg" "on_error_replay: continue"
+init rx_err
+start rx_err
+q "DELETE FROM rx_err_pg.e1 WHERE id = 1; INSERT INTO rx_err_pg.e3 VALUES (100, 'made in pg')" >/dev/null
+mysql_root -e "UPDATE rx_err.e1 SET v = 'changed' WHERE id = 1; INSERT INTO rx_err.e2 VALUES (2, 'two');
+	INSERT INTO rx_err.e3 VALUES (100, 'conflict')"
+catchup rx_err "with replay errors under continue"
+check_eq "continue: the source keeps running" "running" "$(status rx_err)"
+check_eq "continue: show_errors lists the update that found no row and the conflicting insert" \
+	"e1|id=1|t|UPDATE|55000|t;e3|id=100|t|INSERT|23505|t" \
+	"$(q "SELECT string_agg(concat_ws('|', mysql_table, row_key, batch > 0, substring(sql from '^[A-Z]+'), sqlstate, binlog_position ~ '^mysql-bin\.[0-9]+:[0-9]+$'), ';' ORDER BY mysql_table) FROM chameleon.show_errors('rx_err')")"
+check_match "continue: the error of the update says no row matched" "update changed 0 rows" \
+	"$(q "SELECT error FROM chameleon.show_errors('rx_err') WHERE mysql_table = 'e1'")"
+check_match "continue: the error of the insert is PostgreSQL's" "duplicate key" \
+	"$(q "SELECT error FROM chameleon.show_errors('rx_err') WHERE mysql_table = 'e3'")"
+check_eq "continue: chameleon.tables says disabled, with the reason" "rx_err.e1 disabled t t;rx_err.e2 replicating f f;rx_err.e3 disabled t t" \
+	"$(q "SELECT string_agg(concat_ws(' ', mysql_table, state, disabled_reason IS NOT NULL, disabled_at IS NOT NULL), ';' ORDER BY mysql_table) FROM chameleon.tables WHERE source = 'rx_err'")"
+check_eq "continue: show_status counts 2 disabled tables and 2 errors" "2 2" \
+	"$(q "SELECT tables_disabled || ' ' || errors FROM chameleon.show_status('rx_err')")"
+mysql_root -e "INSERT INTO rx_err.e2 VALUES (3, 'three'); UPDATE rx_err.e2 SET v = 'upd' WHERE id = 1; INSERT INTO rx_err.e1 VALUES (3, 'after')"
+catchup rx_err "after more changes"
+compare_simple rx_err e2 "continue: the other table keeps replicating"
+check_eq "continue: the disabled table gets no more changes" "0" "$(q "SELECT count(*) FROM rx_err_pg.e1 WHERE id = 3")"
+check_eq "continue: no new error for the disabled table" "2" "$(q "SELECT errors FROM chameleon.show_status('rx_err')")"
+stop rx_err
+
+mysql_root -e "CREATE DATABASE rx_exit; CREATE TABLE rx_exit.t (id int PRIMARY KEY, v varchar(20)); CREATE TABLE rx_exit.u LIKE rx_exit.t;
+	INSERT INTO rx_exit.t VALUES (1, 'one'); INSERT INTO rx_exit.u VALUES (1, 'one')"
+add_src rx_exit "rx_exit: rx_exit_pg" "on_error_replay: exit"
+init rx_exit
+start rx_exit
+q "INSERT INTO rx_exit_pg.t VALUES (100, 'made in pg')" >/dev/null
+mysql_root -e "INSERT INTO rx_exit.u VALUES (2, 'before'); INSERT INTO rx_exit.t VALUES (100, 'conflict'); INSERT INTO rx_exit.u VALUES (3, 'after')"
+wait_until 30 "rx_exit to go to error" bash -c "[ \"\$(psql -X -tA -c \"SELECT status FROM chameleon.show_status('rx_exit')\")\" = error ]"
+check_eq "exit: the source goes to status error" "error" "$(status rx_exit)"
+check_match "exit: the status reason names the table and the error" 'rx_exit\.t.*duplicate key' \
+	"$(q "SELECT status_reason FROM chameleon.show_status('rx_exit')")"
+check_fails "exit: wait_for_catchup raises an error" 'rx_exit.*(error|failed)' q "SELECT chameleon.wait_for_catchup('rx_exit', '10 s')"
+check_eq "exit: show_errors lists the failed insert" "t|id=100|23505" \
+	"$(q "SELECT string_agg(concat_ws('|', mysql_table, row_key, sqlstate), ';') FROM chameleon.show_errors('rx_exit')")"
+wait_until 30 "the workers of rx_exit to end" bash -c "[ \"\$(psql -X -tA -c \"SELECT count(*) FROM chameleon.workers WHERE source = 'rx_exit'\")\" = 0 ]"
+check_eq "exit: the workers are gone" "0" "$(q "SELECT count(*) FROM chameleon.workers WHERE source = 'rx_exit'")"
+check_fails "exit: start_replica refuses a source in error" "is in error" q "SELECT chameleon.start_replica('rx_exit')"
+q "DELETE FROM rx_exit_pg.t WHERE id = 100" >/dev/null
+q "SELECT chameleon.enable_replica('rx_exit')" >/dev/null
+start rx_exit
+catchup rx_exit "after the fix, enable_replica and start_replica"
+compare_simple rx_exit t "exit: resumed"
+compare_simple rx_exit u "exit: resumed"
+check_eq "exit: the failed insert and the rows around it arrive once" "1 1 1" \
+	"$(q "SELECT (SELECT count(*) FROM rx_exit_pg.t WHERE id = 100) || ' ' || (SELECT count(*) FROM rx_exit_pg.u WHERE id = 2) || ' ' || (SELECT count(*) FROM rx_exit_pg.u WHERE id = 3)")"
+stop rx_exit
+
+###############################################################################
+# Stop, changes while stopped, start: each change exactly once; stop_all_replicas.
+###############################################################################
+stop rx_cases
+check_eq "stop_replica: no worker left, status stopped" "0 stopped" \
+	"$(q "SELECT count(*) || ' ' || (SELECT status FROM chameleon.show_status('rx_cases')) FROM chameleon.workers WHERE source = 'rx_cases'")"
+mysql_root rx_cases -e "INSERT INTO t SELECT seq + 8000, seq, 'while stopped', 1, NULL FROM seq_1_to_300;
+	UPDATE t SET v = 'updated while stopped' WHERE id BETWEEN 8001 AND 8050; DELETE FROM t WHERE id BETWEEN 8251 AND 8300;
+	UPDATE t SET id = id + 1000 WHERE id BETWEEN 8101 AND 8110"
+start rx_cases
+catchup rx_cases "after stop and start"
+compare rx_cases t id "id, k, v, d, date_format(ts, '%Y-%m-%d %H:%i:%s.%f')" "id, k, v, d, to_char(ts, 'YYYY-MM-DD HH24:MI:SS.US')" "stop/start"
+check_eq "stop/start: every change made while stopped arrives once" "250 50 10" \
+	"$(q "SELECT count(*) FILTER (WHERE id BETWEEN 8001 AND 9999) || ' ' || count(*) FILTER (WHERE v = 'updated while stopped') || ' ' || count(*) FILTER (WHERE id BETWEEN 9101 AND 9110) FROM rx_cases_pg.t")"
+running_before=$(q "SELECT string_agg(source, ' ' ORDER BY source) FROM chameleon.sources s WHERE EXISTS (SELECT 1 FROM chameleon.workers w WHERE w.source = s.source AND w.role = 'reader') AND source NOT LIKE 'rx\_%'")
+start rx_types 2>/dev/null
+stopped=$(q "SELECT string_agg(source, ' ' ORDER BY source) FROM chameleon.stop_all_replicas()")
+check_match "stop_all_replicas lists the running sources" '(^| )rx_cases( |$)' "$stopped"
+check_eq "stop_all_replicas: no reader or replay worker is left" "0" "$(q "SELECT count(*) FROM chameleon.workers WHERE role IN ('reader', 'replay')")"
+check_eq "stop_all_replicas: my sources are stopped" "stopped" "$(status rx_cases)"
+for source in $running_before; do q "SELECT chameleon.start_replica('$source')" >/dev/null 2>&1; done # other engineers' sources
+
+###############################################################################
+# Crashes under load: kill -9 of the reader and of the replay worker in a large transaction,
+# PostgreSQL immediate restart, MariaDB restart with on_error_read: continue.
+###############################################################################
+mysql_root <<'SQL'
+CREATE DATABASE rx_crash;
+CREATE TABLE rx_crash.big (id int AUTO_INCREMENT PRIMARY KEY, k int, c varchar(64), KEY (k));
+CREATE TABLE rx_crash.load_t (id int AUTO_INCREMENT PRIMARY KEY, k int, c varchar(64));
+INSERT INTO rx_crash.big (k, c) SELECT seq, md5(seq) FROM rx_crash.seq_1_to_1000;
+INSERT INTO rx_crash.load_t (k, c) SELECT seq, md5(seq) FROM rx_crash.seq_1_to_100;
+SQL
+add_src rx_crash "rx_crash: rx_crash_pg" "on_error_read: continue
+replica_batch_size: 1000"
+init rx_crash
+start rx_crash
+
+# load SECONDS: small transactions on MariaDB until the deadline (failures while MariaDB is
+# down are ignored: the comparison is with what MariaDB has).
+load() {
+	local deadline=$((SECONDS + $1)) i=0
+	while [ $SECONDS -lt $deadline ]; do
+		i=$((i + 1))
+		mysql_root rx_crash -e "INSERT INTO load_t (k, c) VALUES ($i, 'load $i'), ($i, 'load $i b');
+			UPDATE load_t SET k = k + 1, c = concat('u', $i) WHERE id % 10 = $((i % 10)) ORDER BY id DESC LIMIT 3;
+			DELETE FROM load_t WHERE id % 13 = $((i % 13)) ORDER BY id LIMIT 1" 2>/dev/null
+	done
+}
+compare_crash() {
+	compare_simple rx_crash big "$1"
+	compare_simple rx_crash load_t "$1"
+	check_eq "$1: no doubled row" "0" "$(q "SELECT count(*) - count(DISTINCT id) FROM rx_crash_pg.big")"
+}
+# never_listed SOURCE PID SECONDS: chameleon.workers must never show the dead pid again.
+never_listed() {
+	local deadline=$((SECONDS + $3)) seen=0
+	while [ $SECONDS -lt $deadline ]; do
+		[ "$(q "SELECT count(*) FROM chameleon.workers WHERE pid = $2" 2>/dev/null)" = 1 ] && seen=1
+		sleep 0.2
+	done
+	check_eq "$1: chameleon.workers never lists the dead pid $2" "0" "$seen"
+}
+# back SOURCE LABEL OLD_PIDS: the launcher brings the workers back.
+back() {
+	if wait_until 60 "the launcher to restart the workers of $1" bash -c "
+		p=\$(psql -X -tA -c \"SELECT string_agg(role || ' ' || pid, ',' ORDER BY role) FROM chameleon.workers WHERE source = '$1'\")
+		[[ \"\$p\" =~ ^reader\ [0-9]+,replay\ [0-9]+\$ ]] && [ \"\$p\" != '$3' ]"; then
+		ok "$2: the launcher restarts the reader and the replay worker"
+	else
+		not_ok "$2: the launcher restarts the reader and the replay worker" "workers: $(role_pids "$1")" \
+			"status: $(q "SELECT status || ' ' || coalesce(status_reason, '') FROM chameleon.show_status('$1')")"
+		# The test goes on with a manual start, to check the data after the crash.
+		q "SELECT chameleon.stop_replica('$1')" >/dev/null 2>&1
+		q "SELECT chameleon.enable_replica('$1')" >/dev/null 2>&1
+		start "$1"
+	fi
+}
+# big_insert: 200,000 rows in one transaction.
+big_insert() { mysql_root -e "INSERT INTO rx_crash.big (k, c) SELECT seq, md5(seq) FROM rx_crash.seq_1_to_200000"; }
+
+for victim in reader replay; do
+	load 8 &
+	loader=$!
+	pids=$(role_pids rx_crash)
+	big_insert
+	if [ $victim = replay ]; then
+		# In the middle of the replay of the large transaction.
+		wait_until 60 "the replay to start on the large transaction" bash -c \
+			"[ \"\$(psql -X -tA -c \"SELECT pending_rows > 0 FROM chameleon.show_status('rx_crash')\")\" = t ]"
+	fi
+	pid=$(role_pid rx_crash $victim)
+	echo "# kill -9 of the $victim $pid; read position $(q "SELECT read_position || ' replayed ' || replayed_position || ' pending ' || pending_rows FROM chameleon.show_status('rx_crash')"); MariaDB at $(mysql_root -N -B -e 'SHOW MASTER STATUS' | cut -f1,2 | tr '\t' :)"
+	kill -9 "$pid"
+	never_listed "kill -9 of the $victim" "$pid" 3
+	back rx_crash "kill -9 of the $victim" "$pids"
+	wait "$loader"
+	catchup rx_crash "after kill -9 of the $victim"
+	compare_crash "kill -9 of the $victim"
+done
+
+load 8 &
+loader=$!
+pids=$(role_pids rx_crash)
+big_insert
+restart_postgres immediate
+wait_until 60 "PostgreSQL to accept connections" q "SELECT 1"
+back rx_crash "restart_postgres immediate" "$pids"
+wait "$loader"
+catchup rx_crash "after restart_postgres immediate"
+compare_crash "restart_postgres immediate"
+
+load 10 &
+loader=$!
+pids=$(role_pids rx_crash)
+stop_mariadb
+start_mariadb
+wait "$loader"
+check_eq "MariaDB restart, on_error_read continue: the same workers go on" "$pids" "$(role_pids rx_crash)"
+catchup rx_crash "after a MariaDB restart"
+compare_crash "MariaDB restart"
+check_eq "after the crashes nothing failed" "running 0 0" \
+	"$(q "SELECT status || ' ' || errors || ' ' || tables_disabled FROM chameleon.show_status('rx_crash')")"
+
+###############################################################################
+# Status honesty: lag on an idle source.
+###############################################################################
+wait_until 15 "the lag of an idle source to settle" bash -c \
+	"[ \"\$(psql -X -tA -c \"SELECT read_lag <= '2 s' AND replay_lag <= '2 s' FROM chameleon.show_status('rx_crash')\")\" = t ]"
+samples=""
+for n in 1 2 3 4 5; do
+	samples+="$(q "SELECT extract(epoch FROM read_lag)::int || '/' || extract(epoch FROM replay_lag)::int FROM chameleon.show_status('rx_crash')") "
+	sleep 1 # one heartbeat (sleep_loop: 1) between samples
+done
+check_match "idle source: read_lag and replay_lag stay at most 2 s over 5 heartbeats" '^([0-2]/[0-2] ){5}$' "$samples"
+
+stop rx_crash
+cleanup
+e2e_finish
