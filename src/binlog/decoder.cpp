@@ -576,7 +576,8 @@ Decoder::decode_table_map(const uint8_t *body, size_t size) {
 	if (found != tables_.end() && found->second->raw_body.size() == size &&
 		std::memcmp(found->second->raw_body.data(), body, size) == 0)
 		return TableMapEvent{found->second};
-	auto map = std::make_shared<TableMap>(parse_table_map(body, size, table_id_size));
+	auto map = std::make_shared<TableMap>(
+		parse_table_map(body, size, table_id_size, format_.flavor == Flavor::mariadb));
 	if (table_map_hook_)
 		table_map_hook_(*map);
 	if (tables_.size() >= table_cache_limit && found == tables_.end())

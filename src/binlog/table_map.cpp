@@ -266,6 +266,11 @@ bool
 numeric_column(const Column &c) {
 	return c.is_numeric();
 }
+// MariaDB's SIGNEDNESS bitmap also has a bit for YEAR (an unsigned type there).
+bool
+mariadb_numeric_column(const Column &c) {
+	return c.is_numeric() || c.real_type == ColumnType::year;
+}
 bool
 character_column(const Column &c) {
 	return c.is_character();
@@ -360,17 +365,20 @@ mark_primary_key(TableMap &map, uint64_t index, uint64_t prefix) {
 }
 
 void
-read_optional_metadata(TableMap &map, ByteReader &in) {
+read_optional_metadata(TableMap &map, ByteReader &in, bool mariadb) {
 	while (!in.at_end()) {
 		uint8_t type = in.u8();
 		size_t len = in.lenenc_length();
 		ByteReader field(in.take(len), len, "table_map optional metadata");
 		switch (type) {
 		case signedness:
-			read_msb_bitmap(map, field, numeric_column, [](Column &c, bool v) {
-				c.is_unsigned = v;
-				c.signedness_known = true;
-			});
+			read_msb_bitmap(map, field, mariadb ? mariadb_numeric_column : numeric_column,
+							[](Column &c, bool v) {
+								if (c.real_type == ColumnType::year)
+									return;
+								c.is_unsigned = v;
+								c.signedness_known = true;
+							});
 			break;
 		case default_charset:
 			read_default_charset(map, field, character_column, true);
@@ -427,7 +435,7 @@ read_optional_metadata(TableMap &map, ByteReader &in) {
 } // namespace
 
 TableMap
-parse_table_map(const uint8_t *body, size_t size, size_t table_id_size) {
+parse_table_map(const uint8_t *body, size_t size, size_t table_id_size, bool mariadb) {
 	TableMap map;
 	map.raw_body.assign(reinterpret_cast<const char *>(body), size);
 	ByteReader in(body, size, "table_map event");
@@ -458,7 +466,7 @@ parse_table_map(const uint8_t *body, size_t size, size_t table_id_size) {
 	const uint8_t *nulls = in.take((column_count + 7) / 8);
 	for (size_t i = 0; i < column_count; i++)
 		map.columns[i].nullable = (nulls[i / 8] >> (i % 8)) & 1;
-	read_optional_metadata(map, in);
+	read_optional_metadata(map, in, mariadb);
 	return map;
 }
 

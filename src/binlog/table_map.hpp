@@ -100,7 +100,8 @@ struct TableMap {
 
 // Parses a TABLE_MAP body (after the common header, without checksum). table_id_size is 6
 // (post-header length 8) or 4 (post-header length 6).
-TableMap parse_table_map(const uint8_t *body, size_t size, size_t table_id_size);
+// mariadb: the event comes from a MariaDB server, whose SIGNEDNESS bitmap counts YEAR columns.
+TableMap parse_table_map(const uint8_t *body, size_t size, size_t table_id_size, bool mariadb = false);
 
 // Sets Column::logical from the catalog: data_types_by_ordinal[i] is the DATA_TYPE of column i
 // (information_schema.COLUMNS, by ORDINAL_POSITION). "inet6" and "uuid" (any case) mark the

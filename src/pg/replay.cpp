@@ -138,10 +138,19 @@ class Replayer {
 				auto found = tables_.find({table_map.database, table_map.table});
 				if (found == tables_.end())
 					return;
+				const core::TableLayout &layout = found->second.layout;
 				std::vector<std::string> data_types;
-				for (const core::LayoutColumn &column : found->second.layout.columns)
+				for (const core::LayoutColumn &column : layout.columns)
 					data_types.push_back(column.mysql.data_type);
 				binlog::mark_logical_types(table_map, data_types);
+				// Signedness comes from the layout: MariaDB writes the SIGNEDNESS bits shifted
+				// for tables with generated columns.
+				if (table_map.columns.size() == layout.columns.size())
+					for (size_t i = 0; i < layout.columns.size(); i++)
+						if (table_map.columns[i].is_numeric()) {
+							table_map.columns[i].is_unsigned = layout.columns[i].mysql.unsigned_;
+							table_map.columns[i].signedness_known = true;
+						}
 			});
 			std::string format = unhex(batch[0][1].value_or(""));
 			if (!format.empty())
@@ -468,9 +477,13 @@ class Replayer {
 				} else if (rows.kind == binlog::RowsKind::remove && table.layout.key.size() == 1) {
 					batched = true;
 					applied = delete_by_key_array(table, table_map, reader, failure);
-				} else if (rows.kind == binlog::RowsKind::update && table.layout.key.size() == 1 &&
-						   (applied = update_by_key_arrays(table, table_map, rows, failure)) >= 0) {
+				} else if (rows.kind == binlog::RowsKind::update && table.layout.key.size() == 1) {
 					batched = true;
+					applied = update_by_key_arrays(table, table_map, rows, failure);
+					if (applied < 0) {
+						batched = false;
+						apply_each_row();
+					}
 				} else {
 					apply_each_row();
 				}

@@ -66,7 +66,6 @@ shared_preload_libraries = 'pg_chameleon'
 pg_chameleon.database_name = '$PG_DATABASE'
 max_worker_processes = 32
 fsync = off
-synchronous_commit = off
 full_page_writes = off
 log_min_messages = warning
 CONF
