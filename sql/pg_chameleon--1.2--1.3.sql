@@ -232,3 +232,88 @@ $$;
 COMMENT ON FUNCTION chameleon.detach_replica(text) IS
 	'the migration cut-over: stops the source for good, continues identities, creates the foreign keys, drops the source';
 REVOKE ALL ON FUNCTION chameleon.detach_replica(text) FROM PUBLIC;
+
+-- sync_tables and refresh_schema: what was asked for, read by the init worker.
+ALTER TABLE sch_chameleon.t_sources ADD COLUMN jsb_sync_request jsonb;
+
+-- The request travels to the init worker in shared memory: the caller's transaction (which may
+-- wait for the worker) must not hold anything the worker needs.
+CREATE FUNCTION sch_chameleon.fn_sync_tables(p_source text, p_request jsonb, p_wait boolean)
+RETURNS void LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_sync_tables';
+REVOKE ALL ON FUNCTION sch_chameleon.fn_sync_tables(text, jsonb, boolean) FROM PUBLIC;
+
+CREATE FUNCTION sch_chameleon.fn_request_sync(p_source text, p_request jsonb, p_wait boolean)
+RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_status sch_chameleon.en_src_status;
+BEGIN
+	SELECT enm_status INTO v_status FROM sch_chameleon.t_sources WHERE t_source = p_source;
+	IF v_status IN ('ready', 'initialising', 'syncing') THEN
+		RAISE EXCEPTION 'cannot copy tables of source "%" while it is %', p_source, v_status
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = CASE WHEN v_status = 'ready' THEN 'Copy the whole source with chameleon.init_replica() first.'
+			                  ELSE 'Wait until the running copy is done (chameleon.init_progress).' END;
+	END IF;
+	IF EXISTS (SELECT 1 FROM sch_chameleon.fn_worker_slots() w WHERE w.source = p_source
+	           AND w.database = current_database() AND w.role IN ('init', 'copy')) THEN
+		RAISE EXCEPTION 'a copy of source "%" is already running', p_source
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Wait until it is done (chameleon.init_progress).';
+	END IF;
+	PERFORM sch_chameleon.fn_sync_tables(p_source, p_request, p_wait);
+END;
+$$;
+
+CREATE FUNCTION chameleon.sync_tables(p_source text, p_tables text[], wait boolean DEFAULT false)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint := sch_chameleon.fn_source_id(p_source);
+	v_tables text[] := p_tables;
+	v_bad text;
+BEGIN
+	IF p_tables = '{disabled}' THEN
+		SELECT coalesce(array_agg(v_schema_origin || '.' || v_table_name), '{}') INTO v_tables
+		FROM sch_chameleon.t_replica_tables WHERE i_id_source = v_id AND NOT b_replica_enabled;
+		IF cardinality(v_tables) = 0 THEN
+			RAISE NOTICE 'source "%" has no disabled table', p_source;
+			RETURN;
+		END IF;
+	END IF;
+	SELECT t INTO v_bad FROM unnest(v_tables) t WHERE t !~ '^[^.]+\.[^.]+$' LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'invalid table name "%"', v_bad
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Name each table as its MySQL schema and table: ''shop.orders'', or pass ''{disabled}''.';
+	END IF;
+	PERFORM sch_chameleon.fn_request_sync(p_source, jsonb_build_object('tables', to_jsonb(v_tables)), wait);
+END;
+$$;
+COMMENT ON FUNCTION chameleon.sync_tables(text, text[], boolean) IS
+	'copies chosen tables again (or ''{disabled}'': the disabled ones) while the others keep replicating';
+
+CREATE FUNCTION chameleon.refresh_schema(p_source text, p_schema text, wait boolean DEFAULT false)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint := sch_chameleon.fn_source_id(p_source);
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM sch_chameleon.t_sources WHERE i_id_source = v_id AND jsb_schema_mappings ? p_schema) THEN
+		RAISE EXCEPTION 'MySQL schema "%" is not mapped by source "%"', p_schema, p_source
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Use one of the origin schemas of "schema_mappings".';
+	END IF;
+	PERFORM sch_chameleon.fn_request_sync(p_source, jsonb_build_object('schema', p_schema), wait);
+END;
+$$;
+COMMENT ON FUNCTION chameleon.refresh_schema(text, text, boolean) IS
+	'copies every table of one mapped MySQL schema again while the rest keeps replicating';
+
+REVOKE ALL ON FUNCTION chameleon.sync_tables(text, text[], boolean), chameleon.refresh_schema(text, text, boolean),
+	sch_chameleon.fn_request_sync(text, jsonb, boolean) FROM PUBLIC;

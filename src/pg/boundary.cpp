@@ -75,6 +75,23 @@ capture_current_exception(CapturedError &out) noexcept {
 }
 
 void
+keep_captured(CapturedError &error) {
+	auto keep = [](const char *text) { return text ? MemoryContextStrdup(TopMemoryContext, text) : nullptr; };
+	if (error.pg_error != nullptr) {
+		ErrorData *data = error.pg_error;
+		error.sqlerrcode = data->sqlerrcode;
+		error.message = keep(data->message);
+		error.detail = keep(data->detail);
+		error.hint = keep(data->hint);
+		error.pg_error = nullptr;
+		return;
+	}
+	error.message = keep(error.message);
+	error.detail = keep(error.detail);
+	error.hint = keep(error.hint);
+}
+
+void
 raise_captured(const CapturedError &error, const char *function_name) {
 	if (error.pg_error != nullptr)
 		ReThrowError(error.pg_error);

@@ -73,6 +73,9 @@ struct CapturedError {
 // Called inside a catch (...) handler: classifies the exception in flight.
 void capture_current_exception(CapturedError &out) noexcept;
 [[noreturn]] void raise_captured(const CapturedError &error, const char *function_name);
+// Moves what a captured error holds into TopMemoryContext, so that it survives the abort of the
+// transaction it was raised in (background workers record the error after that abort).
+void keep_captured(CapturedError &error);
 
 template <typename Body>
 Datum

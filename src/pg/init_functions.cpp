@@ -5,6 +5,7 @@
 #include "pg/boundary.hpp"
 #include "pg/spi.hpp"
 #include "pg/sql_values.hpp"
+#include "pg/init_replica.hpp"
 #include "pg/workers.hpp"
 
 #include "common/error.hpp"
@@ -17,13 +18,10 @@ using chameleon::pg::pg_call;
 
 namespace {
 
-// Runs body with SPI connected, in the calling statement's transaction.
-} // namespace
-
-CHAMELEON_FUNCTION(chameleon_init_replica) {
-	std::string name = pg::text_argument(fcinfo, 0);
-	bool wait = PG_GETARG_BOOL(1);
-
+// Starts the init worker of a source (for init_replica, or sync_tables with job = sync_job);
+// returns its handle.
+BackgroundWorkerHandle *
+start_init_worker(const std::string &name, int64 job, int64 *source_id, dsm_handle request = 0) {
 	pg::WorkerArgs args;
 	memset(&args, 0, sizeof(args));
 	pg::with_spi([&] {
@@ -35,9 +33,34 @@ CHAMELEON_FUNCTION(chameleon_init_replica) {
 	});
 	args.database = MyDatabaseId;
 	args.role = pg::WorkerRole::init;
+	args.job = job;
+	args.request = request;
 	strlcpy(args.source_name, name.c_str(), sizeof(args.source_name));
 	BackgroundWorkerHandle *handle = nullptr;
 	pg::start_worker(args, &handle);
+	*source_id = args.source_id;
+	return handle;
+}
+
+void
+notice_discarded_rows(const std::string &name, const std::string &what, const std::string &count) {
+	if (count == "0")
+		return;
+	pg_call([&] {
+		ereport(NOTICE, (errmsg("%s of source \"%s\" discarded %s rows that PostgreSQL refused", what.c_str(),
+								name.c_str(), count.c_str()),
+						 errhint("SELECT * FROM chameleon.discarded_rows WHERE source = '%s' shows them.",
+								 name.c_str())));
+	});
+}
+
+} // namespace
+
+CHAMELEON_FUNCTION(chameleon_init_replica) {
+	std::string name = pg::text_argument(fcinfo, 0);
+	bool wait = PG_GETARG_BOOL(1);
+	int64 source_id = 0;
+	BackgroundWorkerHandle *handle = start_init_worker(name, 0, &source_id);
 	if (!wait)
 		PG_RETURN_VOID();
 
@@ -48,7 +71,7 @@ CHAMELEON_FUNCTION(chameleon_init_replica) {
 						  "(SELECT coalesce(sum(i_discarded), 0) FROM sch_chameleon.t_init_tables t "
 						  " WHERE t.i_id_source = s.i_id_source) "
 						  "FROM sch_chameleon.t_sources s WHERE i_id_source = $1::bigint",
-						  {std::to_string(args.source_id)});
+						  {std::to_string(source_id)});
 		if (rows.empty())
 			throw Error(sqlstate::undefined_object,
 						"source \"" + name + "\" was dropped during init_replica");
@@ -58,16 +81,53 @@ CHAMELEON_FUNCTION(chameleon_init_replica) {
 						rows[0][1].value_or("") + " (status " + *rows[0][0] + ")",
 						"Fix the cause and run chameleon.init_replica('" + name +
 							"') again; chameleon.init_progress shows each table.");
-		if (*rows[0][2] != "0") {
-			std::string count = *rows[0][2];
-			pg_call([&] {
-				ereport(NOTICE,
-						(errmsg("init_replica of source \"%s\" discarded %s rows that PostgreSQL refused",
-								name.c_str(), count.c_str()),
-						 errhint("SELECT * FROM chameleon.discarded_rows WHERE source = '%s' shows them.",
-								 name.c_str())));
-			});
-		}
+		notice_discarded_rows(name, "init_replica", *rows[0][2]);
+	});
+	PG_RETURN_VOID();
+}
+
+CHAMELEON_FUNCTION(chameleon_sync_tables) {
+	std::string name = pg::text_argument(fcinfo, 0);
+	std::string request = pg::jsonb_argument(fcinfo, 1);
+	bool wait = PG_GETARG_BOOL(2);
+	// The request goes in a pinned segment: the worker reads it and unpins it.
+	dsm_segment *segment = pg_call([&] {
+		dsm_segment *created = dsm_create(request.size() + 1, 0);
+		memcpy(dsm_segment_address(created), request.c_str(), request.size() + 1);
+		dsm_pin_segment(created);
+		return created;
+	});
+	int64 source_id = 0;
+	BackgroundWorkerHandle *handle = nullptr;
+	try {
+		handle = start_init_worker(name, pg::sync_job, &source_id, dsm_segment_handle(segment));
+	} catch (...) {
+		pg_call([&] {
+			dsm_unpin_segment(dsm_segment_handle(segment));
+			dsm_detach(segment);
+		});
+		throw;
+	}
+	pg_call([&] { dsm_detach(segment); });
+	if (!wait)
+		PG_RETURN_VOID();
+
+	pg::wait_for_worker_exit(handle);
+	pg::with_spi([&] {
+		std::vector<pg::SqlRow> rows =
+			pg::spi_query("SELECT coalesce(jsb_sync_request ->> 'error', ''), "
+						  "(SELECT coalesce(sum(i_discarded), 0) FROM sch_chameleon.t_init_tables t "
+						  " WHERE t.i_id_source = s.i_id_source) "
+						  "FROM sch_chameleon.t_sources s WHERE i_id_source = $1::bigint",
+						  {std::to_string(source_id)});
+		if (rows.empty())
+			throw Error(sqlstate::undefined_object, "source \"" + name + "\" was dropped during sync_tables");
+		if (!rows[0][0]->empty())
+			throw Error(sqlstate::object_not_in_prerequisite_state,
+						"sync_tables of source \"" + name + "\" failed", *rows[0][0],
+						"Fix the cause and run it again; chameleon.init_progress shows each table, and the "
+						"tables stay disabled meanwhile.");
+		notice_discarded_rows(name, "sync_tables", *rows[0][1]);
 	});
 	PG_RETURN_VOID();
 }

@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <vector>
 
 namespace chameleon::pg {
@@ -79,6 +80,62 @@ origin_schemas(const config::SourceConfig &config) {
 	for (const auto &mapping : config.schema_mappings)
 		schemas.push_back(mapping.first);
 	return schemas;
+}
+
+// What sync_tables (or refresh_schema) asked for: "schema.table" names, or every table of one
+// MySQL schema.
+struct SyncRequest {
+	std::vector<std::string> tables;
+	std::string schema;
+
+	bool wants(const std::string &origin_schema, const std::string &table) const {
+		if (!schema.empty())
+			return origin_schema == schema;
+		return std::find(tables.begin(), tables.end(), origin_schema + "." + table) != tables.end();
+	}
+};
+
+// Takes the request out of its shared memory segment (and releases the segment), records it in
+// t_sources.jsb_sync_request, and reads it.
+SyncRequest
+read_sync_request(int64 source_id, dsm_handle handle) {
+	SyncRequest request;
+	std::string id = std::to_string(source_id);
+	char *text = pg_call([&] {
+		dsm_segment *segment = dsm_attach(handle);
+		if (segment == nullptr)
+			ereport(ERROR, (errmsg("the sync_tables request is gone")));
+		char *copy = pstrdup(static_cast<const char *>(dsm_segment_address(segment)));
+		dsm_unpin_segment(handle);
+		dsm_detach(segment);
+		return copy;
+	});
+	spi_exec("UPDATE sch_chameleon.t_sources SET jsb_sync_request = $2::jsonb WHERE i_id_source = $1::bigint",
+			 {id, std::string(text)});
+	request.schema =
+		spi_value("SELECT coalesce(jsb_sync_request ->> 'schema', '') FROM sch_chameleon.t_sources "
+				  "WHERE i_id_source = $1::bigint",
+				  {id})
+			.value_or("");
+	for (const SqlRow &row : spi_query(
+			 "SELECT jsonb_array_elements_text(jsb_sync_request -> 'tables') FROM sch_chameleon.t_sources "
+			 "WHERE i_id_source = $1::bigint",
+			 {id}))
+		request.tables.push_back(*row[0]);
+	return request;
+}
+
+// The tables of a sync that MySQL has and the configured filters keep.
+std::vector<mysql::TableInfo>
+tables_to_sync(const Source &source, const SyncRequest &request) {
+	mysql::Connection connection(mysql::connection_params(source.config));
+	std::vector<mysql::TableInfo> tables =
+		mysql::read_tables(connection, table_filter(source.config), origin_schemas(source.config));
+	tables.erase(std::remove_if(
+					 tables.begin(), tables.end(),
+					 [&](const mysql::TableInfo &table) { return !request.wants(table.schema, table.name); }),
+				 tables.end());
+	return tables;
 }
 
 // The loading schema of the n-th mapping: short, unique per source, never a user's name.
@@ -476,10 +533,110 @@ mapping_count(int64 source_id) {
 	return count;
 }
 
-} // namespace
+// The copies of a sync replace their tables one by one; the tables are replicated again from
+// their new consistent points. For refresh_schema, tables MySQL no longer has are dropped.
+void
+swap_tables_in(const Source &source, const SyncRequest &request) {
+	run_transaction([&] {
+		std::string id = id_text(source.id);
+		std::vector<SqlRow> failed =
+			spi_query("SELECT v_schema_origin || '.' || v_table_name, coalesce(t_error, enm_state::text) "
+					  "FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint AND enm_state <> "
+					  "'copied' LIMIT 1",
+					  {id});
+		if (!failed.empty())
+			throw Error(sqlstate::object_not_in_prerequisite_state,
+						"sync_tables could not copy table \"" + *failed[0][0] + "\"", *failed[0][1],
+						"Fix the cause and run chameleon.sync_tables() again.");
+		spi_exec("SET LOCAL lock_timeout = " + core::quote_literal(source.config.lock_timeout));
+		for (const SqlRow &row :
+			 spi_query("SELECT v_schema_origin, v_table_name, v_schema_name, v_schema_loading, "
+					   "jsb_layout::text FROM sch_chameleon.t_init_tables "
+					   "WHERE i_id_source = $1::bigint",
+					   {id})) {
+			const std::string &origin = *row[0], &table = *row[1], &destination = *row[2], &loading = *row[3];
+			core::TableLayout layout = core::layout_from_json(*row[4]);
+			std::vector<std::string> old_types;
+			if (SqlValue old_layout = spi_value("SELECT jsb_layout::text FROM sch_chameleon.t_replica_tables "
+												"WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "
+												"v_table_name = $3 AND jsb_layout IS NOT NULL",
+												{id, origin, table}))
+				old_types = core::owned_enum_types(core::layout_from_json(*old_layout));
+			spi_exec("DROP TABLE IF EXISTS " + quote_ident(destination) + "." + quote_ident(table));
+			for (const std::string &type : old_types)
+				spi_exec("DROP TYPE IF EXISTS " + quote_ident(destination) + "." + quote_ident(type));
+			spi_exec("ALTER TABLE " + quote_ident(loading) + "." + quote_ident(table) + " SET SCHEMA " +
+					 quote_ident(destination));
+			for (const std::string &type : core::owned_enum_types(layout))
+				spi_exec("ALTER TYPE " + quote_ident(loading) + "." + quote_ident(type) + " SET SCHEMA " +
+						 quote_ident(destination));
+			for (const std::string &role : source.config.grant_select_to)
+				if (spi_value("SELECT count(*) FROM pg_roles WHERE rolname = $1", {role}) != "0")
+					spi_exec("GRANT SELECT ON " + quote_ident(destination) + "." + quote_ident(table) +
+							 " TO " + quote_ident(role));
+			spi_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint AND "
+					 "v_schema_origin = $2 AND v_table_name = $3",
+					 {id, origin, table});
+			spi_exec(
+				"INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
+				"v_table_name, v_table_pkey, t_binlog_name, i_binlog_position, t_gtid_set, jsb_layout) "
+				"SELECT i_id_source, v_schema_origin, v_schema_name, v_table_name, "
+				"ARRAY(SELECT jsonb_array_elements_text(jsb_layout -> 'key')), t_binlog_name, "
+				"i_binlog_position, t_gtid_set, jsb_layout FROM sch_chameleon.t_init_tables "
+				"WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
+				{id, origin, table});
+		}
+		if (!request.schema.empty())
+			for (const SqlRow &row : spi_query(
+					 "DELETE FROM sch_chameleon.t_replica_tables r WHERE i_id_source = $1::bigint AND "
+					 "v_schema_origin = $2 AND NOT EXISTS (SELECT 1 FROM sch_chameleon.t_init_tables i WHERE "
+					 "i.i_id_source = r.i_id_source AND i.v_schema_origin = r.v_schema_origin AND "
+					 "i.v_table_name = r.v_table_name) RETURNING v_schema_name, v_table_name",
+					 {id, request.schema}))
+				spi_exec("DROP TABLE IF EXISTS " + quote_ident(*row[0]) + "." + quote_ident(*row[1]));
+		const auto &mappings = source.config.schema_mappings;
+		for (size_t m = 0; m < mappings.size(); m++)
+			spi_exec("DROP SCHEMA IF EXISTS " + quote_ident(loading_schema(source.id, m)) + " CASCADE");
+		spi_exec("UPDATE sch_chameleon.t_sources SET jsb_sync_request = jsb_sync_request - 'error' "
+				 "WHERE i_id_source = $1::bigint",
+				 {id});
+	});
+}
+
+// Copies the queued tables with copy_parallel_jobs workers (this one included).
+void
+copy_with_helpers(const WorkerArgs &args, const Source &source, size_t table_count,
+				  const std::function<void()> &finish) {
+	set_slot_state(my_slot(), "copying");
+	std::vector<BackgroundWorkerHandle *> helpers;
+	try {
+		int jobs = std::min<int>(source.config.copy_parallel_jobs, static_cast<int>(table_count));
+		for (int job = 1; job < jobs; job++) {
+			WorkerArgs copy_args = args;
+			copy_args.role = WorkerRole::copy;
+			copy_args.job = job;
+			BackgroundWorkerHandle *handle = nullptr;
+			start_worker(copy_args, &handle);
+			helpers.push_back(handle);
+		}
+		copy_queued_tables(source);
+		set_slot_state(my_slot(), "waiting for the copy jobs");
+		for (BackgroundWorkerHandle *handle : helpers)
+			wait_for_worker_exit(handle);
+		helpers.clear();
+		set_slot_state(my_slot(), "swapping the copies in");
+		finish();
+	} catch (...) {
+		for (BackgroundWorkerHandle *handle : helpers)
+			pg_call([&] { TerminateBackgroundWorker(handle); });
+		for (BackgroundWorkerHandle *handle : helpers)
+			pg_call([&] { return WaitForBackgroundWorkerShutdown(handle); });
+		throw;
+	}
+}
 
 void
-run_init_replica(const WorkerArgs &args) {
+run_full_copy(const WorkerArgs &args) {
 	Source source;
 	run_transaction([&] {
 		source = read_source(args.source_id);
@@ -497,34 +654,49 @@ run_init_replica(const WorkerArgs &args) {
 	run_transaction([&] { prepare_tables(source, tables); });
 	log_message("init_replica of source \"" + source.name + "\": " + std::to_string(tables.size()) +
 				" tables to copy with " + std::to_string(source.config.copy_parallel_jobs) + " jobs");
-
-	set_slot_state(my_slot(), "copying");
-	std::vector<BackgroundWorkerHandle *> helpers;
-	try {
-		int jobs = std::min<int>(source.config.copy_parallel_jobs, static_cast<int>(tables.size()));
-		for (int job = 1; job < jobs; job++) {
-			WorkerArgs copy_args = args;
-			copy_args.role = WorkerRole::copy;
-			copy_args.job = job;
-			BackgroundWorkerHandle *handle = nullptr;
-			start_worker(copy_args, &handle);
-			helpers.push_back(handle);
-		}
-		copy_queued_tables(source);
-		set_slot_state(my_slot(), "waiting for the copy jobs");
-		for (BackgroundWorkerHandle *handle : helpers)
-			wait_for_worker_exit(handle);
-		helpers.clear();
-		set_slot_state(my_slot(), "swapping the schemas in");
-		swap_in(source);
-	} catch (...) {
-		for (BackgroundWorkerHandle *handle : helpers)
-			pg_call([&] { TerminateBackgroundWorker(handle); });
-		for (BackgroundWorkerHandle *handle : helpers)
-			pg_call([&] { return WaitForBackgroundWorkerShutdown(handle); });
-		throw;
-	}
+	copy_with_helpers(args, source, tables.size(), [&] { swap_in(source); });
 	log_message("init_replica of source \"" + source.name + "\" is done");
+}
+
+// sync_tables: the tables are disabled (the replay skips their events) while they are copied,
+// then each copy replaces its table with its new consistent point; replication of the other
+// tables goes on meanwhile.
+void
+run_sync(const WorkerArgs &args) {
+	Source source;
+	SyncRequest request;
+	run_transaction([&] {
+		source = read_source(args.source_id);
+		request = read_sync_request(source.id, args.request);
+		spi_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint",
+				 {id_text(source.id)});
+	});
+	set_slot_state(my_slot(), "checking the server");
+	require_prerequisites(source);
+	set_slot_state(my_slot(), "reading the table list");
+	std::vector<mysql::TableInfo> tables = tables_to_sync(source, request);
+	run_transaction([&] {
+		for (const mysql::TableInfo &table : tables)
+			spi_exec("UPDATE sch_chameleon.t_replica_tables SET b_replica_enabled = false, "
+					 "t_disabled_reason = 'sync_tables is copying it', ts_disabled = clock_timestamp() "
+					 "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
+					 {id_text(source.id), table.schema, table.name});
+		prepare_tables(source, tables);
+	});
+	log_message("sync_tables of source \"" + source.name + "\": " + std::to_string(tables.size()) +
+				" tables to copy");
+	copy_with_helpers(args, source, tables.size(), [&] { swap_tables_in(source, request); });
+	log_message("sync_tables of source \"" + source.name + "\" is done");
+}
+
+} // namespace
+
+void
+run_init_replica(const WorkerArgs &args) {
+	if (args.job == sync_job)
+		run_sync(args);
+	else
+		run_full_copy(args);
 }
 
 void
@@ -535,10 +707,29 @@ run_copy_job(const WorkerArgs &args) {
 	copy_queued_tables(source);
 }
 
+// After a failed or stopped sync the old copies stay; the tables wait, disabled, with the reason.
+void
+sync_ended(const WorkerArgs &args, const std::string &reason) {
+	drop_loading_schemas(args.source_id, mapping_count(args.source_id));
+	run_transaction([&] {
+		spi_exec(
+			"UPDATE sch_chameleon.t_replica_tables SET t_disabled_reason = $2 WHERE i_id_source = $1::bigint "
+			"AND t_disabled_reason = 'sync_tables is copying it'",
+			{id_text(args.source_id), reason});
+		spi_exec("UPDATE sch_chameleon.t_sources SET jsb_sync_request = jsb_sync_request || "
+				 "jsonb_build_object('error', $2::text) WHERE i_id_source = $1::bigint",
+				 {id_text(args.source_id), reason});
+	});
+}
+
 void
 init_worker_stopped(const WorkerArgs &args) {
 	if (args.role != WorkerRole::init)
 		return;
+	if (args.job == sync_job) {
+		sync_ended(args, "sync_tables was stopped before the copy was complete; run it again");
+		return;
+	}
 	drop_loading_schemas(args.source_id, mapping_count(args.source_id));
 	if (!status_before_init.empty())
 		set_source_status(args.source_id, status_before_init.c_str(),
@@ -549,6 +740,10 @@ void
 init_worker_failed(const WorkerArgs &args, const std::string &message) {
 	if (args.role != WorkerRole::init)
 		return;
+	if (args.job == sync_job) {
+		sync_ended(args, "sync_tables failed: " + message);
+		return;
+	}
 	drop_loading_schemas(args.source_id, mapping_count(args.source_id));
 	set_source_status(args.source_id, "error", message);
 }

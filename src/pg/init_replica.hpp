@@ -8,6 +8,9 @@
 
 namespace chameleon::pg {
 
+// WorkerArgs::job of an init worker that runs sync_tables / refresh_schema.
+constexpr int64 sync_job = 1;
+
 // Worker mains.
 void run_init_replica(const WorkerArgs &args);
 void run_copy_job(const WorkerArgs &args);

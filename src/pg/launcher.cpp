@@ -5,6 +5,7 @@
 #include "pg/boundary.hpp"
 #include "pg/launcher.hpp"
 #include "pg/replication.hpp"
+#include "pg/replication.hpp"
 #include "pg/spi.hpp"
 #include "pg/worker_slots.hpp"
 
@@ -37,10 +38,60 @@ repair_abandoned_sources() {
 	});
 }
 
+// Worker starts per source, to give up on a source whose workers keep dying.
+std::map<int64, std::deque<TimestampTz>> recent_starts;
+constexpr int max_starts = 5;
+constexpr int64 start_window_us = 5 * 60 * USECS_PER_SEC;
+constexpr int64 start_grace_us = 5 * USECS_PER_SEC;
+
+// Sources that should replicate but lack a worker (after a crash or a server restart) get their
+// workers back; one whose workers died max_starts times within start_window_us is put in error.
+void
+resume_sources() {
+	std::vector<SqlRow> sources;
+	run_transaction([&] {
+		if (spi_value("SELECT count(*) FROM pg_extension WHERE extname = 'pg_chameleon'") == "0")
+			return;
+		sources = spi_query("SELECT s.i_id_source, s.t_source FROM sch_chameleon.t_sources s "
+							"WHERE s.b_run_requested AND s.enm_status = 'running' AND (SELECT count(*) FROM "
+							"sch_chameleon.fn_worker_slots() w WHERE w.source = s.t_source AND w.database = "
+							"current_database() AND w.role IN ('reader', 'replay')) < 2");
+	});
+	TimestampTz now = GetCurrentTimestamp();
+	for (const SqlRow &row : sources) {
+		int64 id = std::stoll(*row[0]);
+		if (source_held(MyDatabaseId, id))
+			continue; // stop_replica is stopping it
+		std::deque<TimestampTz> &starts = recent_starts[id];
+		while (!starts.empty() && now - starts.front() > start_window_us)
+			starts.pop_front();
+		if (!starts.empty() && now - starts.back() < start_grace_us)
+			continue; // started a moment ago: its workers may not have claimed their slots yet
+		if (static_cast<int>(starts.size()) >= max_starts) {
+			run_transaction([&] {
+				spi_exec(
+					"UPDATE sch_chameleon.t_sources SET enm_status = 'error', b_run_requested = false, "
+					"ts_status_changed = clock_timestamp(), t_status_reason = 'the replication workers died "
+					"5 times within 5 minutes; the server log says why' WHERE i_id_source = $1::bigint",
+					{*row[0]});
+			});
+			starts.clear();
+			continue;
+		}
+		starts.push_back(now);
+		pg_call([&] {
+			ereport(LOG, (errmsg("pg_chameleon launcher: starting the workers of source \"%s\"",
+								 row[1]->c_str())));
+		});
+		start_replication_workers(id, *row[1], MyDatabaseId);
+	}
+}
+
 void
 watch_sources() {
 	try {
 		repair_abandoned_sources();
+		resume_sources();
 	} catch (const std::exception &error) {
 		pg_call([&] { ereport(LOG, (errmsg("pg_chameleon launcher: %s", error.what()))); });
 	}

@@ -112,6 +112,7 @@ load_replication_source(int64 source_id) {
 
 void
 start_replication_workers(int64 source_id, const std::string &source_name, Oid database) {
+	release_source(database, source_id);
 	std::vector<WorkerSlot> running = replication_workers(source_name, database);
 	for (WorkerRole role : {WorkerRole::reader, WorkerRole::replay}) {
 		bool found = false;
@@ -155,9 +156,12 @@ CHAMELEON_FUNCTION(chameleon_start_workers) {
 CHAMELEON_FUNCTION(chameleon_stop_workers) {
 	std::string name = pg::text_argument(fcinfo, 0);
 	int64 timeout_ms = pg::interval_milliseconds(PG_GETARG_INTERVAL_P(1));
+	TimestampTz deadline = GetCurrentTimestamp() + timeout_ms * 1000;
+	// The launcher must not restart the workers before this transaction (which clears
+	// b_run_requested) commits.
+	pg::hold_source(MyDatabaseId, pg::source_id_of(name), deadline + 30 * USECS_PER_SEC);
 	for (const pg::WorkerSlot &slot : pg::replication_workers(name, MyDatabaseId))
 		kill(slot.pid, SIGTERM);
-	TimestampTz deadline = GetCurrentTimestamp() + timeout_ms * 1000;
 	while (!pg::replication_workers(name, MyDatabaseId).empty()) {
 		if (GetCurrentTimestamp() >= deadline)
 			PG_RETURN_BOOL(false);

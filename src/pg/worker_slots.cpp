@@ -147,6 +147,46 @@ set_slot_state(WorkerSlot *slot, const char *new_state) {
 	LWLockRelease(state->lock);
 }
 
+void
+hold_source(Oid database, int64 source_id, TimestampTz until) {
+	LWLockAcquire(state->lock, LW_EXCLUSIVE);
+	SourceHold *free_hold = nullptr;
+	TimestampTz now = GetCurrentTimestamp();
+	for (SourceHold &hold : state->holds) {
+		if (hold.database == database && hold.source_id == source_id) {
+			hold.until = until;
+			LWLockRelease(state->lock);
+			return;
+		}
+		if (free_hold == nullptr && hold.until < now)
+			free_hold = &hold;
+	}
+	if (free_hold != nullptr)
+		*free_hold = {database, source_id, until};
+	LWLockRelease(state->lock);
+}
+
+void
+release_source(Oid database, int64 source_id) {
+	LWLockAcquire(state->lock, LW_EXCLUSIVE);
+	for (SourceHold &hold : state->holds)
+		if (hold.database == database && hold.source_id == source_id)
+			hold.until = 0;
+	LWLockRelease(state->lock);
+}
+
+bool
+source_held(Oid database, int64 source_id) {
+	bool held = false;
+	TimestampTz now = GetCurrentTimestamp();
+	LWLockAcquire(state->lock, LW_SHARED);
+	for (const SourceHold &hold : state->holds)
+		if (hold.database == database && hold.source_id == source_id && hold.until > now)
+			held = true;
+	LWLockRelease(state->lock);
+	return held;
+}
+
 int
 copy_live_slots(WorkerSlot *out, int capacity) {
 	int count = 0;

@@ -27,9 +27,19 @@ struct WorkerSlot {
 	uint64 generation;
 };
 
+// A source the launcher must not restart for a while: stop_replica holds it from before it signals
+// the workers until its transaction (which clears b_run_requested) has committed.
+struct SourceHold {
+	Oid database;
+	int64 source_id;
+	TimestampTz until;
+};
+constexpr int max_source_holds = 64;
+
 struct SharedState {
 	LWLock *lock;
 	uint64 next_generation;
+	SourceHold holds[max_source_holds];
 	int slot_count;
 	WorkerSlot slots[FLEXIBLE_ARRAY_MEMBER];
 };
@@ -44,6 +54,11 @@ SharedState *shared_state();
 // when the source already has a live worker of that role (reader, replay, init).
 WorkerSlot *claim_slot(WorkerRole role, int64 source_id, const char *source_name);
 void set_slot_state(WorkerSlot *slot, const char *state);
+
+// Holds (or releases) a source against launcher restarts; held until `until`.
+void hold_source(Oid database, int64 source_id, TimestampTz until);
+void release_source(Oid database, int64 source_id);
+bool source_held(Oid database, int64 source_id);
 
 // A consistent copy of the slots in use whose process is alive; returns the count.
 int copy_live_slots(WorkerSlot *out, int capacity);

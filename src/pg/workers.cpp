@@ -189,6 +189,7 @@ chameleon_worker_main(Datum) {
 			stopped = true;
 		else {
 			capture_current_exception(error);
+			keep_captured(error);
 			failed = true;
 		}
 	}

@@ -17,6 +17,7 @@ struct WorkerArgs {
 	WorkerRole role;
 	int64 job;
 	char source_name[NAMEDATALEN];
+	dsm_handle request; // a pinned segment holding a text request (sync_tables), or 0
 };
 
 // Registers a worker and waits until it runs; throws chameleon::Error when it cannot start.
