@@ -50,6 +50,21 @@ RENAME TABLE items TO _items_del, _items_gho TO items;
 DROP TABLE _items_del;
 INSERT INTO items (id, name, status, unit_price, color) VALUES (5, 'five', 'new', 5.5, 'blue');
 DELETE FROM logs WHERE id = 1;
+CREATE TABLE kinds (id int NOT NULL, code varchar(10) NOT NULL, level enum('low','mid','high') DEFAULT 'low',
+  note varchar(20) DEFAULT 'n', PRIMARY KEY (id), UNIQUE KEY uk_code (code), KEY ix_note (note)) ENGINE=InnoDB;
+INSERT INTO kinds VALUES (1, 'a', 'mid', 'x'), (2, 'b', 'high', 'y');
+ALTER TABLE kinds ALTER COLUMN note SET DEFAULT 'm', ALTER COLUMN level DROP DEFAULT;
+INSERT INTO kinds (id, code, level) VALUES (3, 'c', 'low');
+ALTER TABLE kinds RENAME INDEX ix_note TO ix_note2;
+ALTER TABLE kinds DROP INDEX ix_note2;
+ALTER TABLE kinds MODIFY level enum('high','mid','low','top');
+UPDATE kinds SET level = 'top' WHERE id = 1;
+ALTER TABLE kinds DROP PRIMARY KEY;
+UPDATE kinds SET note = 'by unique key' WHERE code = 'b';
+ALTER TABLE kinds ADD PRIMARY KEY (id);
+ALTER TABLE kinds ENGINE=InnoDB, CONVERT TO CHARACTER SET utf8mb4;
+ALTER TABLE kinds RENAME TO sorts;
+INSERT INTO sorts (id, code, level, note) VALUES (4, 'd', 'mid', 'renamed');
 SQL
 check_eq "wait_for_catchup returns true" "t" "$(q "SELECT chameleon.wait_for_catchup('$SRC', '60 s')")"
 check_eq "no replay error" "" "$(q "SELECT string_agg(error || ' [' || coalesce(sql, '') || ']', '; ') FROM chameleon.show_errors('$SRC')")"
@@ -59,7 +74,7 @@ columns_my() { mysql_root -N -B -e "SELECT group_concat(column_name ORDER BY col
 check_eq "the tables are the same on both sides" \
 	"$(mysql_root -N -B -e "SELECT group_concat(table_name ORDER BY table_name) FROM information_schema.tables WHERE table_schema = '$DB'")" \
 	"$(q "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = '${DB}_pg'")"
-for table in items logs; do
+for table in items logs sorts; do
 	check_eq "table $table has the same columns" "$(columns_my $table)" "$(columns_pg $table)"
 done
 check_eq "items has the same rows" \
@@ -68,11 +83,20 @@ check_eq "items has the same rows" \
 check_eq "logs has the same rows" \
 	"$(mysql_root -N -B -e "SELECT group_concat(concat_ws('|', id, message, date_format(at, '%Y-%m-%d %H:%i:%s.%f')) ORDER BY id SEPARATOR ';') FROM $DB.logs")" \
 	"$(q "SELECT string_agg(concat_ws('|', id, message, to_char(at, 'YYYY-MM-DD HH24:MI:SS.US')), ';' ORDER BY id) FROM ${DB}_pg.logs")"
+check_eq "sorts has the same rows (default changes, key dropped and added, enum reordered, renamed)" \
+	"$(mysql_root -N -B -e "SELECT group_concat(concat_ws('|', id, code, coalesce(level, '-'), coalesce(note, '-')) ORDER BY id SEPARATOR ';') FROM $DB.sorts")" \
+	"$(q "SELECT string_agg(concat_ws('|', id, code, coalesce(level::text, '-'), coalesce(note, '-')), ';' ORDER BY id) FROM ${DB}_pg.sorts")"
+check_eq "the reordered enum keeps MySQL's order" "high,mid,low,top" \
+	"$(q "SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_attribute a JOIN pg_enum e ON e.enumtypid = a.atttypid WHERE a.attrelid = '${DB}_pg.sorts'::regclass AND a.attname = 'level'")"
+check_eq "the renamed table replicates by its new primary key" "{id}" \
+	"$(q "SELECT key_columns FROM chameleon.tables WHERE source = '$SRC' AND mysql_table = '$DB.sorts'")"
+check_eq "the dropped index is gone, the unique key stays" "sorts_pkey,sorts_uk_code_" \
+	"$(q "SELECT string_agg(left(indexname, 14), ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = '${DB}_pg' AND tablename = 'sorts'")"
 check_eq "the enum type has the new label" "new,old,archived" \
 	"$(q "SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_attribute a JOIN pg_enum e ON e.enumtypid = a.atttypid WHERE a.attrelid = '${DB}_pg.items'::regclass AND a.attname = 'status'")"
 check_eq "the indexes were created" "2" \
 	"$(q "SELECT count(*) FROM pg_indexes WHERE schemaname = '${DB}_pg' AND tablename = 'items' AND (indexdef LIKE '%(name)%' OR indexdef LIKE '%(status)%')")"
-check_eq "the dropped tables are gone from the catalogue" "items,logs" \
+check_eq "the dropped tables are gone from the catalogue" "items,logs,sorts" \
 	"$(q "SELECT string_agg(mysql_table, ',' ORDER BY mysql_table) FROM chameleon.tables WHERE source = '$SRC'" | sed "s/$DB\.//g")"
 
 q "SELECT chameleon.stop_replica('$SRC')" >/dev/null
