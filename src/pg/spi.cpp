@@ -121,10 +121,11 @@ run_subtransaction(const std::function<void()> &body, std::string *error, std::s
 		});
 	};
 	pg_call([] { BeginInternalSubTransaction(nullptr); });
+	std::exception_ptr other;
 	try {
 		body();
 	} catch (...) {
-		back_to_parent(false);
+		// Read the error before the rollback frees the memory it lives in.
 		try {
 			throw;
 		} catch (const PgError &failure) {
@@ -137,7 +138,12 @@ run_subtransaction(const std::function<void()> &body, std::string *error, std::s
 				*error = failure.what();
 			if (sqlstate)
 				*sqlstate = failure.sqlstate;
+		} catch (...) {
+			other = std::current_exception();
 		}
+		back_to_parent(false);
+		if (other)
+			std::rethrow_exception(other);
 		return false;
 	}
 	back_to_parent(true);
