@@ -837,8 +837,10 @@ COMMENT ON FUNCTION chameleon.detach_replica(text) IS
 	'the migration cut-over: stops the source for good, continues identities, creates the foreign keys, drops the source';
 REVOKE ALL ON FUNCTION chameleon.detach_replica(text) FROM PUBLIC;
 
--- sync_tables and refresh_schema: what was asked for, read by the init worker.
+-- sync_tables and refresh_schema: what was asked for, read by the init worker, and the tables
+-- being copied (the replay waits at their events until their copies are in place).
 ALTER TABLE sch_chameleon.t_sources ADD COLUMN jsb_sync_request jsonb;
+ALTER TABLE sch_chameleon.t_replica_tables ADD COLUMN b_syncing boolean NOT NULL DEFAULT false;
 
 -- The request travels to the init worker in shared memory: the caller's transaction (which may
 -- wait for the worker) must not hold anything the worker needs.

@@ -658,9 +658,9 @@ run_full_copy(const WorkerArgs &args) {
 	log_message("init_replica of source \"" + source.name + "\" is done");
 }
 
-// sync_tables: the tables are disabled (the replay skips their events) while they are copied,
-// then each copy replaces its table with its new consistent point; replication of the other
-// tables goes on meanwhile.
+// sync_tables: the tables are marked syncing while they are copied (the replay waits at their
+// first event: events after the copy's snapshot must reach the new copy), then each copy replaces
+// its table with its new consistent point, from which the replay goes on.
 void
 run_sync(const WorkerArgs &args) {
 	Source source;
@@ -677,7 +677,7 @@ run_sync(const WorkerArgs &args) {
 	std::vector<mysql::TableInfo> tables = tables_to_sync(source, request);
 	run_transaction([&] {
 		for (const mysql::TableInfo &table : tables)
-			spi_exec("UPDATE sch_chameleon.t_replica_tables SET b_replica_enabled = false, "
+			spi_exec("UPDATE sch_chameleon.t_replica_tables SET b_replica_enabled = false, b_syncing = true, "
 					 "t_disabled_reason = 'sync_tables is copying it', ts_disabled = clock_timestamp() "
 					 "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
 					 {id_text(source.id), table.schema, table.name});
@@ -712,10 +712,9 @@ void
 sync_ended(const WorkerArgs &args, const std::string &reason) {
 	drop_loading_schemas(args.source_id, mapping_count(args.source_id));
 	run_transaction([&] {
-		spi_exec(
-			"UPDATE sch_chameleon.t_replica_tables SET t_disabled_reason = $2 WHERE i_id_source = $1::bigint "
-			"AND t_disabled_reason = 'sync_tables is copying it'",
-			{id_text(args.source_id), reason});
+		spi_exec("UPDATE sch_chameleon.t_replica_tables SET t_disabled_reason = $2, b_syncing = false "
+				 "WHERE i_id_source = $1::bigint AND b_syncing",
+				 {id_text(args.source_id), reason});
 		spi_exec("UPDATE sch_chameleon.t_sources SET jsb_sync_request = jsb_sync_request || "
 				 "jsonb_build_object('error', $2::text) WHERE i_id_source = $1::bigint",
 				 {id_text(args.source_id), reason});

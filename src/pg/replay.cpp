@@ -36,6 +36,7 @@ constexpr long idle_wait_ms = 50;
 struct TableState {
 	core::TableLayout layout;
 	bool enabled = true;
+	bool syncing = false;	// sync_tables is copying it: the replay waits at its events
 	std::string point_file; // consistent point; empty: consistent from the start
 	int64_t point_position = 0;
 	SPIPlanPtr insert_plan = nullptr;
@@ -167,6 +168,8 @@ class Replayer {
 			"ORDER BY i_id_event LIMIT 200",
 			{id, std::to_string(batch_id), std::to_string(after_event)});
 		int64_t replayed = 0, skipped = 0, ddl = 0, rows_done = 0;
+		size_t processed = 0;
+		bool blocked = false;
 		LogEvent last;
 		for (const SqlRow &row : rows) {
 			check_stop();
@@ -182,6 +185,13 @@ class Replayer {
 			event.table_map_bytes = unhex(row[8].value_or(""));
 			event.rows = std::stoll(*row[9]);
 			event.statement = row[10].value_or("");
+			// Events of a table sync_tables is copying wait for its copy (the copy's snapshot may be
+			// older than them); a statement waits for every copy.
+			if (event.kind == "ddl" ? syncing_any() : syncing(event.schema, event.table)) {
+				blocked = true;
+				break;
+			}
+			processed++;
 			if (event.kind == "ddl") {
 				ddl++;
 				bool commit_now = apply_statement(batch_id, event);
@@ -199,8 +209,9 @@ class Replayer {
 			if (rows_done >= source_.config.replay_max_rows)
 				break;
 		}
-		bool batch_done = rows.size() < 200 && (rows.empty() || last.id == std::stoll(*rows.back()[0]));
-		if (!rows.empty())
+		bool batch_done =
+			!blocked && rows.size() < 200 && (rows.empty() || last.id == std::stoll(*rows.back()[0]));
+		if (processed > 0)
 			spi_exec(
 				"UPDATE sch_chameleon.t_last_replayed SET i_id_batch = $2::bigint, i_id_event = $3::bigint, "
 				"t_binlog_name = $4, i_binlog_position = $5::bigint, ts_last_replayed = "
@@ -225,7 +236,19 @@ class Replayer {
 					 {id, std::to_string(batch_id)});
 			mark_consistent();
 		}
-		return true;
+		return processed > 0 || batch_done;
+	}
+
+	bool syncing(const std::string &schema, const std::string &table) const {
+		auto found = tables_.find({schema, table});
+		return found != tables_.end() && found->second.syncing;
+	}
+
+	bool syncing_any() const {
+		for (const auto &[name, table] : tables_)
+			if (table.syncing)
+				return true;
+		return false;
 	}
 
 	// The source is consistent once replay has passed the high watermark of the last copy.
@@ -250,7 +273,8 @@ class Replayer {
 	void load_tables() {
 		std::vector<SqlRow> rows = spi_query(
 			"SELECT v_schema_origin, v_table_name, b_replica_enabled, t_binlog_name, i_binlog_position, "
-			"jsb_layout::text, xmin::text FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint",
+			"jsb_layout::text, xmin::text, b_syncing FROM sch_chameleon.t_replica_tables "
+			"WHERE i_id_source = $1::bigint",
 			{std::to_string(source_.id)});
 		std::string version;
 		for (const SqlRow &row : rows)
@@ -266,6 +290,7 @@ class Replayer {
 		for (const SqlRow &row : rows) {
 			TableState state;
 			state.enabled = *row[2] == "t";
+			state.syncing = *row[7] == "t";
 			state.point_file = row[3].value_or("");
 			state.point_position = row[4] ? std::stoll(*row[4]) : 0;
 			if (row[5])
