@@ -80,8 +80,8 @@ struct TranslatorContext {
 // Name of a PostgreSQL index or constraint mirroring MySQL index (or CHECK) mysql_name of table:
 // "<table>_<name>", with an "_<8 hex>" hash suffix when the name contains '_' or for a CHECK (so that
 // names cannot collide) or when longer than 63 bytes (cut first). The primary key's MySQL name is
-// PRIMARY, and its constraint is "<table>_pkey". Objects are renamed when their table or MySQL index is renamed, so the name always
-// derives from the current names.
+// PRIMARY, and its constraint is "<table>_pkey". Objects are renamed when their table or MySQL index is
+// renamed, so the name always derives from the current names.
 std::string pg_index_name(const std::string &table, const std::string &mysql_name, bool check);
 
 // The column of a layout for a MySQL column and its mapping.

@@ -464,7 +464,8 @@ TEST_CASE("pt-online-schema-change flow") {
 
 TEST_CASE("pg_index_name: stable, hashed when ambiguous or long") {
 	CHECK(pg_index_name("t", "PRIMARY", false) == "t_pkey");
-	CHECK(pg_index_name("t", "pkey", false) != "t_pkey"); // a MySQL index named pkey never meets the primary key
+	CHECK(pg_index_name("t", "pkey", false) !=
+		  "t_pkey"); // a MySQL index named pkey never meets the primary key
 	CHECK(pg_index_name("t", "a_b", false) != pg_index_name("t_a", "b", false));
 	CHECK(pg_index_name("t", "c", true) != pg_index_name("t", "c", false));
 	std::string long_name = pg_index_name(std::string(60, 'x'), "idx", false);
