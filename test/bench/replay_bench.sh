@@ -51,7 +51,7 @@ sampler() {
 		for pid in $reader_pid $replay_pid; do
 			rss+=" $(awk '/^VmRSS|^RssAnon/ {printf "%s ", $2}' /proc/$pid/status 2>/dev/null)"
 		done
-		echo "$lag$rss" >>"$samples"
+		echo "${lag:--}$rss" >>"$samples" # "-": no lag yet (no event received since the start)
 		sleep 0.5
 	done
 }
@@ -80,7 +80,7 @@ wait "$sampler_pid"
 replayed=$(($(q "SELECT replayed_rows FROM chameleon.show_status('$SRC')") - replayed_before))
 elapsed_ms=$(((end_ns - start_ns) / 1000000))
 rate=$((replayed * 1000 / (elapsed_ms > 0 ? elapsed_ms : 1)))
-max_lag=$(awk '$1 != "" && $1 > m {m = $1} END {print m + 0}' "$samples")
+max_lag=$(awk '$1 != "-" && $1 + 0 > m {m = $1 + 0} END {print m + 0}' "$samples")
 # Columns of a sample: lag, reader VmRSS RssAnon, replay VmRSS RssAnon (kB).
 read -r reader_rss reader_anon replay_rss replay_anon < <(awk '{for (i = 2; i <= 5; i++) if ($i > m[i]) m[i] = $i}
 	END {printf "%d %d %d %d\n", m[2] / 1024, m[3] / 1024, m[4] / 1024, m[5] / 1024}' "$samples")
