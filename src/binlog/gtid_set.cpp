@@ -62,6 +62,20 @@ normalise_tag(std::string_view tag) {
 	return lower;
 }
 
+// Calls f with each non-empty, trimmed member of a comma-separated list.
+template <typename F>
+void
+for_each_member(std::string_view text, F f) {
+	text = trim(text);
+	while (!text.empty()) {
+		size_t comma = text.find(',');
+		std::string_view member = trim(text.substr(0, comma));
+		text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+		if (!member.empty())
+			f(member);
+	}
+}
+
 } // namespace
 
 std::string
@@ -100,13 +114,7 @@ parse_uuid(std::string_view text) {
 MysqlGtidSet
 MysqlGtidSet::parse(std::string_view text) {
 	MysqlGtidSet set;
-	text = trim(text);
-	while (!text.empty()) {
-		size_t comma = text.find(',');
-		std::string_view member = trim(text.substr(0, comma));
-		text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
-		if (member.empty())
-			continue;
+	for_each_member(text, [&](std::string_view member) {
 		size_t colon = member.find(':');
 		Uuid uuid = parse_uuid(trim(member.substr(0, colon)));
 		std::string tag;
@@ -127,7 +135,7 @@ MysqlGtidSet::parse(std::string_view text) {
 							   : parse_number<int64_t>(item.substr(dash + 1), "gtid interval");
 			set.add_interval(uuid, tag, first, last);
 		}
-	}
+	});
 	return set;
 }
 
@@ -220,13 +228,7 @@ MysqlGtidSet::contains(const MysqlGtidSet &other) const {
 MariadbGtidList
 MariadbGtidList::parse(std::string_view text) {
 	MariadbGtidList list;
-	text = trim(text);
-	while (!text.empty()) {
-		size_t comma = text.find(',');
-		std::string_view member = trim(text.substr(0, comma));
-		text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
-		if (member.empty())
-			continue;
+	for_each_member(text, [&](std::string_view member) {
 		size_t dash1 = member.find('-');
 		size_t dash2 = dash1 == std::string_view::npos ? dash1 : member.find('-', dash1 + 1);
 		if (dash2 == std::string_view::npos)
@@ -237,7 +239,7 @@ MariadbGtidList::parse(std::string_view text) {
 			parse_number<uint32_t>(member.substr(dash1 + 1, dash2 - dash1 - 1), "gtid server id");
 		gtid.sequence = parse_number<uint64_t>(member.substr(dash2 + 1), "gtid sequence");
 		list.add(gtid);
-	}
+	});
 	return list;
 }
 

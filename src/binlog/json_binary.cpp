@@ -104,20 +104,6 @@ append_json_double(std::string &out, double d) {
 	out.append(text.substr(i));
 }
 
-void
-append_padded(std::string &out, uint64_t v, int width) {
-	char buf[24];
-	int n = 0;
-	do {
-		buf[n++] = static_cast<char>('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (int i = n; i < width; i++)
-		out.push_back('0');
-	while (n)
-		out.push_back(buf[--n]);
-}
-
 // Opaque temporal values hold MySQL's packed longlong: (date-time integer part << 24) | micros.
 void
 append_packed_temporal(std::string &out, uint8_t field_type, int64_t packed) {

@@ -19,20 +19,6 @@ constexpr int bytes_for_digits[digits_per_word + 1] = {0, 1, 1, 2, 2, 3, 3, 4, 4
 constexpr uint32_t powers_of_ten[digits_per_word + 1] = {1,		 10,	  100,		1000,	   10000,
 														 100000, 1000000, 10000000, 100000000, 1000000000};
 
-void
-append_padded(std::string &out, uint64_t v, int width) {
-	char buf[24];
-	int n = 0;
-	do {
-		buf[n++] = static_cast<char>('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (int i = n; i < width; i++)
-		out.push_back('0');
-	while (n)
-		out.push_back(buf[--n]);
-}
-
 template <class T>
 void
 append_number(std::string &out, T v) {
@@ -541,6 +527,20 @@ append_row_json(std::string &out, const std::vector<Value> &row, const TableMap 
 		append_json_value(out, row[i], column);
 	}
 	out.push_back('}');
+}
+
+void
+append_padded(std::string &out, uint64_t v, int width) {
+	char buf[24];
+	int n = 0;
+	do {
+		buf[n++] = static_cast<char>('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (int i = n; i < width; i++)
+		out.push_back('0');
+	while (n)
+		out.push_back(buf[--n]);
 }
 
 } // namespace chameleon::binlog

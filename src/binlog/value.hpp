@@ -68,6 +68,9 @@ struct Value {
 	int64_t time_micros() const;
 };
 
+// Appends v in decimal, left-padded with zeros to width digits.
+void append_padded(std::string &out, uint64_t v, int width);
+
 // Appends the exact digits of a packed decimal ("-12.30", "0.00"; never a negative zero).
 void append_decimal(std::string &out, const uint8_t *packed, size_t size, int precision, int scale);
 size_t decimal_binary_size(int precision, int scale);

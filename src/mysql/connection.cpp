@@ -136,4 +136,16 @@ Connection::query(std::string_view sql) {
 	return rows;
 }
 
+std::string
+quote_name(std::string_view name) {
+	std::string out = "`";
+	for (char c : name) {
+		if (c == '`')
+			out += '`';
+		out += c;
+	}
+	out += '`';
+	return out;
+}
+
 } // namespace chameleon::mysql

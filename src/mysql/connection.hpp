@@ -41,6 +41,9 @@ struct ServerVersion {
 
 ServerVersion parse_server_version(std::string_view version);
 
+// A MySQL identifier quoted with backquotes (embedded backquotes doubled).
+std::string quote_name(std::string_view name);
+
 using Row = std::vector<std::optional<std::string>>;
 
 class Connection {

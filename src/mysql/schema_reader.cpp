@@ -99,18 +99,6 @@ fill_defaults(ColumnInfo &column, const Row &row, std::size_t i, const std::stri
 										is_current_timestamp(*row[i]));
 }
 
-std::string
-quote_name(std::string_view name) {
-	std::string out = "`";
-	for (char c : name) {
-		if (c == '`')
-			out += '`';
-		out += c;
-	}
-	out += '`';
-	return out;
-}
-
 // The ON DELETE / ON UPDATE rule of constraint name in a SHOW CREATE TABLE text; RESTRICT, the
 // default, when the clause is absent (MySQL and MariaDB do not print it).
 std::string

@@ -14,18 +14,6 @@ namespace chameleon::mysql {
 namespace {
 
 std::string
-quote_name(std::string_view name) {
-	std::string out = "`";
-	for (char c : name) {
-		if (c == '`')
-			out += '`';
-		out += c;
-	}
-	out += '`';
-	return out;
-}
-
-std::string
 table_name(const TableInfo &table) {
 	return quote_name(table.schema) + "." + quote_name(table.name);
 }

@@ -24,18 +24,14 @@ constexpr long launcher_naptime_ms = 1000;
 // is gone (a crash, a server restart) is put in error with the reason.
 void
 repair_abandoned_sources() {
-	run_transaction([] {
-		if (spi_value("SELECT count(*) FROM pg_extension WHERE extname = 'pg_chameleon'") == "0")
-			return;
-		spi_exec("UPDATE sch_chameleon.t_sources s SET enm_status = 'error', ts_status_changed = "
-				 "clock_timestamp(), "
-				 "t_status_reason = 'init_replica ended without finishing (its worker died, or the server "
-				 "restarted); run chameleon.init_replica() again' "
-				 "WHERE enm_status = 'initialising' AND NOT EXISTS ("
-				 "  SELECT 1 FROM sch_chameleon.fn_worker_slots() w "
-				 "  WHERE w.source = s.t_source AND w.database = current_database() AND w.role IN ('init', "
-				 "'copy'))");
-	});
+	spi_exec("UPDATE sch_chameleon.t_sources s SET enm_status = 'error', ts_status_changed = "
+			 "clock_timestamp(), "
+			 "t_status_reason = 'init_replica ended without finishing (its worker died, or the server "
+			 "restarted); run chameleon.init_replica() again' "
+			 "WHERE enm_status = 'initialising' AND NOT EXISTS ("
+			 "  SELECT 1 FROM sch_chameleon.fn_worker_slots() w "
+			 "  WHERE w.source = s.t_source AND w.database = current_database() AND w.role IN ('init', "
+			 "'copy'))");
 }
 
 // Worker starts per source, to give up on a source whose workers keep dying.
@@ -44,19 +40,11 @@ constexpr int max_starts = 5;
 constexpr int64 start_window_us = 5 * 60 * USECS_PER_SEC;
 constexpr int64 start_grace_us = 5 * USECS_PER_SEC;
 
-// Sources that should replicate but lack a worker (after a crash or a server restart) get their
-// workers back; one whose workers died max_starts times within start_window_us is put in error.
+// Sources that should replicate but lack a worker (after a crash or a server restart: the rows
+// of `sources`) get their workers back; one whose workers died max_starts times within start_window_us is put
+// in error.
 void
-resume_sources() {
-	std::vector<SqlRow> sources;
-	run_transaction([&] {
-		if (spi_value("SELECT count(*) FROM pg_extension WHERE extname = 'pg_chameleon'") == "0")
-			return;
-		sources = spi_query("SELECT s.i_id_source, s.t_source FROM sch_chameleon.t_sources s "
-							"WHERE s.b_run_requested AND s.enm_status = 'running' AND (SELECT count(*) FROM "
-							"sch_chameleon.fn_worker_slots() w WHERE w.source = s.t_source AND w.database = "
-							"current_database() AND w.role IN ('reader', 'replay')) < 2");
-	});
+resume_sources(const std::vector<SqlRow> &sources) {
 	TimestampTz now = GetCurrentTimestamp();
 	for (const SqlRow &row : sources) {
 		int64 id = std::stoll(*row[0]);
@@ -90,8 +78,18 @@ resume_sources() {
 void
 watch_sources() {
 	try {
-		repair_abandoned_sources();
-		resume_sources();
+		std::vector<SqlRow> sources;
+		run_transaction([&] {
+			if (spi_value("SELECT count(*) FROM pg_extension WHERE extname = 'pg_chameleon'") == "0")
+				return;
+			repair_abandoned_sources();
+			sources =
+				spi_query("SELECT s.i_id_source, s.t_source FROM sch_chameleon.t_sources s "
+						  "WHERE s.b_run_requested AND s.enm_status = 'running' AND (SELECT count(*) FROM "
+						  "sch_chameleon.fn_worker_slots() w WHERE w.source = s.t_source AND w.database = "
+						  "current_database() AND w.role IN ('reader', 'replay')) < 2");
+		});
+		resume_sources(sources);
 	} catch (const std::exception &error) {
 		pg_call([&] { ereport(LOG, (errmsg("pg_chameleon launcher: %s", error.what()))); });
 	}

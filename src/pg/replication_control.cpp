@@ -53,6 +53,16 @@ interval_milliseconds(Interval *interval) {
 		   1000;
 }
 
+// Waits 20 ms (or until the latch is set) between two looks at the catalogue; interruptible.
+void
+pause_briefly() {
+	pg_call([] {
+		(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 20, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	});
+}
+
 // The configuration of a source; an error when there is no such source.
 config::SourceConfig
 source_config(const std::string &name) {
@@ -165,11 +175,7 @@ CHAMELEON_FUNCTION(chameleon_stop_workers) {
 	while (!pg::replication_workers(name, MyDatabaseId).empty()) {
 		if (GetCurrentTimestamp() >= deadline)
 			PG_RETURN_BOOL(false);
-		pg_call([] {
-			(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 20, PG_WAIT_EXTENSION);
-			ResetLatch(MyLatch);
-			CHECK_FOR_INTERRUPTS();
-		});
+		pg::pause_briefly();
 	}
 	PG_RETURN_BOOL(true);
 }
@@ -209,11 +215,7 @@ CHAMELEON_FUNCTION(chameleon_wait_for_catchup) {
 						"Start it with SELECT chameleon.start_replica('" + name + "');");
 		if (GetCurrentTimestamp() >= deadline)
 			PG_RETURN_BOOL(false);
-		pg_call([] {
-			(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 20, PG_WAIT_EXTENSION);
-			ResetLatch(MyLatch);
-			CHECK_FOR_INTERRUPTS();
-		});
+		pg::pause_briefly();
 	}
 }
 
