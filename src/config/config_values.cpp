@@ -1,6 +1,8 @@
 // Checks and conversions of configuration value texts; see config_values.hpp.
 #include "config/config_values.hpp"
 
+#include "common/ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <limits>
@@ -11,14 +13,6 @@
 namespace chameleon::config {
 
 namespace {
-
-std::string
-lower(std::string_view text) {
-	std::string result(text);
-	std::transform(result.begin(), result.end(), result.begin(),
-				   [](unsigned char c) { return std::tolower(c); });
-	return result;
-}
 
 std::string_view
 trim(std::string_view text) {
@@ -62,7 +56,7 @@ parse_integer(std::string_view text) {
 
 std::optional<bool>
 parse_boolean(std::string_view text) {
-	std::string word = lower(text);
+	std::string word = ascii_lower(text);
 	if (word == "true" || word == "yes" || word == "on")
 		return true;
 	if (word == "false" || word == "no" || word == "off")
@@ -81,7 +75,7 @@ parse_byte_size(std::string_view text) {
 	if (!number || *number <= 0)
 		return std::nullopt;
 	int64_t scale = 1;
-	switch (match[2].length() ? std::tolower(static_cast<unsigned char>(match[2].str()[0])) : 0) {
+	switch (match[2].length() ? ascii_lower(match[2].str()[0]) : 0) {
 	case 'k':
 		scale = 1024;
 		break;
@@ -113,7 +107,7 @@ is_interval_text(std::string_view text) {
 	static const std::regex unit_token(unit);
 	static const std::regex time_token(R"([+-]?[0-9]+:[0-9]{1,2}(:[0-9]{1,2}(\.[0-9]+)?)?)");
 
-	std::string value = lower(trim(text));
+	std::string value = ascii_lower(trim(text));
 	if (value.empty())
 		return false;
 	if (full_match(trim(text), iso8601))

@@ -6,18 +6,12 @@
 #include <map>
 #include <optional>
 
+#include "common/ascii.hpp"
 #include "common/error.hpp"
 
 namespace chameleon::core {
 
 namespace {
-
-bool
-same_name(std::string_view a, std::string_view b) {
-	auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-	return a.size() == b.size() &&
-		   std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
-}
 
 const char *const form_names[] = {
 	"as_is", "boolean", "bit_string", "zero_date_to_null", "timestamp_utc", "interval", "set_to_array",
@@ -369,7 +363,7 @@ owned_enum_types(const TableLayout &layout) {
 const LayoutColumn *
 find_column(const TableLayout &layout, std::string_view mysql_name) {
 	for (const LayoutColumn &column : layout.columns)
-		if (same_name(column.mysql.name, mysql_name))
+		if (equal_ignoring_case(column.mysql.name, mysql_name))
 			return &column;
 	return nullptr;
 }
@@ -377,7 +371,7 @@ find_column(const TableLayout &layout, std::string_view mysql_name) {
 const LayoutIndex *
 find_index(const TableLayout &layout, std::string_view mysql_name) {
 	for (const LayoutIndex &index : layout.indexes)
-		if (same_name(index.mysql_name, mysql_name))
+		if (equal_ignoring_case(index.mysql_name, mysql_name))
 			return &index;
 	return nullptr;
 }

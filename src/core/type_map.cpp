@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <numeric>
 
+#include "common/ascii.hpp"
 #include "common/error.hpp"
 #include "core/sql_quote.hpp"
 
@@ -13,18 +14,6 @@ namespace chameleon::core {
 namespace {
 
 constexpr std::size_t max_identifier = 63; // NAMEDATALEN - 1
-
-char
-lower_char(char c) {
-	return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string
-to_lower(std::string_view text) {
-	std::string out(text);
-	std::transform(out.begin(), out.end(), out.begin(), lower_char);
-	return out;
-}
 
 bool
 is_space(char c) {
@@ -150,7 +139,7 @@ constexpr Alias aliases[] = {
 
 std::string
 canonical_data_type(std::string_view spelling) {
-	std::string lower = to_lower(spelling);
+	std::string lower = ascii_lower(spelling);
 	const Alias *alias = std::find_if(std::begin(aliases), std::end(aliases),
 									  [&](const Alias &a) { return lower == a.spelling; });
 	return alias == std::end(aliases) ? lower : alias->data_type;
@@ -354,7 +343,7 @@ find_override(const MysqlColumn &c, const MapContext &context) {
 // The default-literal target of a PostgreSQL type written by the user.
 Target
 target_of(std::string_view sql_type) {
-	std::string t = to_lower(trim(sql_type));
+	std::string t = ascii_lower(trim(sql_type));
 	std::string head = t.substr(0, t.find('('));
 	head = std::string(trim(head));
 	if (!t.empty() && t.back() == ']')
@@ -385,7 +374,7 @@ target_of(std::string_view sql_type) {
 
 bool
 is_identity_type(std::string_view sql_type) {
-	std::string t = to_lower(trim(sql_type));
+	std::string t = ascii_lower(trim(sql_type));
 	return t == "smallint" || t == "integer" || t == "int" || t == "bigint" || t == "int2" || t == "int4" ||
 		   t == "int8";
 }
@@ -512,7 +501,7 @@ literal_bits(std::string_view text) {
 			continue;
 		}
 		int v;
-		char l = lower_char(c);
+		char l = ascii_lower(c);
 		if (is_digit(l))
 			v = l - '0';
 		else if (l >= 'a' && l <= 'f')
@@ -616,7 +605,7 @@ translate_literal(const DefaultInput &in, const std::string &value, bool from_ex
 		if (is_number(value))
 			return value.find_first_of("123456789") == std::string::npos ? "false" : "true";
 		{
-			std::string lower = to_lower(value);
+			std::string lower = ascii_lower(value);
 			if (lower == "true" || lower == "false")
 				return lower;
 		}
@@ -668,7 +657,7 @@ translate_default(const DefaultInput &in) {
 	if (!c.default_is_expression)
 		return translate_literal(in, *c.default_value, false);
 	std::string_view text = strip_parentheses(*c.default_value);
-	std::string lower = to_lower(text);
+	std::string lower = ascii_lower(text);
 	if (lower == "null")
 		return std::nullopt;
 	if (std::optional<std::string> s = unquote_string(text))
@@ -744,7 +733,7 @@ normalize_column_type(std::string_view column_type) {
 		pending_space = false;
 		if (c == '\'')
 			in_quote = true;
-		out += lower_char(c);
+		out += ascii_lower(c);
 	}
 	return out;
 }
@@ -784,7 +773,7 @@ from_column_type(std::string name, std::string_view column_type) {
 				++i;
 			if (start == i)
 				break;
-			std::string word = to_lower(part.substr(start, i - start));
+			std::string word = ascii_lower(part.substr(start, i - start));
 			if (word == "unsigned")
 				c.unsigned_ = true;
 			else if (word == "zerofill")

@@ -3,8 +3,9 @@
 // skipped iteratively, so input nesting depth cannot exhaust the stack.
 #include "ddl/parser.hpp"
 
+#include "common/ascii.hpp"
+
 #include <algorithm>
-#include <cctype>
 #include <initializer_list>
 #include <limits>
 
@@ -12,26 +13,10 @@ namespace chameleon::ddl {
 
 namespace {
 
-std::string
-lower(std::string_view text) {
-	std::string result(text);
-	for (char &c : result)
-		c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-	return result;
-}
-
-bool
-equals_ignore_case(std::string_view a, std::string_view b) {
-	return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-			   return std::toupper(static_cast<unsigned char>(x)) ==
-					  std::toupper(static_cast<unsigned char>(y));
-		   });
-}
-
 bool
 one_of(std::string_view word, std::initializer_list<std::string_view> candidates) {
 	for (std::string_view candidate : candidates)
-		if (equals_ignore_case(word, candidate))
+		if (equal_ignoring_case(word, candidate))
 			return true;
 	return false;
 }
@@ -94,13 +79,13 @@ is_known_table_option(std::string_view word) {
 
 bool
 is_partition_operation(std::string_view first, std::string_view second) {
-	if (equals_ignore_case(first, "PARTITION"))
-		return equals_ignore_case(second, "BY");
+	if (equal_ignoring_case(first, "PARTITION"))
+		return equal_ignoring_case(second, "BY");
 	if (one_of(first, {"REMOVE", "UPGRADE"}))
-		return equals_ignore_case(second, "PARTITIONING");
+		return equal_ignoring_case(second, "PARTITIONING");
 	return one_of(first, {"ADD", "DROP", "TRUNCATE", "COALESCE", "REORGANIZE", "EXCHANGE", "ANALYZE", "CHECK",
 						  "OPTIMIZE", "REBUILD", "REPAIR", "DISCARD", "IMPORT", "CONVERT"}) &&
-		   equals_ignore_case(second, "PARTITION");
+		   equal_ignoring_case(second, "PARTITION");
 }
 
 class Parser {
@@ -129,7 +114,7 @@ class Parser {
 	}
 
 	static bool is_keyword(const Token &token, std::string_view keyword) {
-		return token.kind == TokenKind::word && equals_ignore_case(token.text, keyword);
+		return token.kind == TokenKind::word && equal_ignoring_case(token.text, keyword);
 	}
 
 	static bool is_punct(const Token &token, std::string_view text) {
@@ -158,7 +143,7 @@ class Parser {
 
 	void expect(std::string_view keyword) {
 		if (!accept(keyword))
-			fail(lower(keyword));
+			fail(ascii_lower(keyword));
 	}
 
 	void expect_punct(std::string_view text) {
@@ -286,9 +271,9 @@ class Parser {
 	// Charset or collation name: identifier, string, or BINARY/DEFAULT keywords.
 	std::string charset_name(const std::string &what) {
 		if (is_string())
-			return lower(string_literal(what));
+			return ascii_lower(string_literal(what));
 		if (current().kind == TokenKind::quoted_identifier || current().kind == TokenKind::word) {
-			std::string result = lower(current().text);
+			std::string result = ascii_lower(current().text);
 			advance();
 			return result;
 		}
@@ -326,7 +311,7 @@ class Parser {
 	Unsupported unsupported(std::size_t words) {
 		std::string reason;
 		for (std::size_t i = 0; i < words && current().kind == TokenKind::word; ++i) {
-			reason += (reason.empty() ? "" : " ") + lower(current().text);
+			reason += (reason.empty() ? "" : " ") + ascii_lower(current().text);
 			advance();
 		}
 		while (!at_end())
@@ -365,7 +350,7 @@ class Parser {
 		for (std::size_t i = start + 1;
 			 i < tokens_.size() && tokens_[i].kind != TokenKind::end && object.empty(); ++i)
 			if (tokens_[i].kind == TokenKind::word && one_of(tokens_[i].text, objects))
-				object = lower(tokens_[i].text);
+				object = ascii_lower(tokens_[i].text);
 		pos_ = start;
 		if (object.empty())
 			return unsupported(2);
@@ -494,7 +479,7 @@ class Parser {
 	void data_type(Column &column) {
 		if (current().kind != TokenKind::word)
 			fail("a data type");
-		std::string word = lower(current().text);
+		std::string word = ascii_lower(current().text);
 		std::size_t type_start = pos_;
 		advance();
 		auto then = [&](std::string_view keyword) { return accept(keyword); };
@@ -731,9 +716,9 @@ class Parser {
 			advance();
 		} else if (accept("TRUE") || accept("FALSE")) {
 			value.kind = DefaultKind::number;
-			value.value = equals_ignore_case(token.text, "TRUE") ? "1" : "0";
+			value.value = equal_ignoring_case(token.text, "TRUE") ? "1" : "0";
 		} else if (is_current_timestamp_word(token)) {
-			bool needs_parentheses = equals_ignore_case(token.text, "NOW");
+			bool needs_parentheses = equal_ignoring_case(token.text, "NOW");
 			advance();
 			value.kind = DefaultKind::current_timestamp;
 			if (accept_punct("(")) {
@@ -803,7 +788,7 @@ class Parser {
 			if (accept("MATCH")) {
 				if (!(peek_keyword("FULL") || peek_keyword("PARTIAL") || peek_keyword("SIMPLE")))
 					fail("full, partial or simple");
-				result.match = lower(current().text);
+				result.match = ascii_lower(current().text);
 				advance();
 			} else if (peek_keyword("ON") && peek_keyword("DELETE", 1)) {
 				pos_ += 2;
@@ -865,7 +850,7 @@ class Parser {
 		if (accept("USING") || accept("TYPE")) {
 			if (!(peek_keyword("BTREE") || peek_keyword("HASH") || peek_keyword("RTREE")))
 				fail("btree, hash or rtree");
-			key.using_method = lower(current().text);
+			key.using_method = ascii_lower(current().text);
 			advance();
 		}
 	}
@@ -943,8 +928,8 @@ class Parser {
 			key.check->name = constraint_name;
 			return key;
 		} else if (accept("FULLTEXT") || accept("SPATIAL")) {
-			key.kind =
-				equals_ignore_case(tokens_[pos_ - 1].text, "FULLTEXT") ? KeyKind::fulltext : KeyKind::spatial;
+			key.kind = equal_ignoring_case(tokens_[pos_ - 1].text, "FULLTEXT") ? KeyKind::fulltext
+																			   : KeyKind::spatial;
 			if (accept("INDEX") || accept("KEY"))
 				allow_if_not_exists();
 			key.name = optional_index_name();
@@ -1028,7 +1013,7 @@ class Parser {
 		} else if (accept("COLLATE")) {
 			option.name = "collate";
 		} else if (peek_keyword("WITH") || peek_keyword("START")) {
-			option.name = lower(current().text + " " + ahead(1).text);
+			option.name = ascii_lower(current().text + " " + ahead(1).text);
 			pos_ += 2;
 			if (option.name == "with system") {
 				expect("VERSIONING");
@@ -1036,16 +1021,16 @@ class Parser {
 			}
 			return option;
 		} else if (peek_keyword("DIRECTORY", 1)) {
-			option.name = lower(current().text) + " directory";
+			option.name = ascii_lower(current().text) + " directory";
 			pos_ += 2;
 		} else {
-			option.name = lower(current().text);
+			option.name = ascii_lower(current().text);
 			advance();
 		}
 		accept_punct("=");
 		option.value = option_value(option.name);
 		if (option.name == "character set" || option.name == "collate" || option.name == "type")
-			option.value = lower(option.value);
+			option.value = ascii_lower(option.value);
 		if (option.name == "type") // TYPE is the pre-5.5 spelling of ENGINE
 			option.name = "engine";
 		return option;
@@ -1100,13 +1085,13 @@ class Parser {
 
 	AlterOption alter_option() {
 		AlterOption option;
-		option.name = lower(current().text);
+		option.name = ascii_lower(current().text);
 		advance();
 		if (option.name == "algorithm" || option.name == "lock") {
 			accept_punct("=");
 			if (current().kind != TokenKind::word)
 				fail("a value for " + option.name);
-			option.value = lower(current().text);
+			option.value = ascii_lower(current().text);
 			advance();
 		} else if (option.name == "with" || option.name == "without") {
 			expect("VALIDATION");
@@ -1131,7 +1116,7 @@ class Parser {
 		std::size_t start = pos_;
 		if (current().kind == TokenKind::word && is_partition_operation(current().text, ahead(1).text)) {
 			PartitionMaintenance maintenance;
-			maintenance.operation = lower(current().text + " " + ahead(1).text);
+			maintenance.operation = ascii_lower(current().text + " " + ahead(1).text);
 			maintenance.raw = raw_to_end(start);
 			commands.emplace_back(std::move(maintenance));
 			return true;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/ascii.hpp"
 #include "common/error.hpp"
 #include "core/sql_quote.hpp"
 #include "ddl/lexer.hpp"
@@ -26,20 +27,6 @@ struct Untranslatable {
 	std::string message;
 	std::string hint;
 };
-
-std::string
-lower(std::string_view text) {
-	std::string out(text);
-	for (char &c : out)
-		if (c >= 'A' && c <= 'Z')
-			c = static_cast<char>(c - 'A' + 'a');
-	return out;
-}
-
-bool
-same_name(std::string_view a, std::string_view b) {
-	return lower(a) == lower(b);
-}
 
 std::string
 qualified(const std::string &schema, const std::string &name) {
@@ -243,7 +230,7 @@ class Session {
 
 	static std::size_t column_index(const TableLayout &layout, const std::string &name) {
 		for (std::size_t i = 0; i < layout.columns.size(); ++i)
-			if (same_name(layout.columns[i].mysql.name, name))
+			if (equal_ignoring_case(layout.columns[i].mysql.name, name))
 				return i;
 		throw Untranslatable{"column \"" + name + "\" of table \"" + layout.origin_schema + "." +
 								 layout.table + "\" is not in the replicated layout",
@@ -278,7 +265,7 @@ class Session {
 			std::string piece;
 			bool call = i + 1 < tokens.size() && tokens[i + 1].kind == TokenKind::punctuation &&
 						tokens[i + 1].text == "(";
-			std::string word = lower(t.text);
+			std::string word = ascii_lower(t.text);
 			switch (t.kind) {
 			case TokenKind::word:
 				if (std::any_of(std::begin(keywords), std::end(keywords),
@@ -422,8 +409,9 @@ class Session {
 	}
 
 	void drop_key(TableLayout &layout, const std::string &mysql_name, bool if_exists) {
-		auto it = std::find_if(layout.indexes.begin(), layout.indexes.end(),
-							   [&](const LayoutIndex &i) { return same_name(i.mysql_name, mysql_name); });
+		auto it = std::find_if(layout.indexes.begin(), layout.indexes.end(), [&](const LayoutIndex &i) {
+			return equal_ignoring_case(i.mysql_name, mysql_name);
+		});
 		if (it == layout.indexes.end()) {
 			notice(layout, "index or constraint " + mysql_name +
 							   (if_exists ? " does not exist" : " is not replicated") + ": nothing to drop");
@@ -519,7 +507,7 @@ class Session {
 					for (const Key &k : s.keys)
 						if (k.kind == KeyKind::primary)
 							for (const KeyPart &p : k.parts)
-								if (same_name(p.column, c.name))
+								if (equal_ignoring_case(p.column, c.name))
 									m.nullable = false;
 					pg.push_back(map(layout, m));
 					layout.columns.push_back(layout_column(m, pg.back()));
@@ -875,7 +863,7 @@ class Session {
 		std::string name = c.name;
 		std::string prefix = alter_sql(layout) + "ALTER COLUMN " + quote_ident(name) + " ";
 		if (name != old.mysql.name) {
-			if (core::find_column(layout, name) && !same_name(name, old.mysql.name))
+			if (core::find_column(layout, name) && !equal_ignoring_case(name, old.mysql.name))
 				throw Untranslatable{"column \"" + name + "\" already exists in the replicated layout",
 									 "Re-synchronise the table."};
 			out_.statements.push_back(alter_sql(layout) + "RENAME COLUMN " + quote_ident(old.mysql.name) +
@@ -980,15 +968,16 @@ class Session {
 				drop_key(layout, dk->kind == DropKeyKind::primary ? "PRIMARY" : dk->name, dk->if_exists);
 		} else if (auto *rk = std::get_if<RenameKey>(&command)) {
 			auto it = std::find_if(layout.indexes.begin(), layout.indexes.end(), [&](const LayoutIndex &i) {
-				return same_name(i.mysql_name, rk->old_name);
+				return equal_ignoring_case(i.mysql_name, rk->old_name);
 			});
 			if (it == layout.indexes.end())
 				notice(layout, "index " + rk->old_name + " is not replicated: nothing to rename");
 			else
 				rename_index_object(layout, *it, rk->new_name);
 		} else if (auto *e = std::get_if<AlterCheckEnforcement>(&command)) {
-			auto it = std::find_if(layout.indexes.begin(), layout.indexes.end(),
-								   [&](const LayoutIndex &i) { return same_name(i.mysql_name, e->name); });
+			auto it = std::find_if(layout.indexes.begin(), layout.indexes.end(), [&](const LayoutIndex &i) {
+				return equal_ignoring_case(i.mysql_name, e->name);
+			});
 			if (it == layout.indexes.end() || it->kind != IndexKind::check || it->check_expression.empty())
 				notice(layout, "constraint " + e->name + " is not replicated: enforcement unchanged");
 			else if (!e->enforced && !it->pg_name.empty()) {
@@ -1078,7 +1067,7 @@ pg_index_name(const std::string &table, const std::string &mysql_name, bool chec
 	// gets the hash suffix, so the two cannot meet.
 	bool primary = !check && mysql_name == "PRIMARY";
 	std::string name = table + "_" + (primary ? "pkey" : mysql_name);
-	if (!check && mysql_name.find('_') == std::string::npos && lower(mysql_name) != "pkey" &&
+	if (!check && mysql_name.find('_') == std::string::npos && ascii_lower(mysql_name) != "pkey" &&
 		name.size() <= max_identifier)
 		return name;
 	// FNV-1a, 32 bits, over the kind, table and index names

@@ -2,6 +2,7 @@
 // columns with lower-case aliases, since MySQL 8 returns information_schema names upper-case.
 #include "mysql/schema_reader.hpp"
 
+#include "common/ascii.hpp"
 #include "common/error.hpp"
 
 #include <mysql.h>
@@ -17,15 +18,6 @@ namespace chameleon::mysql {
 namespace {
 
 using Key = std::pair<std::string, std::string>; // schema, table
-
-std::string
-lower(std::string_view text) {
-	std::string out(text);
-	for (char &c : out)
-		if (c >= 'A' && c <= 'Z')
-			c = static_cast<char>(c - 'A' + 'a');
-	return out;
-}
 
 bool
 contains_word(const std::string &lower_text, std::string_view word) {
@@ -63,7 +55,7 @@ unsigned_number(const Row &row, std::size_t i) {
 
 bool
 transactional_engine(const std::string &engine) {
-	std::string e = lower(engine);
+	std::string e = ascii_lower(engine);
 	return e == "innodb" || e == "xtradb" || e == "tokudb" || e == "rocksdb";
 }
 
@@ -81,7 +73,7 @@ generated_kind(const std::string &extra_lower) {
 // MySQL (not MariaDB) shows CURRENT_TIMESTAMP defaults raw, without DEFAULT_GENERATED before 8.0.
 bool
 is_current_timestamp(const std::string &value) {
-	return lower(value).rfind("current_timestamp", 0) == 0;
+	return ascii_lower(value).rfind("current_timestamp", 0) == 0;
 }
 
 void
@@ -253,11 +245,11 @@ read_tables(Connection &connection, const core::TableFilter &filter,
 			continue;
 		ColumnInfo column;
 		column.name = text(row, 2);
-		column.data_type = lower(text(row, 3));
+		column.data_type = ascii_lower(text(row, 3));
 		column.column_type = text(row, 4);
-		column.unsigned_ = contains_word(lower(column.column_type), "unsigned");
+		column.unsigned_ = contains_word(ascii_lower(column.column_type), "unsigned");
 		column.nullable = text(row, 5) == "YES";
-		const std::string extra = lower(text(row, 7));
+		const std::string extra = ascii_lower(text(row, 7));
 		const std::string &type = column.data_type;
 		if (type == "char" || type == "varchar" || type == "binary" || type == "varbinary")
 			column.char_length = number(row, 8);
