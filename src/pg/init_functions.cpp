@@ -132,6 +132,18 @@ CHAMELEON_FUNCTION(chameleon_sync_tables) {
 	PG_RETURN_VOID();
 }
 
+CHAMELEON_FUNCTION(chameleon_copy_schema) {
+	std::string name = pg::text_argument(fcinfo, 0);
+	pg::with_spi([&] {
+		pg::SqlValue id =
+			pg::spi_value("SELECT i_id_source FROM sch_chameleon.t_sources WHERE t_source = $1", {name});
+		if (!id)
+			throw Error(sqlstate::undefined_object, "source \"" + name + "\" does not exist");
+		pg::copy_schema(std::stoll(*id));
+	});
+	PG_RETURN_VOID();
+}
+
 CHAMELEON_FUNCTION(chameleon_worker_progress) {
 	int capacity = pg::shared_state()->slot_count;
 	std::vector<pg::WorkerSlot> slots(capacity);

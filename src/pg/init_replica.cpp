@@ -11,6 +11,7 @@
 
 #include "pg/boundary.hpp"
 #include "pg/copy_loader.hpp"
+#include "pg/existing_tables.hpp"
 #include "pg/spi.hpp"
 
 #include "common/error.hpp"
@@ -46,8 +47,12 @@ struct QueuedTable {
 	std::string origin_schema;
 	std::string table;
 	std::string loading_schema;
+	std::string destination_schema;
 	core::TableLayout layout;				   // with the loading schema as destination
 	std::vector<std::string> index_statements; // built after the rows are loaded
+
+	// keep_existing_schema: the existing destination table is reloaded in place.
+	bool in_place() const { return loading_schema == destination_schema; }
 };
 
 std::string
@@ -216,6 +221,30 @@ claim_source(int64 source_id) {
 	spi_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint", {id_text(source_id)});
 }
 
+core::TableLayout
+final_layout(const Source &source, const mysql::TableInfo &table, const std::string &destination, bool postgis) {
+	return mysql::map_table(table, map_context(source, table.schema, table.name, destination, postgis)).layout;
+}
+
+void
+queue_table(const Source &source, const mysql::TableInfo &table, const std::string &loading,
+			const core::TableLayout &layout) {
+	spi_exec("INSERT INTO sch_chameleon.t_init_tables (i_id_source, v_schema_origin, v_table_name, "
+			 "v_schema_name, v_schema_loading, i_estimated_rows, i_estimated_bytes, jsb_layout) "
+			 "VALUES ($1::bigint, $2, $3, $4, $5, $6::bigint, $7::bigint, $8::jsonb)",
+			 {id_text(source.id), table.schema, table.name, layout.destination_schema, loading,
+			  std::to_string(table.estimated_rows), std::to_string(table.data_length), core::to_json(layout)});
+}
+
+// keep_existing_schema: the table is loaded where it is, with the types it has; the foreign keys
+// that involve it are set aside until the copy is in place.
+void
+queue_existing_table(const Source &source, const mysql::TableInfo &table, const core::TableLayout &layout) {
+	core::TableLayout adopted = adopt_existing_table(layout, table.schema + "." + table.name);
+	set_aside_foreign_keys(source.id, adopted.destination_schema, adopted.destination_table);
+	queue_table(source, table, adopted.destination_schema, adopted);
+}
+
 // Creates the loading schemas and the empty tables, and queues the tables.
 void
 prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables) {
@@ -230,12 +259,14 @@ prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables
 		size_t m = 0;
 		while (m < mappings.size() && mappings[m].first != table.schema)
 			m++;
+		const std::string &destination = mappings[m].second;
+		if (source.config.keep_existing_schema && table_exists(destination, table.name)) {
+			queue_existing_table(source, table, final_layout(source, table, destination, postgis));
+			continue;
+		}
 		std::string loading = loading_schema(source.id, m);
 		mysql::MappedTable for_loading =
 			mysql::map_table(table, map_context(source, table.schema, table.name, loading, postgis));
-		core::TableLayout final_layout = mysql::map_table(table, map_context(source, table.schema, table.name,
-																			 mappings[m].second, postgis))
-											 .layout;
 		for (const std::string &notice : for_loading.notices)
 			log_message("init_replica of source \"" + source.name + "\": " + notice);
 		ddl::TableDefinition definition =
@@ -246,12 +277,7 @@ prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables
 		if (int factor = fillfactor_for(source.config, table.schema, table.name))
 			spi_exec("ALTER TABLE " + quote_ident(loading) + "." + quote_ident(table.name) +
 					 " SET (fillfactor = " + std::to_string(factor) + ")");
-		spi_exec("INSERT INTO sch_chameleon.t_init_tables (i_id_source, v_schema_origin, v_table_name, "
-				 "v_schema_name, v_schema_loading, i_estimated_rows, i_estimated_bytes, jsb_layout) "
-				 "VALUES ($1::bigint, $2, $3, $4, $5, $6::bigint, $7::bigint, $8::jsonb)",
-				 {id_text(source.id), table.schema, table.name, mappings[m].second, loading,
-				  std::to_string(table.estimated_rows), std::to_string(table.data_length),
-				  core::to_json(final_layout)});
+		queue_table(source, table, loading, final_layout(source, table, destination, postgis));
 		for (const std::string &statement : definition.indexes)
 			spi_exec("UPDATE sch_chameleon.t_init_tables SET t_index_statements = "
 					 "array_append(t_index_statements, $4) "
@@ -273,7 +299,7 @@ claim_table(int64 source_id) {
 				  "  ORDER BY i_estimated_bytes DESC NULLS LAST, v_schema_origin, v_table_name "
 				  "  LIMIT 1 FOR UPDATE SKIP LOCKED) "
 				  "RETURNING v_schema_origin, v_table_name, v_schema_loading, jsb_layout::text, "
-				  "  array_length(t_index_statements, 1)",
+				  "  array_length(t_index_statements, 1), v_schema_name",
 				  {id_text(source_id)});
 	if (rows.empty())
 		return std::nullopt;
@@ -281,6 +307,7 @@ claim_table(int64 source_id) {
 	table.origin_schema = *rows[0][0];
 	table.table = *rows[0][1];
 	table.loading_schema = *rows[0][2];
+	table.destination_schema = *rows[0][5];
 	table.layout = core::layout_from_json(*rows[0][3]);
 	table.layout.destination_schema = table.loading_schema;
 	int statements = rows[0][4] ? std::stoi(*rows[0][4]) : 0;
@@ -337,6 +364,19 @@ record_discarded(int64 source_id, const QueuedTable &queued, const std::vector<c
 				 {id_text(source_id), queued.origin_schema, queued.table, row.key, row.data, row.reason});
 }
 
+// Identity and serial columns continue after the copied values (MySQL's AUTO_INCREMENT counter).
+void
+continue_sequences(const std::string &table) {
+	for (const SqlRow &column :
+		 spi_query("SELECT quote_ident(a.attname), pg_get_serial_sequence($1, a.attname) FROM pg_attribute a "
+				   "WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped "
+				   "AND pg_get_serial_sequence($1, a.attname) IS NOT NULL",
+				   {table}))
+		spi_exec("SELECT setval($1, coalesce(max(" + *column[0] + "), 1), max(" + *column[0] +
+					 ") IS NOT NULL) FROM " + table,
+				 {column[1]});
+}
+
 // Copies one table in its own snapshot; its rows, indexes and queue entry commit together.
 void
 copy_table(const Source &source, const QueuedTable &queued) {
@@ -361,6 +401,9 @@ copy_table(const Source &source, const QueuedTable &queued) {
 				key_columns.push_back(i);
 
 	run_transaction([&] {
+		std::vector<std::string> rebuild_statements = queued.index_statements;
+		if (queued.in_place())
+			rebuild_statements = empty_existing_table(queued.destination_schema, queued.table);
 		CopyLoader loader(queued.loading_schema, queued.table, columns, key_columns);
 		core::ChunkQueue queue(2);
 		mysql::CopyProducer producer(queued.layout, queue, options);
@@ -383,19 +426,11 @@ copy_table(const Source &source, const QueuedTable &queued) {
 				set_progress(name, loaded, bytes);
 			}
 		}
-		for (const std::string &statement : queued.index_statements) {
+		for (const std::string &statement : rebuild_statements) {
 			check_stop();
 			spi_exec(statement);
 		}
-		// Identity columns continue after the copied values (MySQL's AUTO_INCREMENT counter).
-		for (const core::LayoutColumn &column : queued.layout.columns)
-			if (column.identity) {
-				std::string table_name = quote_ident(queued.loading_schema) + "." + quote_ident(queued.table);
-				std::string name = quote_ident(column.mysql.name);
-				spi_exec("SELECT setval(pg_get_serial_sequence($1, $2), coalesce(max(" + name +
-							 "), 1), max(" + name + ") IS NOT NULL) FROM " + table_name,
-						 {table_name, column.mysql.name});
-			}
+		continue_sequences(quote_ident(queued.loading_schema) + "." + quote_ident(queued.table));
 		spi_exec("UPDATE sch_chameleon.t_init_tables SET enm_state = 'copied', i_rows = $4::bigint, "
 				 "i_bytes = $5::bigint, i_discarded = $6::bigint, ts_finished = clock_timestamp(), "
 				 "t_binlog_name = $7, i_binlog_position = $8::bigint, t_gtid_set = nullif($9, '') "
@@ -452,7 +487,69 @@ drop_loading_schemas(int64 source_id, size_t mappings) {
 	});
 }
 
-// The loading schemas replace the destination schemas; the tables enter the catalogue.
+// Moves a copied table (and the enum types it owns) from its loading schema to its destination,
+// in place of the table of the same name and its enum types.
+void
+move_table_in(const Source &source, const std::string &table, const std::string &loading,
+			  const core::TableLayout &layout) {
+	const std::string &destination = layout.destination_schema;
+	std::vector<std::string> old_types;
+	if (SqlValue old_layout = spi_value("SELECT jsb_layout::text FROM sch_chameleon.t_replica_tables "
+										"WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "
+										"v_table_name = $3 AND jsb_layout IS NOT NULL",
+										{id_text(source.id), layout.origin_schema, table}))
+		old_types = core::owned_enum_types(core::layout_from_json(*old_layout));
+	spi_exec("DROP TABLE IF EXISTS " + quote_ident(destination) + "." + quote_ident(table));
+	for (const std::string &type : old_types)
+		spi_exec("DROP TYPE IF EXISTS " + quote_ident(destination) + "." + quote_ident(type));
+	spi_exec("ALTER TABLE " + quote_ident(loading) + "." + quote_ident(table) + " SET SCHEMA " +
+			 quote_ident(destination));
+	for (const std::string &type : core::owned_enum_types(layout))
+		spi_exec("ALTER TYPE " + quote_ident(loading) + "." + quote_ident(type) + " SET SCHEMA " +
+				 quote_ident(destination));
+	for (const std::string &role : source.config.grant_select_to)
+		if (spi_value("SELECT count(*) FROM pg_roles WHERE rolname = $1", {role}) != "0")
+			spi_exec("GRANT SELECT ON " + quote_ident(destination) + "." + quote_ident(table) + " TO " +
+					 quote_ident(role));
+}
+
+// The loading schemas replace the destination schemas (with keep_existing_schema, the tables
+// created in them join the existing ones).
+void
+replace_destination_schemas(const Source &source) {
+	spi_exec("SET LOCAL lock_timeout = " + core::quote_literal(source.config.lock_timeout));
+	const auto &mappings = source.config.schema_mappings;
+	for (size_t m = 0; m < mappings.size(); m++) {
+		const std::string &destination = mappings[m].second;
+		std::string loading = loading_schema(source.id, m);
+		if (source.config.keep_existing_schema) {
+			spi_exec("CREATE SCHEMA IF NOT EXISTS " + quote_ident(destination));
+			for (const SqlRow &row : spi_query("SELECT v_table_name, jsb_layout::text FROM sch_chameleon.t_init_tables "
+											   "WHERE i_id_source = $1::bigint AND v_schema_loading = $2",
+											   {id_text(source.id), loading}))
+				move_table_in(source, *row[0], loading, core::layout_from_json(*row[1]));
+			spi_exec("DROP SCHEMA " + quote_ident(loading) + " CASCADE");
+			continue;
+		}
+		spi_exec("DROP SCHEMA IF EXISTS " + quote_ident(destination) + " CASCADE");
+		spi_exec("ALTER SCHEMA " + quote_ident(loading) + " RENAME TO " + quote_ident(destination));
+		for (const std::string &role : source.config.grant_select_to) {
+			if (spi_value("SELECT count(*) FROM pg_roles WHERE rolname = $1", {role}) == "0") {
+				pg_call([&] {
+					ereport(WARNING, (errmsg("role \"%s\" of \"grant_select_to\" does not exist", role.c_str()),
+									  errhint("Create the role and grant it SELECT on schema \"%s\".",
+											  destination.c_str())));
+				});
+				continue;
+			}
+			spi_exec("GRANT USAGE ON SCHEMA " + quote_ident(destination) + " TO " + quote_ident(role));
+			spi_exec("GRANT SELECT ON ALL TABLES IN SCHEMA " + quote_ident(destination) + " TO " +
+					 quote_ident(role));
+		}
+	}
+}
+
+// The copies replace the destination schemas; the tables enter the catalogue.
 void
 swap_in(const Source &source) {
 	run_transaction([&] {
@@ -465,28 +562,7 @@ swap_in(const Source &source) {
 			throw Error(sqlstate::object_not_in_prerequisite_state,
 						"init_replica could not copy table \"" + *failed[0][0] + "\"", *failed[0][1],
 						"Fix the cause and run chameleon.init_replica() again.");
-		spi_exec("SET LOCAL lock_timeout = " + core::quote_literal(source.config.lock_timeout));
-		const auto &mappings = source.config.schema_mappings;
-		for (size_t m = 0; m < mappings.size(); m++) {
-			const std::string &destination = mappings[m].second;
-			spi_exec("DROP SCHEMA IF EXISTS " + quote_ident(destination) + " CASCADE");
-			spi_exec("ALTER SCHEMA " + quote_ident(loading_schema(source.id, m)) + " RENAME TO " +
-					 quote_ident(destination));
-			for (const std::string &role : source.config.grant_select_to) {
-				if (spi_value("SELECT count(*) FROM pg_roles WHERE rolname = $1", {role}) == "0") {
-					pg_call([&] {
-						ereport(WARNING,
-								(errmsg("role \"%s\" of \"grant_select_to\" does not exist", role.c_str()),
-								 errhint("Create the role and grant it SELECT on schema \"%s\".",
-										 destination.c_str())));
-					});
-					continue;
-				}
-				spi_exec("GRANT USAGE ON SCHEMA " + quote_ident(destination) + " TO " + quote_ident(role));
-				spi_exec("GRANT SELECT ON ALL TABLES IN SCHEMA " + quote_ident(destination) + " TO " +
-						 quote_ident(role));
-			}
-		}
+		replace_destination_schemas(source);
 		spi_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint",
 				 {id_text(source.id)});
 		spi_exec(
@@ -496,6 +572,7 @@ swap_in(const Source &source) {
 			"ARRAY(SELECT jsonb_array_elements_text(jsb_layout -> 'key')), t_binlog_name, i_binlog_position, "
 			"t_gtid_set, jsb_layout FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint",
 			{id_text(source.id)});
+		restore_foreign_keys(source.id, false);
 		// Replication starts at the earliest consistent point; the source is consistent once
 		// replay passes the latest one (the high watermark).
 		spi_exec(
@@ -555,25 +632,8 @@ swap_tables_in(const Source &source, const SyncRequest &request) {
 					   "WHERE i_id_source = $1::bigint",
 					   {id})) {
 			const std::string &origin = *row[0], &table = *row[1], &destination = *row[2], &loading = *row[3];
-			core::TableLayout layout = core::layout_from_json(*row[4]);
-			std::vector<std::string> old_types;
-			if (SqlValue old_layout = spi_value("SELECT jsb_layout::text FROM sch_chameleon.t_replica_tables "
-												"WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "
-												"v_table_name = $3 AND jsb_layout IS NOT NULL",
-												{id, origin, table}))
-				old_types = core::owned_enum_types(core::layout_from_json(*old_layout));
-			spi_exec("DROP TABLE IF EXISTS " + quote_ident(destination) + "." + quote_ident(table));
-			for (const std::string &type : old_types)
-				spi_exec("DROP TYPE IF EXISTS " + quote_ident(destination) + "." + quote_ident(type));
-			spi_exec("ALTER TABLE " + quote_ident(loading) + "." + quote_ident(table) + " SET SCHEMA " +
-					 quote_ident(destination));
-			for (const std::string &type : core::owned_enum_types(layout))
-				spi_exec("ALTER TYPE " + quote_ident(loading) + "." + quote_ident(type) + " SET SCHEMA " +
-						 quote_ident(destination));
-			for (const std::string &role : source.config.grant_select_to)
-				if (spi_value("SELECT count(*) FROM pg_roles WHERE rolname = $1", {role}) != "0")
-					spi_exec("GRANT SELECT ON " + quote_ident(destination) + "." + quote_ident(table) +
-							 " TO " + quote_ident(role));
+			if (loading != destination)
+				move_table_in(source, table, loading, core::layout_from_json(*row[4]));
 			spi_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint AND "
 					 "v_schema_origin = $2 AND v_table_name = $3",
 					 {id, origin, table});
@@ -600,6 +660,7 @@ swap_tables_in(const Source &source, const SyncRequest &request) {
 		spi_exec("UPDATE sch_chameleon.t_sources SET jsb_sync_request = jsb_sync_request - 'error' "
 				 "WHERE i_id_source = $1::bigint",
 				 {id});
+		restore_foreign_keys(source.id, false);
 	});
 }
 
@@ -707,11 +768,35 @@ run_copy_job(const WorkerArgs &args) {
 	copy_queued_tables(source);
 }
 
+void
+copy_schema(int64 source_id) {
+	Source source = read_source(source_id);
+	source.config.keep_existing_schema = false; // copy_schema creates every table
+	std::vector<mysql::TableInfo> tables;
+	{
+		mysql::Connection connection(mysql::connection_params(source.config));
+		tables = mysql::read_tables(connection, table_filter(source.config), origin_schemas(source.config));
+	}
+	spi_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint", {id_text(source.id)});
+	prepare_tables(source, tables);
+	for (const SqlRow &statement : spi_query("SELECT unnest(t_index_statements) FROM sch_chameleon.t_init_tables "
+											 "WHERE i_id_source = $1::bigint",
+											 {id_text(source.id)}))
+		spi_exec(*statement[0]);
+	replace_destination_schemas(source);
+	spi_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint", {id_text(source.id)});
+	pg_call([&] {
+		ereport(NOTICE, (errmsg("copy_schema of source \"%s\" created %zu tables", source.name.c_str(),
+								tables.size())));
+	});
+}
+
 // After a failed or stopped sync the old copies stay; the tables wait, disabled, with the reason.
 void
 sync_ended(const WorkerArgs &args, const std::string &reason) {
 	drop_loading_schemas(args.source_id, mapping_count(args.source_id));
 	run_transaction([&] {
+		restore_foreign_keys(args.source_id, true);
 		spi_exec("UPDATE sch_chameleon.t_replica_tables SET t_disabled_reason = $2, b_syncing = false "
 				 "WHERE i_id_source = $1::bigint AND b_syncing",
 				 {id_text(args.source_id), reason});
@@ -730,6 +815,7 @@ init_worker_stopped(const WorkerArgs &args) {
 		return;
 	}
 	drop_loading_schemas(args.source_id, mapping_count(args.source_id));
+	run_transaction([&] { restore_foreign_keys(args.source_id, true); });
 	if (!status_before_init.empty())
 		set_source_status(args.source_id, status_before_init.c_str(),
 						  "init_replica was stopped before the copy was complete; nothing changed");
@@ -744,6 +830,7 @@ init_worker_failed(const WorkerArgs &args, const std::string &message) {
 		return;
 	}
 	drop_loading_schemas(args.source_id, mapping_count(args.source_id));
+	run_transaction([&] { restore_foreign_keys(args.source_id, true); });
 	set_source_status(args.source_id, "error", message);
 }
 

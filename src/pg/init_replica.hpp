@@ -15,6 +15,10 @@ constexpr int64 sync_job = 1;
 void run_init_replica(const WorkerArgs &args);
 void run_copy_job(const WorkerArgs &args);
 
+// copy_schema, in the calling transaction: creates the destination schemas with the tables,
+// indexes and enum types of the mapped MySQL schemas, without data.
+void copy_schema(int64 source_id);
+
 // What the catalogue says after an init or copy worker stopped on request or failed.
 void init_worker_stopped(const WorkerArgs &args);
 void init_worker_failed(const WorkerArgs &args, const std::string &message);

@@ -1,4 +1,4 @@
--- pg_chameleon 1.3: the replication catalogue (schema sch_chameleon) and the SQL API
+-- pg_chameleon 1.4: the replication catalogue (schema sch_chameleon) and the SQL API
 -- (schema chameleon). Catalogue tables are private; the API functions are SECURITY DEFINER
 -- and executable only by the roles an administrator grants them to (doc/sql-api.md).
 
@@ -459,7 +459,10 @@ LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT sch_chameleon.fn_source_id(p_source) WHERE p_source IS NOT NULL;
-	SELECT s.t_source, s.enm_source_type::text, s.enm_status::text, s.t_status_reason, s.b_consistent,
+	SELECT s.t_source, s.enm_source_type::text, s.enm_status::text,
+	       coalesce(s.t_status_reason, CASE WHEN s.enm_source_type = 'pgsql' THEN
+	           'a pgsql source is copied by init_replica only; it is not replicated continuously' END),
+	       s.b_consistent,
 	       date_trunc('second', clock_timestamp() - r.ts_last_received),
 	       r.ts_last_received - p.ts_last_replayed,
 	       r.ts_last_received, p.ts_last_replayed,
@@ -559,23 +562,14 @@ CREATE FUNCTION chameleon.init_replica(p_source text, wait boolean DEFAULT false
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	v_status sch_chameleon.en_src_status;
-	v_type sch_chameleon.en_src_type;
 BEGIN
 	PERFORM sch_chameleon.fn_source_id(p_source);
-	SELECT enm_status, enm_source_type INTO v_status, v_type FROM sch_chameleon.t_sources WHERE t_source = p_source;
-	IF v_type <> 'mysql' THEN
-		RAISE EXCEPTION 'init_replica does not support sources of type %', v_type
-			USING ERRCODE = 'feature_not_supported',
-			      HINT = 'Only MySQL and MariaDB sources can be copied so far.';
-	END IF;
 	PERFORM sch_chameleon.fn_require_stopped(p_source, 'initialise');
 	PERFORM sch_chameleon.fn_init_replica(p_source, wait);
 END;
 $$;
 COMMENT ON FUNCTION chameleon.init_replica(text, boolean) IS
-	'copies every mapped MySQL table into PostgreSQL in background workers; wait => true blocks until done';
+	'copies every mapped table of the source into PostgreSQL in background workers; wait => true blocks until done';
 REVOKE ALL ON FUNCTION chameleon.init_replica(text, boolean) FROM PUBLIC;
 
 CREATE VIEW chameleon.init_progress AS
@@ -788,48 +782,26 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_id bigint := sch_chameleon.fn_source_id(p_source);
-	v_mappings jsonb;
+	v_source record;
 	v_column record;
-	v_key record;
-	v_name text;
-	v_table text;
 BEGIN
 	PERFORM chameleon.stop_replica(p_source);
-	SELECT jsb_schema_mappings INTO v_mappings FROM sch_chameleon.t_sources WHERE i_id_source = v_id;
+	SELECT jsb_schema_mappings, jsb_config INTO v_source FROM sch_chameleon.t_sources WHERE i_id_source = v_id;
 	-- Identity columns continue after the values MySQL assigned.
 	FOR v_column IN
 		SELECT n.nspname, c.relname, a.attname, pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) AS seq
 		FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-		WHERE n.nspname IN (SELECT value FROM jsonb_each_text(v_mappings)) AND c.relkind IN ('r', 'p')
+		WHERE n.nspname IN (SELECT value FROM jsonb_each_text(v_source.jsb_schema_mappings)) AND c.relkind IN ('r', 'p')
 		  AND a.attnum > 0 AND NOT a.attisdropped
 		  AND pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) IS NOT NULL
 	LOOP
 		EXECUTE format('SELECT setval(%L, coalesce(max(%I), 1), max(%I) IS NOT NULL) FROM %I.%I', v_column.seq,
 		               v_column.attname, v_column.attname, v_column.nspname, v_column.relname);
 	END LOOP;
-	-- Foreign keys as in MySQL: created NOT VALID, then validated; one that does not hold stays NOT VALID.
-	FOR v_key IN SELECT * FROM sch_chameleon.fn_mysql_foreign_keys(p_source) LOOP
-		IF NOT v_mappings ? v_key.referenced_schema THEN
-			RAISE NOTICE 'foreign key % of %.% references schema %, which is not replicated: not created',
-				v_key.constraint_name, v_key.mysql_schema, v_key.table_name, v_key.referenced_schema;
-			CONTINUE;
-		END IF;
-		v_name := left(v_key.table_name || '_' || v_key.constraint_name, 63);
-		v_table := format('%I.%I', v_mappings ->> v_key.mysql_schema, v_key.table_name);
-		EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I FOREIGN KEY (%s) REFERENCES %I.%I (%s) ON UPDATE %s ON DELETE %s NOT VALID',
-		               v_table, v_name,
-		               (SELECT string_agg(quote_ident(c), ', ') FROM unnest(v_key.columns) c),
-		               v_mappings ->> v_key.referenced_schema, v_key.referenced_table,
-		               (SELECT string_agg(quote_ident(c), ', ') FROM unnest(v_key.referenced_columns) c),
-		               v_key.on_update, v_key.on_delete);
-		BEGIN
-			EXECUTE format('ALTER TABLE %s VALIDATE CONSTRAINT %I', v_table, v_name);
-		EXCEPTION WHEN OTHERS THEN
-			RAISE WARNING 'foreign key % on % does not hold for the existing rows: it stays NOT VALID', v_name, v_table
-				USING DETAIL = SQLERRM,
-				      HINT = format('Fix the rows, then: ALTER TABLE %s VALIDATE CONSTRAINT %I;', v_table, v_name);
-		END;
-	END LOOP;
+	-- Foreign keys as in MySQL, unless the PostgreSQL tables are the user's own (keep_existing_schema).
+	IF NOT (v_source.jsb_config -> 'keep_existing_schema')::boolean THEN
+		PERFORM sch_chameleon.fn_create_mysql_foreign_keys(p_source);
+	END IF;
 	PERFORM chameleon.drop_source(p_source);
 END;
 $$;
@@ -923,3 +895,168 @@ COMMENT ON FUNCTION chameleon.refresh_schema(text, text, boolean) IS
 
 REVOKE ALL ON FUNCTION chameleon.sync_tables(text, text[], boolean), chameleon.refresh_schema(text, text, boolean),
 	sch_chameleon.fn_request_sync(text, jsonb, boolean) FROM PUBLIC;
+
+-------------------------------------------------------------------------------
+-- 1.4: keep_existing_schema, copy_schema, pgsql sources
+-------------------------------------------------------------------------------
+-- keep_existing_schema: the foreign keys that involve a table reloaded in place are dropped for
+-- the load and re-created afterwards (NOT VALID, validated once the source is consistent).
+CREATE TABLE sch_chameleon.t_saved_foreign_keys (
+	i_id_source bigint NOT NULL REFERENCES sch_chameleon.t_sources ON DELETE CASCADE,
+	v_schema_name text NOT NULL,               -- PostgreSQL schema of the referencing table
+	v_table_name text NOT NULL,
+	v_constraint_name text NOT NULL,
+	t_definition text NOT NULL,                -- pg_get_constraintdef, names schema-qualified
+	b_validated boolean NOT NULL,              -- it was valid: validate it again once consistent
+	b_restored boolean NOT NULL DEFAULT false, -- re-created NOT VALID, waiting for validation
+	PRIMARY KEY (i_id_source, v_schema_name, v_table_name, v_constraint_name)
+);
+REVOKE ALL ON sch_chameleon.t_saved_foreign_keys FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('sch_chameleon.t_saved_foreign_keys', '');
+
+-- pgsql sources: the snapshot exported by the init worker, in which every table is copied.
+ALTER TABLE sch_chameleon.t_init_tables ADD COLUMN t_pg_snapshot text;
+
+CREATE FUNCTION sch_chameleon.fn_restore_foreign_keys(p_id_source bigint)
+RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_key record;
+	v_create text;
+BEGIN
+	FOR v_key IN SELECT * FROM sch_chameleon.t_saved_foreign_keys
+	             WHERE i_id_source = p_id_source AND NOT b_restored
+	             ORDER BY v_schema_name, v_table_name, v_constraint_name LOOP
+		v_create := format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', v_key.v_schema_name, v_key.v_table_name,
+		                   v_key.v_constraint_name, v_key.t_definition);
+		BEGIN
+			EXECUTE v_create || CASE WHEN v_key.t_definition LIKE '% NOT VALID' THEN '' ELSE ' NOT VALID' END;
+			UPDATE sch_chameleon.t_saved_foreign_keys SET b_restored = true
+			WHERE i_id_source = p_id_source AND v_schema_name = v_key.v_schema_name
+			  AND v_table_name = v_key.v_table_name AND v_constraint_name = v_key.v_constraint_name;
+		EXCEPTION WHEN OTHERS THEN
+			RAISE WARNING 'foreign key "%" of table "%.%" could not be re-created after the copy',
+				v_key.v_constraint_name, v_key.v_schema_name, v_key.v_table_name
+				USING DETAIL = SQLERRM, HINT = format('Re-create it by hand: %s;', v_create);
+			DELETE FROM sch_chameleon.t_saved_foreign_keys
+			WHERE i_id_source = p_id_source AND v_schema_name = v_key.v_schema_name
+			  AND v_table_name = v_key.v_table_name AND v_constraint_name = v_key.v_constraint_name;
+		END;
+	END LOOP;
+END;
+$$;
+
+-- Validates the re-created foreign keys once the copies agree with each other: the source is
+-- consistent and no table is syncing or catching up (or at once with p_now).
+CREATE FUNCTION sch_chameleon.fn_validate_foreign_keys(p_id_source bigint, p_now boolean)
+RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_key record;
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM sch_chameleon.t_saved_foreign_keys WHERE i_id_source = p_id_source AND b_restored) THEN
+		RETURN;
+	END IF;
+	IF NOT p_now AND (
+		NOT (SELECT b_consistent FROM sch_chameleon.t_sources WHERE i_id_source = p_id_source)
+		OR EXISTS (SELECT 1 FROM sch_chameleon.t_replica_tables t JOIN sch_chameleon.t_last_replayed p USING (i_id_source)
+		           WHERE t.i_id_source = p_id_source AND (t.b_syncing OR (t.t_binlog_name IS NOT NULL
+		                 AND (p.t_binlog_name IS NULL
+		                      OR (p.t_binlog_name, p.i_binlog_position) < (t.t_binlog_name, t.i_binlog_position)))))) THEN
+		RETURN;
+	END IF;
+	FOR v_key IN DELETE FROM sch_chameleon.t_saved_foreign_keys WHERE i_id_source = p_id_source AND b_restored
+	             RETURNING * LOOP
+		CONTINUE WHEN NOT v_key.b_validated;
+		BEGIN
+			EXECUTE format('ALTER TABLE %I.%I VALIDATE CONSTRAINT %I', v_key.v_schema_name, v_key.v_table_name,
+			               v_key.v_constraint_name);
+		EXCEPTION WHEN OTHERS THEN
+			RAISE WARNING 'foreign key "%" of table "%.%" does not hold for the copied rows: it stays NOT VALID',
+				v_key.v_constraint_name, v_key.v_schema_name, v_key.v_table_name
+				USING DETAIL = SQLERRM,
+				      HINT = format('Fix the rows, then: ALTER TABLE %I.%I VALIDATE CONSTRAINT %I;',
+				                    v_key.v_schema_name, v_key.v_table_name, v_key.v_constraint_name);
+		END;
+	END LOOP;
+END;
+$$;
+REVOKE ALL ON FUNCTION sch_chameleon.fn_restore_foreign_keys(bigint),
+	sch_chameleon.fn_validate_foreign_keys(bigint, boolean) FROM PUBLIC;
+
+-- The foreign keys of the mapped MySQL schemas, created between the PostgreSQL copies (NOT VALID,
+-- then validated; one that does not hold stays NOT VALID with a warning). Used by
+-- detach_replica and copy_schema.
+CREATE FUNCTION sch_chameleon.fn_create_mysql_foreign_keys(p_source text)
+RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_mappings jsonb;
+	v_key record;
+	v_name text;
+	v_table text;
+BEGIN
+	SELECT jsb_schema_mappings INTO v_mappings FROM sch_chameleon.t_sources WHERE t_source = p_source;
+	FOR v_key IN SELECT * FROM sch_chameleon.fn_mysql_foreign_keys(p_source) LOOP
+		IF NOT v_mappings ? v_key.referenced_schema THEN
+			RAISE NOTICE 'foreign key % of %.% references schema %, which is not replicated: not created',
+				v_key.constraint_name, v_key.mysql_schema, v_key.table_name, v_key.referenced_schema;
+			CONTINUE;
+		END IF;
+		v_name := left(v_key.table_name || '_' || v_key.constraint_name, 63);
+		v_table := format('%I.%I', v_mappings ->> v_key.mysql_schema, v_key.table_name);
+		EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I FOREIGN KEY (%s) REFERENCES %I.%I (%s) ON UPDATE %s ON DELETE %s NOT VALID',
+		               v_table, v_name,
+		               (SELECT string_agg(quote_ident(c), ', ') FROM unnest(v_key.columns) c),
+		               v_mappings ->> v_key.referenced_schema, v_key.referenced_table,
+		               (SELECT string_agg(quote_ident(c), ', ') FROM unnest(v_key.referenced_columns) c),
+		               v_key.on_update, v_key.on_delete);
+		BEGIN
+			EXECUTE format('ALTER TABLE %s VALIDATE CONSTRAINT %I', v_table, v_name);
+		EXCEPTION WHEN OTHERS THEN
+			RAISE WARNING 'foreign key % on % does not hold for the existing rows: it stays NOT VALID', v_name, v_table
+				USING DETAIL = SQLERRM,
+				      HINT = format('Fix the rows, then: ALTER TABLE %s VALIDATE CONSTRAINT %I;', v_table, v_name);
+		END;
+	END LOOP;
+END;
+$$;
+REVOKE ALL ON FUNCTION sch_chameleon.fn_create_mysql_foreign_keys(text) FROM PUBLIC;
+
+
+CREATE FUNCTION sch_chameleon.fn_copy_schema(p_source text)
+RETURNS void LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_copy_schema';
+REVOKE ALL ON FUNCTION sch_chameleon.fn_copy_schema(text) FROM PUBLIC;
+
+CREATE FUNCTION chameleon.copy_schema(p_source text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint := sch_chameleon.fn_source_id(p_source);
+	v_type sch_chameleon.en_src_type;
+BEGIN
+	SELECT enm_source_type INTO v_type FROM sch_chameleon.t_sources WHERE i_id_source = v_id FOR UPDATE;
+	IF v_type <> 'mysql' THEN
+		RAISE EXCEPTION 'copy_schema does not support sources of type %', v_type
+			USING ERRCODE = 'feature_not_supported',
+			      HINT = 'Copy a pgsql source with chameleon.init_replica().';
+	END IF;
+	PERFORM sch_chameleon.fn_require_stopped(p_source, 'copy the schema of');
+	PERFORM sch_chameleon.fn_copy_schema(p_source);
+	PERFORM sch_chameleon.fn_create_mysql_foreign_keys(p_source);
+	-- The tables are empty: nothing can be replicated into them until a copy fills them.
+	DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = v_id;
+	UPDATE sch_chameleon.t_sources SET enm_status = 'ready', t_status_reason = NULL,
+		ts_status_changed = clock_timestamp(), b_consistent = true
+	WHERE i_id_source = v_id;
+END;
+$$;
+COMMENT ON FUNCTION chameleon.copy_schema(text) IS
+	'creates the mapped MySQL schemas in PostgreSQL (tables, indexes, enum types, foreign keys) without data';
+REVOKE ALL ON FUNCTION chameleon.copy_schema(text) FROM PUBLIC;
