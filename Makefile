@@ -14,7 +14,7 @@ REGRESS_OPTS = --outputdir=build/regress --load-extension=pg_chameleon
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -Isrc -I$(shell mysql_config --variable=pkgincludedir 2>/dev/null || echo /usr/include/mariadb)
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-register -Wno-missing-field-initializers -MMD -MP
-SHLIB_LINK = -lmariadb -lyaml -lzstd -lz -lstdc++ -pthread
+SHLIB_LINK = -lpq -lmariadb -lyaml -lzstd -lz -lstdc++ -pthread
 
 # The LLVM bitcode PGXS would emit serves only JIT inlining of our own functions, which
 # gains nothing here; see doc/architecture.md.
@@ -25,6 +25,9 @@ include $(PGXS)
 
 # PostgreSQL's own CFLAGS carry C-only warnings; keep C++ compiles quiet and strict.
 override CXXFLAGS := $(filter-out -Wmissing-prototypes -Wdeclaration-after-statement -Wno-format-truncation -Wno-stringop-truncation,$(CXXFLAGS))
+
+# libpq's client headers, for the pgsql source module only (after the server's headers).
+src/pgsql/%.o: override CPPFLAGS += -I$(shell $(PG_CONFIG) --includedir)
 
 -include $(OBJS:.o=.d)
 EXTRA_CLEAN = $(OBJS:.o=.d) build

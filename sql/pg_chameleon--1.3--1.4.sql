@@ -18,8 +18,9 @@ CREATE TABLE sch_chameleon.t_saved_foreign_keys (
 REVOKE ALL ON sch_chameleon.t_saved_foreign_keys FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('sch_chameleon.t_saved_foreign_keys', '');
 
--- pgsql sources: the snapshot exported by the init worker, in which every table is copied.
-ALTER TABLE sch_chameleon.t_init_tables ADD COLUMN t_pg_snapshot text;
+-- pgsql sources: the snapshot exported by the init worker, in which every table is copied, and
+-- the COPY ... TO STDOUT that reads the table.
+ALTER TABLE sch_chameleon.t_init_tables ADD COLUMN t_pg_snapshot text, ADD COLUMN t_pg_copy text;
 
 CREATE FUNCTION sch_chameleon.fn_restore_foreign_keys(p_id_source bigint)
 RETURNS void LANGUAGE plpgsql
@@ -253,4 +254,58 @@ AS $$
 		FROM sch_chameleon.t_replica_tables rt WHERE rt.i_id_source = s.i_id_source) t
 	WHERE p_source IS NULL OR s.t_source = p_source
 	ORDER BY s.t_source
+$$;
+
+CREATE OR REPLACE FUNCTION sch_chameleon.fn_request_sync(p_source text, p_request jsonb, p_wait boolean)
+RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_status sch_chameleon.en_src_status;
+	v_type sch_chameleon.en_src_type;
+BEGIN
+	SELECT enm_status, enm_source_type INTO v_status, v_type FROM sch_chameleon.t_sources WHERE t_source = p_source;
+	IF v_type <> 'mysql' THEN
+		RAISE EXCEPTION 'sync_tables and refresh_schema do not support sources of type %', v_type
+			USING ERRCODE = 'feature_not_supported',
+			      HINT = 'Copy the whole source again with chameleon.init_replica().';
+	END IF;
+	IF v_status IN ('ready', 'initialising', 'syncing') THEN
+		RAISE EXCEPTION 'cannot copy tables of source "%" while it is %', p_source, v_status
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = CASE WHEN v_status = 'ready' THEN 'Copy the whole source with chameleon.init_replica() first.'
+			                  ELSE 'Wait until the running copy is done (chameleon.init_progress).' END;
+	END IF;
+	IF EXISTS (SELECT 1 FROM sch_chameleon.fn_worker_slots() w WHERE w.source = p_source
+	           AND w.database = current_database() AND w.role IN ('init', 'copy')) THEN
+		RAISE EXCEPTION 'a copy of source "%" is already running', p_source
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Wait until it is done (chameleon.init_progress).';
+	END IF;
+	PERFORM sch_chameleon.fn_sync_tables(p_source, p_request, p_wait);
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION sch_chameleon.fn_check_server_id(p_source text, p_config jsonb)
+RETURNS void LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_other text;
+BEGIN
+	-- Only binlog readers hold a server id (pgsql sources are copied, never streamed).
+	SELECT t_source INTO v_other FROM sch_chameleon.t_sources
+	WHERE t_source <> p_source AND p_config ->> 'type' = 'mysql' AND enm_source_type = 'mysql'
+	  AND jsb_config #>> '{db_conn,host}' = p_config #>> '{db_conn,host}'
+	  AND jsb_config #>> '{db_conn,port}' = p_config #>> '{db_conn,port}'
+	  AND jsb_config ->> 'my_server_id' = p_config ->> 'my_server_id'
+	LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'source "%" already reads the MySQL server at %:% with my_server_id %', v_other,
+			p_config #>> '{db_conn,host}', p_config #>> '{db_conn,port}', p_config ->> 'my_server_id'
+			USING ERRCODE = 'duplicate_object',
+			      DETAIL = 'The server accepts one replication connection per server id.',
+			      HINT = 'Give each source of the same MySQL server its own "my_server_id".';
+	END IF;
+END;
 $$;

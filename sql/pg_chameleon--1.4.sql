@@ -249,8 +249,9 @@ AS $$
 DECLARE
 	v_other text;
 BEGIN
+	-- Only binlog readers hold a server id (pgsql sources are copied, never streamed).
 	SELECT t_source INTO v_other FROM sch_chameleon.t_sources
-	WHERE t_source <> p_source
+	WHERE t_source <> p_source AND p_config ->> 'type' = 'mysql' AND enm_source_type = 'mysql'
 	  AND jsb_config #>> '{db_conn,host}' = p_config #>> '{db_conn,host}'
 	  AND jsb_config #>> '{db_conn,port}' = p_config #>> '{db_conn,port}'
 	  AND jsb_config ->> 'my_server_id' = p_config ->> 'my_server_id'
@@ -828,8 +829,14 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_status sch_chameleon.en_src_status;
+	v_type sch_chameleon.en_src_type;
 BEGIN
-	SELECT enm_status INTO v_status FROM sch_chameleon.t_sources WHERE t_source = p_source;
+	SELECT enm_status, enm_source_type INTO v_status, v_type FROM sch_chameleon.t_sources WHERE t_source = p_source;
+	IF v_type <> 'mysql' THEN
+		RAISE EXCEPTION 'sync_tables and refresh_schema do not support sources of type %', v_type
+			USING ERRCODE = 'feature_not_supported',
+			      HINT = 'Copy the whole source again with chameleon.init_replica().';
+	END IF;
 	IF v_status IN ('ready', 'initialising', 'syncing') THEN
 		RAISE EXCEPTION 'cannot copy tables of source "%" while it is %', p_source, v_status
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -914,8 +921,9 @@ CREATE TABLE sch_chameleon.t_saved_foreign_keys (
 REVOKE ALL ON sch_chameleon.t_saved_foreign_keys FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('sch_chameleon.t_saved_foreign_keys', '');
 
--- pgsql sources: the snapshot exported by the init worker, in which every table is copied.
-ALTER TABLE sch_chameleon.t_init_tables ADD COLUMN t_pg_snapshot text;
+-- pgsql sources: the snapshot exported by the init worker, in which every table is copied, and
+-- the COPY ... TO STDOUT that reads the table.
+ALTER TABLE sch_chameleon.t_init_tables ADD COLUMN t_pg_snapshot text, ADD COLUMN t_pg_copy text;
 
 CREATE FUNCTION sch_chameleon.fn_restore_foreign_keys(p_id_source bigint)
 RETURNS void LANGUAGE plpgsql

@@ -55,13 +55,14 @@ adopt_existing_table(core::TableLayout layout, const std::string &mysql_name) {
 			if (*row[0] == column.mysql.name)
 				found = &row;
 		if (found == nullptr)
-			throw Error(sqlstate::object_not_in_prerequisite_state,
-						"table \"" + layout.destination_schema + "." + layout.destination_table +
-							"\" has no column \"" + column.mysql.name + "\" of MySQL table \"" + mysql_name + "\"",
-						"keep_existing_schema reloads the existing PostgreSQL tables, which need every column "
-						"of their MySQL tables.",
-						"Add the column to the PostgreSQL table, or set keep_existing_schema: false to let "
-						"init_replica create the tables.");
+			throw Error(
+				sqlstate::object_not_in_prerequisite_state,
+				"table \"" + layout.destination_schema + "." + layout.destination_table +
+					"\" has no column \"" + column.mysql.name + "\" of MySQL table \"" + mysql_name + "\"",
+				"keep_existing_schema reloads the existing PostgreSQL tables, which need every column "
+				"of their MySQL tables.",
+				"Add the column to the PostgreSQL table, or set keep_existing_schema: false to let "
+				"init_replica create the tables.");
 		column.pg_type = *(*found)[1];
 		column.nullable = *(*found)[2] == "t";
 		column.enum_type.clear(); // the user's type, not one the replica owns
@@ -95,7 +96,8 @@ empty_existing_table(const std::string &schema, const std::string &table) {
 	std::vector<SqlRow> objects = with_qualified_names([&] {
 		return spi_query(
 			"SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', $1, k.conname), "
-			"       format('ALTER TABLE %s ADD CONSTRAINT %I %s', $1, k.conname, pg_get_constraintdef(k.oid)), "
+			"       format('ALTER TABLE %s ADD CONSTRAINT %I %s', $1, k.conname, "
+			"pg_get_constraintdef(k.oid)), "
 			"       k.contype = 'p' AS first, k.conname AS name "
 			"FROM pg_constraint k WHERE k.conrelid = $1::regclass AND k.contype IN ('p', 'u', 'x') "
 			"UNION ALL "
@@ -119,7 +121,8 @@ void
 restore_foreign_keys(int64 source_id, bool validate_now) {
 	spi_exec("SELECT sch_chameleon.fn_restore_foreign_keys($1::bigint)", {std::to_string(source_id)});
 	if (validate_now)
-		spi_exec("SELECT sch_chameleon.fn_validate_foreign_keys($1::bigint, true)", {std::to_string(source_id)});
+		spi_exec("SELECT sch_chameleon.fn_validate_foreign_keys($1::bigint, true)",
+				 {std::to_string(source_id)});
 }
 
 } // namespace chameleon::pg

@@ -24,10 +24,13 @@
 #include "mysql/schema_reader.hpp"
 #include "mysql/server_checks.hpp"
 #include "mysql/source_params.hpp"
+#include "pgsql/catalog_reader.hpp"
+#include "pgsql/copy_out.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <set>
 #include <vector>
 
 namespace chameleon::pg {
@@ -48,8 +51,9 @@ struct QueuedTable {
 	std::string table;
 	std::string loading_schema;
 	std::string destination_schema;
-	core::TableLayout layout;				   // with the loading schema as destination
-	std::vector<std::string> index_statements; // built after the rows are loaded
+	core::TableLayout layout;					// with the loading schema as destination
+	std::vector<std::string> index_statements;	// built after the rows are loaded
+	std::string pg_snapshot, pg_copy_statement; // pgsql sources: the exported snapshot, COPY ... TO STDOUT
 
 	// keep_existing_schema: the existing destination table is reloaded in place.
 	bool in_place() const { return loading_schema == destination_schema; }
@@ -85,6 +89,20 @@ origin_schemas(const config::SourceConfig &config) {
 	for (const auto &mapping : config.schema_mappings)
 		schemas.push_back(mapping.first);
 	return schemas;
+}
+
+// The connection to a pgsql source; values travel in the encoding of this database.
+pgsql::ConnectionParams
+pgsql_params(const config::SourceConfig &config) {
+	pgsql::ConnectionParams params;
+	params.host = config.db_conn.host;
+	params.port = config.db_conn.port;
+	params.user = config.db_conn.user;
+	params.password = config::read_password(config);
+	params.database = config.db_conn.database;
+	params.connect_timeout = config.db_conn.connect_timeout;
+	params.client_encoding = pg_call([] { return GetDatabaseEncodingName(); });
+	return params;
 }
 
 // What sync_tables (or refresh_schema) asked for: "schema.table" names, or every table of one
@@ -222,18 +240,46 @@ claim_source(int64 source_id) {
 }
 
 core::TableLayout
-final_layout(const Source &source, const mysql::TableInfo &table, const std::string &destination, bool postgis) {
-	return mysql::map_table(table, map_context(source, table.schema, table.name, destination, postgis)).layout;
+final_layout(const Source &source, const mysql::TableInfo &table, const std::string &destination,
+			 bool postgis) {
+	return mysql::map_table(table, map_context(source, table.schema, table.name, destination, postgis))
+		.layout;
 }
 
 void
-queue_table(const Source &source, const mysql::TableInfo &table, const std::string &loading,
-			const core::TableLayout &layout) {
+queue_table(const Source &source, const core::TableLayout &layout, const std::string &loading, int64_t rows,
+			int64_t bytes) {
 	spi_exec("INSERT INTO sch_chameleon.t_init_tables (i_id_source, v_schema_origin, v_table_name, "
 			 "v_schema_name, v_schema_loading, i_estimated_rows, i_estimated_bytes, jsb_layout) "
 			 "VALUES ($1::bigint, $2, $3, $4, $5, $6::bigint, $7::bigint, $8::jsonb)",
-			 {id_text(source.id), table.schema, table.name, layout.destination_schema, loading,
-			  std::to_string(table.estimated_rows), std::to_string(table.data_length), core::to_json(layout)});
+			 {id_text(source.id), layout.origin_schema, layout.table, layout.destination_schema, loading,
+			  std::to_string(rows), std::to_string(bytes), core::to_json(layout)});
+}
+
+void
+add_index_statement(const Source &source, const std::string &origin_schema, const std::string &table,
+					const std::string &statement) {
+	spi_exec(
+		"UPDATE sch_chameleon.t_init_tables SET t_index_statements = array_append(t_index_statements, $4) "
+		"WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
+		{id_text(source.id), origin_schema, table, statement});
+}
+
+size_t
+mapping_index(const config::SourceConfig &config, const std::string &origin_schema) {
+	size_t m = 0;
+	while (m < config.schema_mappings.size() && config.schema_mappings[m].first != origin_schema)
+		m++;
+	return m;
+}
+
+void
+create_loading_schemas(const Source &source) {
+	for (size_t m = 0; m < source.config.schema_mappings.size(); m++) {
+		std::string loading = loading_schema(source.id, m);
+		spi_exec("DROP SCHEMA IF EXISTS " + quote_ident(loading) + " CASCADE");
+		spi_exec("CREATE SCHEMA " + quote_ident(loading));
+	}
 }
 
 // keep_existing_schema: the table is loaded where it is, with the types it has; the foreign keys
@@ -242,7 +288,7 @@ void
 queue_existing_table(const Source &source, const mysql::TableInfo &table, const core::TableLayout &layout) {
 	core::TableLayout adopted = adopt_existing_table(layout, table.schema + "." + table.name);
 	set_aside_foreign_keys(source.id, adopted.destination_schema, adopted.destination_table);
-	queue_table(source, table, adopted.destination_schema, adopted);
+	queue_table(source, adopted, adopted.destination_schema, table.estimated_rows, table.data_length);
 }
 
 // Creates the loading schemas and the empty tables, and queues the tables.
@@ -250,15 +296,9 @@ void
 prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables) {
 	bool postgis = spi_value("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'") != "0";
 	const auto &mappings = source.config.schema_mappings;
-	for (size_t m = 0; m < mappings.size(); m++) {
-		std::string loading = loading_schema(source.id, m);
-		spi_exec("DROP SCHEMA IF EXISTS " + quote_ident(loading) + " CASCADE");
-		spi_exec("CREATE SCHEMA " + quote_ident(loading));
-	}
+	create_loading_schemas(source);
 	for (const mysql::TableInfo &table : tables) {
-		size_t m = 0;
-		while (m < mappings.size() && mappings[m].first != table.schema)
-			m++;
+		size_t m = mapping_index(source.config, table.schema);
 		const std::string &destination = mappings[m].second;
 		if (source.config.keep_existing_schema && table_exists(destination, table.name)) {
 			queue_existing_table(source, table, final_layout(source, table, destination, postgis));
@@ -277,12 +317,10 @@ prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables
 		if (int factor = fillfactor_for(source.config, table.schema, table.name))
 			spi_exec("ALTER TABLE " + quote_ident(loading) + "." + quote_ident(table.name) +
 					 " SET (fillfactor = " + std::to_string(factor) + ")");
-		queue_table(source, table, loading, final_layout(source, table, destination, postgis));
+		queue_table(source, final_layout(source, table, destination, postgis), loading, table.estimated_rows,
+					table.data_length);
 		for (const std::string &statement : definition.indexes)
-			spi_exec("UPDATE sch_chameleon.t_init_tables SET t_index_statements = "
-					 "array_append(t_index_statements, $4) "
-					 "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
-					 {id_text(source.id), table.schema, table.name, statement});
+			add_index_statement(source, table.schema, table.name, statement);
 	}
 }
 
@@ -299,7 +337,8 @@ claim_table(int64 source_id) {
 				  "  ORDER BY i_estimated_bytes DESC NULLS LAST, v_schema_origin, v_table_name "
 				  "  LIMIT 1 FOR UPDATE SKIP LOCKED) "
 				  "RETURNING v_schema_origin, v_table_name, v_schema_loading, jsb_layout::text, "
-				  "  array_length(t_index_statements, 1), v_schema_name",
+				  "  array_length(t_index_statements, 1), v_schema_name, coalesce(t_pg_snapshot, ''), "
+				  "  coalesce(t_pg_copy, '')",
 				  {id_text(source_id)});
 	if (rows.empty())
 		return std::nullopt;
@@ -308,6 +347,8 @@ claim_table(int64 source_id) {
 	table.table = *rows[0][1];
 	table.loading_schema = *rows[0][2];
 	table.destination_schema = *rows[0][5];
+	table.pg_snapshot = *rows[0][6];
+	table.pg_copy_statement = *rows[0][7];
 	table.layout = core::layout_from_json(*rows[0][3]);
 	table.layout.destination_schema = table.loading_schema;
 	int statements = rows[0][4] ? std::stoi(*rows[0][4]) : 0;
@@ -377,20 +418,14 @@ continue_sequences(const std::string &table) {
 				 {column[1]});
 }
 
-// Copies one table in its own snapshot; its rows, indexes and queue entry commit together.
-void
-copy_table(const Source &source, const QueuedTable &queued) {
-	std::string name = queued.origin_schema + "." + queued.table;
-	mysql::TableInfo table = current_table_info(source, queued);
-	mysql::SnapshotSession session(mysql::connection_params(source.config));
-	mysql::BinlogCoordinates coordinates =
-		table.transactional ? session.begin_snapshot(true) : session.lock_table_and_read_position(table);
+struct LoadedRows {
+	uint64_t rows = 0, bytes = 0, discarded = 0;
+};
 
-	mysql::CopyOptions options;
-	options.chunk_bytes = std::clamp<int64_t>(source.config.copy_max_memory / 4, 64 << 10, 8 << 20);
-	options.strip_nul = source.config.strip_nul;
-	options.zero_dates_to_null = source.config.zero_dates != "error";
-
+// Loads the chunks a reader thread puts in the queue until it finishes; refused rows go to
+// t_discarded_rows.
+LoadedRows
+load_from_queue(const Source &source, const QueuedTable &queued, core::ChunkQueue &queue) {
 	std::vector<std::string> columns;
 	for (const core::LayoutColumn &column : queued.layout.columns)
 		columns.push_back(column.mysql.name);
@@ -399,52 +434,111 @@ copy_table(const Source &source, const QueuedTable &queued) {
 		for (size_t i = 0; i < columns.size(); i++)
 			if (columns[i] == key)
 				key_columns.push_back(i);
+	CopyLoader loader(queued.loading_schema, queued.table, columns, key_columns);
+	std::string name = queued.origin_schema + "." + queued.table;
+	LoadedRows loaded;
+	core::CopyChunk chunk;
+	for (;;) {
+		check_stop();
+		core::ChunkQueue::Pop result = queue.pop(chunk, std::chrono::milliseconds(100));
+		if (result == core::ChunkQueue::Pop::finished)
+			return loaded;
+		if (result == core::ChunkQueue::Pop::timeout)
+			continue;
+		std::vector<core::RejectedRow> rejected = std::move(chunk.rejected);
+		loaded.rows += loader.load(chunk, rejected);
+		loaded.bytes += chunk.source_bytes;
+		loaded.discarded += rejected.size();
+		record_discarded(source.id, queued, rejected);
+		set_progress(name, loaded.rows, loaded.bytes);
+	}
+}
+
+// After the rows: indexes, sequences, and the queue entry with the table's consistent point.
+void
+finish_table(const Source &source, const QueuedTable &queued,
+			 const std::vector<std::string> &index_statements, const LoadedRows &loaded,
+			 const mysql::BinlogCoordinates &coordinates) {
+	for (const std::string &statement : index_statements) {
+		check_stop();
+		spi_exec(statement);
+	}
+	continue_sequences(quote_ident(queued.loading_schema) + "." + quote_ident(queued.table));
+	spi_exec("UPDATE sch_chameleon.t_init_tables SET enm_state = 'copied', i_rows = $4::bigint, "
+			 "i_bytes = $5::bigint, i_discarded = $6::bigint, ts_finished = clock_timestamp(), "
+			 "t_binlog_name = nullif($7, ''), i_binlog_position = nullif($8, '0')::bigint, "
+			 "t_gtid_set = nullif($9, '') "
+			 "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
+			 {id_text(source.id), queued.origin_schema, queued.table, std::to_string(loaded.rows),
+			  std::to_string(loaded.bytes), std::to_string(loaded.discarded), coordinates.file,
+			  std::to_string(coordinates.position), coordinates.gtid_set});
+}
+
+size_t
+chunk_bytes(const config::SourceConfig &config) {
+	return static_cast<size_t>(std::clamp<int64_t>(config.copy_max_memory / 4, 64 << 10, 8 << 20));
+}
+
+// Copies one MySQL table in its own snapshot; its rows, indexes and queue entry commit together.
+void
+copy_mysql_table(const Source &source, const QueuedTable &queued) {
+	mysql::TableInfo table = current_table_info(source, queued);
+	mysql::SnapshotSession session(mysql::connection_params(source.config));
+	mysql::BinlogCoordinates coordinates =
+		table.transactional ? session.begin_snapshot(true) : session.lock_table_and_read_position(table);
+
+	mysql::CopyOptions options;
+	options.chunk_bytes = chunk_bytes(source.config);
+	options.strip_nul = source.config.strip_nul;
+	options.zero_dates_to_null = source.config.zero_dates != "error";
 
 	run_transaction([&] {
-		std::vector<std::string> rebuild_statements = queued.index_statements;
+		std::vector<std::string> index_statements = queued.index_statements;
 		if (queued.in_place())
-			rebuild_statements = empty_existing_table(queued.destination_schema, queued.table);
-		CopyLoader loader(queued.loading_schema, queued.table, columns, key_columns);
+			index_statements = empty_existing_table(queued.destination_schema, queued.table);
 		core::ChunkQueue queue(2);
 		mysql::CopyProducer producer(queued.layout, queue, options);
-		uint64_t loaded = 0, bytes = 0, discarded = 0;
+		LoadedRows loaded;
 		{
 			mysql::CopyThread reader(session, table, producer, queue);
-			core::CopyChunk chunk;
-			for (;;) {
-				check_stop();
-				core::ChunkQueue::Pop result = queue.pop(chunk, std::chrono::milliseconds(100));
-				if (result == core::ChunkQueue::Pop::finished)
-					break;
-				if (result == core::ChunkQueue::Pop::timeout)
-					continue;
-				std::vector<core::RejectedRow> rejected = std::move(chunk.rejected);
-				loaded += loader.load(chunk, rejected);
-				bytes += chunk.source_bytes;
-				discarded += rejected.size();
-				record_discarded(source.id, queued, rejected);
-				set_progress(name, loaded, bytes);
-			}
+			loaded = load_from_queue(source, queued, queue);
 		}
-		for (const std::string &statement : rebuild_statements) {
-			check_stop();
-			spi_exec(statement);
-		}
-		continue_sequences(quote_ident(queued.loading_schema) + "." + quote_ident(queued.table));
-		spi_exec("UPDATE sch_chameleon.t_init_tables SET enm_state = 'copied', i_rows = $4::bigint, "
-				 "i_bytes = $5::bigint, i_discarded = $6::bigint, ts_finished = clock_timestamp(), "
-				 "t_binlog_name = $7, i_binlog_position = $8::bigint, t_gtid_set = nullif($9, '') "
-				 "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
-				 {id_text(source.id), queued.origin_schema, queued.table, std::to_string(loaded),
-				  std::to_string(bytes), std::to_string(discarded), coordinates.file,
-				  std::to_string(coordinates.position), coordinates.gtid_set});
+		finish_table(source, queued, index_statements, loaded, coordinates);
 	});
 	if (table.transactional)
 		session.commit();
 	else
 		session.unlock_tables();
+}
+
+// Copies one table of a pgsql source in the snapshot the init worker exported.
+void
+copy_pgsql_table(const Source &source, const QueuedTable &queued) {
+	pgsql::Connection connection(pgsql_params(source.config));
+	connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+	connection.execute("SET TRANSACTION SNAPSHOT " + core::quote_literal(queued.pg_snapshot));
+	run_transaction([&] {
+		core::ChunkQueue queue(2);
+		LoadedRows loaded;
+		{
+			pgsql::CopyOutThread reader(connection, queued.pg_copy_statement, queue,
+										chunk_bytes(source.config));
+			loaded = load_from_queue(source, queued, queue);
+		}
+		finish_table(source, queued, queued.index_statements, loaded, {});
+	});
+	connection.execute("COMMIT");
+}
+
+void
+copy_table(const Source &source, const QueuedTable &queued) {
+	if (source.config.type == "pgsql")
+		copy_pgsql_table(source, queued);
+	else
+		copy_mysql_table(source, queued);
 	set_progress("", 0, 0);
-	log_message("init_replica of source \"" + source.name + "\" copied " + name);
+	log_message("init_replica of source \"" + source.name + "\" copied " + queued.origin_schema + "." +
+				queued.table);
 }
 
 void
@@ -524,9 +618,10 @@ replace_destination_schemas(const Source &source) {
 		std::string loading = loading_schema(source.id, m);
 		if (source.config.keep_existing_schema) {
 			spi_exec("CREATE SCHEMA IF NOT EXISTS " + quote_ident(destination));
-			for (const SqlRow &row : spi_query("SELECT v_table_name, jsb_layout::text FROM sch_chameleon.t_init_tables "
-											   "WHERE i_id_source = $1::bigint AND v_schema_loading = $2",
-											   {id_text(source.id), loading}))
+			for (const SqlRow &row :
+				 spi_query("SELECT v_table_name, jsb_layout::text FROM sch_chameleon.t_init_tables "
+						   "WHERE i_id_source = $1::bigint AND v_schema_loading = $2",
+						   {id_text(source.id), loading}))
 				move_table_in(source, *row[0], loading, core::layout_from_json(*row[1]));
 			spi_exec("DROP SCHEMA " + quote_ident(loading) + " CASCADE");
 			continue;
@@ -536,9 +631,10 @@ replace_destination_schemas(const Source &source) {
 		for (const std::string &role : source.config.grant_select_to) {
 			if (spi_value("SELECT count(*) FROM pg_roles WHERE rolname = $1", {role}) == "0") {
 				pg_call([&] {
-					ereport(WARNING, (errmsg("role \"%s\" of \"grant_select_to\" does not exist", role.c_str()),
-									  errhint("Create the role and grant it SELECT on schema \"%s\".",
-											  destination.c_str())));
+					ereport(WARNING,
+							(errmsg("role \"%s\" of \"grant_select_to\" does not exist", role.c_str()),
+							 errhint("Create the role and grant it SELECT on schema \"%s\".",
+									 destination.c_str())));
 				});
 				continue;
 			}
@@ -549,19 +645,24 @@ replace_destination_schemas(const Source &source) {
 	}
 }
 
+void
+require_all_copied(const Source &source) {
+	std::vector<SqlRow> failed =
+		spi_query("SELECT v_schema_origin || '.' || v_table_name, coalesce(t_error, enm_state::text) "
+				  "FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint AND enm_state <> 'copied' "
+				  "ORDER BY enm_state DESC LIMIT 1",
+				  {id_text(source.id)});
+	if (!failed.empty())
+		throw Error(sqlstate::object_not_in_prerequisite_state,
+					"init_replica could not copy table \"" + *failed[0][0] + "\"", *failed[0][1],
+					"Fix the cause and run chameleon.init_replica() again.");
+}
+
 // The copies replace the destination schemas; the tables enter the catalogue.
 void
 swap_in(const Source &source) {
 	run_transaction([&] {
-		std::vector<SqlRow> failed = spi_query(
-			"SELECT v_schema_origin || '.' || v_table_name, coalesce(t_error, enm_state::text) "
-			"FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint AND enm_state <> 'copied' "
-			"ORDER BY enm_state DESC LIMIT 1",
-			{id_text(source.id)});
-		if (!failed.empty())
-			throw Error(sqlstate::object_not_in_prerequisite_state,
-						"init_replica could not copy table \"" + *failed[0][0] + "\"", *failed[0][1],
-						"Fix the cause and run chameleon.init_replica() again.");
+		require_all_copied(source);
 		replace_destination_schemas(source);
 		spi_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint",
 				 {id_text(source.id)});
@@ -696,6 +797,129 @@ copy_with_helpers(const WorkerArgs &args, const Source &source, size_t table_cou
 	}
 }
 
+// pgsql sources: the enum types, then the tables in the loading schemas, queued with the
+// exported snapshot and their COPY statement; constraints and indexes come after the rows.
+void
+prepare_pgsql_tables(const Source &source, const pgsql::SourceSchema &schema, const std::string &snapshot) {
+	create_loading_schemas(source);
+	std::set<std::pair<size_t, int>> created_enums; // (mapping, enum)
+	for (const pgsql::SourceTable &table : schema.tables) {
+		size_t m = mapping_index(source.config, table.schema);
+		for (const pgsql::SourceColumn &column : table.columns)
+			if (column.enum_index >= 0 && created_enums.insert({m, column.enum_index}).second)
+				spi_exec(pgsql::create_enum_statement(schema.enums[static_cast<size_t>(column.enum_index)],
+													  loading_schema(source.id, m)));
+	}
+	for (const pgsql::SourceTable &table : schema.tables) {
+		size_t m = mapping_index(source.config, table.schema);
+		std::string loading = loading_schema(source.id, m);
+		for (const std::string &statement : pgsql::create_table_statements(table, loading, schema.enums))
+			spi_exec(statement);
+		if (int factor = fillfactor_for(source.config, table.schema, table.name))
+			spi_exec("ALTER TABLE " + quote_ident(loading) + "." + quote_ident(table.name) +
+					 " SET (fillfactor = " + std::to_string(factor) + ")");
+		core::TableLayout layout;
+		layout.origin_schema = table.schema;
+		layout.table = table.name;
+		layout.destination_schema = source.config.schema_mappings[m].second;
+		layout.destination_table = table.name;
+		for (const std::string &name : pgsql::copied_columns(table)) {
+			core::LayoutColumn column;
+			column.mysql.name = name;
+			layout.columns.push_back(column);
+		}
+		queue_table(source, layout, loading, table.estimated_rows, table.estimated_bytes);
+		spi_exec("UPDATE sch_chameleon.t_init_tables SET t_pg_snapshot = $4, t_pg_copy = $5 "
+				 "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
+				 {id_text(source.id), table.schema, table.name, snapshot, pgsql::copy_out_statement(table)});
+		for (const std::string &statement : pgsql::index_statements(table, loading))
+			add_index_statement(source, table.schema, table.name, statement);
+	}
+}
+
+// The foreign keys between copied tables, NOT VALID then validated (the copies share one
+// snapshot, so they hold unless rows were discarded).
+void
+create_pgsql_foreign_keys(const Source &source, const pgsql::SourceSchema &schema) {
+	auto copied = [&](const std::string &origin_schema, const std::string &name) {
+		for (const pgsql::SourceTable &table : schema.tables)
+			if (table.schema == origin_schema && table.name == name)
+				return true;
+		return false;
+	};
+	const auto &mappings = source.config.schema_mappings;
+	for (const pgsql::SourceTable &table : schema.tables)
+		for (const pgsql::SourceForeignKey &key : table.foreign_keys) {
+			std::string described =
+				"foreign key \"" + key.name + "\" of table \"" + table.schema + "." + table.name + "\"";
+			if (!copied(key.referenced_schema, key.referenced_table)) {
+				pg_call([&] {
+					ereport(NOTICE,
+							(errmsg("%s is not created: table \"%s.%s\" is not copied", described.c_str(),
+									key.referenced_schema.c_str(), key.referenced_table.c_str())));
+				});
+				continue;
+			}
+			const std::string &destination = mappings[mapping_index(source.config, table.schema)].second;
+			const std::string &referenced =
+				mappings[mapping_index(source.config, key.referenced_schema)].second;
+			spi_exec(pgsql::foreign_key_statement(table, key, destination, referenced));
+			std::string error;
+			if (!run_subtransaction(
+					[&] {
+						spi_exec("ALTER TABLE " + quote_ident(destination) + "." + quote_ident(table.name) +
+								 " VALIDATE CONSTRAINT " + quote_ident(key.name));
+					},
+					&error))
+				pg_call([&] {
+					ereport(WARNING,
+							(errmsg("%s does not hold for the copied rows: it stays NOT VALID",
+									described.c_str()),
+							 errdetail("%s", error.c_str()),
+							 errhint("Look at chameleon.discarded_rows, fix the rows, then validate it.")));
+				});
+		}
+}
+
+// pgsql sources are copied, not replicated: the source is initialised and consistent.
+void
+swap_in_pgsql(const Source &source, const pgsql::SourceSchema &schema) {
+	run_transaction([&] {
+		require_all_copied(source);
+		replace_destination_schemas(source);
+		create_pgsql_foreign_keys(source, schema);
+		spi_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint",
+				 {id_text(source.id)});
+		spi_exec("UPDATE sch_chameleon.t_sources SET enm_status = 'initialised', t_status_reason = NULL, "
+				 "ts_status_changed = clock_timestamp(), b_consistent = true WHERE i_id_source = $1::bigint",
+				 {id_text(source.id)});
+	});
+}
+
+// A pgsql source: every table is copied in the one snapshot this connection exports and keeps
+// open until the copies are done.
+void
+run_pgsql_copy(const WorkerArgs &args, const Source &source) {
+	if (source.config.keep_existing_schema)
+		throw Error(sqlstate::feature_not_supported,
+					"keep_existing_schema is not supported for pgsql sources", "",
+					"Set keep_existing_schema: false for source \"" + source.name + "\".");
+	set_slot_state(my_slot(), "reading the table list");
+	pgsql::Connection exporter(pgsql_params(source.config));
+	exporter.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+	std::string snapshot = *exporter.query("SELECT pg_catalog.pg_export_snapshot()").at(0).at(0);
+	pgsql::SourceSchema schema =
+		pgsql::read_schema(exporter, table_filter(source.config), origin_schemas(source.config));
+	for (const std::string &notice : schema.notices)
+		log_message("init_replica of source \"" + source.name + "\": " + notice);
+	run_transaction([&] { prepare_pgsql_tables(source, schema, snapshot); });
+	log_message("init_replica of source \"" + source.name + "\": " + std::to_string(schema.tables.size()) +
+				" tables to copy with " + std::to_string(source.config.copy_parallel_jobs) + " jobs");
+	copy_with_helpers(args, source, schema.tables.size(), [&] { swap_in_pgsql(source, schema); });
+	exporter.execute("COMMIT");
+	log_message("init_replica of source \"" + source.name + "\" is done");
+}
+
 void
 run_full_copy(const WorkerArgs &args) {
 	Source source;
@@ -703,6 +927,10 @@ run_full_copy(const WorkerArgs &args) {
 		source = read_source(args.source_id);
 		claim_source(source.id);
 	});
+	if (source.config.type == "pgsql") {
+		run_pgsql_copy(args, source);
+		return;
+	}
 	set_slot_state(my_slot(), "checking the server");
 	require_prerequisites(source);
 
@@ -779,9 +1007,10 @@ copy_schema(int64 source_id) {
 	}
 	spi_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint", {id_text(source.id)});
 	prepare_tables(source, tables);
-	for (const SqlRow &statement : spi_query("SELECT unnest(t_index_statements) FROM sch_chameleon.t_init_tables "
-											 "WHERE i_id_source = $1::bigint",
-											 {id_text(source.id)}))
+	for (const SqlRow &statement :
+		 spi_query("SELECT unnest(t_index_statements) FROM sch_chameleon.t_init_tables "
+				   "WHERE i_id_source = $1::bigint",
+				   {id_text(source.id)}))
 		spi_exec(*statement[0]);
 	replace_destination_schemas(source);
 	spi_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint", {id_text(source.id)});

@@ -261,7 +261,8 @@ class Replayer {
 			">= (s.t_binlog_name, s.i_binlog_position))",
 			{std::to_string(source_.id)});
 		// keep_existing_schema: the foreign keys set aside for the copy hold again once consistent.
-		spi_exec("SELECT sch_chameleon.fn_validate_foreign_keys($1::bigint, false)", {std::to_string(source_.id)});
+		spi_exec("SELECT sch_chameleon.fn_validate_foreign_keys($1::bigint, false)",
+				 {std::to_string(source_.id)});
 	}
 
 	static std::string unhex(const std::string &hex) {
