@@ -925,6 +925,18 @@ SELECT pg_catalog.pg_extension_config_dump('sch_chameleon.t_saved_foreign_keys',
 -- the COPY ... TO STDOUT that reads the table.
 ALTER TABLE sch_chameleon.t_init_tables ADD COLUMN t_pg_snapshot text, ADD COLUMN t_pg_copy text;
 
+-- The log's row events are compressed with lz4 (pglz took most of the reader's time); without lz4
+-- in this server they are stored uncompressed.
+DO $$
+BEGIN
+	ALTER TABLE sch_chameleon.t_log_replica ALTER COLUMN b_event SET COMPRESSION lz4,
+		ALTER COLUMN b_table_map SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported THEN
+	ALTER TABLE sch_chameleon.t_log_replica ALTER COLUMN b_event SET STORAGE EXTERNAL,
+		ALTER COLUMN b_table_map SET STORAGE EXTERNAL;
+END;
+$$;
+
 CREATE FUNCTION sch_chameleon.fn_restore_foreign_keys(p_id_source bigint)
 RETURNS void LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp

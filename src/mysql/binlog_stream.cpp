@@ -108,8 +108,8 @@ BinlogStream::open(bool resuming) {
 	ConnectionParams params = options_.connection;
 	// In follow mode the server speaks at least every heartbeat: a much longer silence means the
 	// connection is dead even if TCP has not noticed.
-	if (options_.follow && options_.heartbeat_seconds > 0)
-		params.read_timeout = std::min(params.read_timeout, options_.heartbeat_seconds * 3 + 10);
+	if (options_.follow && options_.heartbeat_ms > 0)
+		params.read_timeout = std::min(params.read_timeout, options_.heartbeat_ms * 3 / 1000 + 10);
 	connection_ = std::make_unique<Connection>(params);
 	flavour_ = connection_->version().flavour;
 
@@ -134,8 +134,8 @@ BinlogStream::open(bool resuming) {
 	// binlog has checksums); MySQL 8.0.26+ reads the source_ name.
 	connection_->execute("SET @master_binlog_checksum = @@global.binlog_checksum, "
 						 "@source_binlog_checksum = @@global.binlog_checksum");
-	if (options_.follow && options_.heartbeat_seconds > 0) {
-		std::string period = std::to_string(uint64_t(options_.heartbeat_seconds) * 1000000000ULL);
+	if (options_.follow && options_.heartbeat_ms > 0) {
+		std::string period = std::to_string(uint64_t(options_.heartbeat_ms) * 1000000ULL);
 		connection_->execute("SET @master_heartbeat_period = " + period +
 							 ", @source_heartbeat_period = " + period);
 	}

@@ -46,8 +46,8 @@ struct StreamOptions {
 	// MariaDB GTID position "0-1-5,1-2-7" to start after (the file/position in `start` is then
 	// ignored). MySQL GTID sets are refused: COM_BINLOG_DUMP_GTID is not implemented.
 	std::string gtid_start;
-	bool follow = true;		   // false: stop at the current end of the binlog; true: wait for new events
-	int heartbeat_seconds = 1; // follow mode: the server sends a HEARTBEAT after this much idle time
+	bool follow = true;		 // false: stop at the current end of the binlog; true: wait for new events
+	int heartbeat_ms = 1000; // follow mode: the server sends a HEARTBEAT after this much idle time
 	ReconnectPolicy reconnect;
 };
 

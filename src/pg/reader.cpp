@@ -28,6 +28,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr auto batch_max_age = std::chrono::milliseconds(200); // lag bound while events keep coming
+constexpr int idle_heartbeat_ms = 100;
 
 const char *
 event_kind(binlog::RowsKind kind) {
@@ -330,7 +331,9 @@ run_reader(const WorkerArgs &args) {
 	if (config.gtid_enable && !source.read_gtid.empty())
 		options.gtid_start = source.read_gtid;
 	options.follow = true;
-	options.heartbeat_seconds = std::max(1, config.sleep_loop);
+	// A short heartbeat ends the last batch of a burst soon after the burst (the server sends it
+	// only when it has nothing else to send); idle commits stay one per sleep_loop.
+	options.heartbeat_ms = idle_heartbeat_ms;
 	options.reconnect.max_attempts = config.on_error_read == "continue" ? 1000000 : 5;
 	options.reconnect.on_retry = [&](const mysql::RetryNotice &notice) {
 		std::string text = "reader of source \"" + source.name + "\" lost the MySQL connection (" +
@@ -351,6 +354,8 @@ run_reader(const WorkerArgs &args) {
 	mysql::BinlogPosition committed = position; // the last transaction boundary
 	std::optional<uint32_t> last_event_time;
 	bool in_transaction = false;
+	const auto idle_commit_interval = std::chrono::seconds(std::max(1, config.sleep_loop));
+	auto last_idle_commit = Clock::now() - idle_commit_interval;
 	set_slot_state(my_slot(), "streaming");
 
 	auto at_boundary = [&](const mysql::BinlogPosition &next, bool force, bool caught_up) {
@@ -382,9 +387,13 @@ run_reader(const WorkerArgs &args) {
 			switch (raw->type) {
 			case binlog::event_type::heartbeat:
 			case binlog::event_type::heartbeat_v2:
-				// Idle at the end of the binlog: everything read so far is committed, lag is zero.
-				if (!in_transaction)
+				// Idle at the end of the binlog: everything read so far is committed, and lag is
+				// zero (recorded once per sleep_loop while nothing happens).
+				if (!in_transaction &&
+					(writer.open() || Clock::now() - last_idle_commit >= idle_commit_interval)) {
 					writer.commit(committed, gtids.text(), last_event_time, true);
+					last_idle_commit = Clock::now();
+				}
 				continue;
 			case binlog::event_type::rotate:
 				if (!in_transaction && writer.open())

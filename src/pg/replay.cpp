@@ -43,7 +43,8 @@ struct TableState {
 	SPIPlanPtr update_plan = nullptr;
 	SPIPlanPtr delete_plan = nullptr;
 	SPIPlanPtr delete_many_plan = nullptr;
-	SPIPlanPtr update_many_plan = nullptr;
+	// UPDATE ... FROM unnest plans, by the set of columns the event changes
+	std::map<std::vector<bool>, SPIPlanPtr> update_many_plans;
 	std::shared_ptr<CopyLoader> loader; // inserts
 };
 
@@ -111,7 +112,7 @@ class Replayer {
 	bool replay_some() {
 		std::string id = std::to_string(source_.id);
 		std::vector<SqlRow> batch = spi_query(
-			"SELECT b.i_id_batch, encode(b.b_format_description, 'hex'), b.t_binlog_name_end, "
+			"SELECT b.i_id_batch, b.b_format_description, b.t_binlog_name_end, "
 			"b.i_binlog_position_end, b.t_gtid_set, CASE WHEN p.i_id_batch = b.i_id_batch THEN p.i_id_event "
 			"ELSE 0 END FROM sch_chameleon.t_replica_batch b JOIN sch_chameleon.t_last_replayed p USING "
 			"(i_id_source) WHERE b.i_id_source = $1::bigint AND b.b_processed AND NOT b.b_replayed "
@@ -153,7 +154,7 @@ class Replayer {
 							table_map.columns[i].signedness_known = true;
 						}
 			});
-			std::string format = unhex(batch[0][1].value_or(""));
+			std::string format = batch[0][1].value_or("");
 			if (!format.empty())
 				decoder_.decode(reinterpret_cast<const uint8_t *>(format.data()), format.size());
 			decoder_batch_ = batch_id;
@@ -162,8 +163,8 @@ class Replayer {
 
 		std::vector<SqlRow> rows = spi_query(
 			"SELECT i_id_event, v_schema_name, v_table_name, enm_binlog_event::text, t_binlog_name, "
-			"i_binlog_position, extract(epoch FROM ts_event)::bigint, encode(b_event, 'hex'), "
-			"encode(b_table_map, 'hex'), i_rows, t_query FROM sch_chameleon.t_log_replica "
+			"i_binlog_position, extract(epoch FROM ts_event)::bigint, b_event, b_table_map, i_rows, "
+			"t_query FROM sch_chameleon.t_log_replica "
 			"WHERE i_id_source = $1::bigint AND i_id_batch = $2::bigint AND i_id_event > $3::bigint "
 			"ORDER BY i_id_event LIMIT 200",
 			{id, std::to_string(batch_id), std::to_string(after_event)});
@@ -181,8 +182,8 @@ class Replayer {
 			event.file = *row[4];
 			event.position = std::stoll(*row[5]);
 			event.event_time = std::stoll(*row[6]);
-			event.event_bytes = unhex(row[7].value_or(""));
-			event.table_map_bytes = unhex(row[8].value_or(""));
+			event.event_bytes = row[7].value_or("");
+			event.table_map_bytes = row[8].value_or("");
 			event.rows = std::stoll(*row[9]);
 			event.statement = row[10].value_or("");
 			// Events of a table sync_tables is copying wait for its copy (the copy's snapshot may be
@@ -265,14 +266,6 @@ class Replayer {
 				 {std::to_string(source_.id)});
 	}
 
-	static std::string unhex(const std::string &hex) {
-		std::string bytes(hex.size() / 2, '\0');
-		auto digit = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-		for (size_t i = 0; i < bytes.size(); i++)
-			bytes[i] = static_cast<char>(digit(hex[2 * i]) << 4 | digit(hex[2 * i + 1]));
-		return bytes;
-	}
-
 	void load_tables() {
 		std::vector<SqlRow> rows = spi_query(
 			"SELECT v_schema_origin, v_table_name, b_replica_enabled, t_binlog_name, i_binlog_position, "
@@ -284,11 +277,14 @@ class Replayer {
 			version += *row[0] + "." + *row[1] + ":" + *row[6] + ";";
 		if (version == tables_version_)
 			return;
-		for (auto &[name, table] : tables_)
-			for (SPIPlanPtr plan : {table.insert_plan, table.update_plan, table.delete_plan,
-									table.delete_many_plan, table.update_many_plan})
+		for (auto &[name, table] : tables_) {
+			for (SPIPlanPtr plan :
+				 {table.insert_plan, table.update_plan, table.delete_plan, table.delete_many_plan})
 				if (plan)
 					pg_call([&] { SPI_freeplan(plan); });
+			for (auto &[columns, plan] : table.update_many_plans)
+				pg_call([&] { SPI_freeplan(plan); });
+		}
 		tables_.clear();
 		for (const SqlRow &row : rows) {
 			TableState state;
@@ -615,8 +611,9 @@ class Replayer {
 	}
 
 	// The rows of an update event of a table with a one-column key, when no row changes its key
-	// and no key repeats, go with one UPDATE ... FROM unnest(arrays). Returns -1 when the event
-	// does not qualify (the caller then applies its rows one by one).
+	// and no key repeats, go with one UPDATE ... FROM unnest(arrays) that sets only the columns
+	// some row of the event changes (the others hold the before image already). Returns -1 when
+	// the event does not qualify (the caller then applies its rows one by one).
 	int64_t update_by_key_arrays(TableState &table, const binlog::TableMap &table_map,
 								 const binlog::RowsEvent &rows, TableError &failure) {
 		const core::TableLayout &layout = table.layout;
@@ -626,6 +623,7 @@ class Replayer {
 		while (layout.columns[key].mysql.name != layout.key[0])
 			key++;
 		std::vector<std::string> arrays(layout.columns.size(), "{");
+		std::vector<bool> changed(layout.columns.size(), false);
 		std::vector<SqlValue> old_values, new_values;
 		std::vector<binlog::Value> before, after;
 		std::set<std::string> keys;
@@ -637,30 +635,37 @@ class Replayer {
 			if (!old_values[key] || old_values[key] != new_values[key] ||
 				!keys.insert(*old_values[key]).second)
 				return -1;
-			for (size_t i = 0; i < layout.columns.size(); i++)
+			for (size_t i = 0; i < layout.columns.size(); i++) {
 				append_array_element(arrays[i], new_values[i]);
+				if (old_values[i] != new_values[i])
+					changed[i] = true;
+			}
 			count++;
 		}
-		if (!table.update_many_plan) {
-			std::string set, names, unnest;
-			for (size_t i = 0; i < layout.columns.size(); i++) {
-				std::string name = quote_ident(layout.columns[i].mysql.name);
-				unnest += (i ? ", $" : "$") + std::to_string(i + 1) + "::text[]";
-				names += (i ? ", c" : "c") + std::to_string(i);
-				if (i != key)
-					set += std::string(set.empty() ? "" : ", ") + name + " = v.c" + std::to_string(i) +
-						   "::" + layout.columns[i].pg_type;
-			}
-			failure.sql = "UPDATE " + qualified(layout) + " AS t SET " + set + " FROM unnest(" + unnest +
-						  ") AS v(" + names + ") WHERE t." + quote_ident(layout.key[0]) + " = v.c" +
-						  std::to_string(key) + "::" + layout.columns[key].pg_type;
-			table.update_many_plan = prepare(failure.sql, static_cast<int>(layout.columns.size()));
-		}
+		if (std::find(changed.begin(), changed.end(), true) == changed.end())
+			changed.assign(changed.size(), true); // nothing changed: keep the statement valid
+		changed[key] = true;
 		std::vector<SqlValue> params;
-		for (std::string &array : arrays)
-			params.emplace_back(array + "}");
+		std::string set, names, unnest;
+		for (size_t i = 0; i < layout.columns.size(); i++) {
+			if (!changed[i])
+				continue;
+			std::string column = "c" + std::to_string(i);
+			params.emplace_back(arrays[i] + "}");
+			unnest += (params.size() > 1 ? ", $" : "$") + std::to_string(params.size()) + "::text[]";
+			names += (params.size() > 1 ? ", " : "") + column;
+			if (i != key)
+				set += std::string(set.empty() ? "" : ", ") + quote_ident(layout.columns[i].mysql.name) +
+					   " = v." + column + "::" + layout.columns[i].pg_type;
+		}
+		failure.sql = "UPDATE " + qualified(layout) + " AS t SET " + set + " FROM unnest(" + unnest +
+					  ") AS v(" + names + ") WHERE t." + quote_ident(layout.key[0]) + " = v.c" +
+					  std::to_string(key) + "::" + layout.columns[key].pg_type;
+		SPIPlanPtr &plan = table.update_many_plans[changed];
+		if (!plan)
+			plan = prepare(failure.sql, static_cast<int>(params.size()));
 		failure.key = layout.key[0] + " of " + std::to_string(count) + " rows";
-		execute(table.update_many_plan, params, SPI_OK_UPDATE, "an update", failure, count);
+		execute(plan, params, SPI_OK_UPDATE, "an update", failure, count);
 		return count;
 	}
 

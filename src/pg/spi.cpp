@@ -47,6 +47,18 @@ spi_query(const std::string &sql, const std::vector<SqlValue> &params) {
 	for (uint64 r = 0; r < count; r++) {
 		SqlRow row;
 		for (int c = 1; c <= desc->natts; c++) {
+			if (TupleDescAttr(desc, c - 1)->atttypid == BYTEAOID) {
+				bytea *bytes = pg_call([&]() -> bytea * {
+					bool null = false;
+					Datum datum = SPI_getbinval(SPI_tuptable->vals[r], desc, c, &null);
+					return null ? nullptr : DatumGetByteaPP(datum);
+				});
+				if (bytes == nullptr)
+					row.emplace_back(std::nullopt);
+				else
+					row.emplace_back(std::string(VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes)));
+				continue;
+			}
 			char *text = pg_call([&] { return SPI_getvalue(SPI_tuptable->vals[r], desc, c); });
 			if (text == nullptr)
 				row.emplace_back(std::nullopt);

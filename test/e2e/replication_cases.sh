@@ -285,7 +285,7 @@ skip_events: {insert: [rx_f2.x], update: [rx_f2.z, rx_f3.e], delete: [rx_f3]}"
 init rx_filter
 start rx_filter
 check_eq "filters: only the kept tables exist in PostgreSQL" "rx_f1_pg.a rx_f2_pg.w rx_f2_pg.x rx_f2_pg.z rx_f3_pg.d rx_f3_pg.e" \
-	"$(q "SELECT string_agg(table_schema || '.' || table_name, ' ' ORDER BY 1) FROM information_schema.tables WHERE table_schema IN ('rx_f1_pg', 'rx_f2_pg', 'rx_f3_pg')")"
+	"$(q "SELECT string_agg(table_schema || '.' || table_name, ' ' ORDER BY table_schema, table_name) FROM information_schema.tables WHERE table_schema IN ('rx_f1_pg', 'rx_f2_pg', 'rx_f3_pg')")"
 for t in rx_f1.a rx_f1.b rx_f1.c rx_f2.x rx_f2.y rx_f2.z rx_f2.w rx_f3.d rx_f3.e; do
 	mysql_root -e "INSERT INTO $t VALUES (10, 'new'); UPDATE $t SET v = 'upd' WHERE id = 1; DELETE FROM $t WHERE id = 2"
 done

@@ -149,7 +149,7 @@ TEST_CASE("follow mode receives a later commit and heartbeats when idle", "[live
 	std::string table = create_table(schema);
 	mysql::Connection connection(live::repl_params());
 	StreamOptions options = options_from(live::master_status(connection), true);
-	options.heartbeat_seconds = 1;
+	options.heartbeat_ms = 1000;
 	BinlogStream stream(options);
 	Reader reader(stream);
 
