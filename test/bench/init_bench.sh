@@ -5,8 +5,10 @@
 # (b) the plain tools `mariadb --batch --raw | psql COPY` + ADD PRIMARY KEY + CREATE INDEX, and
 # (c) pgloader (Debian package pgloader). It samples the peak RSS (VmHWM) of the init/copy
 # workers while (a) runs, then copies 4 tables of PAR_ROWS rows with copy_parallel_jobs 1 and 2.
+# (a) and (b) run ROUNDS times in turn, as do the two parallel cases, each from the same settled
+# state (PostgreSQL checkpointed, InnoDB's dirty pages flushed); the medians are compared.
 # Prints rows/s, the ratios and the speed-up; removes everything it created (ib_* names).
-# Usage: test/bench/init_bench.sh [ROWS] [PAR_ROWS]    (run as root, sandbox servers running)
+# Usage: test/bench/init_bench.sh [ROWS] [PAR_ROWS] [ROUNDS]  (run as root, sandbox servers running)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,6 +17,7 @@ cd "$ROOT"
 export PGOPTIONS="-c client_min_messages=warning"
 ROWS=${1:-1000000}
 PAR_ROWS=${2:-500000}
+ROUNDS=${3:-3}
 MY_DB=ib_bench       # MySQL schema of the big table
 PAR_DB=ib_par        # MySQL schema of the 4 tables of the parallel case
 WORK=$(mktemp -d /tmp/ib_bench.XXXXXX)
@@ -23,6 +26,21 @@ q() { psql -X -q -v ON_ERROR_STOP=1 -tA -c "$1"; }
 now() { date +%s.%N; }
 elapsed() { echo "scale=3; ($2 - $1) / 1" | bc | sed 's/^\./0./'; }
 rate() { echo "$1 / $2" | bc; }
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+
+# Every measurement starts from the same state: PostgreSQL checkpointed, InnoDB's dirty pages
+# written (waited for with a deadline).
+innodb_clean() {
+	[ "$(mysql_root -N -B -e "SELECT variable_value FROM information_schema.global_status
+		WHERE variable_name = 'INNODB_BUFFER_POOL_PAGES_DIRTY'")" -lt 10 ]
+}
+settle() {
+	q "CHECKPOINT" >/dev/null
+	mysql_root -e "SET GLOBAL innodb_max_dirty_pages_pct = 0"
+	wait_until 60 "InnoDB to flush its dirty pages" innodb_clean || true
+	mysql_root -e "SET GLOBAL innodb_max_dirty_pages_pct = DEFAULT"
+}
 
 cleanup() {
 	set +e
@@ -52,12 +70,13 @@ make_table() {
 	FROM $1.seq_1_to_$3"
 }
 
-add_src() { # add_src NAME MYSQL_DB JOBS
+add_src() { # add_src NAME MYSQL_DB JOBS SERVER_ID
 	q "SELECT chameleon.drop_source('$1') FROM chameleon.sources WHERE source = '$1'" >/dev/null
 	q "SELECT chameleon.add_source('$1', \$\$
 db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD}
 schema_mappings: {$2: ${1}_pg}
 copy_parallel_jobs: $3
+my_server_id: $4
 \$\$)" >/dev/null
 }
 
@@ -82,38 +101,60 @@ echo "generated in $(elapsed "$start" "$(now)") s; $(mysql_root -N -B -e "SELECT
 checksum_my=$(mysql_root -N -B -e "SELECT CONCAT(COUNT(*), ' ', SUM(k), ' ', SUM(amount), ' ', SUM(LENGTH(c) + LENGTH(pad)), ' ',
 	SUM(UNIX_TIMESTAMP(created) MOD 100000)) FROM $MY_DB.t")
 
-# (a) init_replica
-add_src ib_bench "$MY_DB" 2
-sample_rss &
-sampler_pid=$!
-start=$(now)
-q "SELECT chameleon.init_replica('ib_bench', wait => true)" >/dev/null
-secs_a=$(elapsed "$start" "$(now)")
-kill "$sampler_pid"
-wait "$sampler_pid" 2>/dev/null || true
-sampler_pid=
-checksum_a=$(q "SELECT count(*) || ' ' || sum(k) || ' ' || sum(amount) || ' ' || sum(length(c) + length(pad)) || ' ' ||
-	sum(extract(epoch FROM created)::bigint % 100000) FROM ib_bench_pg.t")
-[ "$checksum_a" = "$checksum_my" ] || { echo "init_replica copied different data: $checksum_a vs $checksum_my" >&2; exit 1; }
+run_a() { # one init_replica, checked; the first one also samples the workers' memory
+	q "DROP SCHEMA IF EXISTS ib_bench_pg CASCADE" >/dev/null
+	settle
+	if [ "$1" = sample ]; then
+		sample_rss &
+		sampler_pid=$!
+	fi
+	local start checksum
+	start=$(now)
+	q "SELECT chameleon.init_replica('ib_bench', wait => true)" >/dev/null
+	secs_a+=("$(elapsed "$start" "$(now)")")
+	if [ "$1" = sample ]; then
+		kill "$sampler_pid"
+		wait "$sampler_pid" 2>/dev/null || true
+		sampler_pid=
+	fi
+	checksum=$(q "SELECT count(*) || ' ' || sum(k) || ' ' || sum(amount) || ' ' || sum(length(c) + length(pad)) || ' ' ||
+		sum(extract(epoch FROM created)::bigint % 100000) FROM ib_bench_pg.t")
+	[ "$checksum" = "$checksum_my" ] || { echo "init_replica copied different data: $checksum vs $checksum_my" >&2; exit 1; }
+	q "DROP SCHEMA ib_bench_pg CASCADE" >/dev/null
+}
+
+run_b() { # mariadb | psql COPY, then the primary key and the index
+	q "DROP SCHEMA IF EXISTS ib_base CASCADE; CREATE SCHEMA ib_base; CREATE TABLE ib_base.t (id integer NOT NULL,
+		k integer NOT NULL, c varchar(120) NOT NULL, pad varchar(60) NOT NULL, amount numeric(12,2) NOT NULL,
+		created timestamp(0) NOT NULL)" >/dev/null
+	settle
+	local start checksum
+	start=$(now)
+	# --raw: no escaping (the data has no tab, newline, backslash or NULL); --quick: stream, don't buffer
+	mariadb --defaults-file="$MY_CNF" -h127.0.0.1 -P"$MY_PORT" -u"$MY_REPL_USER" -p"$MY_REPL_PASSWORD" \
+		--batch --raw --quick -N -e "SELECT * FROM $MY_DB.t" |
+		psql -X -q -v ON_ERROR_STOP=1 -c "COPY ib_base.t FROM STDIN"
+	q "ALTER TABLE ib_base.t ADD PRIMARY KEY (id); CREATE INDEX ON ib_base.t (k)"
+	secs_b+=("$(elapsed "$start" "$(now)")")
+	checksum=$(q "SELECT count(*) || ' ' || sum(k) || ' ' || sum(amount) || ' ' || sum(length(c) + length(pad)) || ' ' ||
+		sum(extract(epoch FROM created)::bigint % 100000) FROM ib_base.t")
+	[ "$checksum" = "$checksum_my" ] || { echo "the baseline copied different data: $checksum vs $checksum_my" >&2; exit 1; }
+	q "DROP SCHEMA ib_base CASCADE" >/dev/null
+}
+
+add_src ib_bench "$MY_DB" 2 701
+secs_a=()
+secs_b=()
+for round in $(seq 1 "$ROUNDS"); do
+	run_a "$([ "$round" = 1 ] && echo sample || echo no)"
+	run_b
+	echo "round $round: (a) ${secs_a[-1]} s, (b) ${secs_b[-1]} s"
+done
 peak_hwm=$(awk '$2 == "VmHWM:" && $3 > max { max = $3 } END { print max + 0 }' "$WORK/rss" 2>/dev/null || echo 0)
 peak_anon=$(awk '$2 == "RssAnon:" && $3 > max { max = $3 } END { print max + 0 }' "$WORK/rss" 2>/dev/null || echo 0)
 samples=$(grep -c VmHWM "$WORK/rss" 2>/dev/null || echo 0)
-q "DROP SCHEMA ib_bench_pg CASCADE" >/dev/null
-
-# (b) mariadb | psql COPY, then the primary key and the index
-q "CREATE SCHEMA ib_base; CREATE TABLE ib_base.t (id integer NOT NULL, k integer NOT NULL, c varchar(120) NOT NULL,
-	pad varchar(60) NOT NULL, amount numeric(12,2) NOT NULL, created timestamp(0) NOT NULL)"
-start=$(now)
-# --raw: no escaping (the data has no tab, newline, backslash or NULL); --quick: stream, don't buffer
-mariadb --defaults-file="$MY_CNF" -h127.0.0.1 -P"$MY_PORT" -u"$MY_REPL_USER" -p"$MY_REPL_PASSWORD" \
-	--batch --raw --quick -N -e "SELECT * FROM $MY_DB.t" |
-	psql -X -q -v ON_ERROR_STOP=1 -c "COPY ib_base.t FROM STDIN"
-q "ALTER TABLE ib_base.t ADD PRIMARY KEY (id); CREATE INDEX ON ib_base.t (k)"
-secs_b=$(elapsed "$start" "$(now)")
-checksum_b=$(q "SELECT count(*) || ' ' || sum(k) || ' ' || sum(amount) || ' ' || sum(length(c) + length(pad)) || ' ' ||
-	sum(extract(epoch FROM created)::bigint % 100000) FROM ib_base.t")
-[ "$checksum_b" = "$checksum_my" ] || { echo "the baseline copied different data: $checksum_b vs $checksum_my" >&2; exit 1; }
-q "DROP SCHEMA ib_base CASCADE" >/dev/null
+secs_a=$(median "${secs_a[@]}")
+secs_b=$(median "${secs_b[@]}")
 
 # (c) pgloader
 cat >"$WORK/bench.load" <<LOAD
@@ -123,6 +164,7 @@ LOAD DATABASE
   WITH include drop, create tables, create indexes, reset sequences
   ALTER SCHEMA '$MY_DB' RENAME TO 'ib_pgloader';
 LOAD
+settle
 start=$(now)
 pgloader --quiet "$WORK/bench.load" >"$WORK/pgloader.log" 2>&1 || { tail -30 "$WORK/pgloader.log" >&2; exit 1; }
 secs_c=$(elapsed "$start" "$(now)")
@@ -135,7 +177,7 @@ rate_a=$(rate "$ROWS" "$secs_a")
 rate_b=$(rate "$ROWS" "$secs_b")
 rate_c=$(rate "$ROWS" "$secs_c")
 echo
-echo "one table of $ROWS rows (2 cores):"
+echo "one table of $ROWS rows (2 cores; (a) and (b): median of $ROUNDS rounds):"
 printf '%-58s %9s s %9s rows/s\n' \
 	"(a) chameleon.init_replica(wait => true)" "$secs_a" "$rate_a" \
 	"(b) mariadb --batch --raw | psql COPY + PRIMARY KEY + INDEX" "$secs_b" "$rate_b" \
@@ -150,18 +192,27 @@ echo
 echo "generating 4 tables of $PAR_ROWS rows in $PAR_DB ..."
 mysql_root -e "CREATE DATABASE $PAR_DB"
 for n in 1 2 3 4; do make_table "$PAR_DB" "t$n" "$PAR_ROWS"; done
-for jobs in 1 2; do
-	add_src ib_par "$PAR_DB" "$jobs"
-	start=$(now)
-	q "SELECT chameleon.init_replica('ib_par', wait => true)" >/dev/null
-	secs=$(elapsed "$start" "$(now)")
-	copied=$(q "SELECT (SELECT count(*) FROM ib_par_pg.t1) + (SELECT count(*) FROM ib_par_pg.t2) +
-		(SELECT count(*) FROM ib_par_pg.t3) + (SELECT count(*) FROM ib_par_pg.t4)")
-	[ "$copied" = $((4 * PAR_ROWS)) ] || { echo "copied $copied rows instead of $((4 * PAR_ROWS))" >&2; exit 1; }
-	eval "secs_par_$jobs=$secs"
-	printf '%-58s %9s s %9s rows/s\n' "4 x $PAR_ROWS rows, copy_parallel_jobs $jobs" "$secs" "$(rate "$copied" "$secs")"
-	q "SELECT '    ' || v_table_name || ' by pid ' || i_pid || ': ' || round(extract(epoch FROM ts_finished - ts_started), 2) || ' s'
-		FROM sch_chameleon.t_init_tables WHERE i_id_source = (SELECT i_id_source FROM sch_chameleon.t_sources
-		WHERE t_source = 'ib_par') ORDER BY ts_started"
+secs_par_1=()
+secs_par_2=()
+for round in $(seq 1 "$ROUNDS"); do
+	for jobs in 1 2; do
+		add_src ib_par "$PAR_DB" "$jobs" 702
+		q "DROP SCHEMA IF EXISTS ib_par_pg CASCADE" >/dev/null
+		settle
+		busy=$(busy_ticks)
+		start=$(now)
+		q "SELECT chameleon.init_replica('ib_par', wait => true)" >/dev/null
+		secs=$(elapsed "$start" "$(now)")
+		cores=$(echo "scale=2; ($(busy_ticks) - $busy) / $(getconf CLK_TCK) / $secs" | bc)
+		copied=$(q "SELECT (SELECT count(*) FROM ib_par_pg.t1) + (SELECT count(*) FROM ib_par_pg.t2) +
+			(SELECT count(*) FROM ib_par_pg.t3) + (SELECT count(*) FROM ib_par_pg.t4)")
+		[ "$copied" = $((4 * PAR_ROWS)) ] || { echo "copied $copied rows instead of $((4 * PAR_ROWS))" >&2; exit 1; }
+		eval "secs_par_$jobs+=($secs)"
+		printf '%-58s %9s s %9s rows/s, CPU busy %s of %s cores\n' "4 x $PAR_ROWS rows, copy_parallel_jobs $jobs" \
+			"$secs" "$(rate "$copied" "$secs")" "$cores" "$(nproc)"
+	done
 done
-printf 'speed-up of 2 jobs over 1: %s\n' "$(echo "scale=2; $secs_par_1 / $secs_par_2" | bc)"
+secs_par_1=$(median "${secs_par_1[@]}")
+secs_par_2=$(median "${secs_par_2[@]}")
+printf 'speed-up of 2 jobs over 1 (medians %s s / %s s): %s\n' "$secs_par_1" "$secs_par_2" \
+	"$(echo "scale=2; $secs_par_1 / $secs_par_2" | bc)"
