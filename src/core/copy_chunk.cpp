@@ -1,6 +1,9 @@
 // Chunks of COPY text and their bounded queue (see copy_chunk.hpp).
 #include "core/copy_chunk.hpp"
 
+#include <csignal>
+#include <pthread.h>
+
 namespace chameleon::core {
 
 std::string_view
@@ -70,6 +73,25 @@ bool
 ChunkQueue::cancelled() const {
 	std::lock_guard<std::mutex> lock(mutex_);
 	return cancelled_;
+}
+
+ProducerThread::ProducerThread(ChunkQueue &queue, std::function<void()> produce) : queue_(queue) {
+	sigset_t all, previous;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &previous);
+	thread_ = std::thread([&queue, produce = std::move(produce)] {
+		try {
+			produce();
+		} catch (...) {
+			queue.fail(std::current_exception());
+		}
+	});
+	pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
+
+ProducerThread::~ProducerThread() {
+	queue_.cancel();
+	thread_.join();
 }
 
 } // namespace chameleon::core

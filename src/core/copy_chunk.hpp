@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace chameleon::core {
@@ -58,6 +60,21 @@ class ChunkQueue {
 	bool finished_ = false;
 	bool cancelled_ = false;
 	std::exception_ptr error_;
+};
+
+// The thread that fills a queue: it runs `produce` with every signal blocked (it must never run
+// the server's signal handlers); an exception thrown by `produce` fails the queue. `produce`
+// finishes the queue itself. The destructor cancels the queue and waits for the thread.
+class ProducerThread {
+  public:
+	ProducerThread(ChunkQueue &queue, std::function<void()> produce);
+	~ProducerThread();
+	ProducerThread(const ProducerThread &) = delete;
+	ProducerThread &operator=(const ProducerThread &) = delete;
+
+  private:
+	ChunkQueue &queue_;
+	std::thread thread_;
 };
 
 } // namespace chameleon::core

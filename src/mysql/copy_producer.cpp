@@ -4,8 +4,6 @@
 #include "common/error.hpp"
 
 #include <algorithm>
-#include <csignal>
-#include <pthread.h>
 
 namespace chameleon::mysql {
 
@@ -122,29 +120,13 @@ CopyProducer::flush() {
 	chunk_.clear();
 }
 
-CopyThread::CopyThread(SnapshotSession &session, const TableInfo &table, CopyProducer &producer,
-					   core::ChunkQueue &queue)
-	: queue_(queue) {
-	// The thread must never run the server's signal handlers: it starts with every signal blocked.
-	sigset_t all, previous;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &previous);
-	thread_ = std::thread([&session, &table, &producer, &queue] {
-		try {
-			StreamResult result = session.stream_rows(table, producer);
-			if (!result.cancelled)
-				producer.flush();
-			queue.finish();
-		} catch (...) {
-			queue.fail(std::current_exception());
-		}
-	});
-	pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-}
-
-CopyThread::~CopyThread() {
-	queue_.cancel();
-	thread_.join();
+void
+produce_rows(SnapshotSession &session, const TableInfo &table, CopyProducer &producer,
+			 core::ChunkQueue &queue) {
+	StreamResult result = session.stream_rows(table, producer);
+	if (!result.cancelled)
+		producer.flush();
+	queue.finish();
 }
 
 } // namespace chameleon::mysql

@@ -9,7 +9,6 @@
 #include "mysql/snapshot.hpp"
 
 #include <atomic>
-#include <thread>
 
 namespace chameleon::mysql {
 
@@ -45,19 +44,9 @@ class CopyProducer : public RowSink {
 	std::string scratch_;
 };
 
-// Streams a table into the queue from a thread: runs stream_rows, then flush and finish, or
-// fail with the exception. The destructor waits for the thread (cancel the queue first to stop).
-class CopyThread {
-  public:
-	CopyThread(SnapshotSession &session, const TableInfo &table, CopyProducer &producer,
-			   core::ChunkQueue &queue);
-	~CopyThread();
-	CopyThread(const CopyThread &) = delete;
-	CopyThread &operator=(const CopyThread &) = delete;
-
-  private:
-	core::ChunkQueue &queue_;
-	std::thread thread_;
-};
+// Streams a table into the producer's queue (run it in a core::ProducerThread): stream_rows,
+// then the last chunk, then the end of the queue.
+void produce_rows(SnapshotSession &session, const TableInfo &table, CopyProducer &producer,
+				  core::ChunkQueue &queue);
 
 } // namespace chameleon::mysql

@@ -26,6 +26,7 @@
 #include "mysql/source_params.hpp"
 #include "pgsql/catalog_reader.hpp"
 #include "pgsql/copy_out.hpp"
+#include "pgsql/source_params.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -94,15 +95,7 @@ origin_schemas(const config::SourceConfig &config) {
 // The connection to a pgsql source; values travel in the encoding of this database.
 pgsql::ConnectionParams
 pgsql_params(const config::SourceConfig &config) {
-	pgsql::ConnectionParams params;
-	params.host = config.db_conn.host;
-	params.port = config.db_conn.port;
-	params.user = config.db_conn.user;
-	params.password = config::read_password(config);
-	params.database = config.db_conn.database;
-	params.connect_timeout = config.db_conn.connect_timeout;
-	params.client_encoding = pg_call([] { return GetDatabaseEncodingName(); });
-	return params;
+	return pgsql::connection_params(config, pg_call([] { return GetDatabaseEncodingName(); }));
 }
 
 // What sync_tables (or refresh_schema) asked for: "schema.table" names, or every table of one
@@ -500,7 +493,7 @@ copy_mysql_table(const Source &source, const QueuedTable &queued) {
 		mysql::CopyProducer producer(queued.layout, queue, options);
 		LoadedRows loaded;
 		{
-			mysql::CopyThread reader(session, table, producer, queue);
+			core::ProducerThread reader(queue, [&] { mysql::produce_rows(session, table, producer, queue); });
 			loaded = load_from_queue(source, queued, queue);
 		}
 		finish_table(source, queued, index_statements, loaded, coordinates);
@@ -521,8 +514,9 @@ copy_pgsql_table(const Source &source, const QueuedTable &queued) {
 		core::ChunkQueue queue(2);
 		LoadedRows loaded;
 		{
-			pgsql::CopyOutThread reader(connection, queued.pg_copy_statement, queue,
-										chunk_bytes(source.config));
+			core::ProducerThread reader(queue, [&] {
+				pgsql::copy_out(connection, queued.pg_copy_statement, queue, chunk_bytes(source.config));
+			});
 			loaded = load_from_queue(source, queued, queue);
 		}
 		finish_table(source, queued, queued.index_statements, loaded, {});

@@ -5,36 +5,12 @@
 
 #include <libpq-fe.h>
 
-#include <csignal>
 #include <poll.h>
-#include <pthread.h>
 
 namespace chameleon::pgsql {
 
-CopyOutThread::CopyOutThread(Connection &connection, std::string statement, core::ChunkQueue &queue,
-							 size_t chunk_bytes)
-	: queue_(queue) {
-	// The thread must never run the server's signal handlers: it starts with every signal blocked.
-	sigset_t all, previous;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &previous);
-	thread_ = std::thread([this, &connection, statement = std::move(statement), chunk_bytes] {
-		try {
-			run(connection, statement, chunk_bytes);
-		} catch (...) {
-			queue_.fail(std::current_exception());
-		}
-	});
-	pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-}
-
-CopyOutThread::~CopyOutThread() {
-	queue_.cancel();
-	thread_.join();
-}
-
 void
-CopyOutThread::run(Connection &connection, const std::string &statement, size_t chunk_bytes) {
+copy_out(Connection &connection, const std::string &statement, core::ChunkQueue &queue, size_t chunk_bytes) {
 	PGconn *handle = connection.handle();
 	PGresult *started = PQexec(handle, statement.c_str());
 	ExecStatusType status = PQresultStatus(started);
@@ -49,7 +25,7 @@ CopyOutThread::run(Connection &connection, const std::string &statement, size_t 
 		char *row = nullptr;
 		int length = PQgetCopyData(handle, &row, 1);
 		if (length == 0) { // nothing buffered: wait for the socket, looking at cancellation in between
-			if (queue_.cancelled())
+			if (queue.cancelled())
 				return;
 			pollfd socket{PQsocket(handle), POLLIN, 0};
 			poll(&socket, 1, 100);
@@ -63,9 +39,8 @@ CopyOutThread::run(Connection &connection, const std::string &statement, size_t 
 		chunk.line_ends.push_back(static_cast<uint32_t>(chunk.text.size()));
 		chunk.source_bytes += static_cast<uint64_t>(length);
 		PQfreemem(row);
-		rows_read++;
 		if (chunk.text.size() >= chunk_bytes) {
-			if (!queue_.push(std::move(chunk)))
+			if (!queue.push(std::move(chunk)))
 				return;
 			chunk = core::CopyChunk();
 		}
@@ -81,9 +56,9 @@ CopyOutThread::run(Connection &connection, const std::string &statement, size_t 
 						" failed: " + connection.last_error(),
 					"statement: " + statement,
 					"Run chameleon.init_replica() again once the source is reachable.");
-	if (chunk.rows() > 0 && !queue_.push(std::move(chunk)))
+	if (chunk.rows() > 0 && !queue.push(std::move(chunk)))
 		return;
-	queue_.finish();
+	queue.finish();
 }
 
 } // namespace chameleon::pgsql
