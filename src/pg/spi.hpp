@@ -16,7 +16,8 @@ using SqlValue = std::optional<std::string>;
 using SqlRow = std::vector<SqlValue>;
 
 // Runs a statement with $1..$n text parameters (cast them in the SQL: $1::bigint) and returns
-// its rows as text; bytea values come as their raw bytes. Needs an open transaction with SPI connected (see run_transaction).
+// its rows as text; bytea values come as their raw bytes. Needs an open transaction with SPI connected (see
+// run_transaction).
 std::vector<SqlRow> spi_query(const std::string &sql, const std::vector<SqlValue> &params = {});
 void spi_exec(const std::string &sql, const std::vector<SqlValue> &params = {});
 // The first column of the first row, or nullopt when there is no row.
