@@ -348,44 +348,6 @@ parse_tagged_gtid(const uint8_t *body, size_t size) {
 	return g;
 }
 
-// Gtid_set::encode: 8 bytes (format byte 1 in the top byte and n_sids in bits 8..55 when tagged,
-// n_sids otherwise), then per sid: uuid, [varlen tag], interval count, [start, end) pairs.
-MysqlGtidSet
-parse_previous_gtids(const uint8_t *body, size_t size) {
-	ByteReader in(body, size, "previous_gtids event");
-	uint64_t head = in.u64();
-	bool tagged = (head >> 56) == 1;
-	if ((head >> 56) > 1)
-		throw DecodeError("unknown gtid set format " + std::to_string(head >> 56));
-	uint64_t sids = tagged ? (head >> 8) & ((1ull << 48) - 1) : head;
-	if (sids > in.remaining() / 24)
-		in.fail_truncated(sids * 24);
-	MysqlGtidSet set;
-	for (uint64_t i = 0; i < sids; i++) {
-		Uuid uuid;
-		std::memcpy(uuid.data(), in.take(16), 16);
-		std::string_view tag;
-		if (tagged) {
-			uint64_t n = in.serialized_varlen();
-			if (n > 32)
-				throw DecodeError("gtid tag longer than 32 characters");
-			tag = in.take_string(static_cast<size_t>(n));
-		}
-		uint64_t intervals = in.u64();
-		if (intervals > in.remaining() / 16)
-			in.fail_truncated(intervals * 16);
-		for (uint64_t k = 0; k < intervals; k++) {
-			int64_t start = static_cast<int64_t>(in.u64());
-			int64_t end = static_cast<int64_t>(in.u64());
-			if (start < 1 || end <= start)
-				throw DecodeError("invalid gtid interval [" + std::to_string(start) + ", " +
-								  std::to_string(end) + ")");
-			set.add_interval(uuid, tag, start, end - 1);
-		}
-	}
-	return set;
-}
-
 TransactionPayloadEvent
 parse_transaction_payload(const uint8_t *body, size_t size) {
 	TransactionPayloadEvent p;
@@ -729,7 +691,7 @@ Decoder::decode_body(const EventHeader &header, const uint8_t *body, size_t size
 	case event_type::gtid_tagged:
 		return parse_tagged_gtid(body, size);
 	case event_type::previous_gtids:
-		return PreviousGtidsEvent{parse_previous_gtids(body, size)};
+		return PreviousGtidsEvent{MysqlGtidSet::decode(body, size)};
 	case event_type::mariadb_gtid: {
 		MariadbGtidEvent g;
 		g.gtid.sequence = in.u64();

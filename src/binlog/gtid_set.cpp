@@ -1,10 +1,12 @@
-// GTID set arithmetic and text forms for MySQL (uuid[:tag]:intervals) and MariaDB (d-s-n lists).
+// GTID set arithmetic, text and binary forms for MySQL (uuid[:tag]:intervals) and MariaDB (d-s-n lists).
 #include "binlog/gtid_set.hpp"
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <cstdint>
 
+#include "binlog/byte_reader.hpp"
 #include "binlog/decode_error.hpp"
 
 namespace chameleon::binlog {
@@ -161,6 +163,92 @@ MysqlGtidSet::format() const {
 				out.push_back('-');
 				out.append(std::to_string(iv.last));
 			}
+		}
+	}
+	return out;
+}
+
+namespace {
+
+void
+append_le64(std::string &out, uint64_t value) {
+	for (int i = 0; i < 8; i++)
+		out.push_back(static_cast<char>(value >> (8 * i)));
+}
+
+// MySQL's serialization varlen: n bytes little endian, the low n - 1 bits set and the next one
+// clear, the value above them (nine bytes: 0xff, then the value).
+void
+append_serialized_varlen(std::string &out, uint64_t value) {
+	for (unsigned bytes = 1; bytes <= 8; bytes++)
+		if (value < (uint64_t(1) << (7 * bytes))) {
+			uint64_t raw = (value << bytes) | ((uint64_t(1) << (bytes - 1)) - 1);
+			for (unsigned i = 0; i < bytes; i++)
+				out.push_back(static_cast<char>(raw >> (8 * i)));
+			return;
+		}
+	out.push_back(static_cast<char>(0xff));
+	append_le64(out, value);
+}
+
+} // namespace
+
+// Gtid_set::encode: 8 bytes (format byte 1 in the top byte and n_sids in bits 8..55 when tagged,
+// n_sids otherwise), then per sid: uuid, [varlen tag], interval count, [start, end) pairs.
+MysqlGtidSet
+MysqlGtidSet::decode(const uint8_t *body, size_t size) {
+	ByteReader in(body, size, "previous_gtids event");
+	uint64_t head = in.u64();
+	bool tagged = (head >> 56) == 1;
+	if ((head >> 56) > 1)
+		throw DecodeError("unknown gtid set format " + std::to_string(head >> 56));
+	uint64_t sids = tagged ? (head >> 8) & ((1ull << 48) - 1) : head;
+	if (sids > in.remaining() / 24)
+		in.fail_truncated(sids * 24);
+	MysqlGtidSet set;
+	for (uint64_t i = 0; i < sids; i++) {
+		Uuid uuid;
+		std::memcpy(uuid.data(), in.take(16), 16);
+		std::string_view tag;
+		if (tagged) {
+			uint64_t n = in.serialized_varlen();
+			if (n > 32)
+				throw DecodeError("gtid tag longer than 32 characters");
+			tag = in.take_string(static_cast<size_t>(n));
+		}
+		uint64_t intervals = in.u64();
+		if (intervals > in.remaining() / 16)
+			in.fail_truncated(intervals * 16);
+		for (uint64_t k = 0; k < intervals; k++) {
+			int64_t start = static_cast<int64_t>(in.u64());
+			int64_t end = static_cast<int64_t>(in.u64());
+			if (start < 1 || end <= start)
+				throw DecodeError("invalid gtid interval [" + std::to_string(start) + ", " +
+								  std::to_string(end) + ")");
+			set.add_interval(uuid, tag, start, end - 1);
+		}
+	}
+	return set;
+}
+
+std::string
+MysqlGtidSet::encode() const {
+	bool tagged = false;
+	for (const auto &[key, list] : sets_)
+		tagged = tagged || !key.second.empty();
+	uint64_t count = sets_.size();
+	std::string out;
+	append_le64(out, tagged ? (uint64_t(1) << 56) | (count << 8) | 1 : count);
+	for (const auto &[key, list] : sets_) {
+		out.append(reinterpret_cast<const char *>(key.first.data()), key.first.size());
+		if (tagged) {
+			append_serialized_varlen(out, key.second.size());
+			out.append(key.second);
+		}
+		append_le64(out, list.size());
+		for (const GnoInterval &interval : list) {
+			append_le64(out, static_cast<uint64_t>(interval.first));
+			append_le64(out, static_cast<uint64_t>(interval.last + 1)); // [start, end)
 		}
 	}
 	return out;

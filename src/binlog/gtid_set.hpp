@@ -2,6 +2,7 @@
 // MariaDB domain-server-sequence lists. Parse, format, contains, add.
 #pragma once
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -31,6 +32,11 @@ class MysqlGtidSet {
 
 	static MysqlGtidSet parse(std::string_view text);
 	std::string format() const;
+	// The binary form MySQL's Gtid_set::encode writes (the body of PREVIOUS_GTIDS, the data of
+	// COM_BINLOG_DUMP_GTID): the tagged format when some (uuid, tag) has a tag, else the original.
+	std::string encode() const;
+	// Reads that binary form; throws DecodeError.
+	static MysqlGtidSet decode(const uint8_t *data, size_t size);
 
 	void add(const Uuid &uuid, std::string_view tag, int64_t gno);
 	void add_interval(const Uuid &uuid, std::string_view tag, int64_t first, int64_t last);

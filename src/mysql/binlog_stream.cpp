@@ -9,10 +9,15 @@
 // each row image) before we could hand the bytes on. Reading the packet directly yields the event
 // exactly as the server sent it, whatever its type, and the decoder verifies the CRC.
 //
-// MySQL GTID positions (COM_BINLOG_DUMP_GTID) are not supported: mariadb_rpl has no way to send
-// that command, so a MySQL source must be followed by file and position.
+// A MySQL GTID start needs COM_BINLOG_DUMP_GTID, which mariadb_rpl cannot send: it goes through
+// the connection's own command function, with the GTID set in the binary form MySQL's
+// Gtid_set::encode writes (binlog/gtid_set.hpp, tested byte for byte against MySQL's
+// PREVIOUS_GTIDS events). No MySQL server runs in the test suite: this command is checked against
+// MySQL's source (com_binlog_dump_gtid), not against a live server.
 #include "mysql/binlog_stream.hpp"
 
+#include "binlog/decode_error.hpp"
+#include "binlog/gtid_set.hpp"
 #include "common/error.hpp"
 
 #include <mysql.h>
@@ -114,14 +119,17 @@ BinlogStream::open(bool resuming) {
 	flavour_ = connection_->version().flavour;
 
 	by_gtid_ = !options_.gtid_start.empty() && !(resuming && !position_.file.empty());
-	if (by_gtid_ && flavour_ == Flavour::mysql)
-		throw Error(sqlstate::feature_not_supported,
-					"replication from a MySQL GTID position is not supported",
-					"Requested GTID set: " + options_.gtid_start +
-						". MySQL needs COM_BINLOG_DUMP_GTID, which "
-						"MariaDB Connector/C cannot send.",
-					"Start the replica from a binlog file and position instead.");
-	if (by_gtid_ && !valid_mariadb_gtid_list(options_.gtid_start))
+	std::string mysql_gtid_set;
+	if (by_gtid_ && flavour_ == Flavour::mysql) {
+		try {
+			mysql_gtid_set = binlog::MysqlGtidSet::parse(options_.gtid_start).encode();
+		} catch (const binlog::DecodeError &error) {
+			throw Error(sqlstate::invalid_parameter_value,
+						"invalid MySQL GTID set \"" + options_.gtid_start + "\"", error.what(),
+						"Use the form \"uuid:1-100,uuid2:1-5\", as SELECT @@global.gtid_executed shows it.");
+		}
+	}
+	if (by_gtid_ && flavour_ == Flavour::mariadb && !valid_mariadb_gtid_list(options_.gtid_start))
 		throw Error(sqlstate::invalid_parameter_value,
 					"invalid MariaDB GTID position \"" + options_.gtid_start + "\"",
 					"A MariaDB GTID position is a list of domain-server-sequence triples.",
@@ -147,6 +155,11 @@ BinlogStream::open(bool resuming) {
 								 "', @slave_gtid_strict_mode = 1, @slave_gtid_ignore_duplicates = 0");
 	}
 
+	if (by_gtid_ && flavour_ == Flavour::mysql) {
+		send_dump_gtid(mysql_gtid_set);
+		at_end_ = false;
+		return;
+	}
 	rpl_ = mariadb_rpl_init(connection_->handle());
 	if (rpl_ == nullptr)
 		throw Error(sqlstate::internal_error, "could not start binlog replication",
@@ -164,6 +177,29 @@ BinlogStream::open(bool resuming) {
 	if (mariadb_rpl_open(rpl_) != 0)
 		fail_read();
 	at_end_ = false;
+}
+
+// COM_BINLOG_DUMP_GTID: flags (2), server id (4), file name length (4) and name (none: the set
+// decides), position (8), GTID set length (4) and set, all little endian.
+void
+BinlogStream::send_dump_gtid(const std::string &encoded_set) {
+	constexpr uint16_t non_block = 0x01, through_gtid = 0x04;
+	constexpr auto com_binlog_dump_gtid = static_cast<enum enum_server_command>(0x1e);
+	std::string packet;
+	auto append = [&](uint64_t value, int bytes) {
+		for (int i = 0; i < bytes; i++)
+			packet.push_back(static_cast<char>(value >> (8 * i)));
+	};
+	append(uint16_t(through_gtid | (options_.follow ? 0 : non_block)), 2);
+	append(options_.server_id, 4);
+	append(0, 4);
+	append(4, 8);
+	append(encoded_set.size(), 4);
+	packet += encoded_set;
+	MYSQL *handle = connection_->handle();
+	if (handle->methods->db_command(handle, com_binlog_dump_gtid, packet.data(), packet.size(), 1, nullptr) !=
+		0)
+		fail_read();
 }
 
 void

@@ -43,8 +43,8 @@ struct StreamOptions {
 	ConnectionParams connection;
 	uint32_t server_id = 0; // my_server_id: must differ from the source's and from every other replica's
 	BinlogPosition start;
-	// MariaDB GTID position "0-1-5,1-2-7" to start after (the file/position in `start` is then
-	// ignored). MySQL GTID sets are refused: COM_BINLOG_DUMP_GTID is not implemented.
+	// GTIDs to start after (the file/position in `start` is then ignored): a MariaDB position
+	// "0-1-5,1-2-7", or a MySQL GTID set "uuid:1-100" (the server sends what is not in it).
 	std::string gtid_start;
 	bool follow = true;		 // false: stop at the current end of the binlog; true: wait for new events
 	int heartbeat_ms = 1000; // follow mode: the server sends a HEARTBEAT after this much idle time
@@ -89,6 +89,7 @@ class BinlogStream {
 	void open(bool resuming);
 	void close();
 	void track(RawEvent &event);
+	void send_dump_gtid(const std::string &encoded_set);
 	[[noreturn]] void fail_read();
 
 	StreamOptions options_;

@@ -577,3 +577,44 @@ TEST_CASE("binlog fixture: sakila 5.5 load, rows v1, old temporal types", "[binl
 		rows += k == 'I';
 	CHECK(rows > 40000);
 }
+
+namespace {
+
+// The body of the first PREVIOUS_GTIDS event of a binlog file, without its CRC32, as MySQL wrote it.
+std::string
+previous_gtids_body(const std::string &name) {
+	std::vector<uint8_t> bytes = read_bytes(fixture(name));
+	size_t at = 4; // after the magic number
+	while (at + 19 <= bytes.size()) {
+		uint32_t size =
+			bytes[at + 9] | bytes[at + 10] << 8 | bytes[at + 11] << 16 | uint32_t(bytes[at + 12]) << 24;
+		if (bytes[at + 4] == 35) // PREVIOUS_GTIDS
+			return std::string(bytes.begin() + long(at) + 19, bytes.begin() + long(at + size) - 4);
+		at += size;
+	}
+	FAIL("no previous_gtids event in " << name);
+	return {};
+}
+
+} // namespace
+
+TEST_CASE("gtid sets encode as MySQL encodes them", "[binlog][fixtures][gtid]") {
+	for (const char *name : {"rust_mysql_common/binlog_transaction_with_GTID_TAG.000001",
+							 "rust_mysql_common/binlog_transaction_previous_GTID_no_tag.000001"}) {
+		INFO(name);
+		std::string body = previous_gtids_body(name);
+		MysqlGtidSet set = MysqlGtidSet::decode(reinterpret_cast<const uint8_t *>(body.data()), body.size());
+		CHECK(set.encode() == body);
+	}
+	// several uuids and intervals, read back
+	MysqlGtidSet set = MysqlGtidSet::parse("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7:9-20,55778904-0299-"
+										   "11f1-b1b8-4ef0c4956feb:1-100000000000");
+	std::string encoded = set.encode();
+	CHECK(encoded.size() == 8 + (16 + 8 + 3 * 16) + (16 + 8 + 16));
+	CHECK(MysqlGtidSet::decode(reinterpret_cast<const uint8_t *>(encoded.data()), encoded.size()) == set);
+	MysqlGtidSet tagged =
+		MysqlGtidSet::parse("55778904-0299-11f1-b1b8-4ef0c4956feb:1-13:a_long_tag_of_32_characters_xxxx:1-2");
+	encoded = tagged.encode();
+	CHECK(MysqlGtidSet::decode(reinterpret_cast<const uint8_t *>(encoded.data()), encoded.size()) == tagged);
+	CHECK(MysqlGtidSet().encode() == std::string(8, '\0'));
+}
