@@ -206,40 +206,42 @@ to_pg_text(ValueForm form, std::string_view text, std::string &out, const ValueO
 	return ValueStatus::Invalid;
 }
 
+namespace {
+
+// The bytes COPY text must escape: the escape byte for each, 0 for the others, and NUL marked 1.
+struct CopyEscapes {
+	char byte[256] = {};
+	constexpr CopyEscapes() {
+		byte[static_cast<unsigned char>('\\')] = '\\';
+		byte[static_cast<unsigned char>('\t')] = 't';
+		byte[static_cast<unsigned char>('\n')] = 'n';
+		byte[static_cast<unsigned char>('\r')] = 'r';
+		byte[0] = 1;
+	}
+};
+constexpr CopyEscapes copy_escapes;
+
+} // namespace
+
 bool
 copy_escape(std::string_view text, std::string &out, bool strip_nul) {
-	const char *run = text.data();
-	const char *end = text.data() + text.size();
-	for (const char *p = run; p < end; ++p) {
-		char escaped;
-		switch (*p) {
-		case '\\':
-			escaped = '\\';
-			break;
-		case '\t':
-			escaped = 't';
-			break;
-		case '\n':
-			escaped = 'n';
-			break;
-		case '\r':
-			escaped = 'r';
-			break;
-		case '\0':
-			out.append(run, p);
-			run = p + 1;
+	const unsigned char *run = reinterpret_cast<const unsigned char *>(text.data());
+	const unsigned char *end = run + text.size();
+	for (const unsigned char *p = run; p < end; ++p) {
+		char escaped = copy_escapes.byte[*p];
+		if (escaped == 0)
+			continue;
+		out.append(reinterpret_cast<const char *>(run), reinterpret_cast<const char *>(p));
+		run = p + 1;
+		if (escaped == 1) { // NUL
 			if (!strip_nul)
 				return false;
 			continue;
-		default:
-			continue;
 		}
-		out.append(run, p);
 		out += '\\';
 		out += escaped;
-		run = p + 1;
 	}
-	out.append(run, end);
+	out.append(reinterpret_cast<const char *>(run), reinterpret_cast<const char *>(end));
 	return true;
 }
 

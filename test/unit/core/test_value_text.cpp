@@ -150,6 +150,9 @@ TEST_CASE("COPY text-format escaping", "[value_text]") {
 	out = "kept|";
 	CHECK(copy_escape("x", out, true));
 	CHECK(out == "kept|x");
+	out.clear();
+	CHECK(copy_escape("\xc3\xa9 \xf0\x9f\x90\x98 \x7f\xff\\", out, true)); // bytes >= 0x80 pass through
+	CHECK(out == "\xc3\xa9 \xf0\x9f\x90\x98 \x7f\xff\\\\");
 
 	SECTION("NUL bytes stripped or reported") {
 		std::string s;
