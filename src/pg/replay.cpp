@@ -119,14 +119,18 @@ class Replayer {
 			"ORDER BY b.i_id_batch LIMIT 1",
 			{id});
 		if (batch.empty()) {
-			// Nothing pending: everything the reader committed is replayed.
+			// Nothing pending: everything the reader committed is replayed. The reader may commit
+			// a batch (and its position) meanwhile: the check is repeated in the statement that
+			// reads the position, in one snapshot, so the marker never passes an unreplayed batch.
 			spi_exec(
 				"UPDATE sch_chameleon.t_last_replayed p SET t_binlog_name = r.t_binlog_name, "
 				"i_binlog_position = r.i_binlog_position, t_gtid_set = r.t_gtid_set, "
 				"ts_last_replayed = r.ts_last_received FROM sch_chameleon.t_last_received r "
 				"WHERE p.i_id_source = $1::bigint AND r.i_id_source = p.i_id_source AND "
 				"(p.t_binlog_name IS DISTINCT FROM r.t_binlog_name OR p.i_binlog_position IS DISTINCT FROM "
-				"r.i_binlog_position OR p.ts_last_replayed IS DISTINCT FROM r.ts_last_received)",
+				"r.i_binlog_position OR p.ts_last_replayed IS DISTINCT FROM r.ts_last_received) AND "
+				"NOT EXISTS (SELECT 1 FROM sch_chameleon.t_replica_batch b WHERE b.i_id_source = $1::bigint "
+				"AND b.b_processed AND NOT b.b_replayed)",
 				{id});
 			mark_consistent();
 			return false;
