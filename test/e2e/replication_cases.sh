@@ -153,45 +153,6 @@ check_match "the skipped rows of the table without a key are counted" '^[1-9][0-
 ###############################################################################
 COLUMNS=$(all_types_columns rx_types_pg)
 
-# my_expr KIND: canonical text of a MySQL value; pg_expr KIND: the same for PostgreSQL;
-# norm_expr KIND: normalisation of the MySQL text (m.v) in PostgreSQL.
-my_expr() {
-	case $1 in
-	float) echo 'CAST({c} AS DOUBLE)' ;; # the exact IEEE single value, widened
-	bit1) echo '{c} + 0' ;;
-	bitn) echo "LPAD(BIN({c} + 0), 10, '0')" ;;
-	datetime | timestamp) echo "DATE_FORMAT({c}, '%Y-%m-%d %H:%i:%s.%f')" ;;
-	time) echo 'CAST(TIME_TO_SEC({c}) AS DECIMAL(20,6))' ;;
-	text | binary | json) echo 'HEX({c})' ;;
-	inet | uuid) echo 'CAST({c} AS CHAR)' ;;
-	set) echo "CONCAT('{', {c}, '}')" ;;
-	geometry) echo 'HEX(ST_AsBinary({c}))' ;;
-	*) echo '{c}' ;;
-	esac
-}
-pg_expr() {
-	case $1 in
-	float) echo '{c}::float8::text' ;;
-	json) echo '{c}::text' ;;
-	inet) echo 'host({c})' ;;
-	bit1) echo '{c}::int::text' ;;
-	datetime) echo "to_char({c}, 'YYYY-MM-DD HH24:MI:SS.US')" ;;
-	timestamp) echo "to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')" ;;
-	time) echo 'extract(epoch FROM {c})::numeric(20,6)::text' ;;
-	text) echo "upper(encode(convert_to({c}::text, 'UTF8'), 'hex'))" ;;
-	binary | geometry) echo "upper(encode({c}, 'hex'))" ;;
-	*) echo '{c}::text' ;;
-	esac
-}
-norm_expr() {
-	case $1 in
-	float | double) echo 'm.v::float8::text' ;;
-	json) echo "convert_from(decode(m.v, 'hex'), 'UTF8')::jsonb::text" ;; # MariaDB keeps the text, jsonb normalises
-	*) echo 'm.v' ;;
-	esac
-}
-
-
 create=""
 while IFS='|' read -r col type kind pgtype; do create+="${create:+, }\`$col\` $type"; done <<<"$COLUMNS"
 # The columns one may write (not the key, not the generated ones).

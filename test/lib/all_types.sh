@@ -1,6 +1,7 @@
 # The all-types table of the end-to-end tests: one column of every MySQL/MariaDB type of the
 # type map, as lines "column|MySQL type|comparison kind|PostgreSQL type (format_type)" per
-# doc/types.md. all_types_columns PG_SCHEMA prints them for a table copied into PG_SCHEMA.
+# doc/types.md. all_types_columns PG_SCHEMA prints them for a table copied into PG_SCHEMA;
+# my_expr, pg_expr and norm_expr give the expressions that compare the values of each kind.
 all_types_columns() {
 	cat <<SPEC
 id|int NOT NULL PRIMARY KEY|int|integer
@@ -125,4 +126,42 @@ INSERT INTO $1 SET id = 4, ti = 5, tiu = 200, si = -5, siu = 40000, mi = -5, miu
 	ls = ST_GeomFromText('LINESTRING(0 0, 0 1)'), ip = '::ffff:1.2.3.4', ip4 = '10.0.0.1',
 	u = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11';
 SQL
+}
+
+# my_expr KIND: canonical text of a MySQL value; pg_expr KIND: the same for PostgreSQL;
+# norm_expr KIND: normalisation of the MySQL text (m.v) in PostgreSQL.
+my_expr() {
+	case $1 in
+	float) echo 'CAST({c} AS DOUBLE)' ;; # the exact IEEE single value, widened
+	bit1) echo '{c} + 0' ;;
+	bitn) echo "LPAD(BIN({c} + 0), 10, '0')" ;;
+	datetime | timestamp) echo "DATE_FORMAT({c}, '%Y-%m-%d %H:%i:%s.%f')" ;;
+	time) echo 'CAST(TIME_TO_SEC({c}) AS DECIMAL(20,6))' ;;
+	text | binary | json) echo 'HEX({c})' ;;
+	inet | uuid) echo 'CAST({c} AS CHAR)' ;;
+	set) echo "CONCAT('{', {c}, '}')" ;;
+	geometry) echo 'HEX(ST_AsBinary({c}))' ;;
+	*) echo '{c}' ;;
+	esac
+}
+pg_expr() {
+	case $1 in
+	float) echo '{c}::float8::text' ;;
+	json) echo '{c}::text' ;;
+	inet) echo 'host({c})' ;;
+	bit1) echo '{c}::int::text' ;;
+	datetime) echo "to_char({c}, 'YYYY-MM-DD HH24:MI:SS.US')" ;;
+	timestamp) echo "to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')" ;;
+	time) echo 'extract(epoch FROM {c})::numeric(20,6)::text' ;;
+	text) echo "upper(encode(convert_to({c}::text, 'UTF8'), 'hex'))" ;;
+	binary | geometry) echo "upper(encode({c}, 'hex'))" ;;
+	*) echo '{c}::text' ;;
+	esac
+}
+norm_expr() {
+	case $1 in
+	float | double) echo 'm.v::float8::text' ;;
+	json) echo "convert_from(decode(m.v, 'hex'), 'UTF8')::jsonb::text" ;; # MariaDB keeps the text, jsonb normalises
+	*) echo 'm.v' ;;
+	esac
 }
