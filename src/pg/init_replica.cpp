@@ -184,14 +184,18 @@ require_prerequisites(const Source &source) {
 					"Run SELECT * FROM chameleon.check_source('" + source.name + "') and fix each error.");
 }
 
-int
-fillfactor_for(const config::SourceConfig &config, const std::string &schema, const std::string &table) {
+// The fillfactor the configuration gives schema.table (origin names), set on its copy in loading.
+void
+apply_fillfactor(const config::SourceConfig &config, const std::string &schema, const std::string &table,
+				 const std::string &loading) {
 	int factor = 0;
 	for (const auto &[value, tables] : config.fillfactor)
 		for (const std::string &name : tables)
 			if (name == "*" || name == schema + "." + table)
 				factor = value;
-	return factor;
+	if (factor != 0)
+		spi_exec("ALTER TABLE " + quote_ident(loading) + "." + quote_ident(table) +
+				 " SET (fillfactor = " + std::to_string(factor) + ")");
 }
 
 core::MapContext
@@ -307,9 +311,7 @@ prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables
 		for (const auto *part : {&definition.create, &definition.comments})
 			for (const std::string &statement : *part)
 				spi_exec(statement);
-		if (int factor = fillfactor_for(source.config, table.schema, table.name))
-			spi_exec("ALTER TABLE " + quote_ident(loading) + "." + quote_ident(table.name) +
-					 " SET (fillfactor = " + std::to_string(factor) + ")");
+		apply_fillfactor(source.config, table.schema, table.name, loading);
 		queue_table(source, final_layout(source, table, destination, postgis), loading, table.estimated_rows,
 					table.data_length);
 		for (const std::string &statement : definition.indexes)
@@ -809,9 +811,7 @@ prepare_pgsql_tables(const Source &source, const pgsql::SourceSchema &schema, co
 		std::string loading = loading_schema(source.id, m);
 		for (const std::string &statement : pgsql::create_table_statements(table, loading, schema.enums))
 			spi_exec(statement);
-		if (int factor = fillfactor_for(source.config, table.schema, table.name))
-			spi_exec("ALTER TABLE " + quote_ident(loading) + "." + quote_ident(table.name) +
-					 " SET (fillfactor = " + std::to_string(factor) + ")");
+		apply_fillfactor(source.config, table.schema, table.name, loading);
 		core::TableLayout layout;
 		layout.origin_schema = table.schema;
 		layout.table = table.name;

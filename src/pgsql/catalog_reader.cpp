@@ -5,6 +5,7 @@
 #include "common/error.hpp"
 
 #include <map>
+#include <set>
 
 namespace chameleon::pgsql {
 
@@ -140,17 +141,19 @@ void
 name_enums(SourceSchema &schema) {
 	for (SourceEnum &type : schema.enums)
 		type.destination_name = type.name;
-	for (const SourceTable &table : schema.tables) {
-		std::map<std::string, int> used;
-		for (const SourceTable &other : schema.tables)
-			if (other.schema == table.schema)
-				for (const SourceColumn &column : other.columns)
-					if (column.enum_index >= 0) {
-						SourceEnum &type = schema.enums[static_cast<size_t>(column.enum_index)];
-						auto [at, inserted] = used.emplace(type.destination_name, column.enum_index);
-						if (!inserted && at->second != column.enum_index)
-							type.destination_name = type.schema + "_" + type.name;
-					}
+	std::set<std::string> schemas;
+	for (const SourceTable &table : schema.tables)
+		schemas.insert(table.schema);
+	for (const std::string &name : schemas) {
+		std::map<std::string, int> used; // destination name -> enum, in this destination schema
+		for (const SourceTable &table : schema.tables)
+			for (const SourceColumn &column : table.columns)
+				if (table.schema == name && column.enum_index >= 0) {
+					SourceEnum &type = schema.enums[static_cast<size_t>(column.enum_index)];
+					auto [at, inserted] = used.emplace(type.destination_name, column.enum_index);
+					if (!inserted && at->second != column.enum_index)
+						type.destination_name = type.schema + "_" + type.name;
+				}
 	}
 }
 
