@@ -23,6 +23,17 @@ count() { # count PASSED FAILED NAME
 
 section() { printf '\n=== %s\n' "$*"; }
 
+section "self-contained"
+# Nothing in the tree may read files beside the checkout (users clone the project alone).
+outside=$(git grep -nE '\.\./shared|CHAMELEON_SHARED' -- ':!doc' ':!test/run_all.sh' 2>/dev/null)
+if [ -z "$outside" ]; then
+	echo "no file reads outside the tree"
+	count 1 0 self-contained
+else
+	echo "$outside"
+	count 0 1 self-contained
+fi
+
 section "packages"
 bash test/lib/install_packages.sh || { echo "0 passed, 1 failed"; exit 1; }
 
@@ -71,6 +82,7 @@ else
 fi
 
 section "unit tests (Catch2)"
+rm -f build/unit/test_* # only the binaries this build makes run, none left from an earlier build
 if make -C test/unit -j"$JOBS" >build/logs/unit-build.log 2>&1; then
 	for binary in build/unit/test_*; do
 		run_catch2 "$binary"

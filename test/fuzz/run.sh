@@ -17,9 +17,8 @@ sources=(src/"$module"/*.cpp)
 seeds=()
 [ -d "test/fuzz/seeds/$module" ] && seeds+=("test/fuzz/seeds/$module")
 if [ "$module" = binlog ]; then
-	shared=${CHAMELEON_SHARED:-$PWD/../shared}
 	mkdir -p "$out/fixtures"
-	find "$shared/fixtures/mysql-binlogs" -type f ! -name '*.md' ! -name '*.sql' ! -name '*.gz' \
+	find test/fixtures/mysql-binlogs -type f ! -name '*.md' ! -name '*.sql' ! -name '*.gz' \
 		-exec cp {} "$out/fixtures/" \;
 	seeds+=("$out/fixtures")
 fi

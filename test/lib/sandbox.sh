@@ -156,14 +156,15 @@ sandbox_destroy() {
 	rm -rf "$SANDBOX"
 }
 
-# Copies the shared fixture binlogs where the PostgreSQL server may read them, plus a
+# Copies the fixture binlogs (test/fixtures) where the PostgreSQL server may read them, plus a
 # truncated one, and exports CHAMELEON_FIXTURES for the regression tests.
 stage_fixtures() {
-	local shared=${CHAMELEON_SHARED:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/shared}
+	local fixtures
+	fixtures=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)
 	export CHAMELEON_FIXTURES=$SANDBOX/fixtures
 	rm -rf "$CHAMELEON_FIXTURES"
 	mkdir -p "$CHAMELEON_FIXTURES"
-	cp -r "$shared/fixtures/mysql-binlogs/." "$CHAMELEON_FIXTURES/"
+	cp -r "$fixtures/mysql-binlogs/." "$CHAMELEON_FIXTURES/"
 	head -c 1010 "$CHAMELEON_FIXTURES/rust_mysql_common/json.binlog.000001" >"$CHAMELEON_FIXTURES/truncated.binlog"
 	chmod -R a+rX "$CHAMELEON_FIXTURES"
 }

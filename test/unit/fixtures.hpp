@@ -1,11 +1,8 @@
-// Locates the shared test fixtures (../shared beside the checkout, or $CHAMELEON_SHARED).
+// Locates the test fixtures the project ships in test/fixtures/ (binlogs, a Python-tool catalogue).
 #pragma once
-#include <cstdlib>
 #include <string>
 
 inline std::string
-shared_path(const std::string &relative) {
-	const char *env = std::getenv("CHAMELEON_SHARED");
-	std::string base = env && *env ? env : std::string(CHAMELEON_SOURCE_ROOT) + "/../shared";
-	return base + "/" + relative;
+fixture_path(const std::string &relative) {
+	return std::string(CHAMELEON_SOURCE_ROOT) + "/test/fixtures/" + relative;
 }

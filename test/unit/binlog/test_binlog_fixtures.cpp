@@ -22,7 +22,7 @@ namespace {
 
 std::string
 fixture(const std::string &name) {
-	return shared_path("fixtures/mysql-binlogs/" + name);
+	return fixture_path("mysql-binlogs/" + name);
 }
 
 std::vector<uint8_t>

@@ -66,7 +66,7 @@ walk(BinlogFileReader &reader) {
 
 std::string
 fixture(const std::string &name) {
-	return shared_path("fixtures/mysql-binlogs/" + name);
+	return fixture_path("mysql-binlogs/" + name);
 }
 
 // A QUERY event (binlog v4 layout, 13-byte post-header, no status variables, no checksum).

@@ -195,7 +195,7 @@ TEST_CASE("the Python example with the pgsql block fixed", "[config][file]") {
 }
 
 TEST_CASE("the configuration of the Python catalogue fixture", "[config][file]") {
-	FileConfig file = parse_file(read_text(shared_path("fixtures/python-catalogue/pg_chameleon-config.yml")));
+	FileConfig file = parse_file(read_text(fixture_path("python-catalogue/pg_chameleon-config.yml")));
 	REQUIRE(file.sources.size() == 2);
 	const SourceConfig &a = file.sources[0].second;
 	CHECK(file.sources[0].first == "src_a");
