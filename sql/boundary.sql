@@ -28,3 +28,20 @@ BEGIN;
 SELECT sch_chameleon.fn_boundary_selftest('pg_error');
 SELECT 1;
 ROLLBACK;
+-- an error raised under SPI outlives the SPI procedure context it was raised in: every part of
+-- it reaches the client byte for byte (a 10,000-byte message with multibyte characters)
+CREATE FUNCTION pg_temp.long_error() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	v_state text; v_message text; v_detail text; v_hint text;
+BEGIN
+	PERFORM sch_chameleon.fn_boundary_selftest('spi_long_error');
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
+	                        v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+	RETURN format('%s message equal: %s', v_state,
+	              v_message = format('invalid input syntax for type integer: "%s"', repeat('érr ', 2000)));
+END;
+$$;
+SELECT pg_temp.long_error();
+SELECT pg_temp.long_error(); -- twice: the memory of the first is reused by now

@@ -137,6 +137,15 @@ fi
 [ "$regress_failed" -gt 0 ] && [ -f build/regress/regression.diffs ] && head -200 build/regress/regression.diffs
 count "$regress_ok" "$regress_failed" pg_regress
 
+section "valgrind (the boundary test under memcheck)"
+if bash test/valgrind/run.sh >build/logs/valgrind.log 2>&1; then
+	tail -1 build/logs/valgrind.log
+	count 1 0 valgrind
+else
+	tail -60 build/logs/valgrind.log
+	count 0 1 valgrind
+fi
+
 section "end to end"
 for script in test/e2e/*.sh; do
 	name=$(basename "$script" .sh)

@@ -11,12 +11,44 @@
 
 namespace chameleon::pg {
 
+namespace {
+
+std::string
+owned(const char *text) {
+	return text ? std::string(text) : std::string();
+}
+
+} // namespace
+
 void
 throw_pg_error(MemoryContext caller_context) {
 	MemoryContextSwitchTo(caller_context);
 	ErrorData *data = CopyErrorData();
 	FlushErrorState();
-	throw PgError(data);
+	PgError::Fields fields;
+	fields.elevel = data->elevel;
+	fields.sqlerrcode = data->sqlerrcode;
+	fields.saved_errno = data->saved_errno;
+	fields.cursorpos = data->cursorpos;
+	fields.internalpos = data->internalpos;
+	fields.filename = data->filename;
+	fields.lineno = data->lineno;
+	fields.funcname = data->funcname;
+	fields.domain = data->domain;
+	fields.context_domain = data->context_domain;
+	fields.message = owned(data->message);
+	fields.detail = owned(data->detail);
+	fields.detail_log = owned(data->detail_log);
+	fields.hint = owned(data->hint);
+	fields.context = owned(data->context);
+	fields.schema_name = owned(data->schema_name);
+	fields.table_name = owned(data->table_name);
+	fields.column_name = owned(data->column_name);
+	fields.datatype_name = owned(data->datatype_name);
+	fields.constraint_name = owned(data->constraint_name);
+	fields.internalquery = owned(data->internalquery);
+	FreeErrorData(data);
+	throw PgError(std::move(fields));
 }
 
 namespace {
@@ -35,6 +67,40 @@ copy_text(const char *text) noexcept {
 	return copy;
 }
 
+// An ErrorData in the current memory context holding a copy of a PgError's fields, or nullptr
+// when memory is short; allocations cannot raise (this runs inside a C++ handler).
+ErrorData *
+copy_error_data(const PgError::Fields &fields) noexcept {
+	auto *data =
+		static_cast<ErrorData *>(palloc_extended(sizeof(ErrorData), MCXT_ALLOC_NO_OOM | MCXT_ALLOC_ZERO));
+	if (data == nullptr)
+		return nullptr;
+	data->elevel = ERROR;
+	data->output_to_server = true;
+	data->output_to_client = true;
+	data->sqlerrcode = fields.sqlerrcode;
+	data->saved_errno = fields.saved_errno;
+	data->cursorpos = fields.cursorpos;
+	data->internalpos = fields.internalpos;
+	data->filename = fields.filename;
+	data->lineno = fields.lineno;
+	data->funcname = fields.funcname;
+	data->domain = fields.domain;
+	data->context_domain = fields.context_domain;
+	data->message = copy_text(fields.message.c_str());
+	data->detail = copy_text(fields.detail.c_str());
+	data->detail_log = copy_text(fields.detail_log.c_str());
+	data->hint = copy_text(fields.hint.c_str());
+	data->context = copy_text(fields.context.c_str());
+	data->schema_name = copy_text(fields.schema_name.c_str());
+	data->table_name = copy_text(fields.table_name.c_str());
+	data->column_name = copy_text(fields.column_name.c_str());
+	data->datatype_name = copy_text(fields.datatype_name.c_str());
+	data->constraint_name = copy_text(fields.constraint_name.c_str());
+	data->internalquery = copy_text(fields.internalquery.c_str());
+	return data;
+}
+
 int
 errcode_from_sqlstate(const char *state) noexcept {
 	if (state == nullptr || strlen(state) != 5)
@@ -49,7 +115,11 @@ capture_current_exception(CapturedError &out) noexcept {
 	try {
 		throw;
 	} catch (const PgError &error) {
-		out.pg_error = error.data();
+		out.pg_error = copy_error_data(error.fields());
+		if (out.pg_error == nullptr) {
+			out.sqlerrcode = ERRCODE_OUT_OF_MEMORY;
+			out.message = copy_text("out of memory");
+		}
 	} catch (const Error &error) {
 		out.sqlerrcode = errcode_from_sqlstate(error.sqlstate);
 		out.message = copy_text(error.what());

@@ -17,17 +17,35 @@
 
 namespace chameleon::pg {
 
-// A PostgreSQL error caught by pg_call, travelling through C++ frames.
+// A PostgreSQL error caught by pg_call, travelling through C++ frames. It owns a copy of every
+// field in C++ memory: the memory context the error was raised in (an SPI procedure's, a
+// transaction's) may be freed before the error is reported, so nothing here points into it.
 class PgError : public std::exception {
   public:
-	explicit PgError(ErrorData *data) : data_(data) {}
+	struct Fields {
+		int elevel = 0;
+		int sqlerrcode = 0;
+		int saved_errno = 0;
+		int cursorpos = 0;
+		int internalpos = 0;
+		const char *filename = nullptr; // string constants of the server binary, never freed
+		int lineno = 0;
+		const char *funcname = nullptr;
+		const char *domain = nullptr;
+		const char *context_domain = nullptr;
+		std::string message, detail, detail_log, hint, context, schema_name, table_name, column_name,
+			datatype_name, constraint_name, internalquery;
+	};
+
+	explicit PgError(Fields fields) : fields_(std::move(fields)) {}
 	const char *what() const noexcept override {
-		return data_ && data_->message ? data_->message : "postgresql error";
+		return fields_.message.empty() ? "postgresql error" : fields_.message.c_str();
 	}
-	ErrorData *data() const { return data_; }
+	int sqlerrcode() const { return fields_.sqlerrcode; }
+	const Fields &fields() const { return fields_; }
 
   private:
-	ErrorData *data_;
+	Fields fields_;
 };
 
 [[noreturn]] void throw_pg_error(MemoryContext caller_context);
@@ -63,7 +81,7 @@ pg_call(Func &&func) -> decltype(func()) {
 // What an exception carried, copied into PostgreSQL memory so that it can be reported
 // after the C++ handler has ended.
 struct CapturedError {
-	ErrorData *pg_error = nullptr; // a PgError: rethrown as it was
+	ErrorData *pg_error = nullptr; // a PgError, copied into the current memory context: rethrown as it was
 	int sqlerrcode = 0;
 	char *message = nullptr;
 	char *detail = nullptr;

@@ -144,7 +144,7 @@ run_subtransaction(const std::function<void()> &body, std::string *error, std::s
 			if (error)
 				*error = failure.what();
 			if (sqlstate)
-				*sqlstate = unpack_sql_state(failure.data()->sqlerrcode);
+				*sqlstate = unpack_sql_state(failure.sqlerrcode());
 		} catch (const Error &failure) {
 			if (error)
 				*error = failure.what();

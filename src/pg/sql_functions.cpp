@@ -3,6 +3,7 @@
 #include "pg/pg_headers.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/spi.hpp"
 #include "pg/sql_values.hpp"
 #include "pg/worker_slots.hpp"
 
@@ -134,6 +135,8 @@ CHAMELEON_FUNCTION(chameleon_boundary_selftest) {
 		throw std::bad_alloc();
 	if (kind == "pg_error")
 		pg_call([] { return DirectFunctionCall1(int4in, CStringGetDatum("not a number")); });
+	if (kind == "spi_long_error") // the error outlives the SPI procedure context it was raised in
+		pg::with_spi([] { pg::spi_exec("SELECT repeat('\u00e9rr ', 2000)::int"); });
 	if (kind == "pg_error_caught") {
 		try {
 			pg_call([] { return DirectFunctionCall1(int4in, CStringGetDatum("not a number")); });
