@@ -10,6 +10,7 @@
 #include "binlog/decode_error.hpp"
 #include "binlog/decoder.hpp"
 #include "binlog/event_type.hpp"
+#include "binlog/file_reader.hpp"
 #include "binlog/zlib_inflate.hpp"
 #include "binlog_test_util.hpp"
 
@@ -161,4 +162,30 @@ TEST_CASE("mariadb compressed event declaring more than the payload limit", "[bi
 		CHECK(std::string(e.what()).find("mariadb compressed event of 4294967295 bytes exceeds the limit") !=
 			  std::string::npos);
 	}
+}
+
+// The fuzz seed that leads libFuzzer to zlib_uncompress: a MariaDB FDE, a compressed QUERY, a
+// TABLE_MAP and a compressed WRITE_ROWS of 20 rows, built with zlib's compress2 at level 9.
+TEST_CASE("the mariadb compressed fuzz seed decodes", "[binlog][zlib]") {
+	BinlogFileReader reader(std::string(CHAMELEON_SOURCE_ROOT) +
+							"/test/fuzz/seeds/binlog/mariadb_compressed_events.bin");
+	Event e;
+	REQUIRE(reader.next(e));
+	REQUIRE(reader.next(e));
+	auto &query = std::get<QueryEvent>(e.body);
+	CHECK(query.compressed);
+	CHECK(query.statement ==
+		  "INSERT INTO t VALUES (1, 'alpha'), (2, 'beta'), (3, 'alpha beta'), (4, 'beta alpha')");
+	REQUIRE(reader.next(e));
+	REQUIRE(reader.next(e));
+	RowReader rows(std::get<RowsEvent>(e.body));
+	std::vector<Value> before, after;
+	int count = 0;
+	while (rows.next(before, after)) {
+		CHECK(after[0].i64 == count);
+		CHECK(after[1].bytes() == "alpha");
+		count++;
+	}
+	CHECK(count == 20);
+	CHECK_FALSE(reader.next(e));
 }
