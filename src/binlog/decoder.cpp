@@ -68,6 +68,9 @@ mariadb_uncompress(const uint8_t *data, size_t size) {
 		throw DecodeError("mariadb compression header with " + std::to_string(length_bytes) +
 						  " length bytes");
 	size_t length = static_cast<size_t>(in.uint_be(length_bytes));
+	if (length > max_payload_size)
+		throw DecodeError("mariadb compressed event of " + std::to_string(length) +
+						  " bytes exceeds the limit");
 	size_t rest = in.remaining();
 	return std::make_shared<const std::vector<uint8_t>>(zlib_uncompress(in.take(rest), rest, length));
 }
