@@ -819,6 +819,7 @@ parse_file(std::string_view yaml) {
 	const std::size_t type_override_bytes = type_override ? copy_bytes(*type_override) : 0;
 	const std::size_t fillfactor_bytes = fillfactor ? copy_bytes(*fillfactor) : 0;
 	for_each_entry(*sources, "sources.", [&](const YamlNode &name, const YamlNode &block) {
+		check_interrupts();
 		check_source_name(name.text, name.line);
 		SourceReader reader("sources." + name.text + ".", name.line);
 		SourceConfig source = reader.read(block);

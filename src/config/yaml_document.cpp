@@ -12,6 +12,11 @@ namespace chameleon::config {
 
 namespace {
 
+// The interrupt check is called once every this many events.
+constexpr unsigned interrupt_interval = 1024;
+
+InterruptCheck interrupt_check = nullptr;
+
 int
 line_of(const yaml_mark_t &mark) {
 	return static_cast<int>(mark.line) + 1;
@@ -72,7 +77,9 @@ class TreeBuilder {
 		YamlNode root;
 		root.kind = YamlNode::Kind::scalar;
 		bool have_document = false;
-		for (;;) {
+		for (unsigned events = 1;; ++events) {
+			if (events % interrupt_interval == 0)
+				check_interrupts();
 			Event event;
 			if (!yaml_parser_parse(&parser, &event.value))
 				throw syntax_error(parser, text);
@@ -293,6 +300,17 @@ YamlNode::describe() const {
 		break;
 	}
 	return is_null() ? "nothing" : "\"" + printable(text) + "\"";
+}
+
+void
+set_interrupt_check(InterruptCheck check) {
+	interrupt_check = check;
+}
+
+void
+check_interrupts() {
+	if (interrupt_check)
+		interrupt_check();
 }
 
 std::string

@@ -39,8 +39,12 @@ struct YamlNode {
 // expanded. Throws ConfigError with libyaml's problem and line on malformed input, when the input
 // holds more than one document, when a scalar holds a NUL character (naming its key path), or when
 // a limit above is passed. The tree is never deeper than max_yaml_depth, so the recursive
-// destruction and copies of YamlNode are bounded.
+// destruction and copies of YamlNode are bounded. Calls the interrupt check every 1024
+// events.
 YamlNode load_yaml(std::string_view text);
+
+// Runs the function given to set_interrupt_check(), if any.
+void check_interrupts();
 
 // "\0" for each NUL character, for messages (PostgreSQL's messages end at the first NUL).
 std::string printable(std::string_view text);
