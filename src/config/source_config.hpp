@@ -108,6 +108,14 @@ void check_source_name(std::string_view name, int line = 0);
 // when !with_password. parse_source() reads it back to an equal SourceConfig.
 std::string to_json(const SourceConfig &, bool with_password);
 
+// A function that throws to stop a long parse (a cancelled statement). parse_source(), parse_file()
+// and load_yaml() call it every 1024 YAML events and once per source of a file; what it
+// throws leaves them through their destructors (the libyaml state and the partial tree are freed).
+// src/pg installs one that runs CHECK_FOR_INTERRUPTS through pg_call. nullptr, the default, checks
+// nothing. One hook for the process, called from the thread that parses: set it before any parse.
+using InterruptCheck = void (*)();
+void set_interrupt_check(InterruptCheck check);
+
 // The password: the literal one, the one read from password_file, or "" when neither is set.
 // Throws ConfigError (naming the file) when the file cannot be read or has no matching line.
 std::string read_password(const SourceConfig &);

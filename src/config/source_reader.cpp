@@ -694,6 +694,51 @@ class SourceReader {
 	std::vector<OriginUse> origin_uses;
 };
 
+// The bytes a copy of the global type_override or fillfactor adds to a source, counted as the YAML tree
+// counts them (text plus yaml_node_bytes per node).
+std::size_t
+copy_bytes(const std::vector<std::string> &tables) {
+	std::size_t bytes = 2 * yaml_node_bytes;
+	for (const auto &table : tables)
+		bytes += yaml_node_bytes + table.size();
+	return bytes;
+}
+
+std::size_t
+copy_bytes(const std::vector<TypeOverride> &overrides) {
+	std::size_t bytes = 0;
+	for (const auto &entry : overrides)
+		bytes += 3 * yaml_node_bytes + entry.column_type.size() + entry.override_to.size() +
+				 copy_bytes(entry.tables);
+	return bytes;
+}
+
+std::size_t
+copy_bytes(const std::vector<std::pair<int, std::vector<std::string>>> &factors) {
+	std::size_t bytes = 0;
+	for (const auto &[factor, tables] : factors)
+		bytes += 2 * yaml_node_bytes + copy_bytes(tables);
+	return bytes;
+}
+
+// The global type_override and fillfactor are copied into every source without its own: a large block
+// and many sources would multiply the memory that the limit of the YAML tree bounds.
+class CopyBudget {
+  public:
+	void add(const std::string &key, int line, std::size_t bytes) {
+		total += bytes;
+		if (total > max_yaml_bytes)
+			throw ConfigError(key, line,
+							  "the global " + quoted(key) + at_line(line) +
+								  ", copied into every source, expands to more than " +
+								  std::to_string(max_yaml_bytes >> 20) + " MB",
+							  "give " + quoted(key) + " only to the sources that need it, or shorten it");
+	}
+
+  private:
+	std::size_t total = 0;
+};
+
 // Sources of one file may not share a destination schema (the catalogue refuses it at add_source).
 class DestinationRegistry {
   public:
@@ -737,6 +782,7 @@ parse_file(std::string_view yaml) {
 	FileConfig file;
 	std::optional<std::vector<TypeOverride>> type_override;
 	std::optional<std::vector<std::pair<int, std::vector<std::string>>>> fillfactor;
+	int type_override_line = 0, fillfactor_line = 0;
 	const YamlNode *sources = nullptr;
 	int sources_line = 0;
 	for_each_entry(root, "", [&](const YamlNode &key_node, const YamlNode &value) {
@@ -745,11 +791,13 @@ parse_file(std::string_view yaml) {
 			file.notices.push_back(
 				{key, key_node.line,
 				 quoted(key) + at_line(key_node.line) + " is ignored: " + ignored->second});
-		else if (key == "type_override")
+		else if (key == "type_override") {
 			type_override = read_type_override(value, key);
-		else if (key == "fillfactor")
+			type_override_line = key_node.line;
+		} else if (key == "fillfactor") {
 			fillfactor = read_fillfactor(value, key);
-		else if (key == "sources") {
+			fillfactor_line = key_node.line;
+		} else if (key == "sources") {
 			sources = &value;
 			sources_line = key_node.line;
 		} else
@@ -767,14 +815,22 @@ parse_file(std::string_view yaml) {
 	require_kind(*sources, Kind::mapping, "sources", "a mapping of source names");
 
 	DestinationRegistry destinations;
+	CopyBudget copies;
+	const std::size_t type_override_bytes = type_override ? copy_bytes(*type_override) : 0;
+	const std::size_t fillfactor_bytes = fillfactor ? copy_bytes(*fillfactor) : 0;
 	for_each_entry(*sources, "sources.", [&](const YamlNode &name, const YamlNode &block) {
+		check_interrupts();
 		check_source_name(name.text, name.line);
 		SourceReader reader("sources." + name.text + ".", name.line);
 		SourceConfig source = reader.read(block);
-		if (type_override && !reader.has_key("type_override"))
+		if (type_override && !reader.has_key("type_override")) {
+			copies.add("type_override", type_override_line, type_override_bytes);
 			source.type_override = *type_override;
-		if (fillfactor && !reader.has_key("fillfactor"))
+		}
+		if (fillfactor && !reader.has_key("fillfactor")) {
+			copies.add("fillfactor", fillfactor_line, fillfactor_bytes);
 			source.fillfactor = *fillfactor;
+		}
 		destinations.add(name.text, source, reader.mapping_lines());
 		file.sources.emplace_back(name.text, std::move(source));
 	});

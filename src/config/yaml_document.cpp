@@ -12,8 +12,10 @@ namespace chameleon::config {
 
 namespace {
 
-// Aliases are expanded by copying; this bounds the copies (a "billion laughs" document).
-constexpr std::size_t max_nodes = 200000;
+// The interrupt check is called once every this many events.
+constexpr unsigned interrupt_interval = 1024;
+
+InterruptCheck interrupt_check = nullptr;
 
 int
 line_of(const yaml_mark_t &mark) {
@@ -27,14 +29,9 @@ line_at_offset(std::string_view text, std::size_t offset) {
 				   std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
-std::size_t
-count_nodes(const YamlNode &node) {
-	std::size_t count = 1;
-	for (const auto &item : node.items)
-		count += count_nodes(item);
-	for (const auto &[key, value] : node.entries)
-		count += count_nodes(key) + count_nodes(value);
-	return count;
+std::string
+megabytes(std::size_t bytes) {
+	return std::to_string(bytes >> 20) + " MB";
 }
 
 ConfigError
@@ -55,6 +52,15 @@ syntax_error(const yaml_parser_t &parser, std::string_view text) {
 						   std::to_string(line));
 }
 
+// The size of a finished node, known without walking it: the bytes it counts against max_yaml_bytes
+// and its height (0 for a scalar, 1 + the highest child for a list or a mapping).
+struct Size {
+	std::size_t bytes = 0;
+	std::size_t height = 0;
+};
+
+// Builds the tree without recursion: the open lists and mappings are on an explicit stack, whose
+// depth is checked before each push, and each node's size is summed as it is completed.
 class TreeBuilder {
   public:
 	explicit TreeBuilder(std::string_view text) : text(text) {
@@ -71,7 +77,9 @@ class TreeBuilder {
 		YamlNode root;
 		root.kind = YamlNode::Kind::scalar;
 		bool have_document = false;
-		for (;;) {
+		for (unsigned events = 1;; ++events) {
+			if (events % interrupt_interval == 0)
+				check_interrupts();
 			Event event;
 			if (!yaml_parser_parse(&parser, &event.value))
 				throw syntax_error(parser, text);
@@ -98,39 +106,54 @@ class TreeBuilder {
 	struct OpenNode {
 		YamlNode node;
 		std::string anchor;
+		Size size;
+	};
+
+	struct Anchored {
+		YamlNode node;
+		Size size;
 	};
 
 	// Returns true at the end of the stream.
 	bool handle(const yaml_event_t &event, YamlNode &root, bool &have_document) {
+		int line = line_of(event.start_mark);
 		switch (event.type) {
 		case YAML_STREAM_END_EVENT:
 			return true;
 		case YAML_DOCUMENT_START_EVENT:
 			if (have_document)
-				throw ConfigError("", line_of(event.start_mark),
-								  "invalid YAML at line " + std::to_string(line_of(event.start_mark)) +
-									  ": more than one document",
+				throw ConfigError("", line,
+								  "invalid YAML at line " + std::to_string(line) + ": more than one document",
 								  "remove the second document (the line \"---\") or load it separately");
 			have_document = true;
 			return false;
 		case YAML_SCALAR_EVENT: {
+			std::string_view value(reinterpret_cast<const char *>(event.data.scalar.value),
+								   event.data.scalar.length);
+			if (value.find('\0') != std::string_view::npos)
+				throw nul_error(value, line);
+			Size size{yaml_node_bytes + value.size(), 0};
+			count(size.bytes, line);
 			YamlNode node;
 			node.kind = YamlNode::Kind::scalar;
-			node.line = line_of(event.start_mark);
-			node.text.assign(reinterpret_cast<const char *>(event.data.scalar.value),
-							 event.data.scalar.length);
+			node.line = line;
+			node.text.assign(value);
 			node.plain =
 				event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && event.data.scalar.tag == nullptr;
-			remember(event.data.scalar.anchor, node);
-			complete(std::move(node), root);
+			if (event.data.scalar.anchor)
+				remember(reinterpret_cast<const char *>(event.data.scalar.anchor), node, size, line);
+			complete(std::move(node), size, root);
 			return false;
 		}
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT: {
+			check_depth(stack.size() + 1, line);
 			OpenNode open;
 			open.node.kind =
 				event.type == YAML_SEQUENCE_START_EVENT ? YamlNode::Kind::sequence : YamlNode::Kind::mapping;
-			open.node.line = line_of(event.start_mark);
+			open.node.line = line;
+			open.size = {yaml_node_bytes, 1};
+			count(open.size.bytes, line);
 			const yaml_char_t *anchor = event.type == YAML_SEQUENCE_START_EVENT
 											? event.data.sequence_start.anchor
 											: event.data.mapping_start.anchor;
@@ -144,32 +167,30 @@ class TreeBuilder {
 			OpenNode open = std::move(stack.back());
 			stack.pop_back();
 			if (open.node.kind == YamlNode::Kind::mapping) {
+				open.node.entries.reserve(open.node.items.size() / 2);
 				for (std::size_t i = 0; i + 1 < open.node.items.size(); i += 2)
 					open.node.entries.emplace_back(std::move(open.node.items[i]),
 												   std::move(open.node.items[i + 1]));
 				open.node.items.clear();
+				open.node.items.shrink_to_fit();
 			}
 			if (!open.anchor.empty())
-				anchors[open.anchor] = open.node;
-			complete(std::move(open.node), root);
+				remember(open.anchor, open.node, open.size, line);
+			complete(std::move(open.node), open.size, root);
 			return false;
 		}
 		case YAML_ALIAS_EVENT: {
 			std::string name = reinterpret_cast<const char *>(event.data.alias.anchor);
 			auto found = anchors.find(name);
-			int line = line_of(event.start_mark);
 			if (found == anchors.end())
 				throw ConfigError("", line,
 								  "invalid YAML at line " + std::to_string(line) + ": unknown alias \"*" +
 									  name + "\"",
 								  "define the anchor \"&" + name + "\" before using it");
-			expanded_nodes += count_nodes(found->second);
-			if (expanded_nodes > max_nodes)
-				throw ConfigError("", line,
-								  "invalid YAML at line " + std::to_string(line) +
-									  ": aliases expand to too many nodes",
-								  "write the repeated blocks out instead of nesting aliases");
-			complete(YamlNode(found->second), root);
+			const Size size = found->second.size;
+			check_depth(stack.size() + size.height, line);
+			count(size.bytes, line);
+			complete(YamlNode(found->second.node), size, root);
 			return false;
 		}
 		default:
@@ -177,23 +198,87 @@ class TreeBuilder {
 		}
 	}
 
-	void remember(const yaml_char_t *anchor, const YamlNode &node) {
-		if (anchor)
-			anchors[reinterpret_cast<const char *>(anchor)] = node;
+	// Adds bytes to the total, refusing the document before the node is copied when it passes the limit.
+	void count(std::size_t bytes, int line) {
+		total_bytes += bytes;
+		if (total_bytes > max_yaml_bytes)
+			throw ConfigError("", line,
+							  "invalid YAML at line " + std::to_string(line) +
+								  ": the configuration expands to more than " + megabytes(max_yaml_bytes) +
+								  " (aliases expanded)",
+							  "remove aliases that repeat large values, and shorten long values");
 	}
 
-	void complete(YamlNode node, YamlNode &root) {
-		if (stack.empty())
+	void check_depth(std::size_t depth, int line) const {
+		if (depth > max_yaml_depth)
+			throw ConfigError("", line,
+							  "invalid YAML at line " + std::to_string(line) +
+								  ": lists and mappings are nested more than " +
+								  std::to_string(max_yaml_depth) + " levels deep",
+							  "a configuration needs only a few levels: check the brackets and the "
+							  "indentation, and remove the extra nesting");
+	}
+
+	// The key path of the scalar being read, in the form ConfigError::key uses ("db_conn.password";
+	// the items of a list have the path of the list).
+	std::string current_path(bool *is_key) const {
+		std::string path;
+		*is_key = false;
+		for (const OpenNode &open : stack) {
+			if (open.node.kind != YamlNode::Kind::mapping)
+				continue;
+			bool at_value = open.node.items.size() % 2 == 1;
+			*is_key = !at_value;
+			if (!at_value)
+				continue;
+			const YamlNode &key = open.node.items.back();
+			path +=
+				(path.empty() ? "" : ".") + (key.kind == YamlNode::Kind::scalar ? printable(key.text) : "?");
+		}
+		if (!stack.empty() && stack.back().node.kind != YamlNode::Kind::mapping)
+			*is_key = false;
+		return path;
+	}
+
+	// PostgreSQL text cannot hold a NUL character, and its messages would stop at it.
+	ConfigError nul_error(std::string_view value, int line) const {
+		bool is_key;
+		std::string path = current_path(&is_key);
+		std::string where = " at line " + std::to_string(line);
+		if (is_key) {
+			path += (path.empty() ? "" : ".") + printable(value);
+			return ConfigError(path, line,
+							   "invalid key \"" + path + "\"" + where + ": it contains a NUL character (\\0)",
+							   "names cannot hold the NUL character: remove the \\0 escape");
+		}
+		return ConfigError(path, line,
+						   (path.empty() ? "invalid value" : "invalid value for \"" + path + "\"") + where +
+							   ": the text contains a NUL character (\\0)",
+						   "PostgreSQL text cannot hold the NUL character: remove the \\0 escape");
+	}
+
+	// Keeps a copy of an anchored node for the aliases that follow; the copy counts against the limit.
+	void remember(const std::string &anchor, const YamlNode &node, const Size &size, int line) {
+		count(size.bytes, line);
+		anchors[anchor] = Anchored{node, size};
+	}
+
+	void complete(YamlNode node, const Size &size, YamlNode &root) {
+		if (stack.empty()) {
 			root = std::move(node);
-		else
-			stack.back().node.items.push_back(std::move(node));
+			return;
+		}
+		OpenNode &parent = stack.back();
+		parent.node.items.push_back(std::move(node));
+		parent.size.bytes += size.bytes;
+		parent.size.height = std::max(parent.size.height, size.height + 1);
 	}
 
 	std::string_view text;
 	yaml_parser_t parser;
 	std::vector<OpenNode> stack;
-	std::map<std::string, YamlNode> anchors;
-	std::size_t expanded_nodes = 0;
+	std::map<std::string, Anchored> anchors;
+	std::size_t total_bytes = 0;
 };
 
 } // namespace
@@ -214,11 +299,38 @@ YamlNode::describe() const {
 	case Kind::scalar:
 		break;
 	}
-	return is_null() ? "nothing" : "\"" + text + "\"";
+	return is_null() ? "nothing" : "\"" + printable(text) + "\"";
+}
+
+void
+set_interrupt_check(InterruptCheck check) {
+	interrupt_check = check;
+}
+
+void
+check_interrupts() {
+	if (interrupt_check)
+		interrupt_check();
+}
+
+std::string
+printable(std::string_view text) {
+	std::string result;
+	result.reserve(text.size());
+	for (char c : text)
+		if (c == '\0')
+			result += "\\0";
+		else
+			result += c;
+	return result;
 }
 
 YamlNode
 load_yaml(std::string_view text) {
+	if (text.size() > max_yaml_input_bytes)
+		throw ConfigError("", 0, "the configuration is larger than " + megabytes(max_yaml_input_bytes),
+						  "give the configuration text itself: a pg_chameleon configuration is a few "
+						  "kilobytes");
 	TreeBuilder builder(text);
 	return builder.build();
 }

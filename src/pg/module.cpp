@@ -1,7 +1,10 @@
 // Module entry: _PG_init checks that the library is preloaded, defines the GUCs, asks for
-// shared memory and registers the launcher background worker.
+// shared memory, registers the launcher background worker and lets a cancel stop a long
+// configuration parse.
 #include "pg/pg_headers.hpp"
 
+#include "config/source_config.hpp"
+#include "pg/boundary.hpp"
 #include "pg/launcher.hpp"
 #include "pg/worker_slots.hpp"
 
@@ -13,6 +16,18 @@ void _PG_init(void);
 namespace chameleon::pg {
 char *database_name_guc = nullptr;
 }
+
+namespace {
+
+// Called by the configuration parser every few thousand YAML events: a cancel or a
+// statement_timeout becomes a PgError, which leaves the parser through its destructors (libyaml's
+// state, the partial tree) and is re-raised unchanged at the SQL boundary.
+void
+check_config_interrupts() {
+	chameleon::pg::pg_call([] { CHECK_FOR_INTERRUPTS(); });
+}
+
+} // namespace
 
 void
 _PG_init(void) {
@@ -36,4 +51,6 @@ _PG_init(void) {
 
 	request_shared_memory();
 	register_launcher();
+	// set in the postmaster, inherited by every backend and worker
+	chameleon::config::set_interrupt_check(check_config_interrupts);
 }
