@@ -1,4 +1,4 @@
--- pg_chameleon 1.4: the replication catalogue (schema sch_chameleon) and the SQL API
+-- pg_chameleon 1.5: the replication catalogue (schema sch_chameleon) and the SQL API
 -- (schema chameleon). Catalogue tables are private; the API functions are SECURITY DEFINER
 -- and executable only by the roles an administrator grants them to (doc/sql-api.md).
 
@@ -1080,3 +1080,5 @@ $$;
 COMMENT ON FUNCTION chameleon.copy_schema(text) IS
 	'creates the mapped MySQL schemas in PostgreSQL (tables, indexes, enum types, foreign keys) without data';
 REVOKE ALL ON FUNCTION chameleon.copy_schema(text) FROM PUBLIC;
+
+-- 1.5: MySQL-side faults, hostile input
