@@ -118,6 +118,25 @@ BinlogStream::open(bool resuming) {
 	connection_ = std::make_unique<Connection>(params);
 	flavour_ = connection_->version().flavour;
 
+	// Positions of one server mean nothing on another (a failover behind the same address):
+	// a reconnection must reach the server the stream started on.
+	auto identity =
+		connection_->query(flavour_ == Flavour::mysql ? "SELECT @@global.server_id, @@global.server_uuid"
+													  : "SELECT @@global.server_id, NULL");
+	std::string server = "server_id " + (identity.empty() || !identity[0][0] ? "?" : *identity[0][0]);
+	if (!identity.empty() && identity[0].size() > 1 && identity[0][1])
+		server += ", uuid " + *identity[0][1];
+	if (resuming && server != server_identity_)
+		throw Error(sqlstate::object_not_in_prerequisite_state,
+					"the MySQL server at " + connection_->describe() +
+						" is not the server this binlog stream was reading",
+					"The stream was reading the server with " + server_identity_ + " at \"" +
+						position_.text() + "\"; the server now answering has " + server + ".",
+					"Binlog positions of one server mean nothing on another. With \"gtid_enable: true\" "
+					"the replica resumes on the new server by GTID when its reader restarts; without "
+					"it, copy the source again with chameleon.init_replica().");
+	server_identity_ = server;
+
 	by_gtid_ = !options_.gtid_start.empty() && !(resuming && !position_.file.empty());
 	std::string mysql_gtid_set;
 	if (by_gtid_ && flavour_ == Flavour::mysql) {
@@ -155,6 +174,7 @@ BinlogStream::open(bool resuming) {
 								 "', @slave_gtid_strict_mode = 1, @slave_gtid_ignore_duplicates = 0");
 	}
 
+	chain_known_ = !by_gtid_;
 	if (by_gtid_ && flavour_ == Flavour::mysql) {
 		send_dump_gtid(mysql_gtid_set);
 		at_end_ = false;
@@ -223,9 +243,9 @@ BinlogStream::fail_read() {
 									 : "binlog position \"" + position_.text() + "\"";
 		throw Error(sqlstate::object_not_in_prerequisite_state,
 					where + " is no longer available on the MySQL server", detail,
-					"Start again from a fresh copy with chameleon.init_replica() (or chameleon.sync_tables() "
-					"for the affected tables), and keep binary logs longer on the MySQL server "
-					"(binlog_expire_logs_seconds / expire_logs_days).");
+					"Copy every table again and continue from the copies with chameleon.resync_source() "
+					"(no init_replica needed), and keep binary logs longer on the MySQL server "
+					"(binlog_expire_logs_seconds / expire_logs_days) than the replica may lag.");
 	}
 	if (code == ER_SPECIFIC_ACCESS_DENIED_ERROR || code == ER_ACCESS_DENIED_ERROR)
 		throw Error(sqlstate::insufficient_privilege,
@@ -307,12 +327,14 @@ BinlogStream::next() {
 		event.type = event.data[4];
 		uint16_t flags = uint16_t(event.data[17] | event.data[18] << 8);
 		event.artificial = (flags & artificial_flag) != 0 || event.type == heartbeat_event;
-		// On reconnection the server starts again with a fake ROTATE and, past position 4, the file's
-		// FORMAT_DESCRIPTION (log_pos 0): the caller has both already.
+		// On reconnection the server starts again with a fake ROTATE naming the resume position
+		// and, past position 4, the file's FORMAT_DESCRIPTION (log_pos 0): the caller has both
+		// already. A fake ROTATE naming anything else is news: the server went on to another file
+		// (a crashed server's file ends without a ROTATE).
 		if (replaying_) {
 			bool resent_format = event.type == format_description_event && le32(event.data + 13) == 0;
 			bool fake_rotate = event.type == rotate_event && event.artificial;
-			if (fake_rotate || resent_format)
+			if (resent_format || (fake_rotate && names_position(event, position_)))
 				continue;
 			if (event.type != heartbeat_event)
 				replaying_ = false;
@@ -322,31 +344,88 @@ BinlogStream::next() {
 	}
 }
 
+// A ROTATE event's target: the 8-byte position, then the file name up to the checksum.
+BinlogPosition
+BinlogStream::rotate_target(const RawEvent &event) const {
+	BinlogPosition target;
+	if (event.size < header_size + 8)
+		return target;
+	size_t name_end = event.size - (file_crc32_ && event.size >= header_size + 8 + 4 ? 4 : 0);
+	target.file.assign(reinterpret_cast<const char *>(event.data + header_size + 8),
+					   name_end - header_size - 8);
+	target.position = le64(event.data + header_size);
+	return target;
+}
+
+bool
+BinlogStream::names_position(const RawEvent &event, const BinlogPosition &position) const {
+	BinlogPosition target = rotate_target(event);
+	return target.file == position.file && target.position == position.position;
+}
+
+// A real event of the file must start exactly where the previous one ended: anything else means
+// the position no longer describes what is being read (the server skipped or repeated bytes, or
+// the events come from another file than the one recorded), and continuing would record events
+// under a position they do not have. A MySQL GTID dump legitimately skips the transactions the
+// replica has already: there, the position may only move forward.
+void
+BinlogStream::verify_start(const RawEvent &event, uint64_t next_position) const {
+	if (!chain_known_ || next_position < event.size)
+		return;
+	uint64_t start = next_position - event.size;
+	bool skips_allowed = by_gtid_ && flavour_ == Flavour::mysql;
+	if (start == position_.position || (skips_allowed && start > position_.position))
+		return;
+	throw Error(sqlstate::data_corrupted,
+				"binlog event from MySQL server at " + connection_->describe() + " does not start where \"" +
+					position_.text() + "\" ends",
+				"The event of type " + std::to_string(event.type) + " and " + std::to_string(event.size) +
+					" bytes ends at position " + std::to_string(next_position) + ", so it starts at " +
+					std::to_string(start) + ". The replica stops rather than record events under a " +
+					"position they do not have.",
+				"Check the MySQL server's error log (a crash or a restored binlog). Restarting the replica "
+				"resumes from the last committed position; if the error persists, copy the source again "
+				"with chameleon.init_replica().");
+}
+
+// log_pos is 32 bits: the high part of the position carries over past 4 GiB.
+uint64_t
+BinlogStream::widen(uint32_t log_pos) const {
+	uint64_t next = (position_.position & ~uint64_t(0xFFFFFFFF)) | log_pos;
+	if (next < position_.position && position_.position - next > 0x80000000ULL)
+		next += uint64_t(1) << 32;
+	return next;
+}
+
 void
 BinlogStream::track(RawEvent &event) {
 	const uint8_t *data = event.data;
 	uint32_t log_pos = le32(data + 13);
 	if (event.type == rotate_event && event.size >= header_size + 8) {
-		// body: 8-byte position, then the file name up to the checksum
-		size_t name_end = event.size - (file_crc32_ && event.size >= header_size + 8 + 4 ? 4 : 0);
-		position_.file.assign(reinterpret_cast<const char *>(data + header_size + 8),
-							  name_end - header_size - 8);
-		position_.position = le64(data + header_size);
+		if (!event.artificial && log_pos != 0)
+			verify_start(event, widen(log_pos));
+		position_ = rotate_target(event);
+		// After a GTID start the server skips to the GTID once it has named the file.
+		chain_known_ = chain_known_ || !event.artificial || !by_gtid_;
 	} else if (event.type == format_description_event) {
 		// checksum-aware servers end it with the algorithm byte and a CRC32 slot
 		if (event.size >= header_size + 57 + 5)
 			file_crc32_ = data[event.size - 5] == 1;
-		if (log_pos != 0)
+		if (log_pos != 0) {
+			verify_start(event, log_pos);
 			position_.position = log_pos;
+		}
 	} else if (log_pos != 0) {
-		// log_pos is 32 bits: carry the high part over positions past 4 GiB. Artificial events
-		// (MariaDB's GTID_LIST after a GTID start, heartbeats) carry the position the server has
-		// reached; they never move it back.
-		uint64_t next = (position_.position & ~uint64_t(0xFFFFFFFF)) | log_pos;
-		if (next < position_.position && position_.position - next > 0x80000000ULL)
-			next += uint64_t(1) << 32;
-		if (!event.artificial || next > position_.position)
+		// Artificial events (MariaDB's GTID_LIST after a GTID start, heartbeats) carry the position
+		// the server has reached; they never move it back.
+		uint64_t next = widen(log_pos);
+		if (!event.artificial) {
+			verify_start(event, next);
 			position_.position = next;
+			chain_known_ = true;
+		} else if (next > position_.position) {
+			position_.position = next;
+		}
 	}
 	event.next = position_;
 }

@@ -1,6 +1,7 @@
 // Live binlog transport: a replication connection (COM_BINLOG_DUMP) that hands out each event's
-// raw bytes unchanged, tracks the file/position after each event, and reconnects on a lost
-// connection. Decoding is left to chameleon::binlog::Decoder. No PostgreSQL header may be included.
+// raw bytes unchanged, tracks the file/position after each event, verifies that every event
+// starts where the one before it ended, and reconnects on a lost connection to the same server.
+// Decoding is left to chameleon::binlog::Decoder. No PostgreSQL header may be included.
 #pragma once
 
 #include "mysql/connection.hpp"
@@ -71,7 +72,11 @@ class BinlogStream {
 	// The next event; nullopt at the end of the binlog when !follow, or after stop(). Heartbeats
 	// (follow mode) are returned too, flagged artificial. Lost connections are retried according
 	// to the reconnect policy, resuming after the last event returned; events the server sends
-	// again on reconnection (fake ROTATE, FORMAT_DESCRIPTION) are not returned twice.
+	// again on reconnection (the fake ROTATE naming the resume position, FORMAT_DESCRIPTION) are
+	// not returned twice. A fake ROTATE naming another file (the server moved on to the next
+	// file, e.g. after a crash left the old one without a ROTATE) is returned. An event that does
+	// not start where the previous one ended, or a server that is not the one the stream started
+	// on, is an error (data_corrupted / object_not_in_prerequisite_state): never a guess.
 	std::optional<RawEvent> next();
 
 	// Makes next() return nullopt at the next event or heartbeat (safe from another thread).
@@ -84,11 +89,17 @@ class BinlogStream {
 	const BinlogPosition &position() const { return position_; } // after the last event returned
 	int retries() const { return retries_; }					 // reconnections so far
 	unsigned long thread_id() const;							 // server connection id of the dump
+	// "server_id 1" (MariaDB) or "server_id 1, uuid …" (MySQL): tells one server from another.
+	const std::string &server_identity() const { return server_identity_; }
 
   private:
 	void open(bool resuming);
 	void close();
 	void track(RawEvent &event);
+	void verify_start(const RawEvent &event, uint64_t next_position) const;
+	BinlogPosition rotate_target(const RawEvent &event) const;
+	uint64_t widen(uint32_t log_pos) const;
+	bool names_position(const RawEvent &event, const BinlogPosition &position) const;
 	void send_dump_gtid(const std::string &encoded_set);
 	[[noreturn]] void fail_read();
 
@@ -102,6 +113,10 @@ class BinlogStream {
 	bool by_gtid_ = false; // the current dump started from options_.gtid_start
 	bool at_end_ = false;
 	bool replaying_ = false; // after a reconnection, until the first new event
+	// The position is a real place in the file: every real event must start there. False after
+	// a GTID start until the first real event (the server skips to the GTID).
+	bool chain_known_ = false;
+	std::string server_identity_;
 	int retries_ = 0;
 	std::atomic<bool> stopped_{false};
 };

@@ -707,6 +707,52 @@ mapping_count(int64 source_id) {
 	return count;
 }
 
+// After a sync that copied every replicated table again while the source does not replicate
+// (resync_source, or sync_tables of every table), nothing before the copies' consistent points is
+// needed: the reader resumes at the earliest of them, as after init_replica, and batches read
+// before are dropped. This is the way back from a read position the MySQL server has purged.
+void
+resume_from_copies_if_complete(int64 source_id) {
+	std::string id = id_text(source_id);
+	bool complete =
+		spi_value(
+			"SELECT NOT s.b_run_requested AND s.enm_status <> 'running' AND NOT EXISTS (SELECT 1 FROM "
+			"sch_chameleon.t_replica_tables r WHERE r.i_id_source = s.i_id_source AND NOT EXISTS (SELECT 1 "
+			"FROM sch_chameleon.t_init_tables i WHERE i.i_id_source = r.i_id_source AND i.v_schema_origin = "
+			"r.v_schema_origin AND i.v_table_name = r.v_table_name)) FROM sch_chameleon.t_sources s WHERE "
+			"s.i_id_source = $1::bigint",
+			{id}) == "t";
+	if (!complete)
+		return;
+	spi_exec(
+		"DELETE FROM sch_chameleon.t_log_replica WHERE i_id_source = $1::bigint AND i_id_batch IN (SELECT "
+		"i_id_batch FROM sch_chameleon.t_replica_batch WHERE i_id_source = $1::bigint AND NOT b_replayed)",
+		{id});
+	spi_exec("DELETE FROM sch_chameleon.t_replica_batch WHERE i_id_source = $1::bigint AND NOT b_replayed",
+			 {id});
+	spi_exec("UPDATE sch_chameleon.t_last_received r SET t_binlog_name = p.t_binlog_name, "
+			 "i_binlog_position = p.i_binlog_position, t_gtid_set = p.t_gtid_set, ts_last_received = NULL "
+			 "FROM (SELECT t_binlog_name, i_binlog_position, t_gtid_set FROM sch_chameleon.t_init_tables "
+			 "      WHERE i_id_source = $1::bigint ORDER BY t_binlog_name, i_binlog_position LIMIT 1) p "
+			 "WHERE r.i_id_source = $1::bigint",
+			 {id});
+	spi_exec(
+		"UPDATE sch_chameleon.t_last_replayed p SET t_binlog_name = r.t_binlog_name, i_binlog_position = "
+		"r.i_binlog_position, t_gtid_set = r.t_gtid_set FROM sch_chameleon.t_last_received r WHERE "
+		"r.i_id_source = p.i_id_source AND p.i_id_source = $1::bigint",
+		{id});
+	spi_exec(
+		"UPDATE sch_chameleon.t_sources s SET enm_status = CASE WHEN enm_status = 'error' THEN 'stopped' "
+		"ELSE enm_status END, t_status_reason = NULL, ts_status_changed = clock_timestamp(), "
+		"t_binlog_name = h.t_binlog_name, i_binlog_position = h.i_binlog_position, t_gtid_set = "
+		"h.t_gtid_set, "
+		"b_consistent = false FROM (SELECT t_binlog_name, i_binlog_position, t_gtid_set FROM "
+		"sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint ORDER BY t_binlog_name DESC, "
+		"i_binlog_position DESC LIMIT 1) h WHERE s.i_id_source = $1::bigint",
+		{id});
+	log_message("every table of the source was copied again: replication resumes from the copies");
+}
+
 // The copies of a sync replace their tables one by one; the tables are replicated again from
 // their new consistent points. For refresh_schema, tables MySQL no longer has are dropped.
 void
@@ -758,6 +804,7 @@ swap_tables_in(const Source &source, const SyncRequest &request) {
 				 "WHERE i_id_source = $1::bigint",
 				 {id});
 		restore_foreign_keys(source.id, false);
+		resume_from_copies_if_complete(source.id);
 	});
 }
 

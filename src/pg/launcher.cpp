@@ -5,14 +5,12 @@
 #include "pg/boundary.hpp"
 #include "pg/launcher.hpp"
 #include "pg/replication.hpp"
-#include "pg/replication.hpp"
 #include "pg/spi.hpp"
 #include "pg/worker_slots.hpp"
 
 #include <cstring>
-#include <deque>
+#include <algorithm>
 #include <exception>
-#include <map>
 
 namespace chameleon::pg {
 
@@ -34,44 +32,79 @@ repair_abandoned_sources() {
 			 "'copy'))");
 }
 
-// Worker starts per source, to give up on a source whose workers keep dying.
-std::map<int64, std::deque<TimestampTz>> recent_starts;
-constexpr int max_starts = 5;
-constexpr int64 start_window_us = 5 * 60 * USECS_PER_SEC;
-constexpr int64 start_grace_us = 5 * USECS_PER_SEC;
+// The crash-loop rule. A source that should replicate but has no workers lost them without a
+// clean stop (a crash, a kill, a crash restart of the whole server). Each restart the launcher
+// makes is recorded in sch_chameleon.t_worker_restarts, which a crash restart of the postmaster
+// does not wipe; a clean stop of the workers clears it. The n-th restart within the window waits
+// 2^(n-1) seconds after the previous one (backoff), and after max_restarts restarts within the
+// window the source goes to error instead of being restarted again.
+constexpr int max_restarts = 5;
+constexpr const char *restart_window = "5 minutes";
+constexpr double max_backoff_seconds = 60;
+constexpr double start_grace_seconds =
+	5; // started a moment ago: its workers may not have claimed their slots yet
 
-// Sources that should replicate but lack a worker (after a crash or a server restart: the rows
-// of `sources`) get their workers back; one whose workers died max_starts times within start_window_us is put
-// in error.
+// Restarts the workers of `source` (id, name) if the rule allows it now; puts it in error when
+// it has died too often.
+void
+resume_source(const SqlRow &source) {
+	const std::string &id = *source[0];
+	const std::string &name = *source[1];
+	int restarts = 0;
+	double since_last = 0;
+	std::string last_restart;
+	run_transaction([&] {
+		SqlRow row =
+			spi_query("SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - max(ts_restart)), "
+					  "0), coalesce(to_char(max(ts_restart), 'YYYY-MM-DD HH24:MI:SS TZ'), '') FROM "
+					  "sch_chameleon.t_worker_restarts WHERE i_id_source = $1::bigint AND ts_restart > "
+					  "clock_timestamp() - $2::interval",
+					  {id, std::string(restart_window)})[0];
+		restarts = std::stoi(*row[0]);
+		since_last = std::stod(*row[1]);
+		last_restart = *row[2];
+	});
+	if (restarts >= max_restarts) {
+		std::string reason = "the replication workers died " + std::to_string(restarts + 1) +
+							 " times within " + restart_window +
+							 " without stopping cleanly (last restart at " + last_restart +
+							 "); the server log says why (look for \"terminated by signal\")";
+		run_transaction([&] {
+			spi_exec(
+				"UPDATE sch_chameleon.t_sources SET enm_status = 'error', b_run_requested = false, "
+				"ts_status_changed = clock_timestamp(), t_status_reason = $2 WHERE i_id_source = $1::bigint",
+				{id, reason});
+		});
+		pg_call([&] {
+			ereport(WARNING, (errmsg("pg_chameleon launcher: source \"%s\" put in error: %s", name.c_str(),
+									 reason.c_str()),
+							  errhint("Fix the cause, then run chameleon.enable_replica() and "
+									  "chameleon.start_replica().")));
+		});
+		return;
+	}
+	double backoff = restarts == 0 ? 0 : std::min(max_backoff_seconds, double(1 << (restarts - 1)));
+	if (restarts > 0 && since_last < std::max(backoff, start_grace_seconds))
+		return;
+	run_transaction([&] {
+		spi_exec("INSERT INTO sch_chameleon.t_worker_restarts (i_id_source) VALUES ($1::bigint)", {id});
+	});
+	pg_call([&] {
+		ereport(LOG,
+				(errmsg("pg_chameleon launcher: starting the workers of source \"%s\" (restart %d within %s)",
+						name.c_str(), restarts + 1, restart_window)));
+	});
+	start_replication_workers(std::stoll(id), name, MyDatabaseId);
+}
+
+// Sources that should replicate but lack a worker (the rows of `sources`) get their workers back
+// under the crash-loop rule.
 void
 resume_sources(const std::vector<SqlRow> &sources) {
-	TimestampTz now = GetCurrentTimestamp();
 	for (const SqlRow &row : sources) {
-		int64 id = std::stoll(*row[0]);
-		if (source_held(MyDatabaseId, id))
+		if (source_held(MyDatabaseId, std::stoll(*row[0])))
 			continue; // stop_replica is stopping it
-		std::deque<TimestampTz> &starts = recent_starts[id];
-		while (!starts.empty() && now - starts.front() > start_window_us)
-			starts.pop_front();
-		if (!starts.empty() && now - starts.back() < start_grace_us)
-			continue; // started a moment ago: its workers may not have claimed their slots yet
-		if (static_cast<int>(starts.size()) >= max_starts) {
-			run_transaction([&] {
-				spi_exec(
-					"UPDATE sch_chameleon.t_sources SET enm_status = 'error', b_run_requested = false, "
-					"ts_status_changed = clock_timestamp(), t_status_reason = 'the replication workers died "
-					"5 times within 5 minutes; the server log says why' WHERE i_id_source = $1::bigint",
-					{*row[0]});
-			});
-			starts.clear();
-			continue;
-		}
-		starts.push_back(now);
-		pg_call([&] {
-			ereport(LOG, (errmsg("pg_chameleon launcher: starting the workers of source \"%s\"",
-								 row[1]->c_str())));
-		});
-		start_replication_workers(id, *row[1], MyDatabaseId);
+		resume_source(row);
 	}
 }
 

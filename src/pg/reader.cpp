@@ -156,13 +156,41 @@ class BatchWriter {
 											: "ts_last_received";
 		spi_exec(
 			"UPDATE sch_chameleon.t_last_received SET t_binlog_name = $2, i_binlog_position = $3::bigint, "
-			"t_gtid_set = nullif($4, ''), ts_last_received = " +
+			"t_gtid_set = nullif($4, ''), t_server_identity = $5, ts_last_received = " +
 				received + " WHERE i_id_source = $1::bigint",
-			{std::to_string(source_.id), next.file, std::to_string(next.position), gtid_set});
+			{std::to_string(source_.id), next.file, std::to_string(next.position), gtid_set,
+			 server_identity_});
 		finish_transaction();
 		batch_id_ = 0;
 		events_ = 0;
 		rows_ = 0;
+	}
+
+	// The log rows written from here on belong to one MySQL transaction, until the next mark.
+	void mark_transaction_start() {
+		transaction_first_event_ = events_ + 1;
+		rows_before_transaction_ = rows_;
+	}
+
+	// Removes the log rows of the MySQL transaction being read (since mark_transaction_start):
+	// it will never be complete (the server stopped while writing it). Returns how many events
+	// were removed.
+	int64_t discard_transaction() {
+		if (batch_id_ == 0 || events_ < transaction_first_event_)
+			return 0;
+		int64_t removed = events_ - transaction_first_event_ + 1;
+		spi_exec("DELETE FROM sch_chameleon.t_log_replica WHERE i_id_source = $1::bigint AND i_id_batch = "
+				 "$2::bigint AND i_id_event >= $3::bigint",
+				 {std::to_string(source_.id), std::to_string(batch_id_),
+				  std::to_string(transaction_first_event_)});
+		events_ = transaction_first_event_ - 1;
+		rows_ = rows_before_transaction_;
+		if (events_ == 0) {
+			spi_exec("DELETE FROM sch_chameleon.t_replica_batch WHERE i_id_batch = $1::bigint",
+					 {std::to_string(batch_id_)});
+			batch_id_ = 0;
+		}
+		return removed;
 	}
 
 	void abandon() {
@@ -175,6 +203,8 @@ class BatchWriter {
 	}
 
 	void set_format_description(std::vector<uint8_t> bytes) { format_description_ = std::move(bytes); }
+	// The server the positions committed from now on belong to.
+	void set_server_identity(const std::string &identity) { server_identity_ = identity; }
 
   private:
 	Datum text_value(std::string_view text) {
@@ -267,7 +297,10 @@ class BatchWriter {
 	int64_t batch_id_ = 0;
 	int64_t events_ = 0;
 	int64_t rows_ = 0;
+	int64_t transaction_first_event_ = 1;
+	int64_t rows_before_transaction_ = 0;
 	std::vector<uint8_t> format_description_;
+	std::string server_identity_;
 	SPIPlanPtr insert_plan_ = nullptr;
 };
 
@@ -292,6 +325,12 @@ class GtidTracker {
 		}
 	}
 
+	// The transaction begun will never commit (its end is not in the binlog).
+	void abandon() {
+		pending_mysql_.reset();
+		pending_mariadb_.reset();
+	}
+
 	void commit() {
 		if (pending_mysql_) {
 			mysql_.add(pending_mysql_->sid, pending_mysql_->tag, pending_mysql_->gno);
@@ -314,6 +353,46 @@ class GtidTracker {
 	std::optional<binlog::MysqlGtidEvent> pending_mysql_;
 	std::optional<binlog::MariadbGtid> pending_mariadb_;
 };
+
+void
+discard_incomplete_transaction(BatchWriter &writer, GtidTracker &gtids, const ReplicationSource &source,
+							   const mysql::BinlogPosition &at) {
+	int64_t events = writer.discard_transaction();
+	gtids.abandon();
+	std::string text = "reader of source \"" + source.name +
+					   "\" discarded an incomplete MySQL transaction (" + std::to_string(events) +
+					   " row events) before " + at.text();
+	pg_call([&] {
+		ereport(WARNING,
+				(errmsg_internal("%s", text.c_str()),
+				 errdetail("The binlog file ends inside the transaction: the MySQL server stopped while "
+						   "writing it and rolled it back when it restarted.")));
+	});
+}
+
+// The stored position belongs to the server that wrote it: on another server (a failover behind
+// the same address) it names other events, or none. A GTID start is valid on any server that has
+// the same GTIDs.
+void
+check_server_identity(const ReplicationSource &source, const mysql::BinlogStream &stream, bool by_gtid) {
+	if (source.server_identity.empty() || source.server_identity == stream.server_identity())
+		return;
+	if (by_gtid) {
+		std::string text = "reader of source \"" + source.name +
+						   "\" resumes by GTID on another MySQL server (" + source.server_identity +
+						   " before, " + stream.server_identity() + " now)";
+		pg_call([&] { ereport(LOG, (errmsg_internal("%s", text.c_str()))); });
+		return;
+	}
+	throw Error(
+		sqlstate::object_not_in_prerequisite_state,
+		"the MySQL server of source \"" + source.name + "\" is not the server its binlog position belongs to",
+		"The position \"" + source.read_position.text() + "\" was read from the server with " +
+			source.server_identity + "; the server now answering has " + stream.server_identity() + ".",
+		"Binlog positions of one server mean nothing on another. Set \"gtid_enable: true\" with "
+		"chameleon.alter_source() to resume by GTID on a server that has the same transactions, or "
+		"copy the source again with chameleon.init_replica().");
+}
 
 } // namespace
 
@@ -343,12 +422,14 @@ run_reader(const WorkerArgs &args) {
 	};
 	set_slot_state(my_slot(), "connecting");
 	mysql::BinlogStream stream(options);
+	check_server_identity(source, stream, !options.gtid_start.empty());
 
 	binlog::Decoder decoder;
 	decoder.set_checksum(stream.checksum_crc32() ? binlog::ChecksumAlgorithm::crc32
 												 : binlog::ChecksumAlgorithm::off);
 	GtidTracker gtids(source.read_gtid);
 	BatchWriter writer(source);
+	writer.set_server_identity(stream.server_identity());
 	std::map<uint64_t, std::vector<uint8_t>> table_maps; // of the current transaction
 	mysql::BinlogPosition position = source.read_position;
 	mysql::BinlogPosition committed = position; // the last transaction boundary
@@ -396,10 +477,16 @@ run_reader(const WorkerArgs &args) {
 				}
 				continue;
 			case binlog::event_type::rotate:
-				if (!in_transaction && writer.open())
+				// A transaction is never split over two files: one still open here was cut short
+				// (the server crashed while writing it, and went on to a new file after its
+				// restart). MySQL rolled it back; so does the replica, as MySQL's own replicas do.
+				if (in_transaction)
+					discard_incomplete_transaction(writer, gtids, source, start);
+				in_transaction = false;
+				table_maps.clear();
+				if (writer.open())
 					writer.commit(committed, gtids.text(), last_event_time, false);
-				if (!raw->artificial)
-					committed = position;
+				committed = position;
 				continue;
 			case binlog::event_type::format_description:
 				writer.set_format_description(std::vector<uint8_t>(raw->data, raw->data + raw->size));
@@ -412,6 +499,8 @@ run_reader(const WorkerArgs &args) {
 			case binlog::event_type::gtid_tagged:
 			case binlog::event_type::mariadb_gtid:
 				gtids.begin(event);
+				if (!in_transaction)
+					writer.mark_transaction_start();
 				in_transaction = true;
 				continue;
 			case binlog::event_type::xid:
@@ -425,6 +514,8 @@ run_reader(const WorkerArgs &args) {
 			}
 			if (const auto *query = std::get_if<binlog::QueryEvent>(&event.body)) {
 				if (is_statement(query->statement, "BEGIN") || is_statement(query->statement, "XA START")) {
+					if (!in_transaction)
+						writer.mark_transaction_start();
 					in_transaction = true;
 					continue;
 				}

@@ -16,6 +16,7 @@ struct ReplicationSource {
 	config::SourceConfig config;
 	mysql::BinlogPosition read_position; // where the reader resumes
 	std::string read_gtid;
+	std::string server_identity; // of the server read_position belongs to ("" before the first read)
 };
 
 // Reads the source and its reader position in a transaction of its own.
@@ -23,6 +24,10 @@ ReplicationSource load_replication_source(int64 source_id);
 
 void run_reader(const WorkerArgs &args);
 void run_replay(const WorkerArgs &args);
+
+// After a reader or replay worker stopped cleanly (stop_replica, a server shutdown): the
+// crash-loop count of the source starts again (doc/architecture.md).
+void replication_worker_stopped(const WorkerArgs &args);
 
 // After a reader or replay worker failed: the source is in error with the reason, and the
 // other worker of the source is asked to stop.

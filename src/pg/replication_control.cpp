@@ -101,7 +101,8 @@ load_replication_source(int64 source_id) {
 	source.id = source_id;
 	run_transaction([&] {
 		std::vector<SqlRow> rows = spi_query(
-			"SELECT s.t_source, s.jsb_config::text, r.t_binlog_name, r.i_binlog_position, r.t_gtid_set "
+			"SELECT s.t_source, s.jsb_config::text, r.t_binlog_name, r.i_binlog_position, r.t_gtid_set, "
+			"r.t_server_identity "
 			"FROM sch_chameleon.t_sources s JOIN sch_chameleon.t_last_received r USING (i_id_source) "
 			"WHERE s.i_id_source = $1::bigint",
 			{std::to_string(source_id)});
@@ -116,6 +117,7 @@ load_replication_source(int64 source_id) {
 						"Run chameleon.init_replica() first.");
 		source.read_position = {*rows[0][2], static_cast<uint64_t>(std::stoull(*rows[0][3]))};
 		source.read_gtid = rows[0][4].value_or("");
+		source.server_identity = rows[0][5].value_or("");
 	});
 	return source;
 }
@@ -138,6 +140,14 @@ start_replication_workers(int64 source_id, const std::string &source_name, Oid d
 		strlcpy(args.source_name, source_name.c_str(), sizeof(args.source_name));
 		start_worker(args, nullptr);
 	}
+}
+
+void
+replication_worker_stopped(const WorkerArgs &args) {
+	run_transaction([&] {
+		spi_exec("DELETE FROM sch_chameleon.t_worker_restarts WHERE i_id_source = $1::bigint",
+				 {std::to_string(args.source_id)});
+	});
 }
 
 void
@@ -206,9 +216,9 @@ CHAMELEON_FUNCTION(chameleon_wait_for_catchup) {
 		if (status == "error")
 			throw Error(sqlstate::object_not_in_prerequisite_state,
 						"source \"" + name + "\" stopped with an error before catching up", reason,
-						"Look at chameleon.show_errors('" + name +
-							"'), fix the cause, then enable_replica and "
-							"start_replica.");
+						"The reason ends with what to do; chameleon.show_status('" + name +
+							"') shows it again, and chameleon.show_errors('" + name +
+							"') lists replay errors.");
 		if (status != "running")
 			throw Error(sqlstate::object_not_in_prerequisite_state,
 						"source \"" + name + "\" is not replicating (status " + status + ")", "",

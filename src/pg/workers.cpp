@@ -65,8 +65,11 @@ record_outcome(const WorkerArgs &args, bool stopped, const std::string &message)
 				init_worker_stopped(args);
 			else
 				init_worker_failed(args, message);
-		} else if (!stopped && (args.role == WorkerRole::reader || args.role == WorkerRole::replay)) {
-			replication_worker_failed(args, message);
+		} else if (args.role == WorkerRole::reader || args.role == WorkerRole::replay) {
+			if (stopped)
+				replication_worker_stopped(args);
+			else
+				replication_worker_failed(args, message);
 		}
 	} catch (const std::exception &error) {
 		pg_call([&] {
@@ -86,15 +89,18 @@ record_failure(const WorkerArgs &args, const std::string &message) {
 	record_outcome(args, false, message);
 }
 
-// The message and its detail: the detail often holds the reason (which check failed, the
-// server's own error), and the status reason must say what to fix.
+// The message, its detail and its hint: the detail often holds the reason (which check failed,
+// the server's own error), and the status reason must say what to fix, not only the server log.
 std::string
 captured_message(const CapturedError &error) {
 	const char *message = error.pg_error ? error.pg_error->message : error.message;
 	const char *detail = error.pg_error ? error.pg_error->detail : error.detail;
+	const char *hint = error.pg_error ? error.pg_error->hint : error.hint;
 	std::string text = message ? message : "";
 	if (detail && *detail)
 		text += std::string(": ") + detail;
+	if (hint && *hint)
+		text += std::string(" HINT: ") + hint;
 	return text;
 }
 

@@ -1,0 +1,179 @@
+# Faults on the MySQL side, each under a sustained write load on three tables (primary key,
+# composite key, unique key only) and followed by a row-by-row comparison: kill -9 of mariadbd
+# three times (mid-load, right after FLUSH BINARY LOGS, mid-load again), a clean restart, a
+# connection cut at random byte offsets by a TCP proxy, a worker that keeps crashing (the
+# crash-loop rule), a purged binlog followed by resync_source, and a source in a second database
+# resumed after an immediate restart of PostgreSQL.
+# PHASES="kill restart cut crashloop purge database" selects phases (default: all).
+. "$(dirname "$0")/../lib/sandbox.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/../lib/compare.sh"
+
+PHASES=${PHASES:-kill restart cut crashloop purge database}
+phase() { [[ " $PHASES " == *" $1 "* ]]; }
+PROXY_PORT=$((MY_PORT + 100))
+CONTROL=$SANDBOX/run/faults
+WRITER_LIMIT=400000 # transactions at most, whatever the timing
+
+q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
+cleanup() {
+	q "SELECT chameleon.stop_replica('mf') FROM chameleon.sources WHERE source = 'mf'" >/dev/null 2>&1
+	q "SELECT chameleon.drop_source('mf') FROM chameleon.sources WHERE source = 'mf'" >/dev/null 2>&1
+	q "DROP SCHEMA IF EXISTS mf_pg CASCADE" >/dev/null 2>&1
+	mysql_root -e "DROP DATABASE IF EXISTS mf" 2>/dev/null
+	[ -n "${proxy_pid:-}" ] && kill "$proxy_pid" 2>/dev/null
+	[ -n "${writer_pid:-}" ] && kill "$writer_pid" 2>/dev/null
+	return 0
+}
+cleanup
+trap cleanup EXIT
+rm -rf "$CONTROL"
+mkdir -p "$CONTROL"
+
+mysql_root <<'SQL'
+CREATE DATABASE mf;
+CREATE TABLE mf.t_pk (id int PRIMARY KEY, k int NOT NULL, v varchar(40));
+CREATE TABLE mf.t_ck (a int, b int, v varchar(40), PRIMARY KEY (a, b));
+CREATE TABLE mf.t_uk (id int NOT NULL, v varchar(40), UNIQUE KEY (id));
+SQL
+
+# The proxy forwards the source's connections to MariaDB; it cuts them only while $CONTROL/cut exists.
+python3 "$(dirname "$0")/../lib/cut_proxy.py" "$PROXY_PORT" "$MY_PORT" "$CONTROL" 900 &
+proxy_pid=$!
+wait_until 10 "the proxy to listen" mysql_repl -h127.0.0.1 -P"$PROXY_PORT" -e "SELECT 1" || not_ok "the proxy listens"
+
+q "SELECT chameleon.add_source('mf', \$\$
+db_conn: {host: 127.0.0.1, port: $PROXY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD, connect_timeout: 5}
+schema_mappings: {mf: mf_pg}
+my_server_id: 4300
+on_error_read: continue
+\$\$)" >/dev/null
+q "SELECT chameleon.init_replica('mf', wait => true)" >/dev/null
+q "SELECT chameleon.start_replica('mf')" >/dev/null
+
+# transactions FROM TO: the SQL of transactions FROM..TO-1; each touches the three tables with an
+# insert, updates (a key change on t_ck) and deletes, and can run twice (a retry after a crash).
+transactions() {
+	local i
+	for ((i = $1; i < $2; i++)); do
+		cat <<SQL
+START TRANSACTION;
+INSERT INTO mf.t_pk VALUES ($i, $((i % 97)), 'p$i') ON DUPLICATE KEY UPDATE k = VALUES(k);
+UPDATE mf.t_pk SET k = k + 1, v = 'u$i' WHERE id = $((i - 5));
+DELETE FROM mf.t_pk WHERE id = $((i - 20)) AND $((i % 3)) = 0;
+INSERT INTO mf.t_ck VALUES ($((i % 50)), $i, 'c$i') ON DUPLICATE KEY UPDATE v = VALUES(v);
+UPDATE mf.t_ck SET v = 'u$i' WHERE a = $(((i - 3) % 50)) AND b = $((i - 3));
+UPDATE mf.t_ck SET b = b + 1000000 WHERE a = $(((i - 9) % 50)) AND b = $((i - 9)) AND $((i % 5)) = 0;
+DELETE FROM mf.t_ck WHERE a = $(((i - 15) % 50)) AND b = $((i - 15)) AND $((i % 4)) = 0;
+INSERT INTO mf.t_uk VALUES ($i, 'k$i') ON DUPLICATE KEY UPDATE v = VALUES(v);
+UPDATE mf.t_uk SET v = 'u$i' WHERE id = $((i - 7));
+DELETE FROM mf.t_uk WHERE id = $((i - 30)) AND $((i % 4)) = 0;
+COMMIT;
+SQL
+	done
+}
+written() { mysql_root -N -B -e "SELECT coalesce(max(id), 0) FROM mf.t_pk" 2>/dev/null; }
+# writer: writes transactions until stop_writer (bounded by WRITER_LIMIT and 300 s), going on
+# after MariaDB comes back when it goes away.
+writer() {
+	local deadline=$((SECONDS + 300)) next
+	while [ $SECONDS -lt $deadline ] && [ ! -e "$CONTROL/stop_writer" ]; do
+		next=$(written) || next=
+		if [ -z "$next" ]; then
+			sleep 0.2
+			continue
+		fi
+		next=$((next + 1))
+		[ "$next" -ge "$WRITER_LIMIT" ] && break
+		transactions "$next" $((next + 200)) | mysql_root --force >/dev/null 2>&1
+	done
+}
+start_writer() {
+	rm -f "$CONTROL/stop_writer"
+	writer &
+	writer_pid=$!
+}
+stop_writer() {
+	touch "$CONTROL/stop_writer"
+	wait "$writer_pid" 2>/dev/null
+	writer_pid=
+}
+# wait_written N: until MariaDB holds transaction N (the load is really running).
+written_at_least() { local n; n=$(written) && [ -n "$n" ] && [ "$n" -ge "$1" ]; }
+wait_written() { wait_until 60 "transaction $1 to be written" written_at_least "$1" || not_ok "the load writes transaction $1"; }
+compare_all() {
+	compare_rows "$1" mf.t_pk mf_pg.t_pk "id" "id, k, v"
+	compare_rows "$1" mf.t_ck mf_pg.t_ck "a, b" "a, b, v"
+	compare_rows "$1" mf.t_uk mf_pg.t_uk "id" "id, v"
+}
+catchup() {
+	local result
+	result=$(q "SELECT chameleon.wait_for_catchup('mf', '180 s')" 2>&1)
+	check_eq "$1: wait_for_catchup returns true" "t" "$result"
+}
+binlog_number() { mysql_root -N -B -e "SHOW MASTER STATUS" | awk '{print $1}' | sed 's/.*\.0*//'; }
+read_file() { q "SELECT r.t_binlog_name FROM sch_chameleon.t_last_received r JOIN sch_chameleon.t_sources s USING (i_id_source) WHERE s.t_source = 'mf'"; }
+# kill_mariadb: kill -9 of mariadbd, then a restart; the crash must have hit while rows were read.
+kill_mariadb() {
+	local pid
+	pid=$(cat "$SANDBOX/run/mariadb.pid")
+	kill -9 "$pid"
+	wait_until 30 "mariadbd to die" bash -c "! kill -0 $pid"
+	start_mariadb >/dev/null
+}
+
+if phase kill; then
+	start_writer
+	wait_written 500
+	for moment in mid-load after-flush mid-load-again; do
+		before=$(written)
+		file_before=$(binlog_number)
+		[ "$moment" = after-flush ] && mysql_root -e "FLUSH BINARY LOGS"
+		[ "$moment" = mid-load-again ] && sleep 0.$((RANDOM % 9 + 1))
+		kill_mariadb
+		after=$(written)
+		check_match "kill -9 $moment: MariaDB restarted on a new binlog file" "^[0-9]+$" "$(binlog_number)"
+		if [ "$(binlog_number)" -gt "$file_before" ] && [ "$after" -ge "$before" ]; then
+			ok "kill -9 $moment: the crash hit during the load (transactions $before..$after, binlog $file_before -> $(binlog_number))"
+		else
+			not_ok "kill -9 $moment: the crash hit during the load" "transactions $before -> $after, binlog $file_before -> $(binlog_number)"
+		fi
+		wait_written $((after + 300))
+	done
+	stop_writer
+	catchup "kill -9 x3"
+	check_eq "kill -9 x3: the reader follows the server to its newest binlog file" \
+		"$(mysql_root -N -B -e 'SHOW MASTER STATUS' | awk '{print $1}')" "$(read_file)"
+	check_eq "kill -9 x3: the source is running" "running" "$(q "SELECT status FROM chameleon.show_status('mf')")"
+	compare_all "kill -9 x3"
+fi
+
+if phase restart; then
+	start_writer
+	base=$(written)
+	wait_written $((base + 300))
+	stop_mariadb
+	start_mariadb >/dev/null
+	wait_written $((base + 900))
+	stop_writer
+	catchup "clean restart"
+	compare_all "clean restart"
+fi
+
+if phase cut; then
+	echo 100000 >"$CONTROL/cut"
+	: >"$CONTROL/cuts.log"
+	start_writer
+	base=$(written)
+	wait_until 90 "ten connection cuts" bash -c "[ \$(wc -l <'$CONTROL/cuts.log') -ge 10 ]" ||
+		not_ok "the proxy cuts the connection ten times" "$(wc -l <"$CONTROL/cuts.log") cuts"
+	wait_written $((base + 2000))
+	stop_writer
+	rm -f "$CONTROL/cut"
+	cuts=$(wc -l <"$CONTROL/cuts.log")
+	check_match "connection cut at random offsets: $cuts cuts, at bytes $(sort -n "$CONTROL/cuts.log" | tr '\n' ' ')" "^[0-9]+$" "$cuts"
+	catchup "connection cuts"
+	compare_all "connection cuts"
+fi
+
+e2e_finish
