@@ -137,7 +137,8 @@ read_sync_request(int64 source_id, dsm_handle handle) {
 			 "SELECT jsonb_array_elements_text(jsb_sync_request -> 'tables') FROM sch_chameleon.t_sources "
 			 "WHERE i_id_source = $1::bigint",
 			 {id}))
-		request.tables.push_back(*row[0]);
+		if (row[0]) // sync_tables refuses NULL names; a NULL here names no table
+			request.tables.push_back(*row[0]);
 	return request;
 }
 

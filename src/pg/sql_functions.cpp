@@ -49,14 +49,14 @@ require_right_to_read_password_file(const config::SourceConfig &source) {
 } // namespace
 
 CHAMELEON_FUNCTION(chameleon_parse_source) {
-	config::SourceConfig source = config::parse_source(text_argument(fcinfo, 0));
+	config::SourceConfig source = config::parse_source(text_argument(fcinfo, 0, "config"));
 	require_right_to_read_password_file(source);
 	report_notices(source.notices);
 	return jsonb_datum(config::to_json(source, true));
 }
 
 CHAMELEON_FUNCTION(chameleon_parse_config_file) {
-	config::FileConfig file = config::parse_file(text_argument(fcinfo, 0));
+	config::FileConfig file = config::parse_file(text_argument(fcinfo, 0, "config"));
 	report_notices(file.notices);
 	ResultSet result(fcinfo);
 	for (const auto &[name, source] : file.sources)
@@ -71,7 +71,7 @@ CHAMELEON_FUNCTION(chameleon_parse_config_file) {
 }
 
 CHAMELEON_FUNCTION(chameleon_check_source) {
-	config::SourceConfig source = config::parse_source(jsonb_argument(fcinfo, 0));
+	config::SourceConfig source = config::parse_source(jsonb_argument(fcinfo, 0, "config"));
 	ResultSet result(fcinfo);
 	std::vector<mysql::CheckRow> rows;
 	if (source.type != "mysql") {
@@ -125,7 +125,7 @@ CHAMELEON_FUNCTION(chameleon_worker_slots) {
 }
 
 CHAMELEON_FUNCTION(chameleon_boundary_selftest) {
-	std::string kind = text_argument(fcinfo, 0);
+	std::string kind = text_argument(fcinfo, 0, "kind");
 	if (kind == "cpp_error")
 		throw Error(sqlstate::invalid_parameter_value, "self-test error raised in C++",
 					"The detail survives.", "The hint survives.");
