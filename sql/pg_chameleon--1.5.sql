@@ -1084,7 +1084,7 @@ REVOKE ALL ON FUNCTION chameleon.copy_schema(text) FROM PUBLIC;
 -- 1.5: MySQL-side faults, hostile input
 
 -------------------------------------------------------------------------------
--- 1.5, hostile input: NULL arguments
+-- 1.5, hostile input: NULL arguments, passwords of pgsql sources
 -------------------------------------------------------------------------------
 -- NULL arguments. Every function of both schemas is either STRICT, where a NULL argument leaves
 -- nothing to do (internal helpers called by the API), or refuses a NULL with
@@ -1174,6 +1174,19 @@ ALTER FUNCTION sch_chameleon.fn_restore_foreign_keys(bigint) STRICT;
 ALTER FUNCTION sch_chameleon.fn_validate_foreign_keys(bigint, boolean) STRICT;
 ALTER FUNCTION sch_chameleon.fn_create_mysql_foreign_keys(text) STRICT;
 
+-- pgsql sources: only a superuser may configure one without a password (fn_parse_source and
+-- fn_parse_config_file refuse it), and the init worker refuses to connect to the source of a
+-- role that is not a superuser unless the server asked for the password (postgres_fdw's
+-- password_required): else trust, peer or ident rules would let that role in as any user.
+ALTER TABLE sch_chameleon.t_sources ADD COLUMN b_password_required boolean NOT NULL DEFAULT false;
+
+-- The outer user (SET ROLE, SET SESSION AUTHORIZATION), not the owner of the API function.
+CREATE FUNCTION sch_chameleon.fn_caller_is_superuser()
+RETURNS boolean LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_caller_is_superuser';
+REVOKE ALL ON FUNCTION sch_chameleon.fn_caller_is_superuser() FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION chameleon.add_source(p_source text, p_config text)
 RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1183,6 +1196,9 @@ DECLARE
 BEGIN
 	PERFORM sch_chameleon.fn_require_arguments('{name,config}', ARRAY[p_source IS NULL, p_config IS NULL]);
 	v_id := sch_chameleon.fn_register_source(p_source, sch_chameleon.fn_parse_source(p_config));
+	UPDATE sch_chameleon.t_sources
+	SET b_password_required = enm_source_type = 'pgsql' AND NOT sch_chameleon.fn_caller_is_superuser()
+	WHERE i_id_source = v_id;
 	RETURN v_id;
 END;
 $$;
@@ -1195,6 +1211,9 @@ BEGIN
 	PERFORM sch_chameleon.fn_require_arguments('{name,config}', ARRAY[p_source IS NULL, p_config IS NULL]);
 	PERFORM sch_chameleon.fn_source_id(p_source);
 	PERFORM sch_chameleon.fn_update_source(p_source, sch_chameleon.fn_parse_source(p_config));
+	UPDATE sch_chameleon.t_sources
+	SET b_password_required = enm_source_type = 'pgsql' AND NOT sch_chameleon.fn_caller_is_superuser()
+	WHERE t_source = p_source;
 END;
 $$;
 
@@ -1215,6 +1234,9 @@ BEGIN
 			PERFORM sch_chameleon.fn_register_source(v_entry.source, v_entry.config);
 			action := 'added';
 		END IF;
+		UPDATE sch_chameleon.t_sources
+		SET b_password_required = enm_source_type = 'pgsql' AND NOT sch_chameleon.fn_caller_is_superuser()
+		WHERE t_source = v_entry.source;
 		RETURN NEXT;
 	END LOOP;
 END;
