@@ -5,7 +5,7 @@
 \echo Use "ALTER EXTENSION pg_chameleon UPDATE TO '1.5'" to load this file. \quit
 
 -------------------------------------------------------------------------------
--- 1.5, hostile input: NULL arguments, passwords of pgsql sources
+-- 1.5, hostile input: NULL arguments, passwords of pgsql sources, monitoring grants
 -------------------------------------------------------------------------------
 -- NULL arguments. Every function of both schemas is either STRICT, where a NULL argument leaves
 -- nothing to do (internal helpers called by the API), or refuses a NULL with
@@ -240,3 +240,9 @@ BEGIN
 	PERFORM sch_chameleon.fn_request_sync(p_source, jsonb_build_object('schema', p_schema), wait);
 END;
 $$;
+
+-- Monitoring. A view's function calls are checked against the role that reads the view, so the
+-- two shared-memory readers behind chameleon.workers and chameleon.init_progress are executable
+-- by every role. They are reachable only through those views: no role but the owner has USAGE
+-- on schema sch_chameleon, and the views are granted to no one by default.
+GRANT EXECUTE ON FUNCTION sch_chameleon.fn_worker_slots(), sch_chameleon.fn_worker_progress() TO PUBLIC;
