@@ -10,6 +10,7 @@ namespace chameleon {
 // SQLSTATE codes used by the plain C++ side (the boundary maps them to ERRCODE_* values).
 namespace sqlstate {
 constexpr const char *invalid_parameter_value = "22023";
+constexpr const char *null_value_not_allowed = "22004";
 constexpr const char *config_file_error = "F0000";
 constexpr const char *connection_failure = "08006";
 constexpr const char *connection_exception = "08000";

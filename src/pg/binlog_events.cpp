@@ -126,9 +126,9 @@ CHAMELEON_FUNCTION(chameleon_binlog_events) {
 	if (!pg_call([] { return superuser(); }))
 		throw Error(sqlstate::insufficient_privilege, "permission denied to read binlog files",
 					"chameleon.binlog_events reads files on the database server.", "Run it as a superuser.");
-	std::string path = pg::text_argument(fcinfo, 0);
-	int64 start = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT64(1);
-	int64 limit = PG_ARGISNULL(2) ? -1 : PG_GETARG_INT64(2);
+	std::string path = pg::text_argument(fcinfo, 0, "path");
+	int64 start = pg::int64_argument(fcinfo, 1, "start_position");
+	int64 limit = PG_ARGISNULL(2) ? -1 : PG_GETARG_INT64(2); // NULL: every event
 
 	if (FILE *file = fopen(path.c_str(), "rb"))
 		fclose(file);

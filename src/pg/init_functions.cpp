@@ -57,8 +57,8 @@ notice_discarded_rows(const std::string &name, const std::string &what, const st
 } // namespace
 
 CHAMELEON_FUNCTION(chameleon_init_replica) {
-	std::string name = pg::text_argument(fcinfo, 0);
-	bool wait = PG_GETARG_BOOL(1);
+	std::string name = pg::text_argument(fcinfo, 0, "name");
+	bool wait = pg::bool_argument(fcinfo, 1, "wait");
 	int64 source_id = 0;
 	BackgroundWorkerHandle *handle = start_init_worker(name, 0, &source_id);
 	if (!wait)
@@ -87,9 +87,9 @@ CHAMELEON_FUNCTION(chameleon_init_replica) {
 }
 
 CHAMELEON_FUNCTION(chameleon_sync_tables) {
-	std::string name = pg::text_argument(fcinfo, 0);
-	std::string request = pg::jsonb_argument(fcinfo, 1);
-	bool wait = PG_GETARG_BOOL(2);
+	std::string name = pg::text_argument(fcinfo, 0, "name");
+	std::string request = pg::jsonb_argument(fcinfo, 1, "request");
+	bool wait = pg::bool_argument(fcinfo, 2, "wait");
 	// The request goes in a pinned segment: the worker reads it and unpins it.
 	dsm_segment *segment = pg_call([&] {
 		dsm_segment *created = dsm_create(request.size() + 1, 0);
@@ -133,7 +133,7 @@ CHAMELEON_FUNCTION(chameleon_sync_tables) {
 }
 
 CHAMELEON_FUNCTION(chameleon_copy_schema) {
-	std::string name = pg::text_argument(fcinfo, 0);
+	std::string name = pg::text_argument(fcinfo, 0, "name");
 	pg::with_spi([&] {
 		pg::SqlValue id =
 			pg::spi_value("SELECT i_id_source FROM sch_chameleon.t_sources WHERE t_source = $1", {name});

@@ -44,6 +44,9 @@ struct Source {
 	int64 id = 0;
 	std::string name;
 	config::SourceConfig config;
+	// Added or altered by a role that is not a superuser: a pgsql source must then authenticate
+	// with its password (t_sources.b_password_required).
+	bool password_required = false;
 };
 
 // A table of the queue, as a copy worker claims it.
@@ -69,13 +72,15 @@ Source
 read_source(int64 source_id) {
 	Source source;
 	source.id = source_id;
-	std::vector<SqlRow> rows = spi_query(
-		"SELECT t_source, jsb_config::text FROM sch_chameleon.t_sources WHERE i_id_source = $1::bigint",
-		{id_text(source_id)});
+	std::vector<SqlRow> rows =
+		spi_query("SELECT t_source, jsb_config::text, b_password_required FROM sch_chameleon.t_sources "
+				  "WHERE i_id_source = $1::bigint",
+				  {id_text(source_id)});
 	if (rows.empty())
 		throw Error(sqlstate::undefined_object, "source " + id_text(source_id) + " no longer exists");
 	source.name = *rows[0][0];
 	source.config = config::parse_source(*rows[0][1]);
+	source.password_required = rows[0][2] == "t";
 	return source;
 }
 
@@ -94,8 +99,11 @@ origin_schemas(const config::SourceConfig &config) {
 
 // The connection to a pgsql source; values travel in the encoding of this database.
 pgsql::ConnectionParams
-pgsql_params(const config::SourceConfig &config) {
-	return pgsql::connection_params(config, pg_call([] { return GetDatabaseEncodingName(); }));
+pgsql_params(const Source &source) {
+	pgsql::ConnectionParams params =
+		pgsql::connection_params(source.config, pg_call([] { return GetDatabaseEncodingName(); }));
+	params.require_password = source.password_required;
+	return params;
 }
 
 // What sync_tables (or refresh_schema) asked for: "schema.table" names, or every table of one
@@ -137,7 +145,8 @@ read_sync_request(int64 source_id, dsm_handle handle) {
 			 "SELECT jsonb_array_elements_text(jsb_sync_request -> 'tables') FROM sch_chameleon.t_sources "
 			 "WHERE i_id_source = $1::bigint",
 			 {id}))
-		request.tables.push_back(*row[0]);
+		if (row[0]) // sync_tables refuses NULL names; a NULL here names no table
+			request.tables.push_back(*row[0]);
 	return request;
 }
 
@@ -509,7 +518,7 @@ copy_mysql_table(const Source &source, const QueuedTable &queued) {
 // Copies one table of a pgsql source in the snapshot the init worker exported.
 void
 copy_pgsql_table(const Source &source, const QueuedTable &queued) {
-	pgsql::Connection connection(pgsql_params(source.config));
+	pgsql::Connection connection(pgsql_params(source));
 	connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 	connection.execute("SET TRANSACTION SNAPSHOT " + core::quote_literal(queued.pg_snapshot));
 	run_transaction([&] {
@@ -946,7 +955,7 @@ run_pgsql_copy(const WorkerArgs &args, const Source &source) {
 					"keep_existing_schema is not supported for pgsql sources", "",
 					"Set keep_existing_schema: false for source \"" + source.name + "\".");
 	set_slot_state(my_slot(), "reading the table list");
-	pgsql::Connection exporter(pgsql_params(source.config));
+	pgsql::Connection exporter(pgsql_params(source));
 	exporter.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 	std::string snapshot = *exporter.query("SELECT pg_catalog.pg_export_snapshot()").at(0).at(0);
 	pgsql::SourceSchema schema =

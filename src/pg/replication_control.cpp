@@ -168,14 +168,14 @@ using namespace chameleon;
 using chameleon::pg::pg_call;
 
 CHAMELEON_FUNCTION(chameleon_start_workers) {
-	std::string name = pg::text_argument(fcinfo, 0);
+	std::string name = pg::text_argument(fcinfo, 0, "name");
 	pg::start_replication_workers(pg::source_id_of(name), name, MyDatabaseId);
 	PG_RETURN_VOID();
 }
 
 CHAMELEON_FUNCTION(chameleon_stop_workers) {
-	std::string name = pg::text_argument(fcinfo, 0);
-	int64 timeout_ms = pg::interval_milliseconds(PG_GETARG_INTERVAL_P(1));
+	std::string name = pg::text_argument(fcinfo, 0, "name");
+	int64 timeout_ms = pg::interval_milliseconds(pg::interval_argument(fcinfo, 1, "timeout"));
 	TimestampTz deadline = GetCurrentTimestamp() + timeout_ms * 1000;
 	// The launcher must not restart the workers before this transaction (which clears
 	// b_run_requested) commits.
@@ -191,8 +191,8 @@ CHAMELEON_FUNCTION(chameleon_stop_workers) {
 }
 
 CHAMELEON_FUNCTION(chameleon_wait_for_catchup) {
-	std::string name = pg::text_argument(fcinfo, 0);
-	int64 timeout_ms = pg::interval_milliseconds(PG_GETARG_INTERVAL_P(1));
+	std::string name = pg::text_argument(fcinfo, 0, "name");
+	int64 timeout_ms = pg::interval_milliseconds(pg::interval_argument(fcinfo, 1, "timeout"));
 	TimestampTz deadline = GetCurrentTimestamp() + timeout_ms * 1000;
 
 	config::SourceConfig config = pg::source_config(name);
@@ -207,6 +207,10 @@ CHAMELEON_FUNCTION(chameleon_wait_for_catchup) {
 				"FROM sch_chameleon.t_sources s JOIN sch_chameleon.t_last_replayed p USING (i_id_source) "
 				"WHERE s.t_source = $1",
 				{name, target.file, std::to_string(target.position)});
+			if (rows.empty())
+				throw Error(sqlstate::undefined_object,
+							"source \"" + name + "\" was dropped during wait_for_catchup", "",
+							"Add the source again if it is still needed.");
 			status = *rows[0][0];
 			reason = *rows[0][1];
 			reached = *rows[0][2] == "t";
@@ -245,7 +249,7 @@ text_array_datum(const std::vector<std::string> &values) {
 } // namespace
 
 CHAMELEON_FUNCTION(chameleon_mysql_foreign_keys) {
-	std::string name = pg::text_argument(fcinfo, 0);
+	std::string name = pg::text_argument(fcinfo, 0, "name");
 	config::SourceConfig config = pg::source_config(name);
 	std::vector<std::string> schemas;
 	for (const auto &mapping : config.schema_mappings)

@@ -46,21 +46,46 @@ require_right_to_read_password_file(const config::SourceConfig &source) {
 				"\"db_conn.password\".");
 }
 
+bool
+caller_is_superuser() {
+	return pg_call([] { return superuser_arg(GetOuterUserId()); });
+}
+
+// A pgsql source is read by the server's own libpq: without a password, the server's Unix socket
+// and its trust, peer or ident rules would let any role that may add sources in as any user of
+// that server (postgres_fdw and dblink refuse it the same way). Only a superuser may leave the
+// password out. The caller is the outer user, as for password files.
+void
+require_password_for_pgsql(const config::SourceConfig &source) {
+	if (source.type != "pgsql" || !source.db_conn.password.empty() || !source.db_conn.password_file.empty())
+		return;
+	if (caller_is_superuser())
+		return;
+	throw Error(sqlstate::insufficient_privilege, "password is required for a pgsql source",
+				"Only a superuser may configure a pgsql source without \"db_conn.password\" or "
+				"\"db_conn.password_file\".",
+				"Give the password of db_conn.user in \"db_conn.password\", or ask a superuser to add the "
+				"source.");
+}
+
 } // namespace
 
 CHAMELEON_FUNCTION(chameleon_parse_source) {
-	config::SourceConfig source = config::parse_source(text_argument(fcinfo, 0));
+	config::SourceConfig source = config::parse_source(text_argument(fcinfo, 0, "config"));
 	require_right_to_read_password_file(source);
+	require_password_for_pgsql(source);
 	report_notices(source.notices);
 	return jsonb_datum(config::to_json(source, true));
 }
 
 CHAMELEON_FUNCTION(chameleon_parse_config_file) {
-	config::FileConfig file = config::parse_file(text_argument(fcinfo, 0));
+	config::FileConfig file = config::parse_file(text_argument(fcinfo, 0, "config"));
 	report_notices(file.notices);
 	ResultSet result(fcinfo);
-	for (const auto &[name, source] : file.sources)
+	for (const auto &[name, source] : file.sources) {
 		require_right_to_read_password_file(source);
+		require_password_for_pgsql(source);
+	}
 	for (const auto &[name, source] : file.sources) {
 		report_notices(source.notices);
 		Datum values[2] = {text_datum(name), jsonb_datum(config::to_json(source, true))};
@@ -70,8 +95,16 @@ CHAMELEON_FUNCTION(chameleon_parse_config_file) {
 	return (Datum)0;
 }
 
+// Whether the role calling the API (the outer user, not the owner of the SECURITY DEFINER function)
+// is a superuser: add_source, alter_source and load_config record in t_sources.b_password_required
+// that a pgsql source configured by anyone else must authenticate with its password.
+CHAMELEON_FUNCTION(chameleon_caller_is_superuser) {
+	(void)fcinfo;
+	return BoolGetDatum(caller_is_superuser());
+}
+
 CHAMELEON_FUNCTION(chameleon_check_source) {
-	config::SourceConfig source = config::parse_source(jsonb_argument(fcinfo, 0));
+	config::SourceConfig source = config::parse_source(jsonb_argument(fcinfo, 0, "config"));
 	ResultSet result(fcinfo);
 	std::vector<mysql::CheckRow> rows;
 	if (source.type != "mysql") {
@@ -125,7 +158,7 @@ CHAMELEON_FUNCTION(chameleon_worker_slots) {
 }
 
 CHAMELEON_FUNCTION(chameleon_boundary_selftest) {
-	std::string kind = text_argument(fcinfo, 0);
+	std::string kind = text_argument(fcinfo, 0, "kind");
 	if (kind == "cpp_error")
 		throw Error(sqlstate::invalid_parameter_value, "self-test error raised in C++",
 					"The detail survives.", "The hint survives.");

@@ -63,6 +63,17 @@ Connection::Connection(const ConnectionParams &params) : params_(params) {
 						: "Check db_conn.host, port and database of the source, and that the server accepts "
 						  "connections from this host.");
 	}
+	if (params.require_password && !PQconnectionUsedPassword(handle_)) {
+		PQfinish(handle_);
+		handle_ = nullptr;
+		throw Error(
+			sqlstate::insufficient_privilege,
+			"password is required to connect to the PostgreSQL source at " + describe(),
+			"The source was configured by a role that is not a superuser, and the server did not ask "
+			"for the password (trust, peer or ident authentication).",
+			"Make the pg_hba.conf of that server require a password for db_conn.user (scram-sha-256), "
+			"or have a superuser alter the source.");
+	}
 	execute("SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET TimeZone = 'UTC'; "
 			"SET extra_float_digits = 3; SET bytea_output = 'hex'");
 }

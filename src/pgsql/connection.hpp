@@ -18,6 +18,10 @@ struct ConnectionParams {
 	std::string database;
 	int connect_timeout = 10;
 	std::string client_encoding = "UTF8"; // the destination database's encoding
+	// The source was configured by a role that is not a superuser: the server must have asked for
+	// the password (postgres_fdw's password_required), else the connection is refused. Without
+	// this, trust, peer or ident authentication would let that role in with the server's identity.
+	bool require_password = false;
 };
 
 using Value = std::optional<std::string>;
