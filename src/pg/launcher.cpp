@@ -1,5 +1,5 @@
-// The launcher background worker (see launcher.hpp). Its loop follows pg_cron's hygiene:
-// latch waits that exit on postmaster death, SIGHUP reloads.
+// The launcher and the per-database managers (see launcher.hpp). Their loops follow pg_cron's
+// hygiene: latch waits that exit on postmaster death, SIGHUP reloads.
 #include "pg/pg_headers.hpp"
 
 #include "pg/boundary.hpp"
@@ -11,6 +11,7 @@
 #include <cstring>
 #include <algorithm>
 #include <exception>
+#include <map>
 
 namespace chameleon::pg {
 
@@ -108,13 +109,17 @@ resume_sources(const std::vector<SqlRow> &sources) {
 	}
 }
 
-void
+// One round of a manager: false when the database has no pg_chameleon extension (any more).
+bool
 watch_sources() {
+	bool installed = true;
 	try {
 		std::vector<SqlRow> sources;
 		run_transaction([&] {
-			if (spi_value("SELECT count(*) FROM pg_extension WHERE extname = 'pg_chameleon'") == "0")
+			if (spi_value("SELECT count(*) FROM pg_extension WHERE extname = 'pg_chameleon'") == "0") {
+				installed = false;
 				return;
+			}
 			repair_abandoned_sources();
 			sources =
 				spi_query("SELECT s.i_id_source, s.t_source FROM sch_chameleon.t_sources s "
@@ -123,12 +128,102 @@ watch_sources() {
 						  "current_database() AND w.role IN ('reader', 'replay')) < 2");
 		});
 		resume_sources(sources);
+	} catch (const StopRequested &) {
+		throw;
+	} catch (const std::exception &error) {
+		pg_call([&] { ereport(LOG, (errmsg("pg_chameleon manager: %s", error.what()))); });
+	}
+	return installed;
+}
+
+// The databases a manager may serve: every one that accepts connections and is no template.
+std::vector<std::pair<Oid, std::string>>
+list_databases() {
+	std::vector<std::pair<Oid, std::string>> databases;
+	pg_call([] {
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		PushActiveSnapshot(GetTransactionSnapshot());
+	});
+	try {
+		Relation relation = pg_call([] { return table_open(DatabaseRelationId, AccessShareLock); });
+		TableScanDesc scan = pg_call([&] { return table_beginscan_catalog(relation, 0, nullptr); });
+		for (;;) {
+			HeapTuple tuple = pg_call([&] { return heap_getnext(scan, ForwardScanDirection); });
+			if (!HeapTupleIsValid(tuple))
+				break;
+			auto *database = reinterpret_cast<Form_pg_database>(GETSTRUCT(tuple));
+			if (database->datallowconn && !database->datistemplate)
+				databases.emplace_back(database->oid, NameStr(database->datname));
+		}
+		pg_call([&] {
+			table_endscan(scan);
+			table_close(relation, AccessShareLock);
+			PopActiveSnapshot();
+			CommitTransactionCommand();
+		});
+	} catch (...) {
+		pg_call([] { AbortCurrentTransaction(); });
+		throw;
+	}
+	return databases;
+}
+
+// How long the launcher waits before it starts the manager of a database again (its last one
+// ended: the database has no extension, or the manager failed).
+constexpr int64 manager_retry_us = 30 * USECS_PER_SEC;
+std::map<Oid, TimestampTz> next_manager_start;
+
+// Starts a manager in every database that has none; a database where the last one ended gets
+// a new one after manager_retry_us.
+void
+supervise_databases() {
+	try {
+		std::vector<std::pair<Oid, std::string>> databases = list_databases();
+		int capacity = shared_state()->slot_count;
+		std::vector<WorkerSlot> slots(capacity);
+		int count = copy_live_slots(slots.data(), capacity);
+		TimestampTz now = GetCurrentTimestamp();
+		for (const auto &[oid, name] : databases) {
+			bool running = false;
+			for (int i = 0; i < count; i++)
+				running = running || (slots[i].role == WorkerRole::manager && slots[i].database == oid);
+			if (running || now < next_manager_start[oid])
+				continue;
+			next_manager_start[oid] = now + manager_retry_us;
+			WorkerArgs args;
+			memset(&args, 0, sizeof(args));
+			args.database = oid;
+			args.role = WorkerRole::manager;
+			strlcpy(args.source_name, name.c_str(), sizeof(args.source_name));
+			start_worker(args, nullptr);
+		}
 	} catch (const std::exception &error) {
 		pg_call([&] { ereport(LOG, (errmsg("pg_chameleon launcher: %s", error.what()))); });
 	}
 }
 
 } // namespace
+
+void
+run_manager(const WorkerArgs &args) {
+	(void)args;
+	set_slot_state(my_slot(), "watching");
+	for (;;) {
+		check_stop();
+		if (ConfigReloadPending) {
+			ConfigReloadPending = false;
+			pg_call([] { ProcessConfigFile(PGC_SIGHUP); });
+		}
+		if (!watch_sources())
+			return; // no extension here: the launcher looks again later
+		pg_call([] {
+			(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, launcher_naptime_ms,
+							PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+		});
+	}
+}
 
 void
 register_launcher() {
@@ -153,7 +248,8 @@ chameleon_launcher_main(Datum) {
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
-	BackgroundWorkerInitializeConnection(database_name_guc, nullptr, 0);
+	// No database: the launcher reads only the shared catalogue pg_database.
+	BackgroundWorkerInitializeConnection(nullptr, nullptr, 0);
 	pgstat_report_appname("pg_chameleon launcher");
 
 	WorkerSlot *slot = claim_slot(WorkerRole::launcher, 0, "");
@@ -165,7 +261,7 @@ chameleon_launcher_main(Datum) {
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 		}
-		watch_sources();
+		supervise_databases();
 		(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, launcher_naptime_ms,
 						PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);

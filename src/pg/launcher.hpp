@@ -1,12 +1,18 @@
-// The launcher: a static background worker, one per cluster, that watches the sources of
-// the database named by pg_chameleon.database_name.
+// The launcher: a static background worker, one per cluster, connected to no database. It lists
+// the databases of the cluster and keeps a manager worker running in each one that has the
+// extension (as pglogical's supervisor does); the manager restarts the replication workers of the
+// sources of its database that should run but lost their workers, under the crash-loop rule.
 #pragma once
+
+#include "pg/workers.hpp"
 
 namespace chameleon::pg {
 
-extern char *database_name_guc;
-
 void register_launcher();
+
+// The manager of one database (a dynamic worker started by the launcher): returns when the
+// database has no pg_chameleon extension, or when asked to stop.
+void run_manager(const WorkerArgs &args);
 
 } // namespace chameleon::pg
 

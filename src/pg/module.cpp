@@ -13,10 +13,6 @@ PG_MODULE_MAGIC;
 void _PG_init(void);
 }
 
-namespace chameleon::pg {
-char *database_name_guc = nullptr;
-}
-
 namespace {
 
 // Called by the configuration parser every few thousand YAML events: a cancel or a
@@ -40,12 +36,9 @@ _PG_init(void) {
 						errhint("Add pg_chameleon to \"shared_preload_libraries\" in postgresql.conf and "
 								"restart the server.")));
 
-	DefineCustomStringVariable("pg_chameleon.database_name",
-							   "Database in which the pg_chameleon launcher runs the replication workers.",
-							   "The extension must be created in this database.", &database_name_guc,
-							   "postgres", PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
 	DefineCustomIntVariable("pg_chameleon.max_workers", "Maximum number of pg_chameleon worker processes.",
-							"Each source uses up to three (reader, replay, init); the launcher uses one.",
+							"Each source uses up to three (reader, replay, init); the launcher uses one, and "
+							"each database with the extension one manager.",
 							&max_workers_guc, 16, 2, 1024, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
 	MarkGUCPrefixReserved("pg_chameleon");
 

@@ -64,6 +64,8 @@ worker_role_name(WorkerRole role) {
 		return "init";
 	case WorkerRole::copy:
 		return "copy";
+	case WorkerRole::manager:
+		return "manager";
 	}
 	return "unknown";
 }
@@ -100,9 +102,10 @@ claim_slot(WorkerRole role, int64 source_id, const char *source_name) {
 	WorkerSlot *claimed = nullptr;
 	bool duplicate = false;
 	LWLockAcquire(state->lock, LW_EXCLUSIVE);
-	// One reader, one replay and one init worker per source: a second one (two starters racing)
-	// gets no slot.
-	if (role == WorkerRole::reader || role == WorkerRole::replay || role == WorkerRole::init)
+	// One reader, one replay and one init worker per source, one manager per database: a second
+	// one (two starters racing) gets no slot.
+	if (role == WorkerRole::reader || role == WorkerRole::replay || role == WorkerRole::init ||
+		role == WorkerRole::manager)
 		for (int i = 0; i < state->slot_count; i++) {
 			const WorkerSlot *slot = &state->slots[i];
 			if (slot->in_use && slot->role == role && slot->database == MyDatabaseId &&

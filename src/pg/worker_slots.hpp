@@ -1,13 +1,13 @@
-// Worker slots in shared memory: one per running pg_chameleon process (launcher, and the
-// reader, replay and init workers of each source), so that SQL can show exactly which
-// processes run and never report a dead one as running.
+// Worker slots in shared memory: one per running pg_chameleon process (the launcher, a manager
+// per database with the extension, and the reader, replay, init and copy workers of each source), so that SQL
+// can show exactly which processes run and never report a dead one as running.
 #pragma once
 
 #include "pg/pg_headers.hpp"
 
 namespace chameleon::pg {
 
-enum class WorkerRole : int { launcher = 0, reader, replay, init, copy };
+enum class WorkerRole : int { launcher = 0, reader, replay, init, copy, manager };
 
 const char *worker_role_name(WorkerRole role);
 

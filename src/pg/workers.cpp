@@ -5,6 +5,7 @@
 
 #include "pg/boundary.hpp"
 #include "pg/init_replica.hpp"
+#include "pg/launcher.hpp"
 #include "pg/replication.hpp"
 #include "pg/spi.hpp"
 
@@ -46,6 +47,9 @@ run_role(const WorkerArgs &args) {
 		return;
 	case WorkerRole::replay:
 		run_replay(args);
+		return;
+	case WorkerRole::manager:
+		run_manager(args);
 		return;
 	case WorkerRole::launcher:
 		break;
@@ -177,7 +181,9 @@ chameleon_worker_main(Datum) {
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnectionByOid(args.database, InvalidOid, 0);
 	pgstat_report_appname(MyBgworkerEntry->bgw_name);
-	current_slot = claim_slot(args.role, args.source_id, args.source_name);
+	// a manager's name is its database's, for the process title only
+	current_slot =
+		claim_slot(args.role, args.source_id, args.role == WorkerRole::manager ? "" : args.source_name);
 	if (current_slot == nullptr) {
 		ereport(LOG, (errmsg("%s is already running", MyBgworkerEntry->bgw_name)));
 		proc_exit(0);

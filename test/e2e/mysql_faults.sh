@@ -17,6 +17,8 @@ WRITER_LIMIT=400000 # transactions at most, whatever the timing
 
 q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
 cleanup() {
+	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS chameleon_second WITH (FORCE)" >/dev/null 2>&1
+	mysql_root -e "DROP DATABASE IF EXISTS mf2" 2>/dev/null
 	q "SELECT chameleon.stop_replica('mf') FROM chameleon.sources WHERE source = 'mf'" >/dev/null 2>&1
 	q "SELECT chameleon.drop_source('mf') FROM chameleon.sources WHERE source = 'mf'" >/dev/null 2>&1
 	q "DROP SCHEMA IF EXISTS mf_pg CASCADE" >/dev/null 2>&1
@@ -174,6 +176,108 @@ if phase cut; then
 	check_match "connection cut at random offsets: $cuts cuts, at bytes $(sort -n "$CONTROL/cuts.log" | tr '\n' ' ')" "^[0-9]+$" "$cuts"
 	catchup "connection cuts"
 	compare_all "connection cuts"
+fi
+
+role_pid() { q "SELECT pid FROM chameleon.workers WHERE source = 'mf' AND role = '$1'" 2>/dev/null; }
+status() { q "SELECT status FROM chameleon.show_status('mf')" 2>/dev/null; }
+server_up() { q "SELECT 1" >/dev/null 2>&1; }
+signal_deaths() { grep -c "terminated by signal" "$PG_LOG"; }
+
+if phase crashloop; then
+	# A reader that dies by a signal takes the whole server down (PostgreSQL restarts every process
+	# after a crash); the launcher restarts it with growing delays and gives up after the documented
+	# number of restarts (doc/architecture.md, "The crash-loop rule").
+	start_writer
+	deaths=0
+	while [ $deaths -lt 8 ]; do
+		reader_up() { [ -n "$(role_pid reader)" ] || [ "$(status)" = error ]; }
+		wait_until 90 "the reader to run (or the source to give up)" reader_up || break
+		[ "$(status)" = error ] && break
+		pid=$(role_pid reader)
+		kill -SEGV "$pid" && deaths=$((deaths + 1))
+		wait_until 30 "the crashed reader $pid to be gone" bash -c "! kill -0 $pid"
+		wait_until 60 "PostgreSQL to recover" server_up
+	done
+	check_eq "crash loop: the source is in error after 6 deaths (5 restarts)" "6 error" "$deaths $(status)"
+	check_match "crash loop: the reason says what happened" "died 6 times within 5 minutes without stopping cleanly" \
+		"$(q "SELECT status_reason FROM chameleon.show_status('mf')")"
+	crashes=$(signal_deaths)
+	still() { [ -z "$(role_pid reader)" ] && [ "$(signal_deaths)" = "$crashes" ]; }
+	quiet=0
+	for _ in $(seq 1 20); do
+		still && quiet=$((quiet + 1))
+		sleep 0.5
+	done
+	check_eq "crash loop: no worker restarted and no new crash during 10 s after giving up" "20" "$quiet"
+	q "SELECT chameleon.enable_replica('mf')" >/dev/null
+	q "SELECT chameleon.start_replica('mf')" >/dev/null
+	base=$(written)
+	wait_written $((base + 500))
+	stop_writer
+	catchup "after the crash loop"
+	compare_all "after the crash loop"
+fi
+
+if phase purge; then
+	q "SELECT chameleon.stop_replica('mf')" >/dev/null
+	start_writer
+	base=$(written)
+	wait_written $((base + 500))
+	# MariaDB keeps the files its crash recovery still needs (until the binlog checkpoint): purge
+	# until the file of the stored position is really gone.
+	stored=$(read_file)
+	purged() {
+		mysql_root -e "FLUSH BINARY LOGS"
+		mysql_root -e "PURGE BINARY LOGS TO '$(mysql_root -N -B -e "SHOW MASTER STATUS" | awk '{print $1}')'" 2>/dev/null
+		! mysql_root -N -B -e "SHOW BINARY LOGS" | awk '{print $1}' | grep -qx "$stored"
+	}
+	wait_until 60 "the binlog $stored to be purged" purged
+	check_match "purged binlog: the stored position is no longer on the server" "^$" \
+		"$(mysql_root -N -B -e "SHOW BINARY LOGS" | awk '{print $1}' | grep -x "$(read_file)")"
+	q "SELECT chameleon.start_replica('mf')" >/dev/null
+	in_error() { [ "$(status)" = error ]; }
+	wait_until 60 "the source to stop in error" in_error || not_ok "purged binlog: the source stops in error"
+	check_match "purged binlog: the status reason names the fix" "no longer available.*resync_source" \
+		"$(q "SELECT status_reason FROM chameleon.show_status('mf')")"
+	q "SELECT chameleon.resync_source('mf')" >/dev/null
+	check_eq "purged binlog: resync_source leaves the source stopped, ready to start" "stopped" "$(status)"
+	q "SELECT chameleon.start_replica('mf')" >/dev/null
+	base=$(written)
+	wait_written $((base + 500))
+	stop_writer
+	catchup "after resync_source"
+	compare_all "after resync_source"
+fi
+
+if phase database; then
+	# A source in a second database: the launcher starts a manager in every database with the
+	# extension, which resumes its sources after an immediate restart of PostgreSQL.
+	psql -X -q -d postgres -c "CREATE DATABASE chameleon_second" >/dev/null
+	q2() { PGDATABASE=chameleon_second q "$1"; }
+	q2 "CREATE EXTENSION pg_chameleon" >/dev/null
+	mysql_root -e "CREATE DATABASE mf2; CREATE TABLE mf2.t (id int PRIMARY KEY, v varchar(20)); INSERT INTO mf2.t VALUES (1, 'one')"
+	q2 "SELECT chameleon.add_source('mf2', \$\$
+db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD, connect_timeout: 5}
+schema_mappings: {mf2: mf2_pg}
+my_server_id: 4301
+\$\$)" >/dev/null
+	q2 "SELECT chameleon.init_replica('mf2', wait => true)" >/dev/null
+	q2 "SELECT chameleon.start_replica('mf2')" >/dev/null
+	mysql_root -e "INSERT INTO mf2.t VALUES (2, 'two')"
+	pids2() { q2 "SELECT string_agg(role || ' ' || pid, ',' ORDER BY role) FROM chameleon.workers WHERE source = 'mf2'" 2>/dev/null; }
+	before=$(pids2)
+	check_match "second database: the source runs its reader and replay" "^reader [0-9]+,replay [0-9]+$" "$before"
+	restart_postgres immediate
+	mysql_root -e "INSERT INTO mf2.t VALUES (3, 'three'); UPDATE mf2.t SET v = 'uno' WHERE id = 1"
+	back2() { local now; now=$(pids2) && [[ "$now" =~ ^reader\ [0-9]+,replay\ [0-9]+$ ]] && [ "$now" != "$before" ]; }
+	if wait_until 60 "the workers of mf2 to come back" back2; then
+		ok "second database: its workers are back after an immediate restart ($(pids2))"
+	else
+		not_ok "second database: its workers are back after an immediate restart" "workers: $(pids2)"
+	fi
+	check_eq "second database: wait_for_catchup returns true" "t" "$(q2 "SELECT chameleon.wait_for_catchup('mf2', '120 s')" 2>&1)"
+	PGDATABASE=chameleon_second compare_rows "second database" mf2.t mf2_pg.t "id" "id, v"
+	q2 "SELECT chameleon.stop_replica('mf2')" >/dev/null
 fi
 
 e2e_finish

@@ -63,7 +63,6 @@ listen_addresses = ''
 port = $PG_PORT
 unix_socket_directories = '$SANDBOX/run'
 shared_preload_libraries = 'pg_chameleon'
-pg_chameleon.database_name = '$PG_DATABASE'
 max_worker_processes = 32
 fsync = off
 full_page_writes = off

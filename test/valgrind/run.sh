@@ -21,7 +21,6 @@ listen_addresses = ''
 port = $port
 unix_socket_directories = '$SANDBOX/run'
 shared_preload_libraries = 'pg_chameleon'
-pg_chameleon.database_name = 'postgres'
 max_worker_processes = 16
 fsync = off
 CONF
