@@ -102,6 +102,7 @@ BEGIN
 					WHEN v_type = 'jsonb' THEN '''{}''::jsonb'
 					WHEN v_type = 'boolean' THEN 'false'
 					WHEN v_type = 'bigint' THEN '0'
+					WHEN v_type = 'double precision' THEN '0'
 					WHEN v_type = 'interval' THEN '''1 s''::interval'
 					WHEN v_type IN ('text[]', 'boolean[]') THEN '''{}''::' || v_type
 					ELSE 'no value for type ' || coalesce(v_type, '?') END;

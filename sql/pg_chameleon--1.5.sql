@@ -1371,3 +1371,32 @@ $$;
 COMMENT ON FUNCTION chameleon.resync_source(text, boolean) IS
 	'copies every replicated table again and resumes reading from the copies (after a purged binlog)';
 REVOKE ALL ON FUNCTION chameleon.resync_source(text, boolean) FROM PUBLIC;
+
+-- check_source also checks a replicated source's stored read position: still on the server, and
+-- binlogs kept longer than the replica's read lag.
+CREATE FUNCTION sch_chameleon.fn_check_stored_position(p_config jsonb, p_file text, p_position bigint,
+	p_age_seconds double precision, p_source text,
+	OUT check_name text, OUT status text, OUT value text, OUT hint text)
+RETURNS SETOF record LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_check_stored_position';
+REVOKE ALL ON FUNCTION sch_chameleon.fn_check_stored_position(jsonb, text, bigint, double precision, text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION chameleon.check_source(p_source text,
+	OUT check_name text, OUT status text, OUT value text, OUT hint text)
+RETURNS SETOF record LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint := sch_chameleon.fn_source_id(p_source);
+	v_config jsonb;
+BEGIN
+	SELECT jsb_config INTO v_config FROM sch_chameleon.t_sources WHERE i_id_source = v_id;
+	RETURN QUERY SELECT * FROM sch_chameleon.fn_check_source(v_config);
+	RETURN QUERY SELECT c.* FROM sch_chameleon.t_last_received r
+		JOIN sch_chameleon.t_sources s USING (i_id_source),
+		LATERAL sch_chameleon.fn_check_stored_position(v_config, r.t_binlog_name, r.i_binlog_position,
+			coalesce(extract(epoch FROM clock_timestamp() - r.ts_last_received), 0)::double precision, p_source) c
+	WHERE r.i_id_source = v_id AND r.t_binlog_name IS NOT NULL AND s.enm_source_type = 'mysql';
+END;
+$$;

@@ -260,4 +260,60 @@ check_server(const CheckRequest &request) {
 	return rows;
 }
 
+std::vector<CheckRow>
+stored_position_rows(const std::vector<BinlogFile> &binlogs, double expire_seconds,
+					 const StoredPosition &stored) {
+	std::vector<CheckRow> rows;
+	std::string where = stored.file + ":" + std::to_string(stored.position);
+	std::string resync = "SELECT chameleon.resync_source('" + stored.source + "');";
+	auto file = std::find_if(binlogs.begin(), binlogs.end(),
+							 [&](const BinlogFile &binlog) { return binlog.name == stored.file; });
+	if (file == binlogs.end())
+		rows.push_back(
+			{"stored read position", "error", where + " (the file is no longer on the server)",
+			 "The binlog was purged before the replica read it: copy every table again and continue "
+			 "from the copies with " +
+				 resync});
+	else if (stored.position > file->size)
+		rows.push_back(
+			{"stored read position", "error",
+			 where + " (beyond the end of the file, " + std::to_string(file->size) + " bytes)",
+			 "The server's binlog is not the one the replica read (restored or replaced): " + resync});
+	else
+		rows.push_back({"stored read position", "ok", where, ""});
+	if (expire_seconds > 0 && stored.age_seconds > expire_seconds)
+		rows.push_back(
+			{"binlog retention", "warning",
+			 std::to_string(static_cast<long long>(expire_seconds)) + " s, shorter than the replica's " +
+				 std::to_string(static_cast<long long>(stored.age_seconds)) + " s of read lag",
+			 "Binlogs may be purged before the replica reads them: raise binlog_expire_logs_seconds "
+			 "(expire_logs_days before MySQL 8 and MariaDB 10.6) above the longest lag the replica may "
+			 "have, or start the replica."});
+	return rows;
+}
+
+std::vector<CheckRow>
+check_stored_position(const ConnectionParams &params, const StoredPosition &stored) {
+	try {
+		Connection connection(params);
+		std::vector<BinlogFile> binlogs;
+		for (const Row &row : connection.query("SHOW BINARY LOGS"))
+			if (row.size() >= 2 && row[0] && row[1])
+				binlogs.push_back({*row[0], std::stoull(*row[1])});
+		double expire_seconds = 0;
+		try {
+			auto rows = connection.query("SELECT @@global.binlog_expire_logs_seconds");
+			if (!rows.empty() && rows[0][0])
+				expire_seconds = std::stod(*rows[0][0]);
+		} catch (const Error &) { // before MySQL 8 and MariaDB 10.6: days only
+			auto rows = connection.query("SELECT @@global.expire_logs_days");
+			if (!rows.empty() && rows[0][0])
+				expire_seconds = std::stod(*rows[0][0]) * 86400;
+		}
+		return stored_position_rows(binlogs, expire_seconds, stored);
+	} catch (const Error &error) {
+		return {{"stored read position", "error", error.what(), error.hint}};
+	}
+}
+
 } // namespace chameleon::mysql

@@ -28,7 +28,25 @@ struct CheckRequest {
 // become the "connection" / "credentials" rows and end the list.
 std::vector<CheckRow> check_server(const CheckRequest &request);
 
+// The read position a replicated source has stored: still on the server, and kept long enough?
+struct StoredPosition {
+	std::string file;
+	unsigned long long position = 0;
+	double age_seconds = 0; // since the last event read at that position (the replica's read lag)
+	std::string source;		// for the hints
+};
+// Never throws for a server-side problem: each one becomes a row.
+std::vector<CheckRow> check_stored_position(const ConnectionParams &connection, const StoredPosition &stored);
+
 // Pure helpers, unit-tested.
+struct BinlogFile {
+	std::string name;
+	unsigned long long size = 0;
+};
+// The rows of check_stored_position from the server's SHOW BINARY LOGS and its binlog retention
+// in seconds (0: binlogs are never expired).
+std::vector<CheckRow> stored_position_rows(const std::vector<BinlogFile> &binlogs, double expire_seconds,
+										   const StoredPosition &stored);
 struct GrantedPrivileges {
 	bool all = false;
 	bool replication_slave = false;

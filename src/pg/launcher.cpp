@@ -109,18 +109,20 @@ resume_sources(const std::vector<SqlRow> &sources) {
 	}
 }
 
-// One round of a manager: false when the database has no pg_chameleon extension (any more).
+// One round of a manager: false when the database needs none (no extension, or no source that
+// should replicate), so that an idle database is not held open (DROP DATABASE would wait for it).
 bool
 watch_sources() {
-	bool installed = true;
+	bool needed = true;
 	try {
 		std::vector<SqlRow> sources;
 		run_transaction([&] {
 			if (spi_value("SELECT count(*) FROM pg_extension WHERE extname = 'pg_chameleon'") == "0") {
-				installed = false;
+				needed = false;
 				return;
 			}
 			repair_abandoned_sources();
+			needed = spi_value("SELECT count(*) FROM sch_chameleon.t_sources WHERE b_run_requested") != "0";
 			sources =
 				spi_query("SELECT s.i_id_source, s.t_source FROM sch_chameleon.t_sources s "
 						  "WHERE s.b_run_requested AND s.enm_status = 'running' AND (SELECT count(*) FROM "
@@ -133,7 +135,7 @@ watch_sources() {
 	} catch (const std::exception &error) {
 		pg_call([&] { ereport(LOG, (errmsg("pg_chameleon manager: %s", error.what()))); });
 	}
-	return installed;
+	return needed;
 }
 
 // The databases a manager may serve: every one that accepts connections and is no template.
@@ -216,7 +218,7 @@ run_manager(const WorkerArgs &args) {
 			pg_call([] { ProcessConfigFile(PGC_SIGHUP); });
 		}
 		if (!watch_sources())
-			return; // no extension here: the launcher looks again later
+			return; // nothing to watch here: the launcher looks again later
 		pg_call([] {
 			(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, launcher_naptime_ms,
 							PG_WAIT_EXTENSION);

@@ -1,7 +1,7 @@
 // The launcher: a static background worker, one per cluster, connected to no database. It lists
-// the databases of the cluster and keeps a manager worker running in each one that has the
-// extension (as pglogical's supervisor does); the manager restarts the replication workers of the
-// sources of its database that should run but lost their workers, under the crash-loop rule.
+// the databases of the cluster and starts a manager worker in each one (as pglogical's supervisor
+// does); the manager stays while its database has sources that should replicate and restarts
+// those that lost their workers, under the crash-loop rule.
 #pragma once
 
 #include "pg/workers.hpp"
@@ -11,7 +11,7 @@ namespace chameleon::pg {
 void register_launcher();
 
 // The manager of one database (a dynamic worker started by the launcher): returns when the
-// database has no pg_chameleon extension, or when asked to stop.
+// database has no pg_chameleon extension or no source that should replicate, or when asked to stop.
 void run_manager(const WorkerArgs &args);
 
 } // namespace chameleon::pg

@@ -134,6 +134,26 @@ CHAMELEON_FUNCTION(chameleon_check_source) {
 	return (Datum)0;
 }
 
+CHAMELEON_FUNCTION(chameleon_check_stored_position) {
+	std::string config_json = jsonb_argument(fcinfo, 0, "config");
+	mysql::StoredPosition stored;
+	stored.file = text_argument(fcinfo, 1, "file");
+	stored.position = static_cast<unsigned long long>(pg::int64_argument(fcinfo, 2, "position"));
+	pg::require_argument(fcinfo, 3, "age_seconds");
+	stored.age_seconds = PG_GETARG_FLOAT8(3);
+	stored.source = text_argument(fcinfo, 4, "name");
+	config::SourceConfig source = config::parse_source(config_json);
+	ResultSet result(fcinfo);
+	for (const mysql::CheckRow &row :
+		 mysql::check_stored_position(mysql::connection_params(source), stored)) {
+		Datum values[4] = {text_datum(row.name), text_datum(row.status), text_datum(row.value),
+						   text_datum(row.hint)};
+		bool nulls[4] = {false, false, false, row.hint.empty()};
+		result.add(values, nulls);
+	}
+	return (Datum)0;
+}
+
 CHAMELEON_FUNCTION(chameleon_worker_slots) {
 	int capacity = pg::shared_state()->slot_count;
 	std::vector<pg::WorkerSlot> slots(capacity);

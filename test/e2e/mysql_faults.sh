@@ -11,7 +11,7 @@
 
 PHASES=${PHASES:-kill restart cut crashloop purge database}
 phase() { [[ " $PHASES " == *" $1 "* ]]; }
-PROXY_PORT=$((MY_PORT + 100))
+PROXY_PORT=$((MY_PORT - 10000)) # below the ephemeral port range (32768-60999): no outgoing connection holds it
 CONTROL=$SANDBOX/run/faults
 WRITER_LIMIT=400000 # transactions at most, whatever the timing
 
@@ -234,6 +234,12 @@ if phase purge; then
 	wait_until 60 "the binlog $stored to be purged" purged
 	check_match "purged binlog: the stored position is no longer on the server" "^$" \
 		"$(mysql_root -N -B -e "SHOW BINARY LOGS" | awk '{print $1}' | grep -x "$(read_file)")"
+	check_eq "purged binlog: check_source reports the stored position as gone" "error" \
+		"$(q "SELECT status FROM chameleon.check_source('mf') WHERE check_name = 'stored read position'")"
+	mysql_root -e "SET GLOBAL binlog_expire_logs_seconds = 1"
+	check_match "purged binlog: check_source warns that binlogs expire before the replica reads them" "^warning" \
+		"$(q "SELECT status || ' ' || value FROM chameleon.check_source('mf') WHERE check_name = 'binlog retention'")"
+	mysql_root -e "SET GLOBAL binlog_expire_logs_seconds = 0"
 	q "SELECT chameleon.start_replica('mf')" >/dev/null
 	in_error() { [ "$(status)" = error ]; }
 	wait_until 60 "the source to stop in error" in_error || not_ok "purged binlog: the source stops in error"
