@@ -361,4 +361,18 @@ MariadbGtidList::contains(const MariadbGtid &gtid) const {
 	return it != gtids_.end() && it->domain_id == gtid.domain_id && it->sequence >= gtid.sequence;
 }
 
+bool
+gtids_cover(std::string_view replayed, std::string_view target) {
+	if (target.find_first_not_of(" \t\n") == std::string_view::npos)
+		return true;
+	if (target.find(':') != std::string_view::npos)
+		return MysqlGtidSet::parse(replayed).contains(MysqlGtidSet::parse(target));
+	MariadbGtidList executed = MariadbGtidList::parse(replayed);
+	MariadbGtidList wanted = MariadbGtidList::parse(target);
+	for (const MariadbGtid &gtid : wanted.gtids())
+		if (!executed.contains(gtid))
+			return false;
+	return true;
+}
+
 } // namespace chameleon::binlog

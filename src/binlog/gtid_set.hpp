@@ -78,4 +78,9 @@ class MariadbGtidList {
 	std::vector<MariadbGtid> gtids_; // sorted by domain, one per domain
 };
 
+// True when the executed GTIDs `replayed` include every transaction of `target`, both in the
+// text form of one flavour: MySQL sets ("uuid:1-100") or MariaDB positions ("0-1-100"). An empty
+// target is covered by anything. Throws DecodeError on malformed text.
+bool gtids_cover(std::string_view replayed, std::string_view target);
+
 } // namespace chameleon::binlog

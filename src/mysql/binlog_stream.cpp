@@ -127,14 +127,15 @@ BinlogStream::open(bool resuming) {
 	if (!identity.empty() && identity[0].size() > 1 && identity[0][1])
 		server += ", uuid " + *identity[0][1];
 	if (resuming && server != server_identity_)
-		throw Error(sqlstate::object_not_in_prerequisite_state,
-					"the MySQL server at " + connection_->describe() +
-						" is not the server this binlog stream was reading",
-					"The stream was reading the server with " + server_identity_ + " at \"" +
-						position_.text() + "\"; the server now answering has " + server + ".",
-					"Binlog positions of one server mean nothing on another. With \"gtid_enable: true\" "
-					"the replica resumes on the new server by GTID when its reader restarts; without "
-					"it, copy the source again with chameleon.init_replica().");
+		throw ServerChanged(
+			sqlstate::object_not_in_prerequisite_state,
+			"the MySQL server at " + connection_->describe() +
+				" is not the server this binlog stream was reading",
+			"The stream was reading the server with " + server_identity_ + " at \"" + position_.text() +
+				"\"; the server now answering has " + server + ".",
+			"Binlog positions of one server mean nothing on another. With \"gtid_enable: true\" "
+			"the reader resumes on the new server by GTID; without it, copy the source again "
+			"with chameleon.init_replica().");
 	server_identity_ = server;
 
 	by_gtid_ = !options_.gtid_start.empty() && !(resuming && !position_.file.empty());
@@ -366,14 +367,15 @@ BinlogStream::names_position(const RawEvent &event, const BinlogPosition &positi
 // A real event of the file must start exactly where the previous one ended: anything else means
 // the position no longer describes what is being read (the server skipped or repeated bytes, or
 // the events come from another file than the one recorded), and continuing would record events
-// under a position they do not have. A MySQL GTID dump legitimately skips the transactions the
-// replica has already: there, the position may only move forward.
+// under a position they do not have. A dump started by GTID legitimately skips the transactions
+// the replica has already (MySQL anywhere in the stream; MariaDB after the file's first events,
+// and per domain): there, the position may only move forward.
 void
 BinlogStream::verify_start(const RawEvent &event, uint64_t next_position) const {
 	if (!chain_known_ || next_position < event.size)
 		return;
 	uint64_t start = next_position - event.size;
-	bool skips_allowed = by_gtid_ && flavour_ == Flavour::mysql;
+	bool skips_allowed = by_gtid_;
 	if (start == position_.position || (skips_allowed && start > position_.position))
 		return;
 	throw Error(sqlstate::data_corrupted,

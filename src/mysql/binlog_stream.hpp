@@ -4,6 +4,7 @@
 // Decoding is left to chameleon::binlog::Decoder. No PostgreSQL header may be included.
 #pragma once
 
+#include "common/error.hpp"
 #include "mysql/connection.hpp"
 
 #include <atomic>
@@ -17,6 +18,13 @@
 typedef struct st_mariadb_rpl MARIADB_RPL;
 
 namespace chameleon::mysql {
+
+// A reconnection reached another server than the one the stream started on (a failover behind
+// the same address): positions of one server mean nothing on the other.
+class ServerChanged : public Error {
+  public:
+	using Error::Error;
+};
 
 struct BinlogPosition {
 	std::string file;

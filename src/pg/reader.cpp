@@ -396,9 +396,9 @@ check_server_identity(const ReplicationSource &source, const mysql::BinlogStream
 
 } // namespace
 
+// Reads the binlog from the source's committed position until stopped or failed.
 void
-run_reader(const WorkerArgs &args) {
-	ReplicationSource source = load_replication_source(args.source_id);
+read_binlog(const ReplicationSource &source) {
 	const config::SourceConfig &config = source.config;
 	core::SkipEvents skip{config.skip_events.insert, config.skip_events.update, config.skip_events.delete_};
 	core::TableFilter filter(config.schema_mappings, config.limit_tables, config.skip_tables, skip);
@@ -559,6 +559,30 @@ run_reader(const WorkerArgs &args) {
 	} catch (...) {
 		writer.abandon();
 		throw;
+	}
+}
+
+void
+run_reader(const WorkerArgs &args) {
+	for (;;) {
+		ReplicationSource source = load_replication_source(args.source_id);
+		try {
+			read_binlog(source);
+			return;
+		} catch (const mysql::ServerChanged &change) {
+			// A failover behind the same address: what was read from the old server and not committed
+			// is gone with the rolled-back batch; by GTID the reader starts again, on the new server,
+			// right after the last committed transaction.
+			if (!source.config.gtid_enable || source.read_gtid.empty())
+				throw;
+			std::string text = "reader of source \"" + source.name +
+							   "\" reached another MySQL server; resuming by GTID after \"" +
+							   source.read_gtid + "\"";
+			pg_call([&] {
+				ereport(LOG, (errmsg_internal("%s", text.c_str()),
+							  errdetail_internal("%s", change.detail.c_str())));
+			});
+		}
 	}
 }
 

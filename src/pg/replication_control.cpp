@@ -6,6 +6,7 @@
 #include "pg/spi.hpp"
 #include "pg/sql_values.hpp"
 
+#include "binlog/gtid_set.hpp"
 #include "common/error.hpp"
 #include "core/table_filter.hpp"
 #include "mysql/connection.hpp"
@@ -91,6 +92,16 @@ current_master_position(const config::SourceConfig &config) {
 		throw Error(sqlstate::object_not_in_prerequisite_state, "the MySQL server reports no binary log", "",
 					"Enable the binary log (log_bin) on the server.");
 	return {*rows[0][0], static_cast<uint64_t>(std::stoull(*rows[0][1]))};
+}
+
+// The GTIDs the server has executed: MariaDB's position list or MySQL's set.
+std::string
+current_master_gtids(const config::SourceConfig &config) {
+	mysql::Connection connection(mysql::connection_params(config));
+	std::vector<mysql::Row> rows = connection.query(connection.version().flavour == mysql::Flavour::mysql
+														? "SELECT @@global.gtid_executed"
+														: "SELECT @@global.gtid_binlog_pos");
+	return rows.empty() || !rows[0][0] ? std::string() : *rows[0][0];
 }
 
 } // namespace
@@ -197,13 +208,17 @@ CHAMELEON_FUNCTION(chameleon_wait_for_catchup) {
 
 	config::SourceConfig config = pg::source_config(name);
 	mysql::BinlogPosition target = pg::current_master_position(config);
+	// With GTIDs the target holds across a failover, where file names of one server say nothing
+	// about another's.
+	std::string target_gtids = config.gtid_enable ? pg::current_master_gtids(config) : std::string();
 	for (;;) {
 		bool reached = false;
 		std::string status, reason;
 		pg::with_spi([&] {
 			std::vector<pg::SqlRow> rows = pg::spi_query(
 				"SELECT s.enm_status::text, coalesce(s.t_status_reason, ''), "
-				"coalesce((p.t_binlog_name, p.i_binlog_position) >= ($2, $3::bigint), false) "
+				"coalesce((p.t_binlog_name, p.i_binlog_position) >= ($2, $3::bigint), false), "
+				"coalesce(p.t_gtid_set, '') "
 				"FROM sch_chameleon.t_sources s JOIN sch_chameleon.t_last_replayed p USING (i_id_source) "
 				"WHERE s.t_source = $1",
 				{name, target.file, std::to_string(target.position)});
@@ -213,7 +228,8 @@ CHAMELEON_FUNCTION(chameleon_wait_for_catchup) {
 							"Add the source again if it is still needed.");
 			status = *rows[0][0];
 			reason = *rows[0][1];
-			reached = *rows[0][2] == "t";
+			reached =
+				target_gtids.empty() ? *rows[0][2] == "t" : binlog::gtids_cover(*rows[0][3], target_gtids);
 		});
 		if (reached)
 			PG_RETURN_BOOL(true);

@@ -3,20 +3,35 @@
 # three times (mid-load, right after FLUSH BINARY LOGS, mid-load again), a clean restart, a
 # connection cut at random byte offsets by a TCP proxy, a worker that keeps crashing (the
 # crash-loop rule), a purged binlog followed by resync_source, and a source in a second database
-# resumed after an immediate restart of PostgreSQL.
-# PHASES="kill restart cut crashloop purge database" selects phases (default: all).
+# resumed after an immediate restart of PostgreSQL, and a failover to a MariaDB replica with the
+# same GTIDs behind the same address.
+# PHASES="kill restart cut crashloop purge database failover" selects phases (default: all).
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/compare.sh"
 
-PHASES=${PHASES:-kill restart cut crashloop purge database}
+PHASES=${PHASES:-kill restart cut crashloop purge database failover}
 phase() { [[ " $PHASES " == *" $1 "* ]]; }
 PROXY_PORT=$((MY_PORT - 10000)) # below the ephemeral port range (32768-60999): no outgoing connection holds it
 CONTROL=$SANDBOX/run/faults
 WRITER_LIMIT=400000 # transactions at most, whatever the timing
 
 q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
+REPLICA_PORT=$((MY_PORT + 2))
+REPLICA_CNF=$SANDBOX/mariadb_replica.cnf
+replica_root() { mariadb --defaults-file="$REPLICA_CNF" -uroot "$@"; }
+stop_replica_server() {
+	local pidfile=$SANDBOX/run/mariadb_replica.pid
+	[ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
+	wait_until 60 "the replica MariaDB to stop" bash -c "[ ! -e '$pidfile' ] || ! kill -0 \$(cat '$pidfile') 2>/dev/null"
+	rm -rf "$SANDBOX/mariadb_replica" "$REPLICA_CNF"
+}
 cleanup() {
+	q "SELECT chameleon.stop_replica('mfo') FROM chameleon.sources WHERE source = 'mfo'" >/dev/null 2>&1
+	q "SELECT chameleon.drop_source('mfo') FROM chameleon.sources WHERE source = 'mfo'" >/dev/null 2>&1
+	q "DROP SCHEMA IF EXISTS mfo_pg CASCADE" >/dev/null 2>&1
+	mysql_root -e "DROP DATABASE IF EXISTS mfo" 2>/dev/null
+	[ -f "$REPLICA_CNF" ] && stop_replica_server
 	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS chameleon_second WITH (FORCE)" >/dev/null 2>&1
 	mysql_root -e "DROP DATABASE IF EXISTS mf2" 2>/dev/null
 	q "SELECT chameleon.stop_replica('mf') FROM chameleon.sources WHERE source = 'mf'" >/dev/null 2>&1
@@ -284,6 +299,81 @@ my_server_id: 4301
 	check_eq "second database: wait_for_catchup returns true" "t" "$(q2 "SELECT chameleon.wait_for_catchup('mf2', '120 s')" 2>&1)"
 	PGDATABASE=chameleon_second compare_rows "second database" mf2.t mf2_pg.t "id" "id, v"
 	q2 "SELECT chameleon.stop_replica('mf2')" >/dev/null
+fi
+
+if phase failover; then
+	# A MariaDB replica of the sandbox server (GTID replication, log_slave_updates) takes over
+	# behind the proxy's address; the source, with gtid_enable, goes on from the replica by GTID.
+	mkdir -p "$SANDBOX/mariadb_replica"
+	cat >"$REPLICA_CNF" <<CNF
+[client]
+default-character-set = utf8mb4
+socket = $SANDBOX/run/mariadb_replica.sock
+port = $REPLICA_PORT
+
+[mariadbd]
+user = $(id -un)
+datadir = $SANDBOX/mariadb_replica
+socket = $SANDBOX/run/mariadb_replica.sock
+port = $REPLICA_PORT
+bind-address = 127.0.0.1
+pid-file = $SANDBOX/run/mariadb_replica.pid
+log-error = $SANDBOX/mariadb_replica.err
+skip-name-resolve
+server_id = 2
+log_bin = $SANDBOX/mariadb_replica/replica-bin
+log_slave_updates = ON
+binlog_format = ROW
+binlog_row_image = FULL
+binlog_row_metadata = FULL
+innodb_buffer_pool_size = 64M
+character-set-server = utf8mb4
+collation-server = utf8mb4_general_ci
+CNF
+	mariadb-install-db --defaults-file="$REPLICA_CNF" --user="$(id -un)" --auth-root-authentication-method=normal \
+		--skip-test-db >"$SANDBOX/mariadb_replica-install.log" 2>&1
+	mariadbd --defaults-file="$REPLICA_CNF" >/dev/null 2>&1 &
+	wait_until 60 "the replica MariaDB to accept connections" replica_root -e "SELECT 1"
+	replica_root <<SQL
+CREATE USER '$MY_REPL_USER'@'127.0.0.1' IDENTIFIED BY '$MY_REPL_PASSWORD';
+GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT, RELOAD, LOCK TABLES ON *.* TO '$MY_REPL_USER'@'127.0.0.1';
+SET GLOBAL gtid_slave_pos = '$(mysql_root -N -B -e "SELECT @@gtid_binlog_pos")';
+CHANGE MASTER TO master_host = '127.0.0.1', master_port = $MY_PORT, master_user = '$MY_REPL_USER',
+	master_password = '$MY_REPL_PASSWORD', master_use_gtid = slave_pos;
+START SLAVE;
+SQL
+	mysql_root -e "CREATE DATABASE mfo; CREATE TABLE mfo.t (id int PRIMARY KEY, v varchar(20))"
+	replica_has_table() { [ "$(replica_root -N -B -e "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'mfo'")" = 1 ]; }
+	wait_until 60 "the replica to have mfo.t" replica_has_table || not_ok "failover: the replica replicates"
+	echo "$MY_PORT" >"$CONTROL/target"
+	q "SELECT chameleon.add_source('mfo', \$\$
+db_conn: {host: 127.0.0.1, port: $PROXY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD, connect_timeout: 5}
+schema_mappings: {mfo: mfo_pg}
+my_server_id: 4302
+gtid_enable: true
+on_error_read: continue
+\$\$)" >/dev/null
+	q "SELECT chameleon.init_replica('mfo', wait => true)" >/dev/null
+	q "SELECT chameleon.start_replica('mfo')" >/dev/null
+	for batch in $(seq 0 9); do
+		mysql_root -D mfo -e "INSERT INTO mfo.t SELECT seq, concat('p', seq) FROM seq_$((batch * 100 + 1))_to_$((batch * 100 + 100))"
+	done
+	mysql_root -e "UPDATE mfo.t SET v = 'primary' WHERE id % 7 = 0"
+	check_eq "failover: the primary holds the rows written before the failover" "1000" "$(mysql_root -N -B -e "SELECT count(*) FROM mfo.t")"
+	check_eq "failover: wait_for_catchup on the primary" "t" "$(q "SELECT chameleon.wait_for_catchup('mfo', '120 s')" 2>&1)"
+	check_eq "failover: the replica has every transaction of the primary" "0" \
+		"$(replica_root -N -B -e "SELECT MASTER_GTID_WAIT('$(mysql_root -N -B -e "SELECT @@gtid_binlog_pos")', 60)")"
+	replica_root -e "STOP SLAVE; RESET SLAVE ALL"
+	echo "$REPLICA_PORT" >"$CONTROL/target"
+	replica_root -D mfo -e "INSERT INTO mfo.t SELECT seq, concat('r', seq) FROM seq_1001_to_1500; DELETE FROM mfo.t WHERE id % 11 = 0; UPDATE mfo.t SET v = 'replica' WHERE id % 13 = 0"
+	identity() { q "SELECT r.t_server_identity FROM sch_chameleon.t_last_received r JOIN sch_chameleon.t_sources s USING (i_id_source) WHERE s.t_source = 'mfo'"; }
+	on_replica() { [ "$(identity)" = "server_id 2" ]; }
+	wait_until 60 "the reader to read from the replica" on_replica
+	check_eq "failover: the reader goes on from the replica by GTID" "server_id 2 running" "$(identity) $(q "SELECT status FROM chameleon.show_status('mfo')")"
+	check_eq "failover: wait_for_catchup on the new primary" "t" "$(q "SELECT chameleon.wait_for_catchup('mfo', '120 s')" 2>&1)"
+	( mysql_root() { replica_root "$@"; }; compare_rows "failover" mfo.t mfo_pg.t "id" "id, v" )
+	q "SELECT chameleon.stop_replica('mfo')" >/dev/null
+	rm -f "$CONTROL/target"
 fi
 
 e2e_finish

@@ -7,7 +7,9 @@ Forwards 127.0.0.1:LISTEN_PORT to 127.0.0.1:TARGET_PORT (loopback only). While t
 CONTROL_DIR/cut exists, each connection is closed after a random number of bytes from the
 server (1 to the number in that file, default 200000; counted from the first bytes after the
 file appears, for connections already open too), in the middle of whatever it carries;
-every cut is appended to CONTROL_DIR/cuts.log as "offset". The proxy stops by itself after
+every cut is appended to CONTROL_DIR/cuts.log as "offset". CONTROL_DIR/target, when it exists,
+holds another port on 127.0.0.1 to forward to (a failover): when it changes, every open
+connection is closed and new ones go there. The proxy stops by itself after
 SECONDS (a bounded loop), or when CONTROL_DIR/stop exists.
 """
 import os
@@ -29,6 +31,14 @@ def main():
     selector = selectors.DefaultSelector()
     selector.register(server, selectors.EVENT_READ, None)
     pairs = {}  # socket -> [peer, is_server_side, budget holder]
+    current_target = target_port
+
+    def target():
+        try:
+            with open(os.path.join(control, "target")) as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return target_port
 
     def close(sock):
         entry = pairs.pop(sock, None)
@@ -44,12 +54,16 @@ def main():
             s.close()
 
     while time.monotonic() < deadline and not os.path.exists(os.path.join(control, "stop")):
+        if target() != current_target:
+            current_target = target()
+            for sock in list(pairs):
+                close(sock)
         for key, _ in selector.select(timeout=0.2):
             sock = key.fileobj
             if sock is server:
                 client, _ = server.accept()
                 try:
-                    upstream = socket.create_connection(("127.0.0.1", target_port), timeout=5)
+                    upstream = socket.create_connection(("127.0.0.1", current_target), timeout=5)
                 except OSError:
                     client.close()  # the server is down: the client sees a lost connection
                     continue
