@@ -808,6 +808,7 @@ class Replayer {
 			}
 			failure.key = key_text(layout, old_values);
 			std::vector<SqlValue> keys;
+			keys.reserve(key_index.size());
 			for (size_t index : key_index)
 				keys.push_back(old_values[index]);
 			execute(table.delete_plan, keys, SPI_OK_DELETE, "a delete", failure);
