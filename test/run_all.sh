@@ -81,6 +81,16 @@ else
 	count 0 1 format
 fi
 
+section "lint (clang-tidy, cppcheck)"
+# Checks in .clang-tidy, cppcheck options in test/lib/lint.sh, suppressions in .cppcheck.
+for linter in clang-tidy cppcheck; do
+	if JOBS=$JOBS bash test/lib/lint.sh "$linter"; then
+		count 1 0 "$linter"
+	else
+		count 0 1 "$linter"
+	fi
+done
+
 section "unit tests (Catch2)"
 rm -f build/unit/test_* # only the binaries this build makes run, none left from an earlier build
 if make -C test/unit -j"$JOBS" >build/logs/unit-build.log 2>&1; then

@@ -36,7 +36,7 @@ class MysqlGtidSet {
 	// COM_BINLOG_DUMP_GTID): the tagged format when some (uuid, tag) has a tag, else the original.
 	std::string encode() const;
 	// Reads that binary form; throws DecodeError.
-	static MysqlGtidSet decode(const uint8_t *data, size_t size);
+	static MysqlGtidSet decode(const uint8_t *body, size_t size);
 
 	void add(const Uuid &uuid, std::string_view tag, int64_t gno);
 	void add_interval(const Uuid &uuid, std::string_view tag, int64_t first, int64_t last);

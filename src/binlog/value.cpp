@@ -202,9 +202,9 @@ Value::time_micros() const {
 size_t
 decimal_binary_size(int precision, int scale) {
 	int integer_digits = precision - scale;
-	return static_cast<size_t>(integer_digits / digits_per_word * 4 +
-							   bytes_for_digits[integer_digits % digits_per_word] +
-							   scale / digits_per_word * 4 + bytes_for_digits[scale % digits_per_word]);
+	int size = integer_digits / digits_per_word * 4 + bytes_for_digits[integer_digits % digits_per_word] +
+			   scale / digits_per_word * 4 + bytes_for_digits[scale % digits_per_word];
+	return static_cast<size_t>(size);
 }
 
 void

@@ -29,7 +29,7 @@ constexpr const char *external_routine_exception = "38000";
 
 class Error : public std::runtime_error {
   public:
-	Error(const char *state, std::string message, std::string detail = {}, std::string hint = {})
+	Error(const char *state, const std::string &message, std::string detail = {}, std::string hint = {})
 		: std::runtime_error(message), sqlstate(state), detail(std::move(detail)), hint(std::move(hint)) {}
 
 	const char *sqlstate;

@@ -80,10 +80,10 @@ parse_byte_size(std::string_view text) {
 		scale = 1024;
 		break;
 	case 'm':
-		scale = 1024 * 1024;
+		scale = int64_t{1024} * 1024;
 		break;
 	case 'g':
-		scale = 1024 * 1024 * 1024;
+		scale = int64_t{1024} * 1024 * 1024;
 		break;
 	default:
 		break;

@@ -746,12 +746,14 @@ class DestinationRegistry {
 		for (std::size_t i = 0; i < config.schema_mappings.size(); ++i) {
 			const auto &[origin, destination] = config.schema_mappings[i];
 			auto [previous, inserted] = owners.emplace(destination, std::make_pair(source, lines[i]));
+			// NOLINTBEGIN(performance-inefficient-string-concatenation): fail_value throws
 			if (!inserted)
 				fail_value("sources." + source + ".schema_mappings." + origin, lines[i],
 						   "destination schema " + quoted(destination) + " is already used by source " +
 							   quoted(previous->second.first) + " at line " +
 							   std::to_string(previous->second.second),
 						   "a destination schema can belong to one source only");
+			// NOLINTEND(performance-inefficient-string-concatenation)
 		}
 	}
 

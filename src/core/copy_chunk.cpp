@@ -42,7 +42,7 @@ ChunkQueue::finish() {
 void
 ChunkQueue::fail(std::exception_ptr error) {
 	std::lock_guard<std::mutex> lock(mutex_);
-	error_ = error;
+	error_ = std::move(error);
 	finished_ = true;
 	changed_.notify_all();
 }

@@ -550,7 +550,7 @@ decimal_to_bits(std::string_view text) {
 }
 
 std::string
-fit_bits(std::string bits, int length) {
+fit_bits(const std::string &bits, int length) {
 	if (static_cast<int>(bits.size()) > length)
 		return bits.substr(bits.size() - length);
 	return std::string(length - bits.size(), '0') + bits;
@@ -564,7 +564,8 @@ is_current_timestamp(const std::string &lower) {
 		if (lower == n)
 			return name != std::string_view("now");
 		if (starts_with(lower, n) && lower.size() > n.size() + 1 && lower[n.size()] == '(' &&
-			lower.back() == ')' && std::all_of(lower.begin() + n.size() + 1, lower.end() - 1, is_digit))
+			lower.back() == ')' &&
+			std::all_of(lower.begin() + static_cast<std::ptrdiff_t>(n.size()) + 1, lower.end() - 1, is_digit))
 			return true;
 	}
 	return false;
@@ -812,10 +813,10 @@ from_column_type(std::string name, std::string_view column_type) {
 		else if (t == "char" || t == "binary")
 			c.char_length = 1;
 	} else if (t == "decimal") {
-		c.precision = numbers.size() > 0 ? numbers[0] : 10;
+		c.precision = !numbers.empty() ? numbers[0] : 10;
 		c.scale = numbers.size() > 1 ? numbers[1] : 0;
 	} else if (t == "float" || t == "double") {
-		if (numbers.size() > 0)
+		if (!numbers.empty())
 			c.precision = numbers[0];
 		if (numbers.size() > 1)
 			c.scale = numbers[1];

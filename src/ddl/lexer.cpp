@@ -52,7 +52,7 @@ class Lexer {
 			char c = sql_[pos_];
 			if (std::isspace(static_cast<unsigned char>(c))) {
 				++pos_;
-			} else if (c == '#') {
+			} else if (c == '#') { // NOLINT(bugprone-branch-clone): '#' and '-- ' comments apart
 				skip_to_line_end();
 			} else if (c == '-' && peek(1) == '-' &&
 					   (pos_ + 2 >= sql_.size() || std::isspace(static_cast<unsigned char>(peek(2))) ||
@@ -135,7 +135,7 @@ class Lexer {
 			push(TokenKind::string, read_quoted(c), start);
 		} else if (c == '`' || c == '"') {
 			push(TokenKind::quoted_identifier, read_quoted(c), start);
-		} else if (is_digit(c) && !follows_dot(start)) {
+		} else if (is_digit(c) && !follows_dot(start)) { // NOLINT(bugprone-branch-clone): as ".5" below
 			lex_number_or_word(start);
 		} else if (c == '.' && is_digit(peek(1)) && !follows_name(start)) {
 			lex_number_or_word(start);

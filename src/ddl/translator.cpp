@@ -1110,9 +1110,9 @@ TableDefinition
 table_definition(const TableLayout &layout, const std::vector<core::PgColumnType> &pg,
 				 const std::string &table_comment, bool keys_after_data) {
 	TableDefinition definition;
-	for (std::size_t i = 0; i < pg.size(); ++i)
-		if (pg[i].is_enum)
-			definition.create.push_back(create_type_sql(layout, pg[i]));
+	for (const core::PgColumnType &column : pg)
+		if (column.is_enum)
+			definition.create.push_back(create_type_sql(layout, column));
 	std::string sql = "CREATE TABLE " + table_sql(layout) + " (";
 	for (std::size_t i = 0; i < pg.size(); ++i)
 		sql += (i ? ", " : "") + column_sql(layout.columns[i], pg[i]);

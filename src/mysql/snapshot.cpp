@@ -94,7 +94,7 @@ SnapshotSession::binlog_gtid_pos(const BinlogCoordinates &coordinates) {
 	}
 	// MariaDB computes the GTID position of any binlog offset from the file's GTID_LIST event.
 	std::string file(coordinates.file.size() * 2 + 1, '\0');
-	file.resize(mysql_real_escape_string(connection_->handle(), &file[0], coordinates.file.data(),
+	file.resize(mysql_real_escape_string(connection_->handle(), file.data(), coordinates.file.data(),
 										 coordinates.file.size()));
 	std::vector<Row> rows = connection_->query("SELECT BINLOG_GTID_POS('" + file + "', " +
 											   std::to_string(coordinates.position) + ")");
@@ -239,6 +239,9 @@ SnapshotSession::stream_rows(const TableInfo &table, RowSink &sink) {
 		SnapshotSession &session;
 		MYSQL_RES *rows;
 		bool done = false;
+		Guard(SnapshotSession &session, MYSQL_RES *rows) : session(session), rows(rows) {}
+		Guard(const Guard &) = delete;
+		Guard &operator=(const Guard &) = delete;
 		~Guard() {
 			if (!done) {
 				try {

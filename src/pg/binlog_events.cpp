@@ -72,13 +72,12 @@ describe_body(const binlog::Event &event, EventRow &row) {
 				row.table = body.table->table;
 			} else if constexpr (std::is_same_v<Body, binlog::MysqlGtidEvent>) {
 				row.info = mysql_gtid_text(body);
-			} else if constexpr (std::is_same_v<Body, binlog::PreviousGtidsEvent>) {
-				row.info = body.gtids.format();
+			} else if constexpr (std::is_same_v<Body, binlog::PreviousGtidsEvent> ||
+								 std::is_same_v<Body, binlog::MariadbGtidListEvent>) {
+				row.info = body.gtids.format(); // MySQL's GTID set or MariaDB's list
 			} else if constexpr (std::is_same_v<Body, binlog::MariadbGtidEvent>) {
 				row.info = std::to_string(body.gtid.domain_id) + "-" + std::to_string(body.gtid.server_id) +
 						   "-" + std::to_string(body.gtid.sequence);
-			} else if constexpr (std::is_same_v<Body, binlog::MariadbGtidListEvent>) {
-				row.info = body.gtids.format();
 			} else if constexpr (std::is_same_v<Body, binlog::BinlogCheckpointEvent>) {
 				row.info = std::string(body.file);
 			} else if constexpr (std::is_same_v<Body, binlog::RowsQueryEvent>) {

@@ -45,9 +45,10 @@ copy_from_text(const char *schema, const char *table, List *column_names) {
 
 } // namespace
 
-CopyLoader::CopyLoader(const std::string &schema, const std::string &table,
-					   const std::vector<std::string> &columns, std::vector<size_t> key_columns)
-	: schema_(schema), table_(table), columns_(columns), key_columns_(std::move(key_columns)) {}
+CopyLoader::CopyLoader(std::string schema, std::string table, std::vector<std::string> columns,
+					   std::vector<size_t> key_columns)
+	: schema_(std::move(schema)), table_(std::move(table)), columns_(std::move(columns)),
+	  key_columns_(std::move(key_columns)) {}
 
 uint64_t
 CopyLoader::copy_rows(std::string_view text) {

@@ -16,7 +16,7 @@ namespace chameleon::pg {
 class CopyLoader {
   public:
 	// The table (schema and name, unquoted) and the columns to fill, in the order of the COPY text.
-	CopyLoader(const std::string &schema, const std::string &table, const std::vector<std::string> &columns,
+	CopyLoader(std::string schema, std::string table, std::vector<std::string> columns,
 			   std::vector<size_t> key_columns);
 
 	// Loads the rows of a chunk; rows PostgreSQL refuses are appended to discarded. Needs an open

@@ -198,9 +198,10 @@ void
 apply_fillfactor(const config::SourceConfig &config, const std::string &schema, const std::string &table,
 				 const std::string &loading) {
 	int factor = 0;
+	const std::string qualified = schema + "." + table;
 	for (const auto &[value, tables] : config.fillfactor)
 		for (const std::string &name : tables)
-			if (name == "*" || name == schema + "." + table)
+			if (name == "*" || name == qualified)
 				factor = value;
 	if (factor != 0)
 		spi_exec("ALTER TABLE " + quote_ident(loading) + "." + quote_ident(table) +
@@ -294,7 +295,8 @@ void
 queue_existing_table(const Source &source, const mysql::TableInfo &table, const core::TableLayout &layout) {
 	core::TableLayout adopted = adopt_existing_table(layout, table.schema + "." + table.name);
 	set_aside_foreign_keys(source.id, adopted.destination_schema, adopted.destination_table);
-	queue_table(source, adopted, adopted.destination_schema, table.estimated_rows, table.data_length);
+	queue_table(source, adopted, adopted.destination_schema, static_cast<int64_t>(table.estimated_rows),
+				static_cast<int64_t>(table.data_length));
 }
 
 // Creates the loading schemas and the empty tables, and queues the tables.
@@ -321,8 +323,8 @@ prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables
 			for (const std::string &statement : *part)
 				spi_exec(statement);
 		apply_fillfactor(source.config, table.schema, table.name, loading);
-		queue_table(source, final_layout(source, table, destination, postgis), loading, table.estimated_rows,
-					table.data_length);
+		queue_table(source, final_layout(source, table, destination, postgis), loading,
+					static_cast<int64_t>(table.estimated_rows), static_cast<int64_t>(table.data_length));
 		for (const std::string &statement : definition.indexes)
 			add_index_statement(source, table.schema, table.name, statement);
 	}

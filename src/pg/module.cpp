@@ -10,7 +10,7 @@
 
 extern "C" {
 PG_MODULE_MAGIC;
-void _PG_init(void);
+void _PG_init(void); // NOLINT(bugprone-reserved-identifier): the name PostgreSQL calls
 }
 
 namespace {

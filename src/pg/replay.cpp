@@ -286,8 +286,8 @@ class Replayer {
 				 {table.insert_plan, table.update_plan, table.delete_plan, table.delete_many_plan})
 				if (plan)
 					pg_call([&] { SPI_freeplan(plan); });
-			for (auto &[columns, plan] : table.update_many_plans)
-				pg_call([&] { SPI_freeplan(plan); });
+			for (auto &entry : table.update_many_plans)
+				pg_call([&] { SPI_freeplan(entry.second); });
 		}
 		tables_.clear();
 		for (const SqlRow &row : rows) {
@@ -808,6 +808,7 @@ class Replayer {
 			}
 			failure.key = key_text(layout, old_values);
 			std::vector<SqlValue> keys;
+			keys.reserve(key_index.size());
 			for (size_t index : key_index)
 				keys.push_back(old_values[index]);
 			execute(table.delete_plan, keys, SPI_OK_DELETE, "a delete", failure);

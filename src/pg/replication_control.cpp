@@ -239,10 +239,12 @@ CHAMELEON_FUNCTION(chameleon_wait_for_catchup) {
 						"The reason ends with what to do; chameleon.show_status('" + name +
 							"') shows it again, and chameleon.show_errors('" + name +
 							"') lists replay errors.");
+		// NOLINTBEGIN(performance-inefficient-string-concatenation): throws, leaving the loop
 		if (status != "running")
 			throw Error(sqlstate::object_not_in_prerequisite_state,
 						"source \"" + name + "\" is not replicating (status " + status + ")", "",
 						"Start it with SELECT chameleon.start_replica('" + name + "');");
+		// NOLINTEND(performance-inefficient-string-concatenation)
 		if (GetCurrentTimestamp() >= deadline)
 			PG_RETURN_BOOL(false);
 		pg::pause_briefly();
@@ -254,6 +256,7 @@ namespace {
 Datum
 text_array_datum(const std::vector<std::string> &values) {
 	std::vector<Datum> elements;
+	elements.reserve(values.size());
 	for (const std::string &value : values)
 		elements.push_back(pg::text_datum(value));
 	return pg_call([&] {

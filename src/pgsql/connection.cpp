@@ -96,6 +96,7 @@ Connection::last_error() const {
 std::vector<Row>
 Connection::query(const std::string &sql, const std::vector<Value> &params) {
 	std::vector<const char *> values;
+	values.reserve(params.size());
 	for (const Value &param : params)
 		values.push_back(param ? param->c_str() : nullptr);
 	Result result(params.empty() ? PQexec(handle_, sql.c_str())

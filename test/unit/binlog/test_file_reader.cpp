@@ -33,6 +33,8 @@ struct TempFile {
 		close(fd);
 		path = name;
 	}
+	TempFile(const TempFile &) = delete;
+	TempFile &operator=(const TempFile &) = delete;
 	~TempFile() { std::remove(path.c_str()); }
 	void write(const std::vector<uint8_t> &bytes, size_t from, size_t to, bool append) const {
 		std::ofstream out(path, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
@@ -150,6 +152,7 @@ TEST_CASE("binlog file reader: a file that ends inside an event, then grows", "[
 	std::vector<std::string> expected = walk(memory);
 	// The offsets of the 3rd and 4th events: cut inside the 3rd's header, then inside its body.
 	std::vector<uint64_t> offsets;
+	offsets.reserve(expected.size());
 	for (const std::string &line : expected)
 		offsets.push_back(std::stoull(line.substr(0, line.find(' '))));
 	uint64_t third = offsets[2], fourth = offsets[3];

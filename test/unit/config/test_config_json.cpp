@@ -97,10 +97,10 @@ TEST_CASE("parse_source(to_json(c, true)) == c", "[config][json]") {
 TEST_CASE("equality sees every serialised field", "[config][json]") {
 	SourceConfig config = parse_source(full_source);
 	SourceConfig changed = config;
-	changed.fillfactor[0].second.push_back("shop.more");
+	changed.fillfactor[0].second.emplace_back("shop.more");
 	CHECK(changed != config);
 	changed = config;
-	changed.skip_events.delete_.push_back("shop");
+	changed.skip_events.delete_.emplace_back("shop");
 	CHECK(changed != config);
 	changed = config;
 	changed.notices.push_back({"k", 1, "m"});

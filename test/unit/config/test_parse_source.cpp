@@ -167,7 +167,7 @@ zero_dates:
 	CHECK(config.grant_select_to.empty());
 	CHECK(config.my_server_id == 100);
 	CHECK(config.replica_batch_size == 10000);
-	CHECK(config.copy_max_memory == 512 * 1024);
+	CHECK(config.copy_max_memory == int64_t{512} * 1024);
 	CHECK_FALSE(config.keep_existing_schema);
 	CHECK_FALSE(config.gtid_enable);
 	CHECK(config.strip_nul);

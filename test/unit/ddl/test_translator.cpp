@@ -234,6 +234,7 @@ TEST_CASE("ALTER TABLE DROP/CHANGE/MODIFY/RENAME COLUMN and defaults") {
 	CHECK(r.run("ALTER TABLE t CHANGE b bb varchar(20) NOT NULL DEFAULT 'z' COMMENT 'c'").statements ==
 		  Strings{"ALTER TABLE \"pg_shop\".\"t\" RENAME COLUMN \"b\" TO \"bb\"",
 				  "ALTER TABLE \"pg_shop\".\"t\" ALTER COLUMN \"bb\" DROP DEFAULT",
+				  // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one statement over two lines
 				  "ALTER TABLE \"pg_shop\".\"t\" ALTER COLUMN \"bb\" TYPE character varying(20) USING "
 				  "\"bb\"::character varying(20)",
 				  "ALTER TABLE \"pg_shop\".\"t\" ALTER COLUMN \"bb\" SET NOT NULL",
@@ -281,6 +282,7 @@ TEST_CASE("enum changes: added labels, removed and reordered labels") {
 			"ALTER TYPE \"pg_shop\".\"enum_t_status\" RENAME TO \"enum_t_status~old\"",
 			"CREATE TYPE \"pg_shop\".\"enum_t_status\" AS ENUM ('c', 'a')",
 			"ALTER TABLE \"pg_shop\".\"t\" ALTER COLUMN \"status\" DROP DEFAULT",
+			// NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one statement over two lines
 			"ALTER TABLE \"pg_shop\".\"t\" ALTER COLUMN \"status\" TYPE \"pg_shop\".\"enum_t_status\" USING "
 			"\"status\"::text::\"pg_shop\".\"enum_t_status\"",
 			"DROP TYPE \"pg_shop\".\"enum_t_status~old\"",

@@ -523,7 +523,7 @@ TEST_CASE("replay: GEOMETRY as EWKB", "[replay]") {
 		  "0101000000000000000000f03f0000000000000040");
 	CHECK(pg(geometry, prefixed(p, 4), target("point", "", false)) ==
 		  "\\x0101000020e6100000000000000000f03f0000000000000040");
-	Result r = outcome(geometry, prefixed("\1\0\0\0\1", 4), target("geometry"));
+	Result r = outcome(geometry, prefixed("\1\0\0\0\1"s, 4), target("geometry"));
 	CHECK(r.outcome == Outcome::invalid);
 	CHECK(r.problem == "value not in the form PostgreSQL type geometry needs (geometry)");
 }
@@ -535,7 +535,7 @@ TEST_CASE("replay: MariaDB INET6, INET4 and UUID", "[replay]") {
 	CHECK(pg(inet6, prefixed("\0\0\0\0\0\0\0\0\0\0\xff\xff\x01\x02\x03\x04"s, 1), target("inet6")) ==
 		  "::ffff:1.2.3.4");
 	Column uuid = logical_column("uuid");
-	std::string bytes = "\x12\x3e\x45\x67\xe8\x9b\x12\xd3\xa4\x56\x42\x66\x14\x17\x40\x00";
+	std::string bytes = "\x12\x3e\x45\x67\xe8\x9b\x12\xd3\xa4\x56\x42\x66\x14\x17\x40\x00"s;
 	CHECK(pg(uuid, prefixed(bytes, 1), target("uuid")) == "123e4567-e89b-12d3-a456-426614174000");
 	CHECK(pg(uuid, prefixed(bytes, 1), target("uuid", "text")) == "123e4567-e89b-12d3-a456-426614174000");
 	Result r = outcome(string_column(ColumnType::string, 16, true), prefixed(bytes, 1), target("uuid"));
@@ -744,7 +744,7 @@ TEST_CASE("replay: numbers whose MySQL text differs in notation read back the sa
 namespace {
 
 core::TableLayout
-layout_of(std::vector<std::pair<std::string, std::string>> columns) {
+layout_of(const std::vector<std::pair<std::string, std::string>> &columns) {
 	core::TableLayout layout;
 	layout.origin_schema = "db";
 	layout.table = "t";
