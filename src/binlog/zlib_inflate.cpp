@@ -57,7 +57,7 @@ zlib_uncompress(const uint8_t *data, size_t size, size_t expected_size) {
 	size_t unread = size;
 	std::vector<uint8_t> out(std::min(expected_size, first_allocation));
 	size_t produced = 0;
-	uint8_t probe;
+	uint8_t probe = 0; // inflate writes it; never read
 	for (;;) {
 		if (z->avail_in == 0 && unread > 0) {
 			z->next_in = const_cast<Bytef *>(data + (size - unread));

@@ -29,6 +29,7 @@
 #include <chrono>
 #include <cstring>
 #include <thread>
+#include <utility>
 
 namespace chameleon::mysql {
 
@@ -80,7 +81,7 @@ valid_mariadb_gtid_list(const std::string &text) {
 
 } // namespace
 
-BinlogStream::BinlogStream(const StreamOptions &options) : options_(options) {
+BinlogStream::BinlogStream(StreamOptions options) : options_(std::move(options)) {
 	position_ = options_.start;
 	try {
 		open(false);

@@ -72,7 +72,7 @@ class BinlogStream {
   public:
 	// Connects, sets the checksum/capability/heartbeat variables and starts the dump. A start
 	// position the server does not have is reported by the first next(), as the server does.
-	explicit BinlogStream(const StreamOptions &options);
+	explicit BinlogStream(StreamOptions options);
 	~BinlogStream();
 	BinlogStream(const BinlogStream &) = delete;
 	BinlogStream &operator=(const BinlogStream &) = delete;

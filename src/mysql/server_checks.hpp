@@ -36,7 +36,7 @@ struct StoredPosition {
 	std::string source;		// for the hints
 };
 // Never throws for a server-side problem: each one becomes a row.
-std::vector<CheckRow> check_stored_position(const ConnectionParams &connection, const StoredPosition &stored);
+std::vector<CheckRow> check_stored_position(const ConnectionParams &params, const StoredPosition &stored);
 
 // Pure helpers, unit-tested.
 struct BinlogFile {

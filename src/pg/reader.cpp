@@ -90,7 +90,7 @@ bytea_datum(const uint8_t *data, size_t size) {
 // The open batch: a PostgreSQL transaction holding the log rows written since the last commit.
 class BatchWriter {
   public:
-	BatchWriter(const ReplicationSource &source) : source_(source) {}
+	explicit BatchWriter(const ReplicationSource &source) : source_(source) {}
 
 	bool open() const { return transaction_open_; }
 	int64_t rows() const { return rows_; }
@@ -257,7 +257,7 @@ class BatchWriter {
 		return out;
 	}
 
-	void insert_event(Datum *values, int64_t row_count, const std::string *statement) {
+	void insert_event(const Datum *values, int64_t row_count, const std::string *statement) {
 		if (insert_plan_ == nullptr) {
 			Oid types[13] = {INT8OID, INT8OID, INT8OID,	 TEXTOID,  TEXTOID, TEXTOID, TEXTOID,
 							 INT8OID, INT8OID, BYTEAOID, BYTEAOID, INT4OID, TEXTOID};

@@ -233,13 +233,13 @@ CHAMELEON_FUNCTION(chameleon_wait_for_catchup) {
 		});
 		if (reached)
 			PG_RETURN_BOOL(true);
+		// NOLINTBEGIN(performance-inefficient-string-concatenation): throws, leaving the loop
 		if (status == "error")
 			throw Error(sqlstate::object_not_in_prerequisite_state,
 						"source \"" + name + "\" stopped with an error before catching up", reason,
 						"The reason ends with what to do; chameleon.show_status('" + name +
 							"') shows it again, and chameleon.show_errors('" + name +
 							"') lists replay errors.");
-		// NOLINTBEGIN(performance-inefficient-string-concatenation): throws, leaving the loop
 		if (status != "running")
 			throw Error(sqlstate::object_not_in_prerequisite_state,
 						"source \"" + name + "\" is not replicating (status " + status + ")", "",

@@ -4,8 +4,7 @@
 #   test/lib/lint.sh cppcheck     options below, suppressions in .cppcheck
 #   test/lib/lint.sh compile-db   only writes build/lint/compile_commands.json
 # Each linter prints its findings as "file:line:col: severity: message [check]" and exits 1 when
-# there is any. Findings listed in test/lib/lint_pending.txt (file and check, for files under
-# concurrent edit) are printed as pending and do not fail. Runs niced, JOBS (default 2) at a time.
+# there is any. Runs niced, JOBS (default 2) at a time.
 set -u
 cd "$(dirname "$0")/../.."
 LINT=build/lint
@@ -46,25 +45,15 @@ compile_db() {
 }
 
 # report NAME LOG STATUS: prints the findings in LOG (deduplicated, paths relative to the root)
-# and returns 1 when any is not pending, or when the linter failed (STATUS) without a finding.
+# and returns 1 when there is any, or when the linter failed (STATUS) without a finding.
 report() {
-	local name=$1 log=$2 status=$3 findings pending failing
+	local name=$1 log=$2 status=$3 findings
 	findings=$(sed -e 's/\x1b\[[0-9;]*m//g' "$log" |
 		grep -E '^[^ :]+:[0-9]+:[0-9]+: (warning|error|style|performance|portability): .*\[[^]]+\]$' |
 		sed -e "s|^$PWD/||" -e ':a' -e 's|[^/:]*/\.\./||' -e 'ta' | sort -u)
-	pending=$(grep -vE '^(#|$)' test/lib/lint_pending.txt |
-		awk 'NR == FNR { known[$1 " " $2] = 1; next }
-			{ file = $0; sub(/:.*/, "", file); check = $NF; gsub(/[][]/, "", check)
-			  n = split(check, alias, ","); for (i = 1; i <= n; i++) if (known[file " " alias[i]]) { print; next } }' \
-			- <(echo "$findings"))
-	failing=$(grep -vxF -f <(echo "$pending") <<<"$findings" | grep .)
-	if [ -n "$pending" ]; then
-		echo "$name: $(grep -c . <<<"$pending") pending in files under concurrent edit (test/lib/lint_pending.txt):"
-		sed 's/^/  pending: /' <<<"$pending"
-	fi
-	if [ -n "$failing" ]; then
-		echo "$name: $(grep -c . <<<"$failing") finding(s):"
-		echo "$failing"
+	if [ -n "$findings" ]; then
+		echo "$name: $(grep -c . <<<"$findings") finding(s):"
+		echo "$findings"
 		return 1
 	fi
 	if [ "$status" -ne 0 ] && [ -z "$findings" ]; then
