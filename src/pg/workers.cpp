@@ -119,7 +119,14 @@ void
 check_stop() {
 	if (stop_signal_received)
 		throw StopRequested();
-	pg_call([] { CHECK_FOR_INTERRUPTS(); });
+	pg_call([] {
+		CHECK_FOR_INTERRUPTS();
+		// SIGHUP: settings such as log_min_messages or statement_timeout apply from here on
+		if (ConfigReloadPending) {
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+	});
 }
 
 WorkerSlot *

@@ -32,6 +32,8 @@ class StopRequested : public std::runtime_error {
 	StopRequested() : std::runtime_error("stop requested") {}
 };
 
+// Between two steps of a worker loop: throws StopRequested after SIGTERM, raises a pending cancel,
+// and reloads the configuration after SIGHUP.
 void check_stop();
 bool stop_requested();
 
