@@ -667,7 +667,15 @@ require_all_copied(const Source &source) {
 
 // The copies replace the destination schemas; the tables enter the catalogue.
 void
-swap_in(const Source &source) {
+swap_in(const Source &source, const mysql::BinlogCoordinates &empty_point) {
+	// The consistent points of the copies; with no table at all, the point read for the empty
+	// source (replication starts there, and picks up the tables MySQL creates later).
+	const std::string points =
+		"(SELECT t_binlog_name, i_binlog_position, t_gtid_set FROM sch_chameleon.t_init_tables WHERE "
+		"i_id_source = $1::bigint UNION ALL SELECT $2, $3::bigint, nullif($4, '') WHERE $2 <> '' AND NOT "
+		"EXISTS (SELECT 1 FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint))";
+	std::vector<SqlValue> point_params = {id_text(source.id), empty_point.file,
+										  std::to_string(empty_point.position), empty_point.gtid_set};
 	run_transaction([&] {
 		require_all_copied(source);
 		replace_destination_schemas(source);
@@ -686,18 +694,19 @@ swap_in(const Source &source) {
 		spi_exec(
 			"UPDATE sch_chameleon.t_last_received r SET t_binlog_name = p.t_binlog_name, "
 			"i_binlog_position = p.i_binlog_position, t_gtid_set = p.t_gtid_set, ts_last_received = NULL "
-			"FROM (SELECT t_binlog_name, i_binlog_position, t_gtid_set FROM sch_chameleon.t_init_tables "
-			"      WHERE i_id_source = $1::bigint ORDER BY t_binlog_name, i_binlog_position LIMIT 1) p "
-			"WHERE r.i_id_source = $1::bigint",
-			{id_text(source.id)});
+			"FROM (SELECT * FROM " +
+				points +
+				" x ORDER BY t_binlog_name, i_binlog_position LIMIT 1) p "
+				"WHERE r.i_id_source = $1::bigint",
+			point_params);
 		spi_exec("UPDATE sch_chameleon.t_sources s SET enm_status = 'initialised', t_status_reason = NULL, "
 				 "ts_status_changed = clock_timestamp(), t_binlog_name = h.t_binlog_name, "
 				 "i_binlog_position = h.i_binlog_position, t_gtid_set = h.t_gtid_set, b_consistent = false "
-				 "FROM (SELECT t_binlog_name, i_binlog_position, t_gtid_set FROM sch_chameleon.t_init_tables "
-				 "      WHERE i_id_source = $1::bigint ORDER BY t_binlog_name DESC, i_binlog_position DESC "
-				 "LIMIT 1) h "
-				 "WHERE s.i_id_source = $1::bigint",
-				 {id_text(source.id)});
+				 "FROM (SELECT * FROM " +
+					 points +
+					 " x ORDER BY t_binlog_name DESC, i_binlog_position DESC LIMIT 1) h "
+					 "WHERE s.i_id_source = $1::bigint",
+				 point_params);
 	});
 }
 
@@ -995,7 +1004,15 @@ run_full_copy(const WorkerArgs &args) {
 	run_transaction([&] { prepare_tables(source, tables); });
 	log_message("init_replica of source \"" + source.name + "\": " + std::to_string(tables.size()) +
 				" tables to copy with " + std::to_string(source.config.copy_parallel_jobs) + " jobs");
-	copy_with_helpers(args, source, tables.size(), [&] { swap_in(source); });
+	// A source whose schemas hold no table yet (an application's new database, built while the
+	// replica runs) starts at the server's position now.
+	mysql::BinlogCoordinates empty_point;
+	if (tables.empty()) {
+		mysql::SnapshotSession session(mysql::connection_params(source.config));
+		empty_point = session.begin_snapshot(true);
+		session.commit();
+	}
+	copy_with_helpers(args, source, tables.size(), [&] { swap_in(source, empty_point); });
 	log_message("init_replica of source \"" + source.name + "\" is done");
 }
 
