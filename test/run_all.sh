@@ -156,17 +156,30 @@ else
 	count 0 1 valgrind
 fi
 
-section "end to end"
+section "end to end (each within ${E2E_TIMEOUT:=900} s)"
+# Each script declares how many checks it runs ("# checks: N"): one that stops early, or skips
+# checks, fails even when every check it ran passed.
 for script in test/e2e/*.sh; do
 	name=$(basename "$script" .sh)
 	echo "-- $name"
-	output=$(bash "$script" 2>&1)
+	expected=$(sed -n 's/^# checks: \([0-9][0-9]*\)$/\1/p' "$script" | head -1)
+	output=$(timeout --kill-after=30 "$E2E_TIMEOUT" bash "$script" 2>&1)
 	status=$?
 	echo "$output"
 	ok_count=$(echo "$output" | grep -c '^ok - ')
 	not_ok_count=$(echo "$output" | grep -c '^not ok - ')
-	if [ $status -ne 0 ] && [ "$not_ok_count" -eq 0 ]; then
+	if [ $status -eq 124 ] || [ $status -eq 137 ]; then
+		echo "not ok - $name did not finish within $E2E_TIMEOUT s"
+		not_ok_count=$((not_ok_count + 1))
+	elif [ $status -ne 0 ] && [ "$not_ok_count" -eq 0 ]; then
 		not_ok_count=1
+	fi
+	if [ -z "$expected" ]; then
+		echo "not ok - $name declares no \"# checks: N\" line"
+		not_ok_count=$((not_ok_count + 1))
+	elif [ $((ok_count + not_ok_count)) -lt "$expected" ]; then
+		echo "not ok - $name ran $((ok_count + not_ok_count)) of its $expected checks"
+		not_ok_count=$((not_ok_count + 1))
 	fi
 	count "$ok_count" "$not_ok_count" "$name"
 done

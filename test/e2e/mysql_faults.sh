@@ -310,31 +310,8 @@ if phase failover; then
 	# A MariaDB replica of the sandbox server (GTID replication, log_slave_updates) takes over
 	# behind the proxy's address; the source, with gtid_enable, goes on from the replica by GTID.
 	mkdir -p "$SANDBOX/mariadb_replica"
-	cat >"$REPLICA_CNF" <<CNF
-[client]
-default-character-set = utf8mb4
-socket = $SANDBOX/run/mariadb_replica.sock
-port = $REPLICA_PORT
-
-[mariadbd]
-user = $(id -un)
-datadir = $SANDBOX/mariadb_replica
-socket = $SANDBOX/run/mariadb_replica.sock
-port = $REPLICA_PORT
-bind-address = 127.0.0.1
-pid-file = $SANDBOX/run/mariadb_replica.pid
-log-error = $SANDBOX/mariadb_replica.err
-skip-name-resolve
-server_id = 2
-log_bin = $SANDBOX/mariadb_replica/replica-bin
-log_slave_updates = ON
-binlog_format = ROW
-binlog_row_image = FULL
-binlog_row_metadata = FULL
-innodb_buffer_pool_size = 64M
-character-set-server = utf8mb4
-collation-server = utf8mb4_general_ci
-CNF
+	mariadb_cnf "$REPLICA_CNF" "$SANDBOX/mariadb_replica" "$REPLICA_PORT" mariadb_replica 2 replica-bin \
+		"log_slave_updates = ON" "innodb_buffer_pool_size = 64M"
 	mariadb-install-db --defaults-file="$REPLICA_CNF" --user="$(id -un)" --auth-root-authentication-method=normal \
 		--skip-test-db >"$SANDBOX/mariadb_replica-install.log" 2>&1
 	mariadbd --defaults-file="$REPLICA_CNF" >/dev/null 2>&1 &

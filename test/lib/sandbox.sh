@@ -90,37 +90,47 @@ restart_postgres() {
 mysql_root() { mariadb --defaults-file="$MY_CNF" -uroot "$@"; }
 mysql_repl() { mariadb --defaults-file="$MY_CNF" -h127.0.0.1 -P"$MY_PORT" -u"$MY_REPL_USER" -p"$MY_REPL_PASSWORD" "$@"; }
 
-start_mariadb() {
-	sandbox_prepare
-	local data=$SANDBOX/mariadb
-	if [ ! -d "$data" ]; then
-		mkdir -p "$data"
-		cat >"$MY_CNF" <<CNF
+# mariadb_cnf FILE DATADIR PORT NAME SERVER_ID BINLOG_BASENAME [EXTRA_LINE...]: the configuration
+# of a sandbox MariaDB (socket, pid file and error log named after NAME under $SANDBOX) with ROW
+# binlog and FULL row metadata, listening on loopback only.
+mariadb_cnf() {
+	local file=$1 data=$2 port=$3 name=$4 server_id=$5 binlog=$6
+	shift 6
+	cat >"$file" <<CNF
 [client]
 default-character-set = utf8mb4
-socket = $MY_SOCKET
-port = $MY_PORT
+socket = $SANDBOX/run/$name.sock
+port = $port
 
 [mariadbd]
 user = $(id -un)
 datadir = $data
-socket = $MY_SOCKET
-port = $MY_PORT
+socket = $SANDBOX/run/$name.sock
+port = $port
 bind-address = 127.0.0.1
-pid-file = $SANDBOX/run/mariadb.pid
-log-error = $SANDBOX/mariadb.err
+pid-file = $SANDBOX/run/$name.pid
+log-error = $SANDBOX/$name.err
 skip-name-resolve
-server_id = 1
-log_bin = $data/mysql-bin
+server_id = $server_id
+log_bin = $data/$binlog
 binlog_format = ROW
 binlog_row_image = FULL
 binlog_row_metadata = FULL
-innodb_buffer_pool_size = 256M
 innodb_flush_log_at_trx_commit = 2
 sync_binlog = 0
 character-set-server = utf8mb4
 collation-server = utf8mb4_general_ci
 CNF
+	local line
+	for line in "$@"; do echo "$line" >>"$file"; done
+}
+
+start_mariadb() {
+	sandbox_prepare
+	local data=$SANDBOX/mariadb
+	if [ ! -d "$data" ]; then
+		mkdir -p "$data"
+		mariadb_cnf "$MY_CNF" "$data" "$MY_PORT" mariadb 1 mysql-bin "innodb_buffer_pool_size = 256M"
 		mariadb-install-db --defaults-file="$MY_CNF" --user="$(id -un)" --auth-root-authentication-method=normal \
 			--skip-test-db >"$SANDBOX/mariadb-install.log" 2>&1 ||
 			{ cat "$SANDBOX/mariadb-install.log" >&2; return 1; }
