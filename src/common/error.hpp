@@ -25,6 +25,7 @@ constexpr const char *undefined_file = "58P01";
 constexpr const char *io_error = "58030";
 constexpr const char *insufficient_privilege = "42501";
 constexpr const char *external_routine_exception = "38000";
+constexpr const char *datatype_mismatch = "42804";
 } // namespace sqlstate
 
 class Error : public std::runtime_error {

@@ -447,7 +447,8 @@ class Replayer {
 
 	// A statement that cannot be mirrored: its tables are disabled (or the source stops).
 	void statement_failed(int64_t batch_id, const LogEvent &event, const std::vector<ddl::TableRef> &tables,
-						  const std::string &message, const std::string &state = "0A000") {
+						  const std::string &message,
+						  const std::string &state = sqlstate::feature_not_supported) {
 		TableError failure{message, state, event.statement, ""};
 		if (tables.empty()) {
 			TableState none;
@@ -477,7 +478,7 @@ class Replayer {
 		const auto &table_map = *std::get<binlog::TableMapEvent>(map_event.body).table;
 		std::string mismatch = replay::layout_mismatch(table_map, table.layout);
 		if (!mismatch.empty()) {
-			table_failed(batch_id, event, table, {mismatch, "42804", "", ""});
+			table_failed(batch_id, event, table, {mismatch, sqlstate::datatype_mismatch, "", ""});
 			return 0;
 		}
 		binlog::Event rows_event = decoder_.decode(
@@ -698,7 +699,7 @@ class Replayer {
 				[[fallthrough]];
 			case replay::Outcome::invalid:
 				failure.message = "column \"" + layout.columns[i].mysql.name + "\": " + problem;
-				failure.sqlstate = "22000";
+				failure.sqlstate = sqlstate::invalid_parameter_value;
 				throw Error(sqlstate::invalid_parameter_value, failure.message);
 			}
 		}
@@ -740,7 +741,7 @@ class Replayer {
 			failure.message = what + " changed " + std::to_string(SPI_processed) + " rows instead of " +
 							  std::to_string(expected_rows) +
 							  ": the PostgreSQL table no longer matches MySQL";
-			failure.sqlstate = "55000";
+			failure.sqlstate = sqlstate::object_not_in_prerequisite_state;
 			throw Error(sqlstate::object_not_in_prerequisite_state, failure.message);
 		}
 	}
