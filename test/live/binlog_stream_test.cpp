@@ -238,7 +238,7 @@ TEST_CASE("a position the server does not have gives 1236 as 55000 with a hint",
 			CHECK(std::string(error.what()) ==
 				  "binlog position \"" + start.text() + "\" is no longer available on the MySQL server");
 			CHECK(error.detail.find("1236") != std::string::npos);
-			CHECK(error.hint.find("chameleon.init_replica()") != std::string::npos);
+			CHECK(error.hint.find("chameleon.resync_source()") != std::string::npos);
 		}
 	}
 }
