@@ -75,6 +75,8 @@ resume_source(const SqlRow &source) {
 				"UPDATE sch_chameleon.t_sources SET enm_status = 'error', b_run_requested = false, "
 				"ts_status_changed = clock_timestamp(), t_status_reason = $2 WHERE i_id_source = $1::bigint",
 				{id, reason});
+			// enable_replica and start_replica begin a new count
+			spi_exec("DELETE FROM sch_chameleon.t_worker_restarts WHERE i_id_source = $1::bigint", {id});
 		});
 		pg_call([&] {
 			ereport(WARNING, (errmsg("pg_chameleon launcher: source \"%s\" put in error: %s", name.c_str(),

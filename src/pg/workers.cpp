@@ -63,6 +63,9 @@ run_role(const WorkerArgs &args) {
 void
 record_outcome(const WorkerArgs &args, bool stopped, const std::string &message) {
 	try {
+		// The SIGTERM that stopped the worker also asked to cancel the statement then running; that
+		// request is served by now and must not cancel the recording.
+		QueryCancelPending = false;
 		pg_call([] { AbortCurrentTransaction(); });
 		if (args.role == WorkerRole::init || args.role == WorkerRole::copy) {
 			if (stopped)

@@ -1,5 +1,6 @@
 # chameleon.check_source against the sandbox MariaDB: every prerequisite reported, and each
 # broken one (credentials, privileges, binlog settings, schemas) reported with its fix.
+# checks: 22
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 

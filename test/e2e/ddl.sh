@@ -2,6 +2,7 @@
 # ALTER (adding, changing, renaming and dropping columns and keys), RENAME (a gh-ost style swap),
 # TRUNCATE, DROP, CREATE INDEX and enum changes; after wait_for_catchup every table has the same
 # columns and the same rows on both sides.
+# checks: 15
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 

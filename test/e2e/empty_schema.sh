@@ -1,6 +1,7 @@
 # A source whose MySQL schema has no table yet (an application's new database, built by its
 # migrations while the replica runs): init_replica succeeds, and the tables created afterwards
 # replicate with their rows.
+# checks: 5
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/compare.sh"

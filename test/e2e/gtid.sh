@@ -1,5 +1,6 @@
 # gtid_enable with MariaDB: the reader records the executed GTID position with every batch and,
 # after a stop, resumes by GTID rather than by file and position; nothing is lost or doubled.
+# checks: 6
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 

@@ -2,6 +2,7 @@
 # copied value by value, zero dates, NUL bytes, keys, discarded rows, type_override, table
 # filters, grant_select_to, re-runs and failures, progress, wait => false, parallel copy jobs
 # and a MyISAM table. Uses MariaDB schemas and sources named it_*; removes them at the end.
+# checks: 79
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/all_types.sh"

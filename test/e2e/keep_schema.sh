@@ -1,6 +1,7 @@
 # copy_schema creates the PostgreSQL schema (tables, indexes, enum types, foreign keys) without
 # data; keep_existing_schema then reloads those tables in place, keeping what the user added
 # (columns with defaults, indexes, views, grants), and replication continues into them.
+# checks: 24
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 

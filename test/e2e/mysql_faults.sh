@@ -224,6 +224,8 @@ if phase crashloop; then
 		sleep 0.5
 	done
 	check_eq "crash loop: no worker restarted and no new crash during 10 s after giving up" "20" "$quiet"
+	restarts() { q "SELECT count(*) FROM sch_chameleon.t_worker_restarts JOIN sch_chameleon.t_sources USING (i_id_source) WHERE t_source = 'mf'"; }
+	check_eq "crash loop: giving up clears the count, so enable and start begin a new one" "0" "$(restarts)"
 	q "SELECT chameleon.enable_replica('mf')" >/dev/null
 	q "SELECT chameleon.start_replica('mf')" >/dev/null
 	base=$(written)
@@ -301,7 +303,11 @@ my_server_id: 4301
 	stop_writer
 	check_eq "second database: wait_for_catchup returns true" "t" "$(q2 "SELECT chameleon.wait_for_catchup('mf', '180 s')" 2>&1)"
 	PGDATABASE=chameleon_second compare_all "second database"
+	check_eq "second database: the immediate restart counts as one restart" "1" \
+		"$(q2 "SELECT count(*) FROM sch_chameleon.t_worker_restarts")"
 	q2 "SELECT chameleon.stop_replica('mf')" >/dev/null
+	check_eq "second database: a clean stop clears the restart count" "0" \
+		"$(q2 "SELECT count(*) FROM sch_chameleon.t_worker_restarts")"
 	catchup "first database, after the immediate restart"
 	compare_all "first database, after the immediate restart"
 fi

@@ -3,6 +3,7 @@
 # two tables copied by different workers), with types, enum types, defaults, identities,
 # generated columns, comments, constraints, indexes and foreign keys carried over. The source
 # is not replicated continuously, and says so.
+# checks: 20
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 

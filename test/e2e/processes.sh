@@ -1,5 +1,6 @@
 # The process skeleton: the library refuses to load unless preloaded, the launcher runs and
 # is restarted after it dies, and the workers view never shows a dead process.
+# checks: 6
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 

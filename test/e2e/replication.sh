@@ -1,6 +1,7 @@
 # Continuous replication end to end: init_replica, start_replica, then inserts, updates (also of
 # the key), deletes and transactions on MariaDB; wait_for_catchup; both sides compared table by
 # table (row count and a checksum of every value).
+# checks: 17
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 

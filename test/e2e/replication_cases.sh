@@ -5,6 +5,7 @@
 # MariaDB restart with on_error_read: continue), and status honesty. After each case every table
 # is compared with MariaDB: row count and md5 of all values in key order.
 # Uses MariaDB schemas and sources named rx_*; removes them at the end.
+# checks: 82
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/all_types.sh"

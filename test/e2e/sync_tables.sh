@@ -1,6 +1,7 @@
 # sync_tables and refresh_schema while replication runs and rows keep changing: the re-copied
 # tables end equal to MySQL (no lost or doubled row), the others keep replicating, and a table
 # disabled by a replay error comes back with sync_tables('{disabled}').
+# checks: 16
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 

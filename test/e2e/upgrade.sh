@@ -1,6 +1,7 @@
 # Upgrade path: install the oldest version, fill the catalogue, ALTER EXTENSION ... UPDATE
 # to the newest, and compare every object with a fresh install of the newest version; the
 # catalogue rows written before the upgrade must still be there.
+# checks: 5
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 
