@@ -6,6 +6,7 @@
 # resumed after an immediate restart of PostgreSQL, and a failover to a MariaDB replica with the
 # same GTIDs behind the same address.
 # PHASES="kill restart cut crashloop purge database failover" selects phases (default: all).
+# checks: 56
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/compare.sh"
