@@ -401,6 +401,9 @@ check_server_identity(const ReplicationSource &source, const mysql::BinlogStream
 
 void
 run_reader(const WorkerArgs &args) {
+	// The reader runs no user code and writes only the catalogue: its session search path is the one
+	// catalogue statements use, which spares CatalogueRights a setting change for every event logged.
+	pg_call([] { SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION); });
 	ReplicationSource source = load_replication_source(args.source_id);
 	const config::SourceConfig &config = source.config;
 	core::SkipEvents skip{config.skip_events.insert, config.skip_events.update, config.skip_events.delete_};
