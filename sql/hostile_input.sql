@@ -105,6 +105,7 @@ BEGIN
 					WHEN v_type = 'double precision' THEN '0'
 					WHEN v_type = 'interval' THEN '''1 s''::interval'
 					WHEN v_type IN ('text[]', 'boolean[]') THEN '''{}''::' || v_type
+					WHEN v_type = 'regrole' THEN quote_literal(current_user) || '::regrole'
 					ELSE 'no value for type ' || coalesce(v_type, '?') END;
 			END LOOP;
 			v_named := CASE WHEN v_null = 0 THEN 'every argument' ELSE v_function.names[v_null] END;
@@ -164,8 +165,9 @@ SELECT 1 AS alive;
 -------------------------------------------------------------------------------
 -- pgsql sources: a password is required unless the caller is a superuser
 -------------------------------------------------------------------------------
--- a replication administrator, granted as doc/sql-api.md says
-CREATE ROLE chameleon_regress_hostile_admin;
+-- a replication administrator, granted as doc/sql-api.md says (LOGIN: the workers of the sources
+-- it adds connect as it)
+CREATE ROLE chameleon_regress_hostile_admin LOGIN;
 GRANT USAGE ON SCHEMA chameleon TO chameleon_regress_hostile_admin;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA chameleon TO chameleon_regress_hostile_admin;
 GRANT SELECT ON ALL TABLES IN SCHEMA chameleon TO chameleon_regress_hostile_admin;

@@ -321,3 +321,731 @@ BEGIN
 	WHERE r.i_id_source = v_id AND r.t_binlog_name IS NOT NULL AND s.enm_source_type = 'mysql';
 END;
 $$;
+
+-------------------------------------------------------------------------------
+-- 1.5, privileges: every source has an owner, whose rights (and no other) its workers use; only
+-- the owner (or a member of it, or a superuser) may change or run it; init_replica replaces only
+-- the destination schemas this source created (doc/security.md)
+-------------------------------------------------------------------------------
+-- The owner: the role that added the source (the outer user of add_source or load_config). The
+-- workers connect as it. Sources added before 1.5 belong to the extension's owner, whose rights
+-- their workers had.
+ALTER TABLE sch_chameleon.t_sources ADD COLUMN rol_owner regrole;
+UPDATE sch_chameleon.t_sources
+SET rol_owner = (SELECT extowner FROM pg_catalog.pg_extension WHERE extname = 'pg_chameleon')::regrole;
+ALTER TABLE sch_chameleon.t_sources ALTER COLUMN rol_owner SET NOT NULL;
+COMMENT ON COLUMN sch_chameleon.t_sources.rol_owner IS
+	'the role whose rights the workers of the source have (the role that added it, or chameleon.alter_source_owner)';
+
+-- The destination schemas a source created (init_replica renamed its loading schema to it, or
+-- created it): the only schemas init_replica and copy_schema may drop and replace.
+CREATE TABLE sch_chameleon.t_source_schemas (
+	i_id_source bigint NOT NULL REFERENCES sch_chameleon.t_sources ON DELETE CASCADE,
+	v_schema_name text NOT NULL,
+	ts_created timestamptz NOT NULL DEFAULT clock_timestamp(),
+	PRIMARY KEY (i_id_source, v_schema_name)
+);
+REVOKE ALL ON sch_chameleon.t_source_schemas FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('sch_chameleon.t_source_schemas', '');
+COMMENT ON TABLE sch_chameleon.t_source_schemas IS
+	'destination schemas created by a source: init_replica replaces no other schema';
+-- Before 1.5 init_replica replaced the destination schemas of a source without keep_existing_schema
+-- whatever they were: those that exist now are taken as created by it (their owner is the
+-- extension's owner, who owns those sources).
+INSERT INTO sch_chameleon.t_source_schemas (i_id_source, v_schema_name)
+SELECT s.i_id_source, m.value
+FROM sch_chameleon.t_sources s, jsonb_each_text(s.jsb_schema_mappings) m
+WHERE NOT coalesce((s.jsb_config ->> 'keep_existing_schema')::boolean, false)
+  AND EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n WHERE n.nspname = m.value)
+ON CONFLICT DO NOTHING;
+
+-- The outer user: the role calling the API, not the owner of the SECURITY DEFINER function.
+CREATE FUNCTION sch_chameleon.fn_outer_user()
+RETURNS oid LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_outer_user';
+
+-- Runs a statement on user objects with the rights of the source's owner (a security-restricted
+-- operation): the catalogue functions below that create, restore or validate foreign keys and
+-- move identities on reach user code (index expressions, operators) only that way.
+CREATE FUNCTION sch_chameleon.fn_execute_as_owner(p_id_source bigint, p_statement text)
+RETURNS void LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_execute_as_owner';
+REVOKE ALL ON FUNCTION sch_chameleon.fn_outer_user(), sch_chameleon.fn_execute_as_owner(bigint, text) FROM PUBLIC;
+
+-- Changing or running a source is for its owner, the owner's members and superusers: the workers
+-- run with the owner's rights, and a configuration is code they execute (type_override names
+-- types, schema_mappings names schemas they replace).
+CREATE FUNCTION sch_chameleon.fn_require_owner(p_source text, p_action text)
+RETURNS void LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_owner regrole;
+	v_caller oid := sch_chameleon.fn_outer_user();
+BEGIN
+	SELECT rol_owner INTO v_owner FROM sch_chameleon.t_sources WHERE t_source = p_source;
+	IF NOT FOUND OR sch_chameleon.fn_caller_is_superuser()
+	   OR (EXISTS (SELECT 1 FROM pg_roles WHERE oid = v_owner) AND pg_has_role(v_caller, v_owner, 'USAGE')) THEN
+		RETURN;
+	END IF;
+	RAISE EXCEPTION 'permission denied to % source "%"', p_action, p_source
+		USING ERRCODE = 'insufficient_privilege',
+		      DETAIL = format('Source "%s" belongs to role "%s": its workers run with that role''s rights, and only '
+		                      'that role, its members and superusers may change or run it.',
+		                      p_source, pg_get_userbyid(v_owner)),
+		      HINT = format('Call it as role "%s", or ask a superuser to give you the source: '
+		                    'SELECT chameleon.alter_source_owner(%L, %L);',
+		                    pg_get_userbyid(v_owner), p_source, pg_get_userbyid(v_caller));
+END;
+$$;
+
+-- The destination schemas a source may load into (p_config: its canonical configuration; p_owner:
+-- the role its workers run as). System schemas, the extension's own schemas, public and the names of
+-- the loading schemas are always refused. An existing schema is accepted when this source created it,
+-- or with keep_existing_schema, and only when the owner owns it; without keep_existing_schema, a
+-- schema holding an extension's objects is never dropped. Each refusal names the schema and the fix.
+-- Called by add_source, alter_source, load_config, init_replica, copy_schema and again by the init
+-- worker in the transaction that replaces the schemas.
+CREATE FUNCTION sch_chameleon.fn_check_destination_schemas(p_source text, p_config jsonb, p_owner regrole)
+RETURNS void LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_keep boolean := coalesce((p_config ->> 'keep_existing_schema')::boolean, false);
+	v_installed text;
+	v_map record;
+	v_schema record;
+	v_extension text;
+	v_fix text;
+BEGIN
+	SELECT n.nspname INTO v_installed
+	FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_chameleon';
+	FOR v_map IN SELECT key AS origin, value AS destination FROM jsonb_each_text(p_config -> 'schema_mappings')
+	             ORDER BY key LOOP
+		v_fix := format('Map MySQL schema "%s" to another PostgreSQL schema in "schema_mappings".', v_map.origin);
+		IF v_map.destination ~ '^pg_' OR v_map.destination = 'information_schema' THEN
+			RAISE EXCEPTION 'destination schema "%" of source "%" is a system schema', v_map.destination, p_source
+				USING ERRCODE = 'reserved_name',
+				      DETAIL = 'Schemas named pg_* and information_schema belong to PostgreSQL.',
+				      HINT = v_fix;
+		END IF;
+		IF v_map.destination = 'public' THEN
+			RAISE EXCEPTION 'destination schema "public" of source "%" is refused', p_source
+				USING ERRCODE = 'reserved_name',
+				      DETAIL = 'Every role of the database shares schema "public"; a source loads into a schema of its own.',
+				      HINT = v_fix;
+		END IF;
+		IF v_map.destination IN ('chameleon', 'sch_chameleon', v_installed) THEN
+			RAISE EXCEPTION 'destination schema "%" of source "%" belongs to the pg_chameleon extension',
+				v_map.destination, p_source
+				USING ERRCODE = 'reserved_name',
+				      DETAIL = format('The extension keeps its API in "chameleon" and its catalogue in "sch_chameleon", '
+				                      'and is installed in "%s".', v_installed),
+				      HINT = v_fix;
+		END IF;
+		IF v_map.destination LIKE '\_chameleon\_load\_%' THEN
+			RAISE EXCEPTION 'destination schema "%" of source "%" has the name of a loading schema',
+				v_map.destination, p_source
+				USING ERRCODE = 'reserved_name',
+				      DETAIL = 'init_replica copies into schemas named _chameleon_load_<source>_<n>, and drops them.',
+				      HINT = v_fix;
+		END IF;
+		SELECT n.oid, n.nspowner AS owner,
+		       EXISTS (SELECT 1 FROM sch_chameleon.t_source_schemas c JOIN sch_chameleon.t_sources s USING (i_id_source)
+		               WHERE s.t_source = p_source AND c.v_schema_name = n.nspname) AS created
+		INTO v_schema FROM pg_namespace n WHERE n.nspname = v_map.destination;
+		CONTINUE WHEN NOT FOUND; -- init_replica creates it
+		IF NOT v_keep AND NOT v_schema.created THEN
+			RAISE EXCEPTION 'destination schema "%" of source "%" exists and was not created by the source',
+				v_map.destination, p_source
+				USING ERRCODE = 'duplicate_schema',
+				      DETAIL = 'init_replica drops and re-creates its destination schemas, and replaces only schemas '
+				               'it created for this source.',
+				      HINT = format('Map MySQL schema "%s" to another schema, drop or rename schema "%s" if it is '
+				                    'not needed, or set keep_existing_schema: true to load into its tables (the '
+				                    'source''s owner must own it).', v_map.origin, v_map.destination);
+		END IF;
+		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE oid = p_owner) OR NOT pg_has_role(p_owner, v_schema.owner, 'USAGE') THEN
+			RAISE EXCEPTION 'destination schema "%" of source "%" belongs to role "%", not to the source''s owner "%"',
+				v_map.destination, p_source, pg_get_userbyid(v_schema.owner), pg_get_userbyid(p_owner)
+				USING ERRCODE = 'insufficient_privilege',
+				      DETAIL = CASE WHEN v_keep THEN 'With keep_existing_schema the copy empties and reloads the '
+				                                     'tables of the existing schema as the source''s owner.'
+				                    ELSE 'init_replica replaces its destination schemas as the source''s owner.' END,
+				      HINT = format('%s Or have its owner give it to the source''s owner: ALTER SCHEMA %I OWNER TO %I;',
+				                    v_fix, v_map.destination, pg_get_userbyid(p_owner));
+		END IF;
+		CONTINUE WHEN v_keep;
+		SELECT e.extname INTO v_extension
+		FROM pg_extension e
+		WHERE e.extnamespace = v_schema.oid
+		   OR EXISTS (SELECT 1 FROM pg_depend d
+		              WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid AND d.deptype = 'e'
+		                AND ((d.classid = 'pg_class'::regclass
+		                      AND d.objid IN (SELECT oid FROM pg_class WHERE relnamespace = v_schema.oid))
+		                  OR (d.classid = 'pg_proc'::regclass
+		                      AND d.objid IN (SELECT oid FROM pg_proc WHERE pronamespace = v_schema.oid))
+		                  OR (d.classid = 'pg_type'::regclass
+		                      AND d.objid IN (SELECT oid FROM pg_type WHERE typnamespace = v_schema.oid))))
+		ORDER BY e.extname LIMIT 1;
+		IF FOUND THEN
+			RAISE EXCEPTION 'destination schema "%" of source "%" holds objects of extension "%"',
+				v_map.destination, p_source, v_extension
+				USING ERRCODE = 'dependent_objects_still_exist',
+				      DETAIL = 'init_replica replaces the schema, and never drops one that holds an extension''s objects.',
+				      HINT = format('Move the extension out of it (ALTER EXTENSION %I SET SCHEMA ...), or %s',
+				                    v_extension, lower(left(v_fix, 1)) || substr(v_fix, 2));
+		END IF;
+	END LOOP;
+END;
+$$;
+REVOKE ALL ON FUNCTION sch_chameleon.fn_require_owner(text, text),
+	sch_chameleon.fn_check_destination_schemas(text, jsonb, regrole) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION sch_chameleon.fn_register_source(p_source text, p_config jsonb)
+RETURNS bigint LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint;
+	v_owner regrole := sch_chameleon.fn_outer_user()::regrole;
+BEGIN
+	IF EXISTS (SELECT 1 FROM sch_chameleon.t_sources WHERE t_source = p_source) THEN
+		RAISE EXCEPTION 'source "%" already exists', p_source
+			USING ERRCODE = 'duplicate_object',
+			      HINT = 'Change it with chameleon.alter_source(), or choose another name.';
+	END IF;
+	IF p_source !~ '^[A-Za-z0-9_]{1,47}$' THEN
+		RAISE EXCEPTION 'invalid source name "%"', p_source
+			USING ERRCODE = 'invalid_name',
+			      DETAIL = 'A source name has 1 to 47 characters: letters, digits and "_".',
+			      HINT = 'Choose a name such as "shop" or "crm_eu".';
+	END IF;
+	PERFORM sch_chameleon.fn_check_schema_mappings(p_source, p_config -> 'schema_mappings');
+	PERFORM sch_chameleon.fn_check_destination_schemas(p_source, p_config, v_owner);
+	PERFORM sch_chameleon.fn_check_server_id(p_source, p_config);
+	INSERT INTO sch_chameleon.t_sources (t_source, enm_source_type, jsb_config, jsb_schema_mappings, rol_owner)
+	VALUES (p_source, (p_config ->> 'type')::sch_chameleon.en_src_type, p_config, p_config -> 'schema_mappings', v_owner)
+	RETURNING i_id_source INTO v_id;
+	INSERT INTO sch_chameleon.t_last_received (i_id_source) VALUES (v_id);
+	INSERT INTO sch_chameleon.t_last_replayed (i_id_source) VALUES (v_id);
+	EXECUTE format('CREATE TABLE sch_chameleon.%I PARTITION OF sch_chameleon.t_log_replica FOR VALUES IN (%s)',
+	               't_log_replica_' || v_id, v_id);
+	RETURN v_id;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION sch_chameleon.fn_update_source(p_source text, p_config jsonb)
+RETURNS void LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_source record;
+BEGIN
+	SELECT * INTO v_source FROM sch_chameleon.t_sources WHERE t_source = p_source FOR UPDATE;
+	PERFORM sch_chameleon.fn_require_owner(p_source, 'alter');
+	PERFORM sch_chameleon.fn_require_stopped(p_source, 'alter');
+	IF (p_config ->> 'type') <> v_source.enm_source_type::text THEN
+		RAISE EXCEPTION 'cannot change the type of source "%" from % to %',
+			p_source, v_source.enm_source_type, p_config ->> 'type'
+			USING ERRCODE = 'feature_not_supported',
+			      HINT = 'Drop the source and add it again with the new type.';
+	END IF;
+	IF (p_config -> 'schema_mappings') <> v_source.jsb_schema_mappings THEN
+		IF v_source.enm_status <> 'ready' THEN
+			RAISE EXCEPTION 'cannot change "schema_mappings" of source "%" after its initial copy', p_source
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+				      DETAIL = format('The source is %s; its tables were copied with the current mappings.',
+				                      v_source.enm_status),
+				      HINT = 'Drop the source, add it with the new mappings and run chameleon.init_replica().';
+		END IF;
+		PERFORM sch_chameleon.fn_check_schema_mappings(p_source, p_config -> 'schema_mappings');
+	END IF;
+	PERFORM sch_chameleon.fn_check_destination_schemas(p_source, p_config, v_source.rol_owner);
+	PERFORM sch_chameleon.fn_check_server_id(p_source, p_config);
+	UPDATE sch_chameleon.t_sources
+	SET jsb_config = p_config, jsb_schema_mappings = p_config -> 'schema_mappings'
+	WHERE i_id_source = v_source.i_id_source;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION chameleon.drop_source(p_source text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint := sch_chameleon.fn_source_id(p_source);
+BEGIN
+	PERFORM sch_chameleon.fn_require_owner(p_source, 'drop');
+	PERFORM 1 FROM sch_chameleon.t_sources WHERE i_id_source = v_id FOR UPDATE;
+	PERFORM sch_chameleon.fn_require_stopped(p_source, 'drop');
+	EXECUTE format('DROP TABLE IF EXISTS sch_chameleon.%I', 't_log_replica_' || v_id);
+	DELETE FROM sch_chameleon.t_sources WHERE i_id_source = v_id;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION chameleon.check_source(p_source text,
+	OUT check_name text, OUT status text, OUT value text, OUT hint text)
+RETURNS SETOF record LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_config jsonb;
+BEGIN
+	PERFORM sch_chameleon.fn_source_id(p_source);
+	PERFORM sch_chameleon.fn_require_owner(p_source, 'check');
+	SELECT jsb_config INTO v_config FROM sch_chameleon.t_sources WHERE t_source = p_source;
+	RETURN QUERY SELECT * FROM sch_chameleon.fn_check_source(v_config);
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION chameleon.init_replica(p_source text, wait boolean DEFAULT false)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM sch_chameleon.fn_require_arguments('{name,wait}', ARRAY[p_source IS NULL, wait IS NULL]);
+	PERFORM sch_chameleon.fn_source_id(p_source);
+	PERFORM sch_chameleon.fn_require_owner(p_source, 'initialise');
+	PERFORM sch_chameleon.fn_require_stopped(p_source, 'initialise');
+	PERFORM sch_chameleon.fn_check_destination_schemas(t_source, jsb_config, rol_owner)
+	FROM sch_chameleon.t_sources WHERE t_source = p_source;
+	PERFORM sch_chameleon.fn_init_replica(p_source, wait);
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION chameleon.copy_schema(p_source text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint := sch_chameleon.fn_source_id(p_source);
+	v_type sch_chameleon.en_src_type;
+BEGIN
+	PERFORM sch_chameleon.fn_require_owner(p_source, 'copy the schema of');
+	SELECT enm_source_type INTO v_type FROM sch_chameleon.t_sources WHERE i_id_source = v_id FOR UPDATE;
+	IF v_type <> 'mysql' THEN
+		RAISE EXCEPTION 'copy_schema does not support sources of type %', v_type
+			USING ERRCODE = 'feature_not_supported',
+			      HINT = 'Copy a pgsql source with chameleon.init_replica().';
+	END IF;
+	PERFORM sch_chameleon.fn_require_stopped(p_source, 'copy the schema of');
+	PERFORM sch_chameleon.fn_copy_schema(p_source);
+	PERFORM sch_chameleon.fn_create_mysql_foreign_keys(p_source);
+	-- The tables are empty: nothing can be replicated into them until a copy fills them.
+	DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = v_id;
+	UPDATE sch_chameleon.t_sources SET enm_status = 'ready', t_status_reason = NULL,
+		ts_status_changed = clock_timestamp(), b_consistent = true
+	WHERE i_id_source = v_id;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION chameleon.start_replica(p_source text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_source record;
+BEGIN
+	PERFORM sch_chameleon.fn_source_id(p_source);
+	PERFORM sch_chameleon.fn_require_owner(p_source, 'start');
+	SELECT * INTO v_source FROM sch_chameleon.t_sources WHERE t_source = p_source FOR UPDATE;
+	IF v_source.enm_source_type <> 'mysql' THEN
+		RAISE EXCEPTION 'source "%" of type % cannot replicate', p_source, v_source.enm_source_type
+			USING ERRCODE = 'feature_not_supported',
+			      HINT = 'Sources of type pgsql are copied by init_replica only.';
+	END IF;
+	IF v_source.enm_status = 'running' AND v_source.b_run_requested THEN
+		-- Running: start whichever worker is missing (after a crash, before the launcher does).
+		PERFORM sch_chameleon.fn_start_workers(p_source);
+		RETURN;
+	END IF;
+	IF v_source.enm_status = 'ready' THEN
+		RAISE EXCEPTION 'source "%" has not been copied yet', p_source
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = format('Run SELECT chameleon.init_replica(%L, wait => true); first.', p_source);
+	END IF;
+	IF v_source.enm_status = 'error' THEN
+		RAISE EXCEPTION 'source "%" is in error: %', p_source, coalesce(v_source.t_status_reason, 'no reason recorded')
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = format('Fix the cause, then SELECT chameleon.enable_replica(%L); and start it again.', p_source);
+	END IF;
+	IF v_source.enm_status NOT IN ('initialised', 'stopped', 'synced') THEN
+		RAISE EXCEPTION 'cannot start source "%" while it is %', p_source, v_source.enm_status
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Wait until it is initialised, or look at chameleon.show_status().';
+	END IF;
+	UPDATE sch_chameleon.t_sources SET enm_status = 'running', b_run_requested = true, t_status_reason = NULL,
+		ts_status_changed = clock_timestamp()
+	WHERE i_id_source = v_source.i_id_source;
+	PERFORM sch_chameleon.fn_start_workers(p_source);
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION chameleon.stop_replica(p_source text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM sch_chameleon.fn_source_id(p_source);
+	PERFORM sch_chameleon.fn_require_owner(p_source, 'stop');
+	UPDATE sch_chameleon.t_sources SET b_run_requested = false WHERE t_source = p_source;
+	IF NOT sch_chameleon.fn_stop_workers(p_source, interval '60 s') THEN
+		RAISE EXCEPTION 'the workers of source "%" did not stop within 60 s', p_source
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Look at chameleon.workers and the server log; stop_replica can be called again.';
+	END IF;
+	UPDATE sch_chameleon.t_sources SET enm_status = 'stopped', ts_status_changed = clock_timestamp()
+	WHERE t_source = p_source AND enm_status = 'running';
+END;
+$$;
+
+-- Stops the running sources the caller may stop (all of them for a superuser).
+CREATE OR REPLACE FUNCTION chameleon.stop_all_replicas(OUT source text)
+RETURNS SETOF text LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_caller oid := sch_chameleon.fn_outer_user();
+BEGIN
+	FOR source IN SELECT t_source FROM sch_chameleon.t_sources s
+	              WHERE (enm_status = 'running' OR b_run_requested)
+	                AND (sch_chameleon.fn_caller_is_superuser()
+	                     OR (EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = s.rol_owner)
+	                         AND pg_has_role(v_caller, s.rol_owner, 'USAGE')))
+	              ORDER BY t_source LOOP
+		PERFORM chameleon.stop_replica(source);
+		RETURN NEXT;
+	END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION chameleon.stop_all_replicas() IS 'stops every running source the caller owns (every one for a superuser) and lists them';
+
+CREATE OR REPLACE FUNCTION chameleon.enable_replica(p_source text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM sch_chameleon.fn_source_id(p_source);
+	PERFORM sch_chameleon.fn_require_owner(p_source, 'enable');
+	PERFORM sch_chameleon.fn_require_stopped(p_source, 'enable');
+	UPDATE sch_chameleon.t_sources SET enm_status = 'stopped', t_status_reason = NULL, b_maintenance = false,
+		b_run_requested = false, ts_status_changed = clock_timestamp()
+	WHERE t_source = p_source AND enm_status = 'error';
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION chameleon.sync_tables(p_source text, p_tables text[], wait boolean DEFAULT false)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint;
+	v_tables text[] := p_tables;
+	v_bad text;
+BEGIN
+	PERFORM sch_chameleon.fn_require_arguments('{name,tables,wait}',
+		ARRAY[p_source IS NULL, p_tables IS NULL, wait IS NULL]);
+	IF array_position(p_tables, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'argument "tables" must not contain null'
+			USING ERRCODE = 'null_value_not_allowed',
+			      DETAIL = 'NULL names no table.',
+			      HINT = 'Give MySQL table names such as ''{shop.orders}'', or ''{disabled}''.';
+	END IF;
+	v_id := sch_chameleon.fn_source_id(p_source);
+	PERFORM sch_chameleon.fn_require_owner(p_source, 'copy tables of');
+	IF p_tables = '{disabled}' THEN
+		SELECT coalesce(array_agg(v_schema_origin || '.' || v_table_name), '{}') INTO v_tables
+		FROM sch_chameleon.t_replica_tables WHERE i_id_source = v_id AND NOT b_replica_enabled;
+		IF cardinality(v_tables) = 0 THEN
+			RAISE NOTICE 'source "%" has no disabled table', p_source;
+			RETURN;
+		END IF;
+	END IF;
+	SELECT t INTO v_bad FROM unnest(v_tables) t WHERE t !~ '^[^.]+\.[^.]+$' LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'invalid table name "%"', v_bad
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Name each table as its MySQL schema and table: ''shop.orders'', or pass ''{disabled}''.';
+	END IF;
+	PERFORM sch_chameleon.fn_request_sync(p_source, jsonb_build_object('tables', to_jsonb(v_tables)), wait);
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION chameleon.refresh_schema(p_source text, p_schema text, wait boolean DEFAULT false)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint;
+BEGIN
+	PERFORM sch_chameleon.fn_require_arguments('{name,mysql_schema,wait}',
+		ARRAY[p_source IS NULL, p_schema IS NULL, wait IS NULL]);
+	v_id := sch_chameleon.fn_source_id(p_source);
+	PERFORM sch_chameleon.fn_require_owner(p_source, 'refresh');
+	IF NOT EXISTS (SELECT 1 FROM sch_chameleon.t_sources WHERE i_id_source = v_id AND jsb_schema_mappings ? p_schema) THEN
+		RAISE EXCEPTION 'MySQL schema "%" is not mapped by source "%"', p_schema, p_source
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Use one of the origin schemas of "schema_mappings".';
+	END IF;
+	PERFORM sch_chameleon.fn_request_sync(p_source, jsonb_build_object('schema', p_schema), wait);
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION chameleon.resync_source(p_source text, wait boolean DEFAULT true)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint := sch_chameleon.fn_source_id(p_source);
+	v_tables text[];
+BEGIN
+	PERFORM sch_chameleon.fn_require_arguments('{wait}', ARRAY[wait IS NULL]);
+	PERFORM sch_chameleon.fn_require_owner(p_source, 'resync');
+	IF EXISTS (SELECT 1 FROM sch_chameleon.t_sources WHERE i_id_source = v_id AND (b_run_requested OR enm_status = 'running')) THEN
+		RAISE EXCEPTION 'cannot resync source "%" while it replicates', p_source
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = format('Stop it first: SELECT chameleon.stop_replica(%L);', p_source);
+	END IF;
+	SELECT array_agg(v_schema_origin || '.' || v_table_name ORDER BY v_schema_origin, v_table_name) INTO v_tables
+	FROM sch_chameleon.t_replica_tables WHERE i_id_source = v_id;
+	IF v_tables IS NULL THEN
+		RAISE EXCEPTION 'source "%" has no replicated table to copy again', p_source
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = format('Copy it with SELECT chameleon.init_replica(%L, wait => true);', p_source);
+	END IF;
+	PERFORM sch_chameleon.fn_request_sync(p_source, jsonb_build_object('tables', to_jsonb(v_tables)), wait);
+END;
+$$;
+
+-- detach_replica and the foreign key helpers touch user tables through fn_execute_as_owner.
+CREATE OR REPLACE FUNCTION chameleon.detach_replica(p_source text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint := sch_chameleon.fn_source_id(p_source);
+	v_source record;
+	v_column record;
+BEGIN
+	PERFORM sch_chameleon.fn_require_owner(p_source, 'detach');
+	PERFORM chameleon.stop_replica(p_source);
+	SELECT jsb_schema_mappings, jsb_config INTO v_source FROM sch_chameleon.t_sources WHERE i_id_source = v_id;
+	-- Identity columns continue after the values MySQL assigned.
+	FOR v_column IN
+		SELECT n.nspname, c.relname, a.attname, pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) AS seq
+		FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname IN (SELECT value FROM jsonb_each_text(v_source.jsb_schema_mappings)) AND c.relkind IN ('r', 'p')
+		  AND a.attnum > 0 AND NOT a.attisdropped
+		  AND pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) IS NOT NULL
+	LOOP
+		PERFORM sch_chameleon.fn_execute_as_owner(v_id,
+			format('SELECT setval(%L, coalesce(max(%I), 1), max(%I) IS NOT NULL) FROM %I.%I', v_column.seq,
+			       v_column.attname, v_column.attname, v_column.nspname, v_column.relname));
+	END LOOP;
+	-- Foreign keys as in MySQL, unless the PostgreSQL tables are the user's own (keep_existing_schema).
+	IF NOT (v_source.jsb_config -> 'keep_existing_schema')::boolean THEN
+		PERFORM sch_chameleon.fn_create_mysql_foreign_keys(p_source);
+	END IF;
+	PERFORM chameleon.drop_source(p_source);
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION sch_chameleon.fn_restore_foreign_keys(p_id_source bigint)
+RETURNS void LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_key record;
+	v_create text;
+BEGIN
+	FOR v_key IN SELECT * FROM sch_chameleon.t_saved_foreign_keys
+	             WHERE i_id_source = p_id_source AND NOT b_restored
+	             ORDER BY v_schema_name, v_table_name, v_constraint_name LOOP
+		v_create := format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', v_key.v_schema_name, v_key.v_table_name,
+		                   v_key.v_constraint_name, v_key.t_definition);
+		BEGIN
+			PERFORM sch_chameleon.fn_execute_as_owner(p_id_source,
+				v_create || CASE WHEN v_key.t_definition LIKE '% NOT VALID' THEN '' ELSE ' NOT VALID' END);
+			UPDATE sch_chameleon.t_saved_foreign_keys SET b_restored = true
+			WHERE i_id_source = p_id_source AND v_schema_name = v_key.v_schema_name
+			  AND v_table_name = v_key.v_table_name AND v_constraint_name = v_key.v_constraint_name;
+		EXCEPTION WHEN OTHERS THEN
+			RAISE WARNING 'foreign key "%" of table "%.%" could not be re-created after the copy',
+				v_key.v_constraint_name, v_key.v_schema_name, v_key.v_table_name
+				USING DETAIL = SQLERRM, HINT = format('Re-create it by hand: %s;', v_create);
+			DELETE FROM sch_chameleon.t_saved_foreign_keys
+			WHERE i_id_source = p_id_source AND v_schema_name = v_key.v_schema_name
+			  AND v_table_name = v_key.v_table_name AND v_constraint_name = v_key.v_constraint_name;
+		END;
+	END LOOP;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION sch_chameleon.fn_validate_foreign_keys(p_id_source bigint, p_now boolean)
+RETURNS void LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_key record;
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM sch_chameleon.t_saved_foreign_keys WHERE i_id_source = p_id_source AND b_restored) THEN
+		RETURN;
+	END IF;
+	IF NOT p_now AND (
+		NOT (SELECT b_consistent FROM sch_chameleon.t_sources WHERE i_id_source = p_id_source)
+		OR EXISTS (SELECT 1 FROM sch_chameleon.t_replica_tables t JOIN sch_chameleon.t_last_replayed p USING (i_id_source)
+		           WHERE t.i_id_source = p_id_source AND (t.b_syncing OR (t.t_binlog_name IS NOT NULL
+		                 AND (p.t_binlog_name IS NULL
+		                      OR (p.t_binlog_name, p.i_binlog_position) < (t.t_binlog_name, t.i_binlog_position)))))) THEN
+		RETURN;
+	END IF;
+	FOR v_key IN DELETE FROM sch_chameleon.t_saved_foreign_keys WHERE i_id_source = p_id_source AND b_restored
+	             RETURNING * LOOP
+		CONTINUE WHEN NOT v_key.b_validated;
+		BEGIN
+			PERFORM sch_chameleon.fn_execute_as_owner(p_id_source,
+				format('ALTER TABLE %I.%I VALIDATE CONSTRAINT %I', v_key.v_schema_name, v_key.v_table_name,
+				       v_key.v_constraint_name));
+		EXCEPTION WHEN OTHERS THEN
+			RAISE WARNING 'foreign key "%" of table "%.%" does not hold for the copied rows: it stays NOT VALID',
+				v_key.v_constraint_name, v_key.v_schema_name, v_key.v_table_name
+				USING DETAIL = SQLERRM,
+				      HINT = format('Fix the rows, then: ALTER TABLE %I.%I VALIDATE CONSTRAINT %I;',
+				                    v_key.v_schema_name, v_key.v_table_name, v_key.v_constraint_name);
+		END;
+	END LOOP;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION sch_chameleon.fn_create_mysql_foreign_keys(p_source text)
+RETURNS void LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint := sch_chameleon.fn_source_id(p_source);
+	v_mappings jsonb;
+	v_key record;
+	v_name text;
+	v_table text;
+BEGIN
+	SELECT jsb_schema_mappings INTO v_mappings FROM sch_chameleon.t_sources WHERE i_id_source = v_id;
+	FOR v_key IN SELECT * FROM sch_chameleon.fn_mysql_foreign_keys(p_source) LOOP
+		IF NOT v_mappings ? v_key.referenced_schema THEN
+			RAISE NOTICE 'foreign key % of %.% references schema %, which is not replicated: not created',
+				v_key.constraint_name, v_key.mysql_schema, v_key.table_name, v_key.referenced_schema;
+			CONTINUE;
+		END IF;
+		v_name := left(v_key.table_name || '_' || v_key.constraint_name, 63);
+		v_table := format('%I.%I', v_mappings ->> v_key.mysql_schema, v_key.table_name);
+		PERFORM sch_chameleon.fn_execute_as_owner(v_id,
+			format('ALTER TABLE %s ADD CONSTRAINT %I FOREIGN KEY (%s) REFERENCES %I.%I (%s) ON UPDATE %s ON DELETE %s NOT VALID',
+			       v_table, v_name,
+			       (SELECT string_agg(quote_ident(c), ', ') FROM unnest(v_key.columns) c),
+			       v_mappings ->> v_key.referenced_schema, v_key.referenced_table,
+			       (SELECT string_agg(quote_ident(c), ', ') FROM unnest(v_key.referenced_columns) c),
+			       v_key.on_update, v_key.on_delete));
+		BEGIN
+			PERFORM sch_chameleon.fn_execute_as_owner(v_id,
+				format('ALTER TABLE %s VALIDATE CONSTRAINT %I', v_table, v_name));
+		EXCEPTION WHEN OTHERS THEN
+			RAISE WARNING 'foreign key % on % does not hold for the existing rows: it stays NOT VALID', v_name, v_table
+				USING DETAIL = SQLERRM,
+				      HINT = format('Fix the rows, then: ALTER TABLE %s VALIDATE CONSTRAINT %I;', v_table, v_name);
+		END;
+	END LOOP;
+END;
+$$;
+
+-- The role that adds a source owns it; a superuser may give it to another role. The schemas the
+-- source created, and the tables, sequences and types in them that belonged to the previous owner,
+-- go with it (what keep_existing_schema loads into stays with its owner).
+CREATE FUNCTION chameleon.alter_source_owner(p_source text, p_owner regrole)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint;
+	v_old regrole;
+	v_schema record;
+	v_object record;
+BEGIN
+	PERFORM sch_chameleon.fn_require_arguments('{name,owner}', ARRAY[p_source IS NULL, p_owner IS NULL]);
+	v_id := sch_chameleon.fn_source_id(p_source);
+	IF NOT sch_chameleon.fn_caller_is_superuser() THEN
+		RAISE EXCEPTION 'permission denied to change the owner of source "%"', p_source
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'The workers of a source run with its owner''s rights: only a superuser may give a source to another role.',
+			      HINT = 'Ask a superuser to run chameleon.alter_source_owner().';
+	END IF;
+	SELECT rol_owner INTO v_old FROM sch_chameleon.t_sources WHERE i_id_source = v_id FOR UPDATE;
+	PERFORM sch_chameleon.fn_require_stopped(p_source, 'change the owner of');
+	IF NOT (SELECT rolcanlogin FROM pg_roles WHERE oid = p_owner) THEN
+		RAISE EXCEPTION 'role "%" cannot own source "%": it cannot log in', pg_get_userbyid(p_owner), p_source
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'The workers of a source connect to the database as its owner.',
+			      HINT = format('Give the source to a role with LOGIN, or: ALTER ROLE %I LOGIN;', pg_get_userbyid(p_owner));
+	END IF;
+	IF v_old = p_owner THEN
+		RETURN;
+	END IF;
+	FOR v_schema IN SELECT n.oid, n.nspname FROM sch_chameleon.t_source_schemas s
+	                JOIN pg_namespace n ON n.nspname = s.v_schema_name
+	                WHERE s.i_id_source = v_id AND n.nspowner = v_old ORDER BY n.nspname LOOP
+		EXECUTE format('ALTER SCHEMA %I OWNER TO %I', v_schema.nspname, pg_get_userbyid(p_owner));
+		FOR v_object IN
+			SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+			                      WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END AS kind, c.relname AS name
+			FROM pg_class c
+			WHERE c.relnamespace = v_schema.oid AND c.relowner = v_old AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+			  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+			                  AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i'))
+			UNION ALL
+			SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, t.typname
+			FROM pg_type t
+			WHERE t.typnamespace = v_schema.oid AND t.typowner = v_old AND t.typtype IN ('e', 'd', 'r')
+			ORDER BY 1, 2
+		LOOP
+			EXECUTE format('ALTER %s %I.%I OWNER TO %I', v_object.kind, v_schema.nspname, v_object.name,
+			               pg_get_userbyid(p_owner));
+		END LOOP;
+	END LOOP;
+	UPDATE sch_chameleon.t_sources SET rol_owner = p_owner WHERE i_id_source = v_id;
+END;
+$$;
+COMMENT ON FUNCTION chameleon.alter_source_owner(text, regrole) IS
+	'gives a source (and the schemas it created) to another role, whose rights its workers then use (superuser only)';
+REVOKE ALL ON FUNCTION chameleon.alter_source_owner(text, regrole) FROM PUBLIC;
+
+CREATE OR REPLACE VIEW chameleon.sources AS
+SELECT s.t_source AS source,
+       s.enm_source_type::text AS type,
+       s.enm_status::text AS status,
+       s.jsb_schema_mappings AS schema_mappings,
+       s.jsb_config #- '{db_conn,password}' AS config,
+       s.ts_created AS created,
+       pg_get_userbyid(s.rol_owner)::text AS owner
+FROM sch_chameleon.t_sources s;
+
+-- check_source: the owner check above and the stored-position rows of the MySQL-side faults section.
+CREATE OR REPLACE FUNCTION chameleon.check_source(p_source text,
+	OUT check_name text, OUT status text, OUT value text, OUT hint text)
+RETURNS SETOF record LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint := sch_chameleon.fn_source_id(p_source);
+	v_config jsonb;
+BEGIN
+	PERFORM sch_chameleon.fn_require_owner(p_source, 'check');
+	SELECT jsb_config INTO v_config FROM sch_chameleon.t_sources WHERE i_id_source = v_id;
+	RETURN QUERY SELECT * FROM sch_chameleon.fn_check_source(v_config);
+	RETURN QUERY SELECT c.* FROM sch_chameleon.t_last_received r
+		JOIN sch_chameleon.t_sources s USING (i_id_source),
+		LATERAL sch_chameleon.fn_check_stored_position(v_config, r.t_binlog_name, r.i_binlog_position,
+			coalesce(extract(epoch FROM clock_timestamp() - r.ts_last_received), 0)::double precision, p_source) c
+	WHERE r.i_id_source = v_id AND r.t_binlog_name IS NOT NULL AND s.enm_source_type = 'mysql';
+END;
+$$;

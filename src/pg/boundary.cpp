@@ -115,6 +115,7 @@ capture_current_exception(CapturedError &out) noexcept {
 	try {
 		throw;
 	} catch (const PgError &error) {
+		out.from_postgres = true;
 		out.pg_error = copy_error_data(error.fields());
 		if (out.pg_error == nullptr) {
 			out.sqlerrcode = ERRCODE_OUT_OF_MEMORY;

@@ -86,6 +86,7 @@ struct CapturedError {
 	char *message = nullptr;
 	char *detail = nullptr;
 	char *hint = nullptr;
+	bool from_postgres = false; // raised by PostgreSQL (a PgError), not by the C++ side
 };
 
 // Called inside a catch (...) handler: classifies the exception in flight.

@@ -34,6 +34,17 @@ copy_from_text(const char *schema, const char *table, List *column_names) {
 	ParseNamespaceItem *item =
 		addRangeTableEntryForRelation(parse_state, relation, RowExclusiveLock, nullptr, false, false);
 	item->p_rte->requiredPerms = ACL_INSERT;
+	// BeginCopyFrom checks no right (COPY's own DoCopy does): the same checks here, against the
+	// current user (the source's owner in a worker).
+	ExecCheckRTPerms(list_make1(item->p_rte), true);
+	if (check_enable_rls(relation_oid, InvalidOid, false) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("row-level security applies to table \"%s.%s\" for role \"%s\"", schema, table,
+						GetUserNameFromId(GetUserId(), false)),
+				 errdetail("Rows are loaded with COPY, which row-level security does not allow."),
+				 errhint("Let the table's owner bypass its policies (ALTER TABLE ... NO FORCE ROW LEVEL "
+						 "SECURITY), or load it as a role that bypasses them.")));
 	CopyFromState copy =
 		BeginCopyFrom(parse_state, relation, nullptr, nullptr, false, read_copy_input, column_names, NIL);
 	uint64 rows = CopyFrom(copy);

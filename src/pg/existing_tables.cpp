@@ -74,7 +74,7 @@ adopt_existing_table(core::TableLayout layout, const std::string &mysql_name) {
 void
 set_aside_foreign_keys(int64 source_id, const std::string &schema, const std::string &table) {
 	std::vector<SqlRow> keys = with_qualified_names([&] {
-		return spi_query(
+		return catalogue_query(
 			"INSERT INTO sch_chameleon.t_saved_foreign_keys (i_id_source, v_schema_name, v_table_name, "
 			"v_constraint_name, t_definition, b_validated) "
 			"SELECT $1::bigint, n.nspname, c.relname, k.conname, pg_get_constraintdef(k.oid), k.convalidated "
@@ -119,10 +119,10 @@ empty_existing_table(const std::string &schema, const std::string &table) {
 
 void
 restore_foreign_keys(int64 source_id, bool validate_now) {
-	spi_exec("SELECT sch_chameleon.fn_restore_foreign_keys($1::bigint)", {std::to_string(source_id)});
+	catalogue_exec("SELECT sch_chameleon.fn_restore_foreign_keys($1::bigint)", {std::to_string(source_id)});
 	if (validate_now)
-		spi_exec("SELECT sch_chameleon.fn_validate_foreign_keys($1::bigint, true)",
-				 {std::to_string(source_id)});
+		catalogue_exec("SELECT sch_chameleon.fn_validate_foreign_keys($1::bigint, true)",
+					   {std::to_string(source_id)});
 }
 
 } // namespace chameleon::pg

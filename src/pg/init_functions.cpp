@@ -6,6 +6,7 @@
 #include "pg/spi.hpp"
 #include "pg/sql_values.hpp"
 #include "pg/init_replica.hpp"
+#include "pg/rights.hpp"
 #include "pg/workers.hpp"
 
 #include "common/error.hpp"
@@ -25,12 +26,14 @@ start_init_worker(const std::string &name, int64 job, int64 *source_id, dsm_hand
 	pg::WorkerArgs args;
 	memset(&args, 0, sizeof(args));
 	pg::with_spi([&] {
-		pg::SqlValue id =
-			pg::spi_value("SELECT i_id_source FROM sch_chameleon.t_sources WHERE t_source = $1", {name});
-		if (!id)
+		std::vector<pg::SqlRow> rows = pg::catalogue_query(
+			"SELECT i_id_source, rol_owner::oid FROM sch_chameleon.t_sources WHERE t_source = $1", {name});
+		if (rows.empty())
 			throw Error(sqlstate::undefined_object, "source \"" + name + "\" does not exist");
-		args.source_id = std::stoll(*id);
+		args.source_id = std::stoll(*rows[0][0]);
+		args.owner = static_cast<Oid>(std::stoul(*rows[0][1]));
 	});
+	pg::require_owner_can_run(args.owner, name);
 	args.database = MyDatabaseId;
 	args.role = pg::WorkerRole::init;
 	args.job = job;
@@ -67,11 +70,11 @@ CHAMELEON_FUNCTION(chameleon_init_replica) {
 	pg::wait_for_worker_exit(handle);
 	pg::with_spi([&] {
 		std::vector<pg::SqlRow> rows =
-			pg::spi_query("SELECT enm_status::text, coalesce(t_status_reason, ''), "
-						  "(SELECT coalesce(sum(i_discarded), 0) FROM sch_chameleon.t_init_tables t "
-						  " WHERE t.i_id_source = s.i_id_source) "
-						  "FROM sch_chameleon.t_sources s WHERE i_id_source = $1::bigint",
-						  {std::to_string(source_id)});
+			pg::catalogue_query("SELECT enm_status::text, coalesce(t_status_reason, ''), "
+								"(SELECT coalesce(sum(i_discarded), 0) FROM sch_chameleon.t_init_tables t "
+								" WHERE t.i_id_source = s.i_id_source) "
+								"FROM sch_chameleon.t_sources s WHERE i_id_source = $1::bigint",
+								{std::to_string(source_id)});
 		if (rows.empty())
 			throw Error(sqlstate::undefined_object,
 						"source \"" + name + "\" was dropped during init_replica");
@@ -115,11 +118,11 @@ CHAMELEON_FUNCTION(chameleon_sync_tables) {
 	pg::wait_for_worker_exit(handle);
 	pg::with_spi([&] {
 		std::vector<pg::SqlRow> rows =
-			pg::spi_query("SELECT coalesce(jsb_sync_request ->> 'error', ''), "
-						  "(SELECT coalesce(sum(i_discarded), 0) FROM sch_chameleon.t_init_tables t "
-						  " WHERE t.i_id_source = s.i_id_source) "
-						  "FROM sch_chameleon.t_sources s WHERE i_id_source = $1::bigint",
-						  {std::to_string(source_id)});
+			pg::catalogue_query("SELECT coalesce(jsb_sync_request ->> 'error', ''), "
+								"(SELECT coalesce(sum(i_discarded), 0) FROM sch_chameleon.t_init_tables t "
+								" WHERE t.i_id_source = s.i_id_source) "
+								"FROM sch_chameleon.t_sources s WHERE i_id_source = $1::bigint",
+								{std::to_string(source_id)});
 		if (rows.empty())
 			throw Error(sqlstate::undefined_object, "source \"" + name + "\" was dropped during sync_tables");
 		if (!rows[0][0]->empty())
@@ -135,8 +138,8 @@ CHAMELEON_FUNCTION(chameleon_sync_tables) {
 CHAMELEON_FUNCTION(chameleon_copy_schema) {
 	std::string name = pg::text_argument(fcinfo, 0, "name");
 	pg::with_spi([&] {
-		pg::SqlValue id =
-			pg::spi_value("SELECT i_id_source FROM sch_chameleon.t_sources WHERE t_source = $1", {name});
+		pg::SqlValue id = pg::catalogue_value(
+			"SELECT i_id_source FROM sch_chameleon.t_sources WHERE t_source = $1", {name});
 		if (!id)
 			throw Error(sqlstate::undefined_object, "source \"" + name + "\" does not exist");
 		pg::copy_schema(std::stoll(*id));

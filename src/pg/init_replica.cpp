@@ -12,6 +12,7 @@
 #include "pg/boundary.hpp"
 #include "pg/copy_loader.hpp"
 #include "pg/existing_tables.hpp"
+#include "pg/rights.hpp"
 #include "pg/spi.hpp"
 
 #include "common/error.hpp"
@@ -73,9 +74,9 @@ read_source(int64 source_id) {
 	Source source;
 	source.id = source_id;
 	std::vector<SqlRow> rows =
-		spi_query("SELECT t_source, jsb_config::text, b_password_required FROM sch_chameleon.t_sources "
-				  "WHERE i_id_source = $1::bigint",
-				  {id_text(source_id)});
+		catalogue_query("SELECT t_source, jsb_config::text, b_password_required FROM sch_chameleon.t_sources "
+						"WHERE i_id_source = $1::bigint",
+						{id_text(source_id)});
 	if (rows.empty())
 		throw Error(sqlstate::undefined_object, "source " + id_text(source_id) + " no longer exists");
 	source.name = *rows[0][0];
@@ -134,14 +135,15 @@ read_sync_request(int64 source_id, dsm_handle handle) {
 		dsm_detach(segment);
 		return copy;
 	});
-	spi_exec("UPDATE sch_chameleon.t_sources SET jsb_sync_request = $2::jsonb WHERE i_id_source = $1::bigint",
-			 {id, std::string(text)});
+	catalogue_exec(
+		"UPDATE sch_chameleon.t_sources SET jsb_sync_request = $2::jsonb WHERE i_id_source = $1::bigint",
+		{id, std::string(text)});
 	request.schema =
-		spi_value("SELECT coalesce(jsb_sync_request ->> 'schema', '') FROM sch_chameleon.t_sources "
-				  "WHERE i_id_source = $1::bigint",
-				  {id})
+		catalogue_value("SELECT coalesce(jsb_sync_request ->> 'schema', '') FROM sch_chameleon.t_sources "
+						"WHERE i_id_source = $1::bigint",
+						{id})
 			.value_or("");
-	for (const SqlRow &row : spi_query(
+	for (const SqlRow &row : catalogue_query(
 			 "SELECT jsonb_array_elements_text(jsb_sync_request -> 'tables') FROM sch_chameleon.t_sources "
 			 "WHERE i_id_source = $1::bigint",
 			 {id}))
@@ -231,7 +233,7 @@ std::string status_before_init;
 // there first or the source is replicating.
 void
 claim_source(int64 source_id) {
-	std::vector<SqlRow> rows = spi_query(
+	std::vector<SqlRow> rows = catalogue_query(
 		"UPDATE sch_chameleon.t_sources s SET enm_status = 'initialising', t_status_reason = NULL, "
 		"ts_status_changed = clock_timestamp() "
 		"FROM (SELECT enm_status FROM sch_chameleon.t_sources WHERE i_id_source = $1::bigint FOR UPDATE) old "
@@ -243,7 +245,8 @@ claim_source(int64 source_id) {
 					"the source is already being copied or replicated", "",
 					"Look at chameleon.show_status() for its state.");
 	status_before_init = *rows[0][0];
-	spi_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint", {id_text(source_id)});
+	catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint",
+				   {id_text(source_id)});
 }
 
 core::TableLayout
@@ -256,17 +259,17 @@ final_layout(const Source &source, const mysql::TableInfo &table, const std::str
 void
 queue_table(const Source &source, const core::TableLayout &layout, const std::string &loading, int64_t rows,
 			int64_t bytes) {
-	spi_exec("INSERT INTO sch_chameleon.t_init_tables (i_id_source, v_schema_origin, v_table_name, "
-			 "v_schema_name, v_schema_loading, i_estimated_rows, i_estimated_bytes, jsb_layout) "
-			 "VALUES ($1::bigint, $2, $3, $4, $5, $6::bigint, $7::bigint, $8::jsonb)",
-			 {id_text(source.id), layout.origin_schema, layout.table, layout.destination_schema, loading,
-			  std::to_string(rows), std::to_string(bytes), core::to_json(layout)});
+	catalogue_exec("INSERT INTO sch_chameleon.t_init_tables (i_id_source, v_schema_origin, v_table_name, "
+				   "v_schema_name, v_schema_loading, i_estimated_rows, i_estimated_bytes, jsb_layout) "
+				   "VALUES ($1::bigint, $2, $3, $4, $5, $6::bigint, $7::bigint, $8::jsonb)",
+				   {id_text(source.id), layout.origin_schema, layout.table, layout.destination_schema,
+					loading, std::to_string(rows), std::to_string(bytes), core::to_json(layout)});
 }
 
 void
 add_index_statement(const Source &source, const std::string &origin_schema, const std::string &table,
 					const std::string &statement) {
-	spi_exec(
+	catalogue_exec(
 		"UPDATE sch_chameleon.t_init_tables SET t_index_statements = array_append(t_index_statements, $4) "
 		"WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
 		{id_text(source.id), origin_schema, table, statement});
@@ -280,13 +283,51 @@ mapping_index(const config::SourceConfig &config, const std::string &origin_sche
 	return m;
 }
 
+// The loading schemas a copy creates, by mapping.
+using LoadingSchemas = std::set<size_t>;
+
 void
-create_loading_schemas(const Source &source) {
-	for (size_t m = 0; m < source.config.schema_mappings.size(); m++) {
-		std::string loading = loading_schema(source.id, m);
-		spi_exec("DROP SCHEMA IF EXISTS " + quote_ident(loading) + " CASCADE");
-		spi_exec("CREATE SCHEMA " + quote_ident(loading));
-	}
+create_loading_schema(const Source &source, size_t mapping, LoadingSchemas &created) {
+	if (created.insert(mapping).second)
+		spi_exec("CREATE SCHEMA " + quote_ident(loading_schema(source.id, mapping)));
+}
+
+// Drops the loading schemas a stopped copy left. Without keep_existing_schema every destination
+// schema is replaced by its loading schema, which is created now even for a mapping without tables;
+// with it, a loading schema is created only for a mapping that has a table to create, so that a
+// source whose tables all exist needs no right to create schemas in the database.
+void
+create_loading_schemas(const Source &source, LoadingSchemas &created) {
+	for (size_t m = 0; m < source.config.schema_mappings.size(); m++)
+		spi_exec("DROP SCHEMA IF EXISTS " + quote_ident(loading_schema(source.id, m)) + " CASCADE");
+	if (!source.config.keep_existing_schema)
+		for (size_t m = 0; m < source.config.schema_mappings.size(); m++)
+			create_loading_schema(source, m, created);
+}
+
+bool
+schema_exists(const std::string &schema) {
+	return spi_value("SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) $1",
+					 {schema}) != "0";
+}
+
+// Refuses the destination schemas the source may not use or replace, naming each and the fix
+// (sch_chameleon.fn_check_destination_schemas: system schemas, the extension's own, public, and a
+// schema this source did not create unless keep_existing_schema is set and the owner owns it).
+void
+check_destination_schemas(const Source &source) {
+	catalogue_exec("SELECT sch_chameleon.fn_check_destination_schemas(t_source, jsb_config || "
+				   "jsonb_build_object('keep_existing_schema', $2::boolean), rol_owner) "
+				   "FROM sch_chameleon.t_sources WHERE i_id_source = $1::bigint",
+				   {id_text(source.id), source.config.keep_existing_schema ? "true" : "false"});
+}
+
+// A destination schema this source created: init_replica may replace it later.
+void
+record_created_schema(const Source &source, const std::string &schema) {
+	catalogue_exec("INSERT INTO sch_chameleon.t_source_schemas (i_id_source, v_schema_name) "
+				   "VALUES ($1::bigint, $2) ON CONFLICT DO NOTHING",
+				   {id_text(source.id), schema});
 }
 
 // keep_existing_schema: the table is loaded where it is, with the types it has; the foreign keys
@@ -304,7 +345,8 @@ void
 prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables) {
 	bool postgis = spi_value("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'") != "0";
 	const auto &mappings = source.config.schema_mappings;
-	create_loading_schemas(source);
+	LoadingSchemas created;
+	create_loading_schemas(source, created);
 	for (const mysql::TableInfo &table : tables) {
 		size_t m = mapping_index(source.config, table.schema);
 		const std::string &destination = mappings[m].second;
@@ -312,6 +354,7 @@ prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables
 			queue_existing_table(source, table, final_layout(source, table, destination, postgis));
 			continue;
 		}
+		create_loading_schema(source, m, created);
 		std::string loading = loading_schema(source.id, m);
 		mysql::MappedTable for_loading =
 			mysql::map_table(table, map_context(source, table.schema, table.name, loading, postgis));
@@ -332,20 +375,20 @@ prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables
 
 std::optional<QueuedTable>
 claim_table(int64 source_id) {
-	std::vector<SqlRow> rows =
-		spi_query("UPDATE sch_chameleon.t_init_tables SET enm_state = 'copying', i_pid = pg_backend_pid(), "
-				  "ts_started = clock_timestamp() "
-				  "WHERE (i_id_source, v_schema_origin, v_table_name) = ("
-				  "  SELECT i_id_source, v_schema_origin, v_table_name FROM sch_chameleon.t_init_tables "
-				  "  WHERE i_id_source = $1::bigint AND enm_state = 'pending' "
-				  "  AND NOT EXISTS (SELECT 1 FROM sch_chameleon.t_init_tables f "
-				  "                  WHERE f.i_id_source = $1::bigint AND f.enm_state = 'failed') "
-				  "  ORDER BY i_estimated_bytes DESC NULLS LAST, v_schema_origin, v_table_name "
-				  "  LIMIT 1 FOR UPDATE SKIP LOCKED) "
-				  "RETURNING v_schema_origin, v_table_name, v_schema_loading, jsb_layout::text, "
-				  "  array_length(t_index_statements, 1), v_schema_name, coalesce(t_pg_snapshot, ''), "
-				  "  coalesce(t_pg_copy, '')",
-				  {id_text(source_id)});
+	std::vector<SqlRow> rows = catalogue_query(
+		"UPDATE sch_chameleon.t_init_tables SET enm_state = 'copying', i_pid = pg_backend_pid(), "
+		"ts_started = clock_timestamp() "
+		"WHERE (i_id_source, v_schema_origin, v_table_name) = ("
+		"  SELECT i_id_source, v_schema_origin, v_table_name FROM sch_chameleon.t_init_tables "
+		"  WHERE i_id_source = $1::bigint AND enm_state = 'pending' "
+		"  AND NOT EXISTS (SELECT 1 FROM sch_chameleon.t_init_tables f "
+		"                  WHERE f.i_id_source = $1::bigint AND f.enm_state = 'failed') "
+		"  ORDER BY i_estimated_bytes DESC NULLS LAST, v_schema_origin, v_table_name "
+		"  LIMIT 1 FOR UPDATE SKIP LOCKED) "
+		"RETURNING v_schema_origin, v_table_name, v_schema_loading, jsb_layout::text, "
+		"  array_length(t_index_statements, 1), v_schema_name, coalesce(t_pg_snapshot, ''), "
+		"  coalesce(t_pg_copy, '')",
+		{id_text(source_id)});
 	if (rows.empty())
 		return std::nullopt;
 	QueuedTable table;
@@ -360,9 +403,9 @@ claim_table(int64 source_id) {
 	int statements = rows[0][4] ? std::stoi(*rows[0][4]) : 0;
 	for (int i = 1; i <= statements; i++)
 		table.index_statements.push_back(
-			*spi_value("SELECT t_index_statements[$4::int] FROM sch_chameleon.t_init_tables "
-					   "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
-					   {id_text(source_id), table.origin_schema, table.table, std::to_string(i)}));
+			*catalogue_value("SELECT t_index_statements[$4::int] FROM sch_chameleon.t_init_tables "
+							 "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
+							 {id_text(source_id), table.origin_schema, table.table, std::to_string(i)}));
 	return table;
 }
 
@@ -405,10 +448,11 @@ set_progress(const std::string &table, uint64_t rows, uint64_t bytes) {
 void
 record_discarded(int64 source_id, const QueuedTable &queued, const std::vector<core::RejectedRow> &rows) {
 	for (const core::RejectedRow &row : rows)
-		spi_exec("INSERT INTO sch_chameleon.t_discarded_rows (i_id_source, v_schema_name, v_table_name, "
-				 "t_row_key, "
-				 "t_row_data, t_reason) VALUES ($1::bigint, $2, $3, $4, $5, $6)",
-				 {id_text(source_id), queued.origin_schema, queued.table, row.key, row.data, row.reason});
+		catalogue_exec(
+			"INSERT INTO sch_chameleon.t_discarded_rows (i_id_source, v_schema_name, v_table_name, "
+			"t_row_key, "
+			"t_row_data, t_reason) VALUES ($1::bigint, $2, $3, $4, $5, $6)",
+			{id_text(source_id), queued.origin_schema, queued.table, row.key, row.data, row.reason});
 }
 
 // Identity and serial columns continue after the copied values (MySQL's AUTO_INCREMENT counter).
@@ -470,14 +514,14 @@ finish_table(const Source &source, const QueuedTable &queued,
 		spi_exec(statement);
 	}
 	continue_sequences(quote_ident(queued.loading_schema) + "." + quote_ident(queued.table));
-	spi_exec("UPDATE sch_chameleon.t_init_tables SET enm_state = 'copied', i_rows = $4::bigint, "
-			 "i_bytes = $5::bigint, i_discarded = $6::bigint, ts_finished = clock_timestamp(), "
-			 "t_binlog_name = nullif($7, ''), i_binlog_position = nullif($8, '0')::bigint, "
-			 "t_gtid_set = nullif($9, '') "
-			 "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
-			 {id_text(source.id), queued.origin_schema, queued.table, std::to_string(loaded.rows),
-			  std::to_string(loaded.bytes), std::to_string(loaded.discarded), coordinates.file,
-			  std::to_string(coordinates.position), coordinates.gtid_set});
+	catalogue_exec("UPDATE sch_chameleon.t_init_tables SET enm_state = 'copied', i_rows = $4::bigint, "
+				   "i_bytes = $5::bigint, i_discarded = $6::bigint, ts_finished = clock_timestamp(), "
+				   "t_binlog_name = nullif($7, ''), i_binlog_position = nullif($8, '0')::bigint, "
+				   "t_gtid_set = nullif($9, '') "
+				   "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
+				   {id_text(source.id), queued.origin_schema, queued.table, std::to_string(loaded.rows),
+					std::to_string(loaded.bytes), std::to_string(loaded.discarded), coordinates.file,
+					std::to_string(coordinates.position), coordinates.gtid_set});
 }
 
 size_t
@@ -551,10 +595,10 @@ copy_table(const Source &source, const QueuedTable &queued) {
 void
 mark_table_failed(int64 source_id, const QueuedTable &queued, const std::string &message) {
 	run_transaction([&] {
-		spi_exec("UPDATE sch_chameleon.t_init_tables SET enm_state = 'failed', t_error = $4, "
-				 "ts_finished = clock_timestamp() "
-				 "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
-				 {id_text(source_id), queued.origin_schema, queued.table, message});
+		catalogue_exec("UPDATE sch_chameleon.t_init_tables SET enm_state = 'failed', t_error = $4, "
+					   "ts_finished = clock_timestamp() "
+					   "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
+					   {id_text(source_id), queued.origin_schema, queued.table, message});
 	});
 }
 
@@ -595,10 +639,10 @@ move_table_in(const Source &source, const std::string &table, const std::string 
 			  const core::TableLayout &layout) {
 	const std::string &destination = layout.destination_schema;
 	std::vector<std::string> old_types;
-	if (SqlValue old_layout = spi_value("SELECT jsb_layout::text FROM sch_chameleon.t_replica_tables "
-										"WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "
-										"v_table_name = $3 AND jsb_layout IS NOT NULL",
-										{id_text(source.id), layout.origin_schema, table}))
+	if (SqlValue old_layout = catalogue_value("SELECT jsb_layout::text FROM sch_chameleon.t_replica_tables "
+											  "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "
+											  "v_table_name = $3 AND jsb_layout IS NOT NULL",
+											  {id_text(source.id), layout.origin_schema, table}))
 		old_types = core::owned_enum_types(core::layout_from_json(*old_layout));
 	spi_exec("DROP TABLE IF EXISTS " + quote_ident(destination) + "." + quote_ident(table));
 	for (const std::string &type : old_types)
@@ -618,23 +662,29 @@ move_table_in(const Source &source, const std::string &table, const std::string 
 // created in them join the existing ones).
 void
 replace_destination_schemas(const Source &source) {
+	// Checked again in the transaction that drops them: schemas change between add_source and now.
+	check_destination_schemas(source);
 	spi_exec("SET LOCAL lock_timeout = " + core::quote_literal(source.config.lock_timeout));
 	const auto &mappings = source.config.schema_mappings;
 	for (size_t m = 0; m < mappings.size(); m++) {
 		const std::string &destination = mappings[m].second;
 		std::string loading = loading_schema(source.id, m);
 		if (source.config.keep_existing_schema) {
-			spi_exec("CREATE SCHEMA IF NOT EXISTS " + quote_ident(destination));
+			if (!schema_exists(destination)) {
+				spi_exec("CREATE SCHEMA " + quote_ident(destination));
+				record_created_schema(source, destination);
+			}
 			for (const SqlRow &row :
-				 spi_query("SELECT v_table_name, jsb_layout::text FROM sch_chameleon.t_init_tables "
-						   "WHERE i_id_source = $1::bigint AND v_schema_loading = $2",
-						   {id_text(source.id), loading}))
+				 catalogue_query("SELECT v_table_name, jsb_layout::text FROM sch_chameleon.t_init_tables "
+								 "WHERE i_id_source = $1::bigint AND v_schema_loading = $2",
+								 {id_text(source.id), loading}))
 				move_table_in(source, *row[0], loading, core::layout_from_json(*row[1]));
-			spi_exec("DROP SCHEMA " + quote_ident(loading) + " CASCADE");
+			spi_exec("DROP SCHEMA IF EXISTS " + quote_ident(loading) + " CASCADE");
 			continue;
 		}
 		spi_exec("DROP SCHEMA IF EXISTS " + quote_ident(destination) + " CASCADE");
 		spi_exec("ALTER SCHEMA " + quote_ident(loading) + " RENAME TO " + quote_ident(destination));
+		record_created_schema(source, destination);
 		for (const std::string &role : source.config.grant_select_to) {
 			if (spi_value("SELECT count(*) FROM pg_roles WHERE rolname = $1", {role}) == "0") {
 				pg_call([&] {
@@ -654,11 +704,11 @@ replace_destination_schemas(const Source &source) {
 
 void
 require_all_copied(const Source &source) {
-	std::vector<SqlRow> failed =
-		spi_query("SELECT v_schema_origin || '.' || v_table_name, coalesce(t_error, enm_state::text) "
-				  "FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint AND enm_state <> 'copied' "
-				  "ORDER BY enm_state DESC LIMIT 1",
-				  {id_text(source.id)});
+	std::vector<SqlRow> failed = catalogue_query(
+		"SELECT v_schema_origin || '.' || v_table_name, coalesce(t_error, enm_state::text) "
+		"FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint AND enm_state <> 'copied' "
+		"ORDER BY enm_state DESC LIMIT 1",
+		{id_text(source.id)});
 	if (!failed.empty())
 		throw Error(sqlstate::object_not_in_prerequisite_state,
 					"init_replica could not copy table \"" + *failed[0][0] + "\"", *failed[0][1],
@@ -679,9 +729,9 @@ swap_in(const Source &source, const mysql::BinlogCoordinates &empty_point) {
 	run_transaction([&] {
 		require_all_copied(source);
 		replace_destination_schemas(source);
-		spi_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint",
-				 {id_text(source.id)});
-		spi_exec(
+		catalogue_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint",
+					   {id_text(source.id)});
+		catalogue_exec(
 			"INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
 			"v_table_name, v_table_pkey, t_binlog_name, i_binlog_position, t_gtid_set, jsb_layout) "
 			"SELECT i_id_source, v_schema_origin, v_schema_name, v_table_name, "
@@ -691,7 +741,7 @@ swap_in(const Source &source, const mysql::BinlogCoordinates &empty_point) {
 		restore_foreign_keys(source.id, false);
 		// Replication starts at the earliest consistent point; the source is consistent once
 		// replay passes the latest one (the high watermark).
-		spi_exec(
+		catalogue_exec(
 			"UPDATE sch_chameleon.t_last_received r SET t_binlog_name = p.t_binlog_name, "
 			"i_binlog_position = p.i_binlog_position, t_gtid_set = p.t_gtid_set, ts_last_received = NULL "
 			"FROM (SELECT * FROM " +
@@ -699,24 +749,25 @@ swap_in(const Source &source, const mysql::BinlogCoordinates &empty_point) {
 				" x ORDER BY t_binlog_name, i_binlog_position LIMIT 1) p "
 				"WHERE r.i_id_source = $1::bigint",
 			point_params);
-		spi_exec("UPDATE sch_chameleon.t_sources s SET enm_status = 'initialised', t_status_reason = NULL, "
-				 "ts_status_changed = clock_timestamp(), t_binlog_name = h.t_binlog_name, "
-				 "i_binlog_position = h.i_binlog_position, t_gtid_set = h.t_gtid_set, b_consistent = false "
-				 "FROM (SELECT * FROM " +
-					 points +
-					 " x ORDER BY t_binlog_name DESC, i_binlog_position DESC LIMIT 1) h "
-					 "WHERE s.i_id_source = $1::bigint",
-				 point_params);
+		catalogue_exec(
+			"UPDATE sch_chameleon.t_sources s SET enm_status = 'initialised', t_status_reason = NULL, "
+			"ts_status_changed = clock_timestamp(), t_binlog_name = h.t_binlog_name, "
+			"i_binlog_position = h.i_binlog_position, t_gtid_set = h.t_gtid_set, b_consistent = false "
+			"FROM (SELECT * FROM " +
+				points +
+				" x ORDER BY t_binlog_name DESC, i_binlog_position DESC LIMIT 1) h "
+				"WHERE s.i_id_source = $1::bigint",
+			point_params);
 	});
 }
 
 void
 set_source_status(int64 source_id, const char *status, const std::string &reason) {
 	run_transaction([&] {
-		spi_exec("UPDATE sch_chameleon.t_sources SET enm_status = $2::sch_chameleon.en_src_status, "
-				 "t_status_reason = nullif($3, ''), ts_status_changed = clock_timestamp() "
-				 "WHERE i_id_source = $1::bigint AND enm_status = 'initialising'",
-				 {id_text(source_id), status, reason});
+		catalogue_exec("UPDATE sch_chameleon.t_sources SET enm_status = $2::sch_chameleon.en_src_status, "
+					   "t_status_reason = nullif($3, ''), ts_status_changed = clock_timestamp() "
+					   "WHERE i_id_source = $1::bigint AND enm_status = 'initialising'",
+					   {id_text(source_id), status, reason});
 	});
 }
 
@@ -735,7 +786,7 @@ void
 resume_from_copies_if_complete(int64 source_id) {
 	std::string id = id_text(source_id);
 	bool complete =
-		spi_value(
+		catalogue_value(
 			"SELECT NOT s.b_run_requested AND s.enm_status <> 'running' AND NOT EXISTS (SELECT 1 FROM "
 			"sch_chameleon.t_replica_tables r WHERE r.i_id_source = s.i_id_source AND NOT EXISTS (SELECT 1 "
 			"FROM sch_chameleon.t_init_tables i WHERE i.i_id_source = r.i_id_source AND i.v_schema_origin = "
@@ -744,24 +795,25 @@ resume_from_copies_if_complete(int64 source_id) {
 			{id}) == "t";
 	if (!complete)
 		return;
-	spi_exec(
+	catalogue_exec(
 		"DELETE FROM sch_chameleon.t_log_replica WHERE i_id_source = $1::bigint AND i_id_batch IN (SELECT "
 		"i_id_batch FROM sch_chameleon.t_replica_batch WHERE i_id_source = $1::bigint AND NOT b_replayed)",
 		{id});
-	spi_exec("DELETE FROM sch_chameleon.t_replica_batch WHERE i_id_source = $1::bigint AND NOT b_replayed",
-			 {id});
-	spi_exec("UPDATE sch_chameleon.t_last_received r SET t_binlog_name = p.t_binlog_name, "
-			 "i_binlog_position = p.i_binlog_position, t_gtid_set = p.t_gtid_set, ts_last_received = NULL "
-			 "FROM (SELECT t_binlog_name, i_binlog_position, t_gtid_set FROM sch_chameleon.t_init_tables "
-			 "      WHERE i_id_source = $1::bigint ORDER BY t_binlog_name, i_binlog_position LIMIT 1) p "
-			 "WHERE r.i_id_source = $1::bigint",
-			 {id});
-	spi_exec(
+	catalogue_exec(
+		"DELETE FROM sch_chameleon.t_replica_batch WHERE i_id_source = $1::bigint AND NOT b_replayed", {id});
+	catalogue_exec(
+		"UPDATE sch_chameleon.t_last_received r SET t_binlog_name = p.t_binlog_name, "
+		"i_binlog_position = p.i_binlog_position, t_gtid_set = p.t_gtid_set, ts_last_received = NULL "
+		"FROM (SELECT t_binlog_name, i_binlog_position, t_gtid_set FROM sch_chameleon.t_init_tables "
+		"      WHERE i_id_source = $1::bigint ORDER BY t_binlog_name, i_binlog_position LIMIT 1) p "
+		"WHERE r.i_id_source = $1::bigint",
+		{id});
+	catalogue_exec(
 		"UPDATE sch_chameleon.t_last_replayed p SET t_binlog_name = r.t_binlog_name, i_binlog_position = "
 		"r.i_binlog_position, t_gtid_set = r.t_gtid_set FROM sch_chameleon.t_last_received r WHERE "
 		"r.i_id_source = p.i_id_source AND p.i_id_source = $1::bigint",
 		{id});
-	spi_exec(
+	catalogue_exec(
 		"UPDATE sch_chameleon.t_sources s SET enm_status = CASE WHEN enm_status = 'error' THEN 'stopped' "
 		"ELSE enm_status END, t_status_reason = NULL, ts_status_changed = clock_timestamp(), "
 		"t_binlog_name = h.t_binlog_name, i_binlog_position = h.i_binlog_position, t_gtid_set = "
@@ -779,28 +831,28 @@ void
 swap_tables_in(const Source &source, const SyncRequest &request) {
 	run_transaction([&] {
 		std::string id = id_text(source.id);
-		std::vector<SqlRow> failed =
-			spi_query("SELECT v_schema_origin || '.' || v_table_name, coalesce(t_error, enm_state::text) "
-					  "FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint AND enm_state <> "
-					  "'copied' LIMIT 1",
-					  {id});
+		std::vector<SqlRow> failed = catalogue_query(
+			"SELECT v_schema_origin || '.' || v_table_name, coalesce(t_error, enm_state::text) "
+			"FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint AND enm_state <> "
+			"'copied' LIMIT 1",
+			{id});
 		if (!failed.empty())
 			throw Error(sqlstate::object_not_in_prerequisite_state,
 						"sync_tables could not copy table \"" + *failed[0][0] + "\"", *failed[0][1],
 						"Fix the cause and run chameleon.sync_tables() again.");
 		spi_exec("SET LOCAL lock_timeout = " + core::quote_literal(source.config.lock_timeout));
 		for (const SqlRow &row :
-			 spi_query("SELECT v_schema_origin, v_table_name, v_schema_name, v_schema_loading, "
-					   "jsb_layout::text FROM sch_chameleon.t_init_tables "
-					   "WHERE i_id_source = $1::bigint",
-					   {id})) {
+			 catalogue_query("SELECT v_schema_origin, v_table_name, v_schema_name, v_schema_loading, "
+							 "jsb_layout::text FROM sch_chameleon.t_init_tables "
+							 "WHERE i_id_source = $1::bigint",
+							 {id})) {
 			const std::string &origin = *row[0], &table = *row[1], &destination = *row[2], &loading = *row[3];
 			if (loading != destination)
 				move_table_in(source, table, loading, core::layout_from_json(*row[4]));
-			spi_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint AND "
-					 "v_schema_origin = $2 AND v_table_name = $3",
-					 {id, origin, table});
-			spi_exec(
+			catalogue_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint AND "
+						   "v_schema_origin = $2 AND v_table_name = $3",
+						   {id, origin, table});
+			catalogue_exec(
 				"INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
 				"v_table_name, v_table_pkey, t_binlog_name, i_binlog_position, t_gtid_set, jsb_layout) "
 				"SELECT i_id_source, v_schema_origin, v_schema_name, v_table_name, "
@@ -810,7 +862,7 @@ swap_tables_in(const Source &source, const SyncRequest &request) {
 				{id, origin, table});
 		}
 		if (!request.schema.empty())
-			for (const SqlRow &row : spi_query(
+			for (const SqlRow &row : catalogue_query(
 					 "DELETE FROM sch_chameleon.t_replica_tables r WHERE i_id_source = $1::bigint AND "
 					 "v_schema_origin = $2 AND NOT EXISTS (SELECT 1 FROM sch_chameleon.t_init_tables i WHERE "
 					 "i.i_id_source = r.i_id_source AND i.v_schema_origin = r.v_schema_origin AND "
@@ -820,9 +872,9 @@ swap_tables_in(const Source &source, const SyncRequest &request) {
 		const auto &mappings = source.config.schema_mappings;
 		for (size_t m = 0; m < mappings.size(); m++)
 			spi_exec("DROP SCHEMA IF EXISTS " + quote_ident(loading_schema(source.id, m)) + " CASCADE");
-		spi_exec("UPDATE sch_chameleon.t_sources SET jsb_sync_request = jsb_sync_request - 'error' "
-				 "WHERE i_id_source = $1::bigint",
-				 {id});
+		catalogue_exec("UPDATE sch_chameleon.t_sources SET jsb_sync_request = jsb_sync_request - 'error' "
+					   "WHERE i_id_source = $1::bigint",
+					   {id});
 		restore_foreign_keys(source.id, false);
 		resume_from_copies_if_complete(source.id);
 	});
@@ -864,7 +916,8 @@ copy_with_helpers(const WorkerArgs &args, const Source &source, size_t table_cou
 // exported snapshot and their COPY statement; constraints and indexes come after the rows.
 void
 prepare_pgsql_tables(const Source &source, const pgsql::SourceSchema &schema, const std::string &snapshot) {
-	create_loading_schemas(source);
+	LoadingSchemas created;
+	create_loading_schemas(source, created);
 	std::set<std::pair<size_t, int>> created_enums; // (mapping, enum)
 	for (const pgsql::SourceTable &table : schema.tables) {
 		size_t m = mapping_index(source.config, table.schema);
@@ -890,9 +943,10 @@ prepare_pgsql_tables(const Source &source, const pgsql::SourceSchema &schema, co
 			layout.columns.push_back(column);
 		}
 		queue_table(source, layout, loading, table.estimated_rows, table.estimated_bytes);
-		spi_exec("UPDATE sch_chameleon.t_init_tables SET t_pg_snapshot = $4, t_pg_copy = $5 "
-				 "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
-				 {id_text(source.id), table.schema, table.name, snapshot, pgsql::copy_out_statement(table)});
+		catalogue_exec(
+			"UPDATE sch_chameleon.t_init_tables SET t_pg_snapshot = $4, t_pg_copy = $5 "
+			"WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
+			{id_text(source.id), table.schema, table.name, snapshot, pgsql::copy_out_statement(table)});
 		for (const std::string &statement : pgsql::index_statements(table, loading))
 			add_index_statement(source, table.schema, table.name, statement);
 	}
@@ -949,11 +1003,12 @@ swap_in_pgsql(const Source &source, const pgsql::SourceSchema &schema) {
 		require_all_copied(source);
 		replace_destination_schemas(source);
 		create_pgsql_foreign_keys(source, schema);
-		spi_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint",
-				 {id_text(source.id)});
-		spi_exec("UPDATE sch_chameleon.t_sources SET enm_status = 'initialised', t_status_reason = NULL, "
-				 "ts_status_changed = clock_timestamp(), b_consistent = true WHERE i_id_source = $1::bigint",
-				 {id_text(source.id)});
+		catalogue_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint",
+					   {id_text(source.id)});
+		catalogue_exec(
+			"UPDATE sch_chameleon.t_sources SET enm_status = 'initialised', t_status_reason = NULL, "
+			"ts_status_changed = clock_timestamp(), b_consistent = true WHERE i_id_source = $1::bigint",
+			{id_text(source.id)});
 	});
 }
 
@@ -988,6 +1043,7 @@ run_full_copy(const WorkerArgs &args) {
 		source = read_source(args.source_id);
 		claim_source(source.id);
 	});
+	run_transaction([&] { check_destination_schemas(source); });
 	if (source.config.type == "pgsql") {
 		run_pgsql_copy(args, source);
 		return;
@@ -1026,8 +1082,8 @@ run_sync(const WorkerArgs &args) {
 	run_transaction([&] {
 		source = read_source(args.source_id);
 		request = read_sync_request(source.id, args.request);
-		spi_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint",
-				 {id_text(source.id)});
+		catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint",
+					   {id_text(source.id)});
 	});
 	set_slot_state(my_slot(), "checking the server");
 	require_prerequisites(source);
@@ -1035,10 +1091,11 @@ run_sync(const WorkerArgs &args) {
 	std::vector<mysql::TableInfo> tables = tables_to_sync(source, request);
 	run_transaction([&] {
 		for (const mysql::TableInfo &table : tables)
-			spi_exec("UPDATE sch_chameleon.t_replica_tables SET b_replica_enabled = false, b_syncing = true, "
-					 "t_disabled_reason = 'sync_tables is copying it', ts_disabled = clock_timestamp() "
-					 "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
-					 {id_text(source.id), table.schema, table.name});
+			catalogue_exec(
+				"UPDATE sch_chameleon.t_replica_tables SET b_replica_enabled = false, b_syncing = true, "
+				"t_disabled_reason = 'sync_tables is copying it', ts_disabled = clock_timestamp() "
+				"WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
+				{id_text(source.id), table.schema, table.name});
 		prepare_tables(source, tables);
 	});
 	log_message("sync_tables of source \"" + source.name + "\": " + std::to_string(tables.size()) +
@@ -1069,20 +1126,26 @@ void
 copy_schema(int64 source_id) {
 	Source source = read_source(source_id);
 	source.config.keep_existing_schema = false; // copy_schema creates every table
+	check_destination_schemas(source);
+	// It runs in the caller's transaction, from a SECURITY DEFINER function: what it creates and
+	// drops, it does with the rights of the source's owner, as the workers do.
+	RoleRights owner(source_owner(source.id), false);
 	std::vector<mysql::TableInfo> tables;
 	{
 		mysql::Connection connection(mysql::connection_params(source.config));
 		tables = mysql::read_tables(connection, table_filter(source.config), origin_schemas(source.config));
 	}
-	spi_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint", {id_text(source.id)});
+	catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint",
+				   {id_text(source.id)});
 	prepare_tables(source, tables);
 	for (const SqlRow &statement :
-		 spi_query("SELECT unnest(t_index_statements) FROM sch_chameleon.t_init_tables "
-				   "WHERE i_id_source = $1::bigint",
-				   {id_text(source.id)}))
+		 catalogue_query("SELECT unnest(t_index_statements) FROM sch_chameleon.t_init_tables "
+						 "WHERE i_id_source = $1::bigint",
+						 {id_text(source.id)}))
 		spi_exec(*statement[0]);
 	replace_destination_schemas(source);
-	spi_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint", {id_text(source.id)});
+	catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint",
+				   {id_text(source.id)});
 	pg_call([&] {
 		ereport(NOTICE, (errmsg("copy_schema of source \"%s\" created %zu tables", source.name.c_str(),
 								tables.size())));
@@ -1095,12 +1158,12 @@ sync_ended(const WorkerArgs &args, const std::string &reason) {
 	drop_loading_schemas(args.source_id, mapping_count(args.source_id));
 	run_transaction([&] {
 		restore_foreign_keys(args.source_id, true);
-		spi_exec("UPDATE sch_chameleon.t_replica_tables SET t_disabled_reason = $2, b_syncing = false "
-				 "WHERE i_id_source = $1::bigint AND b_syncing",
-				 {id_text(args.source_id), reason});
-		spi_exec("UPDATE sch_chameleon.t_sources SET jsb_sync_request = jsb_sync_request || "
-				 "jsonb_build_object('error', $2::text) WHERE i_id_source = $1::bigint",
-				 {id_text(args.source_id), reason});
+		catalogue_exec("UPDATE sch_chameleon.t_replica_tables SET t_disabled_reason = $2, b_syncing = false "
+					   "WHERE i_id_source = $1::bigint AND b_syncing",
+					   {id_text(args.source_id), reason});
+		catalogue_exec("UPDATE sch_chameleon.t_sources SET jsb_sync_request = jsb_sync_request || "
+					   "jsonb_build_object('error', $2::text) WHERE i_id_source = $1::bigint",
+					   {id_text(args.source_id), reason});
 	});
 }
 

@@ -5,8 +5,11 @@
 #include "pg/boundary.hpp"
 #include "pg/launcher.hpp"
 #include "pg/replication.hpp"
+#include "pg/rights.hpp"
 #include "pg/spi.hpp"
 #include "pg/worker_slots.hpp"
+
+#include "common/error.hpp"
 
 #include <cstring>
 #include <algorithm>
@@ -23,14 +26,14 @@ constexpr long launcher_naptime_ms = 1000;
 // is gone (a crash, a server restart) is put in error with the reason.
 void
 repair_abandoned_sources() {
-	spi_exec("UPDATE sch_chameleon.t_sources s SET enm_status = 'error', ts_status_changed = "
-			 "clock_timestamp(), "
-			 "t_status_reason = 'init_replica ended without finishing (its worker died, or the server "
-			 "restarted); run chameleon.init_replica() again' "
-			 "WHERE enm_status = 'initialising' AND NOT EXISTS ("
-			 "  SELECT 1 FROM sch_chameleon.fn_worker_slots() w "
-			 "  WHERE w.source = s.t_source AND w.database = current_database() AND w.role IN ('init', "
-			 "'copy'))");
+	catalogue_exec("UPDATE sch_chameleon.t_sources s SET enm_status = 'error', ts_status_changed = "
+				   "clock_timestamp(), "
+				   "t_status_reason = 'init_replica ended without finishing (its worker died, or the server "
+				   "restarted); run chameleon.init_replica() again' "
+				   "WHERE enm_status = 'initialising' AND NOT EXISTS ("
+				   "  SELECT 1 FROM sch_chameleon.fn_worker_slots() w "
+				   "  WHERE w.source = s.t_source AND w.database = current_database() AND w.role IN ('init', "
+				   "'copy'))");
 }
 
 // The crash-loop rule. A source that should replicate but has no workers lost them without a
@@ -51,16 +54,17 @@ void
 resume_source(const SqlRow &source) {
 	const std::string &id = *source[0];
 	const std::string &name = *source[1];
+	Oid owner = static_cast<Oid>(std::stoul(*source[2]));
 	int restarts = 0;
 	double since_last = 0;
 	std::string last_restart;
 	run_transaction([&] {
-		SqlRow row =
-			spi_query("SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - max(ts_restart)), "
-					  "0), coalesce(to_char(max(ts_restart), 'YYYY-MM-DD HH24:MI:SS TZ'), '') FROM "
-					  "sch_chameleon.t_worker_restarts WHERE i_id_source = $1::bigint AND ts_restart > "
-					  "clock_timestamp() - $2::interval",
-					  {id, std::string(restart_window)})[0];
+		SqlRow row = catalogue_query(
+			"SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - max(ts_restart)), "
+			"0), coalesce(to_char(max(ts_restart), 'YYYY-MM-DD HH24:MI:SS TZ'), '') FROM "
+			"sch_chameleon.t_worker_restarts WHERE i_id_source = $1::bigint AND ts_restart > "
+			"clock_timestamp() - $2::interval",
+			{id, std::string(restart_window)})[0];
 		restarts = std::stoi(*row[0]);
 		since_last = std::stod(*row[1]);
 		last_restart = *row[2];
@@ -71,12 +75,13 @@ resume_source(const SqlRow &source) {
 							 " without stopping cleanly (last restart at " + last_restart +
 							 "); the server log says why (look for \"terminated by signal\")";
 		run_transaction([&] {
-			spi_exec(
+			catalogue_exec(
 				"UPDATE sch_chameleon.t_sources SET enm_status = 'error', b_run_requested = false, "
 				"ts_status_changed = clock_timestamp(), t_status_reason = $2 WHERE i_id_source = $1::bigint",
 				{id, reason});
 			// enable_replica and start_replica begin a new count
-			spi_exec("DELETE FROM sch_chameleon.t_worker_restarts WHERE i_id_source = $1::bigint", {id});
+			catalogue_exec("DELETE FROM sch_chameleon.t_worker_restarts WHERE i_id_source = $1::bigint",
+						   {id});
 		});
 		pg_call([&] {
 			ereport(WARNING, (errmsg("pg_chameleon launcher: source \"%s\" put in error: %s", name.c_str(),
@@ -89,15 +94,38 @@ resume_source(const SqlRow &source) {
 	double backoff = restarts == 0 ? 0 : std::min(max_backoff_seconds, double(1 << (restarts - 1)));
 	if (restarts > 0 && since_last < std::max(backoff, start_grace_seconds))
 		return;
+	// The workers connect as the source's owner: one that cannot (dropped, NOLOGIN, no CONNECT) puts
+	// the source in error with the reason instead of workers failing at their start.
+	bool can_run = false;
 	run_transaction([&] {
-		spi_exec("INSERT INTO sch_chameleon.t_worker_restarts (i_id_source) VALUES ($1::bigint)", {id});
+		std::string problem;
+		try {
+			require_owner_can_run(owner, name);
+		} catch (const Error &error) {
+			problem = std::string(error.what()) + ": " + error.detail + " HINT: " + error.hint;
+		}
+		if (!problem.empty()) {
+			catalogue_exec(
+				"UPDATE sch_chameleon.t_sources SET enm_status = 'error', b_run_requested = false, "
+				"ts_status_changed = clock_timestamp(), t_status_reason = $2 WHERE i_id_source = $1::bigint",
+				{id, problem});
+			pg_call([&] {
+				ereport(WARNING, (errmsg("pg_chameleon launcher: source \"%s\" put in error: %s",
+										 name.c_str(), problem.c_str())));
+			});
+			return;
+		}
+		can_run = true;
+		catalogue_exec("INSERT INTO sch_chameleon.t_worker_restarts (i_id_source) VALUES ($1::bigint)", {id});
 	});
+	if (!can_run)
+		return;
 	pg_call([&] {
 		ereport(LOG,
 				(errmsg("pg_chameleon launcher: starting the workers of source \"%s\" (restart %d within %s)",
 						name.c_str(), restarts + 1, restart_window)));
 	});
-	start_replication_workers(std::stoll(id), name, MyDatabaseId);
+	start_replication_workers(std::stoll(id), name, MyDatabaseId, owner);
 }
 
 // Sources that should replicate but lack a worker (the rows of `sources`) get their workers back
@@ -119,17 +147,19 @@ watch_sources() {
 	try {
 		std::vector<SqlRow> sources;
 		run_transaction([&] {
-			if (spi_value("SELECT count(*) FROM pg_extension WHERE extname = 'pg_chameleon'") == "0") {
+			if (spi_value("SELECT pg_catalog.count(*) FROM pg_catalog.pg_extension WHERE extname "
+						  "OPERATOR(pg_catalog.=) 'pg_chameleon'") == "0") {
 				needed = false;
 				return;
 			}
 			repair_abandoned_sources();
-			needed = spi_value("SELECT count(*) FROM sch_chameleon.t_sources WHERE b_run_requested") != "0";
-			sources =
-				spi_query("SELECT s.i_id_source, s.t_source FROM sch_chameleon.t_sources s "
-						  "WHERE s.b_run_requested AND s.enm_status = 'running' AND (SELECT count(*) FROM "
-						  "sch_chameleon.fn_worker_slots() w WHERE w.source = s.t_source AND w.database = "
-						  "current_database() AND w.role IN ('reader', 'replay')) < 2");
+			needed =
+				catalogue_value("SELECT count(*) FROM sch_chameleon.t_sources WHERE b_run_requested") != "0";
+			sources = catalogue_query(
+				"SELECT s.i_id_source, s.t_source, s.rol_owner::oid FROM sch_chameleon.t_sources s "
+				"WHERE s.b_run_requested AND s.enm_status = 'running' AND (SELECT count(*) FROM "
+				"sch_chameleon.fn_worker_slots() w WHERE w.source = s.t_source AND w.database = "
+				"current_database() AND w.role IN ('reader', 'replay')) < 2");
 		});
 		resume_sources(sources);
 	} catch (const StopRequested &) {
@@ -199,6 +229,9 @@ supervise_databases() {
 			memset(&args, 0, sizeof(args));
 			args.database = oid;
 			args.role = WorkerRole::manager;
+			// The manager reads the catalogue and starts workers (as their sources' owners); it runs
+			// no user code, as the bootstrap superuser the launcher itself runs as.
+			args.owner = BOOTSTRAP_SUPERUSERID;
 			strlcpy(args.source_name, name.c_str(), sizeof(args.source_name));
 			start_worker(args, nullptr);
 		}

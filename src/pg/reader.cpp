@@ -6,6 +6,7 @@
 #include "pg/replication.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/rights.hpp"
 #include "pg/spi.hpp"
 
 #include "binlog/decode_error.hpp"
@@ -144,7 +145,7 @@ class BatchWriter {
 		if (!transaction_open_)
 			start_transaction();
 		if (batch_id_ != 0)
-			spi_exec(
+			catalogue_exec(
 				"UPDATE sch_chameleon.t_replica_batch SET t_binlog_name_end = $2, i_binlog_position_end = "
 				"$3::bigint, t_gtid_set = nullif($4, ''), b_processed = true, ts_processed = "
 				"clock_timestamp(), "
@@ -154,7 +155,7 @@ class BatchWriter {
 		std::string received = caught_up	? "clock_timestamp()"
 							   : event_time ? "to_timestamp(" + std::to_string(*event_time) + ")"
 											: "ts_last_received";
-		spi_exec(
+		catalogue_exec(
 			"UPDATE sch_chameleon.t_last_received SET t_binlog_name = $2, i_binlog_position = $3::bigint, "
 			"t_gtid_set = nullif($4, ''), t_server_identity = $5, ts_last_received = " +
 				received + " WHERE i_id_source = $1::bigint",
@@ -179,15 +180,16 @@ class BatchWriter {
 		if (batch_id_ == 0 || events_ < transaction_first_event_)
 			return 0;
 		int64_t removed = events_ - transaction_first_event_ + 1;
-		spi_exec("DELETE FROM sch_chameleon.t_log_replica WHERE i_id_source = $1::bigint AND i_id_batch = "
-				 "$2::bigint AND i_id_event >= $3::bigint",
-				 {std::to_string(source_.id), std::to_string(batch_id_),
-				  std::to_string(transaction_first_event_)});
+		catalogue_exec(
+			"DELETE FROM sch_chameleon.t_log_replica WHERE i_id_source = $1::bigint AND i_id_batch = "
+			"$2::bigint AND i_id_event >= $3::bigint",
+			{std::to_string(source_.id), std::to_string(batch_id_),
+			 std::to_string(transaction_first_event_)});
 		events_ = transaction_first_event_ - 1;
 		rows_ = rows_before_transaction_;
 		if (events_ == 0) {
-			spi_exec("DELETE FROM sch_chameleon.t_replica_batch WHERE i_id_batch = $1::bigint",
-					 {std::to_string(batch_id_)});
+			catalogue_exec("DELETE FROM sch_chameleon.t_replica_batch WHERE i_id_batch = $1::bigint",
+						   {std::to_string(batch_id_)});
 			batch_id_ = 0;
 		}
 		return removed;
@@ -238,11 +240,11 @@ class BatchWriter {
 		if (batch_id_ != 0)
 			return;
 		std::vector<SqlRow> rows =
-			spi_query("INSERT INTO sch_chameleon.t_replica_batch (i_id_source, t_binlog_name, "
-					  "i_binlog_position, b_format_description) VALUES ($1::bigint, $2, "
-					  "$3::bigint, decode($4, 'hex')) RETURNING i_id_batch",
-					  {std::to_string(source_.id), start.file, std::to_string(start.position),
-					   hex(format_description_)});
+			catalogue_query("INSERT INTO sch_chameleon.t_replica_batch (i_id_source, t_binlog_name, "
+							"i_binlog_position, b_format_description) VALUES ($1::bigint, $2, "
+							"$3::bigint, decode($4, 'hex')) RETURNING i_id_batch",
+							{std::to_string(source_.id), start.file, std::to_string(start.position),
+							 hex(format_description_)});
 		batch_id_ = std::stoll(*rows[0][0]);
 	}
 
@@ -258,6 +260,7 @@ class BatchWriter {
 	}
 
 	void insert_event(const Datum *values, int64_t row_count, const std::string *statement) {
+		CatalogueRights rights; // the log storage is part of the catalogue
 		if (insert_plan_ == nullptr) {
 			Oid types[13] = {INT8OID, INT8OID, INT8OID,	 TEXTOID,  TEXTOID, TEXTOID, TEXTOID,
 							 INT8OID, INT8OID, BYTEAOID, BYTEAOID, INT4OID, TEXTOID};
@@ -564,6 +567,9 @@ read_binlog(const ReplicationSource &source) {
 
 void
 run_reader(const WorkerArgs &args) {
+	// The reader runs no user code and writes only the catalogue: its session search path is the one
+	// catalogue statements use, which spares CatalogueRights a setting change for every event logged.
+	pg_call([] { SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION); });
 	for (;;) {
 		ReplicationSource source = load_replication_source(args.source_id);
 		try {

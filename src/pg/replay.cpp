@@ -7,6 +7,7 @@
 
 #include "pg/boundary.hpp"
 #include "pg/copy_loader.hpp"
+#include "pg/rights.hpp"
 #include "pg/spi.hpp"
 
 #include "binlog/decoder.hpp"
@@ -72,10 +73,13 @@ qualified(const core::TableLayout &layout) {
 // on_error_replay: exit: the replay stops; the error log entry is written after the rollback.
 class ReplayStopped : public std::runtime_error {
   public:
-	ReplayStopped(const std::string &message, std::string detail, std::vector<SqlValue> entry)
-		: std::runtime_error(message), detail(std::move(detail)), entry(std::move(entry)) {}
+	ReplayStopped(const std::string &message, std::string detail, std::vector<SqlValue> entry,
+				  std::string sqlstate)
+		: std::runtime_error(message), detail(std::move(detail)), entry(std::move(entry)),
+		  sqlstate(std::move(sqlstate)) {}
 	std::string detail;
 	std::vector<SqlValue> entry;
+	std::string sqlstate;
 };
 
 // A replay error of one table, handled by on_error_replay.
@@ -101,6 +105,9 @@ class Replayer {
 		} catch (const ReplayStopped &stop) {
 			// on_error_replay: exit. The failed transaction is gone; its error log entry is not.
 			run_transaction([&] { log_error(stop.entry); });
+			if (stop.sqlstate == sqlstate::insufficient_privilege)
+				throw Error(sqlstate::insufficient_privilege, stop.what(), stop.detail,
+							owner_rights_hint(worker_owner_name(), source_.name));
 			throw Error(sqlstate::object_not_in_prerequisite_state, stop.what(), stop.detail,
 						"Fix the table, or run chameleon.sync_tables() for it, then enable_replica and "
 						"start_replica.");
@@ -111,7 +118,7 @@ class Replayer {
   private:
 	bool replay_some() {
 		std::string id = std::to_string(source_.id);
-		std::vector<SqlRow> batch = spi_query(
+		std::vector<SqlRow> batch = catalogue_query(
 			"SELECT b.i_id_batch, b.b_format_description, b.t_binlog_name_end, "
 			"b.i_binlog_position_end, b.t_gtid_set, CASE WHEN p.i_id_batch = b.i_id_batch THEN p.i_id_event "
 			"ELSE 0 END FROM sch_chameleon.t_replica_batch b JOIN sch_chameleon.t_last_replayed p USING "
@@ -122,7 +129,7 @@ class Replayer {
 			// Nothing pending: everything the reader committed is replayed. The reader may commit
 			// a batch (and its position) meanwhile: the check is repeated in the statement that
 			// reads the position, in one snapshot, so the marker never passes an unreplayed batch.
-			spi_exec(
+			catalogue_exec(
 				"UPDATE sch_chameleon.t_last_replayed p SET t_binlog_name = r.t_binlog_name, "
 				"i_binlog_position = r.i_binlog_position, t_gtid_set = r.t_gtid_set, "
 				"ts_last_replayed = r.ts_last_received FROM sch_chameleon.t_last_received r "
@@ -165,7 +172,7 @@ class Replayer {
 		}
 		load_tables();
 
-		std::vector<SqlRow> rows = spi_query(
+		std::vector<SqlRow> rows = catalogue_query(
 			"SELECT i_id_event, v_schema_name, v_table_name, enm_binlog_event::text, t_binlog_name, "
 			"i_binlog_position, extract(epoch FROM ts_event)::bigint, b_event, b_table_map, i_rows, "
 			"t_query FROM sch_chameleon.t_log_replica "
@@ -217,28 +224,29 @@ class Replayer {
 		bool batch_done =
 			!blocked && rows.size() < 200 && (rows.empty() || last.id == std::stoll(*rows.back()[0]));
 		if (processed > 0)
-			spi_exec(
+			catalogue_exec(
 				"UPDATE sch_chameleon.t_last_replayed SET i_id_batch = $2::bigint, i_id_event = $3::bigint, "
 				"t_binlog_name = $4, i_binlog_position = $5::bigint, ts_last_replayed = "
 				"to_timestamp($6::bigint) "
 				"WHERE i_id_source = $1::bigint",
 				{id, std::to_string(batch_id), std::to_string(last.id), last.file,
 				 std::to_string(last.position), std::to_string(last.event_time)});
-		spi_exec(
+		catalogue_exec(
 			"UPDATE sch_chameleon.t_replica_batch SET i_replayed = i_replayed + $2::bigint, "
 			"i_skipped = i_skipped + $3::bigint, i_ddl = i_ddl + $4::bigint WHERE i_id_batch = $1::bigint",
 			{std::to_string(batch_id), std::to_string(replayed), std::to_string(skipped),
 			 std::to_string(ddl)});
 		if (batch_done && (rows.empty() || last.id == std::stoll(*rows.back()[0]))) {
-			spi_exec(
+			catalogue_exec(
 				"UPDATE sch_chameleon.t_replica_batch SET b_replayed = true, ts_replayed = clock_timestamp() "
 				"WHERE i_id_batch = $1::bigint",
 				{std::to_string(batch_id)});
-			spi_exec("UPDATE sch_chameleon.t_last_replayed p SET t_binlog_name = b.t_binlog_name_end, "
-					 "i_binlog_position = b.i_binlog_position_end, t_gtid_set = b.t_gtid_set FROM "
-					 "sch_chameleon.t_replica_batch b WHERE p.i_id_source = $1::bigint AND b.i_id_batch = "
-					 "$2::bigint",
-					 {id, std::to_string(batch_id)});
+			catalogue_exec(
+				"UPDATE sch_chameleon.t_last_replayed p SET t_binlog_name = b.t_binlog_name_end, "
+				"i_binlog_position = b.i_binlog_position_end, t_gtid_set = b.t_gtid_set FROM "
+				"sch_chameleon.t_replica_batch b WHERE p.i_id_source = $1::bigint AND b.i_id_batch = "
+				"$2::bigint",
+				{id, std::to_string(batch_id)});
 			mark_consistent();
 		}
 		return processed > 0 || batch_done;
@@ -258,7 +266,7 @@ class Replayer {
 
 	// The source is consistent once replay has passed the high watermark of the last copy.
 	void mark_consistent() {
-		spi_exec(
+		catalogue_exec(
 			"UPDATE sch_chameleon.t_sources s SET b_consistent = true FROM sch_chameleon.t_last_replayed p "
 			"WHERE s.i_id_source = $1::bigint AND p.i_id_source = s.i_id_source AND NOT s.b_consistent AND "
 			"p.t_binlog_name IS NOT NULL AND (s.t_binlog_name IS NULL OR (p.t_binlog_name, "
@@ -266,12 +274,12 @@ class Replayer {
 			">= (s.t_binlog_name, s.i_binlog_position))",
 			{std::to_string(source_.id)});
 		// keep_existing_schema: the foreign keys set aside for the copy hold again once consistent.
-		spi_exec("SELECT sch_chameleon.fn_validate_foreign_keys($1::bigint, false)",
-				 {std::to_string(source_.id)});
+		catalogue_exec("SELECT sch_chameleon.fn_validate_foreign_keys($1::bigint, false)",
+					   {std::to_string(source_.id)});
 	}
 
 	void load_tables() {
-		std::vector<SqlRow> rows = spi_query(
+		std::vector<SqlRow> rows = catalogue_query(
 			"SELECT v_schema_origin, v_table_name, b_replica_enabled, t_binlog_name, i_binlog_position, "
 			"jsb_layout::text, xmin::text, b_syncing FROM sch_chameleon.t_replica_tables "
 			"WHERE i_id_source = $1::bigint",
@@ -343,10 +351,10 @@ class Replayer {
 		std::string id = std::to_string(source_.id);
 		switch (change.kind) {
 		case ddl::LayoutChange::Kind::create:
-			spi_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint AND "
-					 "v_schema_origin = $2 AND v_table_name = $3",
-					 {id, change.layout->origin_schema, change.layout->table});
-			spi_exec(
+			catalogue_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint AND "
+						   "v_schema_origin = $2 AND v_table_name = $3",
+						   {id, change.layout->origin_schema, change.layout->table});
+			catalogue_exec(
 				"INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
 				"v_table_name, v_table_pkey, jsb_layout) VALUES ($1::bigint, $2, $3, $4, "
 				"ARRAY(SELECT jsonb_array_elements_text($5::jsonb -> 'key')), $5::jsonb)",
@@ -355,19 +363,19 @@ class Replayer {
 			return;
 		case ddl::LayoutChange::Kind::replace:
 		case ddl::LayoutChange::Kind::rename:
-			spi_exec("UPDATE sch_chameleon.t_replica_tables SET v_schema_origin = $4, v_schema_name = $5, "
-					 "v_table_name = $6, v_table_pkey = ARRAY(SELECT jsonb_array_elements_text($7::jsonb -> "
-					 "'key')), "
-					 "jsb_layout = $7::jsonb WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "
-					 "v_table_name = $3",
-					 {id, change.table.schema, change.table.table, change.layout->origin_schema,
-					  change.layout->destination_schema, change.layout->table,
-					  core::to_json(*change.layout)});
+			catalogue_exec(
+				"UPDATE sch_chameleon.t_replica_tables SET v_schema_origin = $4, v_schema_name = $5, "
+				"v_table_name = $6, v_table_pkey = ARRAY(SELECT jsonb_array_elements_text($7::jsonb -> "
+				"'key')), "
+				"jsb_layout = $7::jsonb WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "
+				"v_table_name = $3",
+				{id, change.table.schema, change.table.table, change.layout->origin_schema,
+				 change.layout->destination_schema, change.layout->table, core::to_json(*change.layout)});
 			return;
 		case ddl::LayoutChange::Kind::drop:
-			spi_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint AND "
-					 "v_schema_origin = $2 AND v_table_name = $3",
-					 {id, change.table.schema, change.table.table});
+			catalogue_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint AND "
+						   "v_schema_origin = $2 AND v_table_name = $3",
+						   {id, change.table.schema, change.table.table});
 			return;
 		}
 	}
@@ -377,13 +385,13 @@ class Replayer {
 	void mark_needs_copy(const ddl::TableRef &table, const std::string &statement) {
 		std::string reason = "its rows are not in PostgreSQL after: " + statement.substr(0, 200) +
 							 "; copy it with chameleon.sync_tables()";
-		std::vector<SqlRow> updated = spi_query(
+		std::vector<SqlRow> updated = catalogue_query(
 			"UPDATE sch_chameleon.t_replica_tables SET b_replica_enabled = false, t_disabled_reason = $4, "
 			"ts_disabled = clock_timestamp() WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "
 			"v_table_name = $3 RETURNING 1",
 			{std::to_string(source_.id), table.schema, table.table, reason});
 		if (updated.empty())
-			spi_exec(
+			catalogue_exec(
 				"INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
 				"v_table_name, b_replica_enabled, t_disabled_reason, ts_disabled) VALUES ($1::bigint, $2, "
 				"coalesce((SELECT value FROM sch_chameleon.t_sources s, "
@@ -820,7 +828,7 @@ class Replayer {
 
 	// on_error_replay: continue disables the table and goes on; exit stops the source.
 	void log_error(const std::vector<SqlValue> &entry) {
-		spi_exec(
+		catalogue_exec(
 			"INSERT INTO sch_chameleon.t_error_log (i_id_source, i_id_batch, v_schema_name, v_table_name, "
 			"t_table_pkey, t_binlog_name, i_binlog_position, t_sql, t_sqlstate, t_error_message) VALUES "
 			"($1::bigint, $2::bigint, $3, nullif($4, ''), nullif($5, ''), $6, $7::bigint, nullif($8, ''), "
@@ -840,14 +848,16 @@ class Replayer {
 									   failure.sql,
 									   failure.sqlstate,
 									   failure.message};
-		if (source_.config.on_error_replay != "exit")
+		// A right the owner lacks is no problem of one table: the source stops, whatever the policy.
+		bool stop = source_.config.on_error_replay == "exit" || failure.sqlstate == "42501";
+		if (!stop)
 			log_error(entry);
-		if (source_.config.on_error_replay == "exit")
-			throw ReplayStopped("replay of table \"" + event.schema + "." + event.table + "\" failed at " +
-									event.file + ":" + std::to_string(event.position) + ": " +
-									failure.message,
-								failure.key.empty() ? "" : "Row " + failure.key + ".", entry);
-		spi_exec(
+		if (stop)
+			throw ReplayStopped(
+				"replay of table \"" + event.schema + "." + event.table + "\" failed at " + event.file + ":" +
+					std::to_string(event.position) + ": " + failure.message,
+				failure.key.empty() ? "" : "Row " + failure.key + ".", entry, failure.sqlstate);
+		catalogue_exec(
 			"UPDATE sch_chameleon.t_replica_tables SET b_replica_enabled = false, t_disabled_reason = $4, "
 			"ts_disabled = clock_timestamp() WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "
 			"v_table_name = $3",

@@ -33,7 +33,8 @@ void replication_worker_stopped(const WorkerArgs &args);
 // other worker of the source is asked to stop.
 void replication_worker_failed(const WorkerArgs &args, const std::string &message);
 
-// Starts the reader and the replay worker of a source unless they run already.
-void start_replication_workers(int64 source_id, const std::string &source_name, Oid database);
+// Starts the reader and the replay worker of a source unless they run already; they connect as
+// owner (the caller has checked it with require_owner_can_run).
+void start_replication_workers(int64 source_id, const std::string &source_name, Oid database, Oid owner);
 
 } // namespace chameleon::pg

@@ -3,6 +3,7 @@
 #include "pg/replication.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/rights.hpp"
 #include "pg/spi.hpp"
 #include "pg/sql_values.hpp"
 
@@ -35,14 +36,16 @@ replication_workers(const std::string &source_name, Oid database) {
 }
 
 int64
-source_id_of(const std::string &name) {
+source_id_of(const std::string &name, Oid *owner = nullptr) {
 	int64 id = 0;
 	with_spi([&] {
-		SqlValue value =
-			spi_value("SELECT i_id_source FROM sch_chameleon.t_sources WHERE t_source = $1", {name});
-		if (!value)
+		std::vector<SqlRow> rows = catalogue_query(
+			"SELECT i_id_source, rol_owner::oid FROM sch_chameleon.t_sources WHERE t_source = $1", {name});
+		if (rows.empty())
 			throw Error(sqlstate::undefined_object, "source \"" + name + "\" does not exist");
-		id = std::stoll(*value);
+		id = std::stoll(*rows[0][0]);
+		if (owner)
+			*owner = static_cast<Oid>(std::stoul(*rows[0][1]));
 	});
 	return id;
 }
@@ -69,8 +72,8 @@ config::SourceConfig
 source_config(const std::string &name) {
 	config::SourceConfig config;
 	with_spi([&] {
-		SqlValue json =
-			spi_value("SELECT jsb_config::text FROM sch_chameleon.t_sources WHERE t_source = $1", {name});
+		SqlValue json = catalogue_value(
+			"SELECT jsb_config::text FROM sch_chameleon.t_sources WHERE t_source = $1", {name});
 		if (!json)
 			throw Error(sqlstate::undefined_object, "source \"" + name + "\" does not exist", "",
 						"List the sources with: SELECT source FROM chameleon.sources;");
@@ -111,7 +114,7 @@ load_replication_source(int64 source_id) {
 	ReplicationSource source;
 	source.id = source_id;
 	run_transaction([&] {
-		std::vector<SqlRow> rows = spi_query(
+		std::vector<SqlRow> rows = catalogue_query(
 			"SELECT s.t_source, s.jsb_config::text, r.t_binlog_name, r.i_binlog_position, r.t_gtid_set, "
 			"r.t_server_identity "
 			"FROM sch_chameleon.t_sources s JOIN sch_chameleon.t_last_received r USING (i_id_source) "
@@ -134,7 +137,7 @@ load_replication_source(int64 source_id) {
 }
 
 void
-start_replication_workers(int64 source_id, const std::string &source_name, Oid database) {
+start_replication_workers(int64 source_id, const std::string &source_name, Oid database, Oid owner) {
 	release_source(database, source_id);
 	std::vector<WorkerSlot> running = replication_workers(source_name, database);
 	for (WorkerRole role : {WorkerRole::reader, WorkerRole::replay}) {
@@ -148,6 +151,7 @@ start_replication_workers(int64 source_id, const std::string &source_name, Oid d
 		args.source_id = source_id;
 		args.database = database;
 		args.role = role;
+		args.owner = owner;
 		strlcpy(args.source_name, source_name.c_str(), sizeof(args.source_name));
 		start_worker(args, nullptr);
 	}
@@ -156,17 +160,18 @@ start_replication_workers(int64 source_id, const std::string &source_name, Oid d
 void
 replication_worker_stopped(const WorkerArgs &args) {
 	run_transaction([&] {
-		spi_exec("DELETE FROM sch_chameleon.t_worker_restarts WHERE i_id_source = $1::bigint",
-				 {std::to_string(args.source_id)});
+		catalogue_exec("DELETE FROM sch_chameleon.t_worker_restarts WHERE i_id_source = $1::bigint",
+					   {std::to_string(args.source_id)});
 	});
 }
 
 void
 replication_worker_failed(const WorkerArgs &args, const std::string &message) {
 	run_transaction([&] {
-		spi_exec("UPDATE sch_chameleon.t_sources SET enm_status = 'error', b_run_requested = false, "
-				 "t_status_reason = $2, ts_status_changed = clock_timestamp() WHERE i_id_source = $1::bigint",
-				 {std::to_string(args.source_id), std::string(worker_role_name(args.role)) + ": " + message});
+		catalogue_exec(
+			"UPDATE sch_chameleon.t_sources SET enm_status = 'error', b_run_requested = false, "
+			"t_status_reason = $2, ts_status_changed = clock_timestamp() WHERE i_id_source = $1::bigint",
+			{std::to_string(args.source_id), std::string(worker_role_name(args.role)) + ": " + message});
 	});
 	for (const WorkerSlot &slot : replication_workers(args.source_name, args.database))
 		if (slot.pid != MyProcPid)
@@ -180,7 +185,10 @@ using chameleon::pg::pg_call;
 
 CHAMELEON_FUNCTION(chameleon_start_workers) {
 	std::string name = pg::text_argument(fcinfo, 0, "name");
-	pg::start_replication_workers(pg::source_id_of(name), name, MyDatabaseId);
+	Oid owner = InvalidOid;
+	int64 id = pg::source_id_of(name, &owner);
+	pg::require_owner_can_run(owner, name);
+	pg::start_replication_workers(id, name, MyDatabaseId, owner);
 	PG_RETURN_VOID();
 }
 
@@ -215,7 +223,7 @@ CHAMELEON_FUNCTION(chameleon_wait_for_catchup) {
 		bool reached = false;
 		std::string status, reason;
 		pg::with_spi([&] {
-			std::vector<pg::SqlRow> rows = pg::spi_query(
+			std::vector<pg::SqlRow> rows = pg::catalogue_query(
 				"SELECT s.enm_status::text, coalesce(s.t_status_reason, ''), "
 				"coalesce((p.t_binlog_name, p.i_binlog_position) >= ($2, $3::bigint), false), "
 				"coalesce(p.t_gtid_set, '') "

@@ -2,6 +2,7 @@
 #include "pg/spi.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/rights.hpp"
 
 #include "common/error.hpp"
 
@@ -83,6 +84,24 @@ spi_value(const std::string &sql, const std::vector<SqlValue> &params) {
 	if (rows.empty() || rows[0].empty())
 		return std::nullopt;
 	return rows[0][0];
+}
+
+std::vector<SqlRow>
+catalogue_query(const std::string &sql, const std::vector<SqlValue> &params) {
+	CatalogueRights rights;
+	return spi_query(sql, params);
+}
+
+void
+catalogue_exec(const std::string &sql, const std::vector<SqlValue> &params) {
+	CatalogueRights rights;
+	execute(sql, params);
+}
+
+SqlValue
+catalogue_value(const std::string &sql, const std::vector<SqlValue> &params) {
+	CatalogueRights rights;
+	return spi_value(sql, params);
 }
 
 void

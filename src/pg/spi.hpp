@@ -23,6 +23,14 @@ void spi_exec(const std::string &sql, const std::vector<SqlValue> &params = {});
 // The first column of the first row, or nullopt when there is no row.
 SqlValue spi_value(const std::string &sql, const std::vector<SqlValue> &params = {});
 
+// The same for statements on the catalogue (schema sch_chameleon): they run with the rights of the
+// catalogue's owner and search_path = pg_catalog, pg_temp (CatalogueRights, rights.hpp), whatever
+// the current user is. Every other statement runs with the current user's rights: in a worker,
+// the source owner's.
+std::vector<SqlRow> catalogue_query(const std::string &sql, const std::vector<SqlValue> &params = {});
+void catalogue_exec(const std::string &sql, const std::vector<SqlValue> &params = {});
+SqlValue catalogue_value(const std::string &sql, const std::vector<SqlValue> &params = {});
+
 // In a SQL-callable function: runs body with SPI connected, in the calling statement's transaction.
 void with_spi(const std::function<void()> &body);
 

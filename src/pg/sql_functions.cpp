@@ -3,6 +3,7 @@
 #include "pg/pg_headers.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/rights.hpp"
 #include "pg/spi.hpp"
 #include "pg/sql_values.hpp"
 #include "pg/worker_slots.hpp"
@@ -101,6 +102,28 @@ CHAMELEON_FUNCTION(chameleon_parse_config_file) {
 CHAMELEON_FUNCTION(chameleon_caller_is_superuser) {
 	(void)fcinfo;
 	return BoolGetDatum(caller_is_superuser());
+}
+
+// The role calling the API: the outer user (SET ROLE, SET SESSION AUTHORIZATION, or the session
+// user), not the owner of the SECURITY DEFINER function. It becomes the owner of the sources it adds,
+// and the API checks it against the owner of the source it acts on.
+CHAMELEON_FUNCTION(chameleon_outer_user) {
+	(void)fcinfo;
+	return ObjectIdGetDatum(pg_call([] { return GetOuterUserId(); }));
+}
+
+// Runs one statement on the user's objects (the plpgsql parts of the catalogue that create, validate
+// or restore foreign keys and move identities on) with the rights of the source's owner, as a
+// security-restricted operation: no user code they reach runs with the catalogue owner's rights.
+CHAMELEON_FUNCTION(chameleon_execute_as_owner) {
+	int64 source_id = pg::int64_argument(fcinfo, 0, "id_source");
+	std::string statement = text_argument(fcinfo, 1, "statement");
+	pg::with_spi([&] {
+		Oid owner = pg::source_owner(source_id);
+		pg::RoleRights rights(owner, true);
+		pg::spi_exec(statement);
+	});
+	PG_RETURN_VOID();
 }
 
 CHAMELEON_FUNCTION(chameleon_check_source) {

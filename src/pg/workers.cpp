@@ -7,6 +7,7 @@
 #include "pg/init_replica.hpp"
 #include "pg/launcher.hpp"
 #include "pg/replication.hpp"
+#include "pg/rights.hpp"
 #include "pg/spi.hpp"
 
 #include "common/error.hpp"
@@ -20,6 +21,7 @@ namespace {
 
 volatile sig_atomic_t stop_signal_received = false;
 WorkerSlot *current_slot = nullptr;
+std::string owner_name; // "name", read when the worker starts (a failed transaction cannot read it)
 
 // SIGTERM: remember the request, and cancel what PostgreSQL is doing so that a long
 // statement (an index build, a lock wait) ends at its next interrupt check.
@@ -98,15 +100,21 @@ record_failure(const WorkerArgs &args, const std::string &message) {
 
 // The message, its detail and its hint: the detail often holds the reason (which check failed,
 // the server's own error), and the status reason must say what to fix, not only the server log.
+// A right the owner lacks (PostgreSQL's own permission errors) is named as such: the worker runs as
+// the owner.
 std::string
-captured_message(const CapturedError &error) {
+captured_message(const WorkerArgs &args, const CapturedError &error) {
 	const char *message = error.pg_error ? error.pg_error->message : error.message;
 	const char *detail = error.pg_error ? error.pg_error->detail : error.detail;
 	const char *hint = error.pg_error ? error.pg_error->hint : error.hint;
 	std::string text = message ? message : "";
 	if (detail && *detail)
 		text += std::string(": ") + detail;
-	if (hint && *hint)
+	int code = error.pg_error ? error.pg_error->sqlerrcode : error.sqlerrcode;
+	if (error.from_postgres && code == ERRCODE_INSUFFICIENT_PRIVILEGE) {
+		text += " HINT: " + owner_rights_hint(owner_name, args.source_name) +
+				(hint && *hint ? std::string(" ") + hint : std::string());
+	} else if (hint && *hint)
 		text += std::string(" HINT: ") + hint;
 	return text;
 }
@@ -137,8 +145,17 @@ my_slot() {
 	return current_slot;
 }
 
+const std::string &
+worker_owner_name() {
+	return owner_name;
+}
+
 pid_t
 start_worker(const WorkerArgs &args, BackgroundWorkerHandle **handle) {
+	if (!OidIsValid(args.owner))
+		throw Error(sqlstate::internal_error, std::string("the ") + worker_role_name(args.role) +
+												  " worker of source \"" + args.source_name +
+												  "\" has no owner");
 	BackgroundWorker worker;
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
@@ -189,7 +206,17 @@ chameleon_worker_main(Datum) {
 	pqsignal(SIGTERM, handle_sigterm);
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	BackgroundWorkerUnblockSignals();
-	BackgroundWorkerInitializeConnectionByOid(args.database, InvalidOid, 0);
+	// The worker has the rights of the source's owner, and no other (doc/security.md): it connects
+	// as the owner, and SECURITY_LOCAL_USERID_CHANGE keeps user code (triggers, default expressions,
+	// domain checks) from changing roles with SET ROLE or SET SESSION AUTHORIZATION. Catalogue
+	// statements switch to the catalogue's owner one at a time (CatalogueRights).
+	BackgroundWorkerInitializeConnectionByOid(args.database, args.owner, 0);
+	SetUserIdAndSecContext(args.owner, SECURITY_LOCAL_USERID_CHANGE);
+	// The replay applies changes another server has already checked, as PostgreSQL's apply worker
+	// does: ordinary triggers and rules do not fire, nor do foreign key checks (ENABLE REPLICA and
+	// ENABLE ALWAYS triggers do).
+	if (args.role == WorkerRole::replay)
+		SetConfigOption("session_replication_role", "replica", PGC_SUSET, PGC_S_OVERRIDE);
 	pgstat_report_appname(MyBgworkerEntry->bgw_name);
 	// a manager's name is its database's, for the process title only
 	current_slot =
@@ -203,6 +230,9 @@ chameleon_worker_main(Datum) {
 	bool failed = false;
 	bool stopped = false;
 	try {
+		pg_call([] { StartTransactionCommand(); });
+		owner_name = role_name(args.owner);
+		pg_call([] { CommitTransactionCommand(); });
 		run_role(args);
 	} catch (const StopRequested &) {
 		stopped = true;
@@ -220,7 +250,7 @@ chameleon_worker_main(Datum) {
 		proc_exit(0);
 	}
 	if (failed) {
-		record_failure(args, captured_message(error));
+		record_failure(args, captured_message(args, error));
 		raise_captured(error, MyBgworkerEntry->bgw_name);
 	}
 	proc_exit(0);

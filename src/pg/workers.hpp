@@ -18,9 +18,11 @@ struct WorkerArgs {
 	int64 job;
 	char source_name[NAMEDATALEN];
 	dsm_handle request; // a pinned segment holding a text request (sync_tables), or 0
+	Oid owner;			// the source's owner: the worker connects as this role (doc/security.md)
 };
 
-// Registers a worker and waits until it runs; throws chameleon::Error when it cannot start.
+// Registers a worker and waits until it runs (args.owner must be set: the caller checks with
+// require_owner_can_run that the owner may run workers); throws chameleon::Error when it cannot start.
 // With a handle, the worker notifies this process when it exits (see wait_for_worker_exit).
 pid_t start_worker(const WorkerArgs &args, BackgroundWorkerHandle **handle);
 void wait_for_worker_exit(BackgroundWorkerHandle *handle);
@@ -39,6 +41,9 @@ bool stop_requested();
 
 // The running worker's slot (for progress reports).
 WorkerSlot *my_slot();
+
+// The name of the role the worker runs as (the source's owner), quoted, for messages.
+const std::string &worker_owner_name();
 
 } // namespace chameleon::pg
 
