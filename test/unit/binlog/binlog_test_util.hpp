@@ -32,6 +32,21 @@ put_str(Bytes &out, const std::string &s) {
 	out.insert(out.end(), s.begin(), s.end());
 }
 
+// The start of a MariaDB QUERY_COMPRESSED_EVENT body: thread id 1, no execution time, database
+// "db", no error code and no status variables; the compressed statement follows.
+inline Bytes
+compressed_query_prefix() {
+	Bytes q;
+	put_le(q, 1, 4);
+	put_le(q, 0, 4);
+	q.push_back(2);
+	put_le(q, 0, 2);
+	put_le(q, 0, 2);
+	put_str(q, "db");
+	q.push_back(0);
+	return q;
+}
+
 inline chameleon::binlog::Column
 column(chameleon::binlog::ColumnType type) {
 	chameleon::binlog::Column c;

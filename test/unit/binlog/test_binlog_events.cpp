@@ -344,14 +344,7 @@ TEST_CASE("binlog mariadb compressed query and rows events", "[binlog][events]")
 	Decoder d;
 	Bytes fde = make_fde("10.11.19-MariaDB-log", 1, true);
 	d.decode(fde.data(), fde.size());
-	Bytes q;
-	put_le(q, 1, 4);
-	put_le(q, 0, 4);
-	q.push_back(2);
-	put_le(q, 0, 2);
-	put_le(q, 0, 2);
-	put_str(q, "db");
-	q.push_back(0);
+	Bytes q = compressed_query_prefix();
 	q.push_back(0x81);
 	q.push_back(static_cast<uint8_t>(sql.size()));
 	q.insert(q.end(), deflated.begin(), deflated.end());

@@ -142,14 +142,7 @@ TEST_CASE("mariadb compressed event declaring more than the payload limit", "[bi
 	Decoder d;
 	Bytes fde = make_fde("10.11.19-MariaDB-log", 1, true);
 	d.decode(fde.data(), fde.size());
-	Bytes q;
-	put_le(q, 1, 4);
-	put_le(q, 0, 4);
-	q.push_back(2);
-	put_le(q, 0, 2);
-	put_le(q, 0, 2);
-	put_str(q, "db");
-	q.push_back(0);
+	Bytes q = compressed_query_prefix();
 	q.push_back(0x84); // four length bytes
 	put_be(q, 0xffffffffu, 4);
 	Bytes z = deflate(Bytes(5000000, 'a'));

@@ -7,17 +7,9 @@
 #include <stdexcept>
 
 using namespace chameleon::config;
+using chameleon::config::testing::repeat;
 
 namespace {
-
-std::string
-repeat(const std::string &text, int times) {
-	std::string result;
-	result.reserve(text.size() * static_cast<std::size_t>(times));
-	for (int i = 0; i < times; ++i)
-		result += text;
-	return result;
-}
 
 // The interrupt check seen by the tests: counts its calls, throws Cancelled from call number cancel_at.
 struct Cancelled : std::runtime_error {

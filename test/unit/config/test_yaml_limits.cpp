@@ -15,15 +15,6 @@ namespace {
 
 constexpr int deep = 100000;
 
-std::string
-repeat(const std::string &text, int times) {
-	std::string result;
-	result.reserve(text.size() * static_cast<std::size_t>(times));
-	for (int i = 0; i < times; ++i)
-		result += text;
-	return result;
-}
-
 // Runs parse, which must throw a ConfigError, and returns it with the seconds it took.
 template <typename Parse>
 std::pair<ConfigError, double>
