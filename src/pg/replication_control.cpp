@@ -82,29 +82,31 @@ source_config(const std::string &name) {
 	return config;
 }
 
-// (file, position) of MySQL's binary log now.
-mysql::BinlogPosition
-current_master_position(const config::SourceConfig &config) {
+// What wait_for_catchup waits for: MySQL's binary log position now and, with gtid_enable, the
+// GTIDs the server has executed (MariaDB's position list or MySQL's set), read on one connection.
+struct CatchupTarget {
+	mysql::BinlogPosition position;
+	std::string gtids;
+};
+
+CatchupTarget
+current_master_target(const config::SourceConfig &config) {
 	mysql::Connection connection(mysql::connection_params(config));
 	const mysql::ServerVersion &version = connection.version();
-	const char *statement = version.flavour == mysql::Flavour::mysql && version.at_least(8, 2)
-								? "SHOW BINARY LOG STATUS"
-								: "SHOW MASTER STATUS";
-	std::vector<mysql::Row> rows = connection.query(statement);
+	bool mysql_flavour = version.flavour == mysql::Flavour::mysql;
+	std::vector<mysql::Row> rows = connection.query(
+		mysql_flavour && version.at_least(8, 2) ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS");
 	if (rows.empty() || rows[0].size() < 2 || !rows[0][0] || !rows[0][1])
 		throw Error(sqlstate::object_not_in_prerequisite_state, "the MySQL server reports no binary log", "",
 					"Enable the binary log (log_bin) on the server.");
-	return {*rows[0][0], static_cast<uint64_t>(std::stoull(*rows[0][1]))};
-}
-
-// The GTIDs the server has executed: MariaDB's position list or MySQL's set.
-std::string
-current_master_gtids(const config::SourceConfig &config) {
-	mysql::Connection connection(mysql::connection_params(config));
-	std::vector<mysql::Row> rows = connection.query(connection.version().flavour == mysql::Flavour::mysql
-														? "SELECT @@global.gtid_executed"
-														: "SELECT @@global.gtid_binlog_pos");
-	return rows.empty() || !rows[0][0] ? std::string() : *rows[0][0];
+	CatchupTarget target{{*rows[0][0], static_cast<uint64_t>(std::stoull(*rows[0][1]))}, ""};
+	if (config.gtid_enable) {
+		rows = connection.query(mysql_flavour ? "SELECT @@global.gtid_executed"
+											  : "SELECT @@global.gtid_binlog_pos");
+		if (!rows.empty() && rows[0][0])
+			target.gtids = *rows[0][0];
+	}
+	return target;
 }
 
 } // namespace
@@ -215,10 +217,11 @@ CHAMELEON_FUNCTION(chameleon_wait_for_catchup) {
 	TimestampTz deadline = GetCurrentTimestamp() + timeout_ms * 1000;
 
 	config::SourceConfig config = pg::source_config(name);
-	mysql::BinlogPosition target = pg::current_master_position(config);
+	pg::CatchupTarget caught_up_at = pg::current_master_target(config);
+	const mysql::BinlogPosition &target = caught_up_at.position;
 	// With GTIDs the target holds across a failover, where file names of one server say nothing
 	// about another's.
-	std::string target_gtids = config.gtid_enable ? pg::current_master_gtids(config) : std::string();
+	const std::string &target_gtids = caught_up_at.gtids;
 	for (;;) {
 		bool reached = false;
 		std::string status, reason;
