@@ -2128,3 +2128,11 @@ BEGIN
 	WHERE r.i_id_source = v_id AND r.t_binlog_name IS NOT NULL AND s.enm_source_type = 'mysql';
 END;
 $$;
+
+-------------------------------------------------------------------------------
+-- 1.5, replay of OLTP traffic: the replay commits only between MySQL transactions
+-------------------------------------------------------------------------------
+-- The first event the reader logs of each MySQL transaction (a statement is a transaction of its
+-- own), so that the replay, which folds the changes of many transactions into one commit, never
+-- commits part of one. Rows logged before 1.5 have false: the replay then commits at batch ends.
+ALTER TABLE sch_chameleon.t_log_replica ADD COLUMN b_transaction_start boolean NOT NULL DEFAULT false;

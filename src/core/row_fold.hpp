@@ -39,6 +39,9 @@ class RowFold {
 
 	size_t changes() const { return changes_; } // changes folded since clear()
 	bool refused() const { return refused_; }
+	// Makes the fold unusable until clear() (a change the caller could not turn into images);
+	// returns false.
+	bool refuse();
 	void clear();
 
   private:
@@ -51,7 +54,6 @@ class RowFold {
 	std::string encode_key(const RowImage &image) const;
 	Entry *find(const std::string &encoded);
 	Entry &add(std::string encoded, const RowImage &image, bool stored);
-	bool refuse();
 
 	std::vector<size_t> key_columns_;
 	std::vector<Entry> entries_; // in the order keys were first seen

@@ -91,7 +91,11 @@ bytea_datum(const uint8_t *data, size_t size) {
 // The open batch: a PostgreSQL transaction holding the log rows written since the last commit.
 class BatchWriter {
   public:
-	explicit BatchWriter(const ReplicationSource &source) : source_(source) {}
+	explicit BatchWriter(const ReplicationSource &source) : source_(source) {
+		event_context_ = pg_call([] {
+			return AllocSetContextCreate(TopMemoryContext, "pg_chameleon log event", ALLOCSET_DEFAULT_SIZES);
+		});
+	}
 
 	bool open() const { return transaction_open_; }
 	int64_t rows() const { return rows_; }
@@ -101,6 +105,7 @@ class BatchWriter {
 						const uint8_t *event, size_t size, const mysql::BinlogPosition &start,
 						uint32_t event_time, int64_t row_count) {
 		begin_batch(start);
+		EventMemory memory(event_context_);
 		Datum values[11];
 		bool nulls[11] = {};
 		values[0] = Int64GetDatum(source_.id);
@@ -122,6 +127,7 @@ class BatchWriter {
 	void add_statement(std::string_view database, std::string_view statement,
 					   const mysql::BinlogPosition &start, uint32_t event_time) {
 		begin_batch(start);
+		EventMemory memory(event_context_);
 		Datum values[11];
 		values[0] = Int64GetDatum(source_.id);
 		values[1] = Int64GetDatum(batch_id_);
@@ -162,6 +168,9 @@ class BatchWriter {
 			{std::to_string(source_.id), next.file, std::to_string(next.position), gtid_set,
 			 server_identity_});
 		finish_transaction();
+		// The replay sleeps until there is something to replay.
+		if (batch_id_ != 0)
+			pg_call([&] { wake_worker(source_.id, WorkerRole::replay); });
 		batch_id_ = 0;
 		events_ = 0;
 		rows_ = 0;
@@ -209,6 +218,25 @@ class BatchWriter {
 	void set_server_identity(const std::string &identity) { server_identity_ = identity; }
 
   private:
+	// The Datums of one log row are made in a context reset after the row is inserted, so that the
+	// reader's memory does not grow with the size of a MySQL transaction (one batch).
+	class EventMemory {
+	  public:
+		explicit EventMemory(MemoryContext context) : context_(context) {
+			previous_ = pg_call([&] { return MemoryContextSwitchTo(context_); });
+		}
+		~EventMemory() {
+			MemoryContextSwitchTo(previous_);
+			MemoryContextReset(context_);
+		}
+		EventMemory(const EventMemory &) = delete;
+		EventMemory &operator=(const EventMemory &) = delete;
+
+	  private:
+		MemoryContext context_;
+		MemoryContext previous_;
+	};
+
 	Datum text_value(std::string_view text) {
 		return pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(text.data(), text.size())); });
 	}
@@ -262,19 +290,22 @@ class BatchWriter {
 	void insert_event(const Datum *values, int64_t row_count, const std::string *statement) {
 		CatalogueRights rights; // the log storage is part of the catalogue
 		if (insert_plan_ == nullptr) {
-			Oid types[13] = {INT8OID, INT8OID, INT8OID,	 TEXTOID,  TEXTOID, TEXTOID, TEXTOID,
-							 INT8OID, INT8OID, BYTEAOID, BYTEAOID, INT4OID, TEXTOID};
+			Oid types[14] = {INT8OID, INT8OID, INT8OID,	 TEXTOID,  TEXTOID, TEXTOID, TEXTOID,
+							 INT8OID, INT8OID, BYTEAOID, BYTEAOID, INT4OID, TEXTOID, BOOLOID};
 			insert_plan_ = pg_call([&] {
 				return SPI_prepare(
 					"INSERT INTO sch_chameleon.t_log_replica (i_id_source, i_id_batch, i_id_event, "
 					"v_schema_name, v_table_name, enm_binlog_event, t_binlog_name, i_binlog_position, "
-					"ts_event, b_event, b_table_map, i_rows, t_query) VALUES ($1, $2, $3, $4, $5, "
-					"$6::sch_chameleon.en_binlog_event, $7, $8, to_timestamp($9), $10, $11, $12, $13)",
-					13, types);
+					"ts_event, b_event, b_table_map, i_rows, t_query, b_transaction_start) VALUES ($1, $2, "
+					"$3, "
+					"$4, $5, $6::sch_chameleon.en_binlog_event, $7, $8, to_timestamp($9), $10, $11, $12, "
+					"$13, "
+					"$14)",
+					14, types);
 			});
 		}
-		Datum all[13];
-		char nulls[13];
+		Datum all[14];
+		char nulls[14];
 		for (int i = 0; i < 11; i++) {
 			all[i] = values[i];
 			nulls[i] = ' ';
@@ -288,6 +319,9 @@ class BatchWriter {
 		if (statement)
 			all[12] = text_value(*statement);
 		nulls[12] = statement ? ' ' : 'n';
+		// A statement is a MySQL transaction of its own.
+		all[13] = BoolGetDatum(statement != nullptr || events_ == transaction_first_event_);
+		nulls[13] = ' ';
 		int result = pg_call([&] { return SPI_execute_plan(insert_plan_, all, nulls, false, 0); });
 		if (result != SPI_OK_INSERT)
 			throw Error(sqlstate::internal_error,
@@ -305,6 +339,7 @@ class BatchWriter {
 	std::vector<uint8_t> format_description_;
 	std::string server_identity_;
 	SPIPlanPtr insert_plan_ = nullptr;
+	MemoryContext event_context_ = nullptr;
 };
 
 // The executed GTID set, in the flavour of the server.

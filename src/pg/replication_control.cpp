@@ -242,8 +242,10 @@ CHAMELEON_FUNCTION(chameleon_wait_for_catchup) {
 			reached =
 				target_gtids.empty() ? *rows[0][2] == "t" : binlog::gtids_cover(*rows[0][3], target_gtids);
 		});
-		if (reached)
+		if (reached) {
+			ConditionVariableCancelSleep();
 			PG_RETURN_BOOL(true);
+		}
 		// NOLINTBEGIN(performance-inefficient-string-concatenation): throws, leaving the loop
 		if (status == "error")
 			throw Error(sqlstate::object_not_in_prerequisite_state,
@@ -256,9 +258,13 @@ CHAMELEON_FUNCTION(chameleon_wait_for_catchup) {
 						"source \"" + name + "\" is not replicating (status " + status + ")", "",
 						"Start it with SELECT chameleon.start_replica('" + name + "');");
 		// NOLINTEND(performance-inefficient-string-concatenation)
-		if (GetCurrentTimestamp() >= deadline)
+		if (GetCurrentTimestamp() >= deadline) {
+			ConditionVariableCancelSleep();
 			PG_RETURN_BOOL(false);
-		pg::pause_briefly();
+		}
+		// Woken by the replay's next commit; the timeout notices a worker that stopped without one.
+		long remaining_ms = static_cast<long>((deadline - GetCurrentTimestamp()) / 1000) + 1;
+		pg_call([&] { pg::wait_for_replay_progress(std::min(remaining_ms, 1000L)); });
 	}
 }
 

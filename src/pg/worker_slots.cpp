@@ -88,6 +88,7 @@ attach_shared_memory() {
 		state->lock = &(GetNamedLWLockTranche("pg_chameleon"))->lock;
 		state->slot_count = max_workers_guc;
 		state->next_generation = 1;
+		ConditionVariableInit(&state->replay_progress);
 	}
 	LWLockRelease(AddinShmemInitLock);
 }
@@ -127,6 +128,7 @@ claim_slot(WorkerRole role, int64 source_id, const char *source_name) {
 		slot->started_at = GetCurrentTimestamp();
 		slot->state_changed_at = slot->started_at;
 		slot->generation = state->next_generation++;
+		slot->latch = MyLatch;
 		claimed = slot;
 		break;
 	}
@@ -188,6 +190,29 @@ source_held(Oid database, int64 source_id) {
 			held = true;
 	LWLockRelease(state->lock);
 	return held;
+}
+
+void
+wake_worker(int64 source_id, WorkerRole role) {
+	LWLockAcquire(state->lock, LW_SHARED);
+	for (int i = 0; i < state->slot_count; i++) {
+		const WorkerSlot *slot = &state->slots[i];
+		if (slot->in_use && slot->role == role && slot->source_id == source_id &&
+			slot->database == MyDatabaseId && slot->latch != nullptr)
+			SetLatch(slot->latch);
+	}
+	LWLockRelease(state->lock);
+}
+
+void
+announce_replay_progress() {
+	ConditionVariableBroadcast(&state->replay_progress);
+}
+
+void
+wait_for_replay_progress(long timeout_ms) {
+	(void)ConditionVariableTimedSleep(&state->replay_progress, timeout_ms, PG_WAIT_EXTENSION);
+	CHECK_FOR_INTERRUPTS();
 }
 
 int

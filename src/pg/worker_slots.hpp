@@ -25,6 +25,7 @@ struct WorkerSlot {
 	TimestampTz started_at;
 	TimestampTz state_changed_at;
 	uint64 generation;
+	Latch *latch; // the process's latch, set by wake_worker
 };
 
 // A source the launcher must not restart for a while: stop_replica holds it from before it signals
@@ -40,6 +41,8 @@ struct SharedState {
 	LWLock *lock;
 	uint64 next_generation;
 	SourceHold holds[max_source_holds];
+	// Broadcast by a replay worker after each commit that moved its marker (wait_for_catchup).
+	ConditionVariable replay_progress;
 	int slot_count;
 	WorkerSlot slots[FLEXIBLE_ARRAY_MEMBER];
 };
@@ -59,6 +62,16 @@ void set_slot_state(WorkerSlot *slot, const char *state);
 void hold_source(Oid database, int64 source_id, TimestampTz until);
 void release_source(Oid database, int64 source_id);
 bool source_held(Oid database, int64 source_id);
+
+// Sets the latch of the live worker of that role for the source (in the current database), if any:
+// the reader wakes the replay when it commits a batch.
+void wake_worker(int64 source_id, WorkerRole role);
+
+// The replay worker's commit moved its marker: every waiter on replay_progress looks again.
+void announce_replay_progress();
+// Sleeps until some replay worker announces progress or timeout_ms pass; interruptible. The caller
+// checks its condition before each call and calls ConditionVariableCancelSleep when done.
+void wait_for_replay_progress(long timeout_ms);
 
 // A consistent copy of the slots in use whose process is alive; returns the count.
 int copy_live_slots(WorkerSlot *out, int capacity);

@@ -1,0 +1,393 @@
+// The row apply of the replay: folding the round's rows events by key and applying the net effect,
+// or event by event and row by row after a failure; see row_apply.hpp and doc/architecture.md.
+#include "pg/row_apply.hpp"
+
+#include "pg/boundary.hpp"
+
+#include "common/error.hpp"
+#include "core/sql_quote.hpp"
+#include "core/value_text.hpp"
+
+namespace chameleon::pg {
+
+namespace {
+
+using core::quote_ident;
+
+// Positions in the layout (= binlog) column order of the columns of the table's key.
+std::vector<size_t>
+key_columns(const core::TableLayout &layout) {
+	std::vector<size_t> positions;
+	for (const std::string &key : layout.key)
+		for (size_t i = 0; i < layout.columns.size(); i++)
+			if (layout.columns[i].mysql.name == key)
+				positions.push_back(i);
+	return positions;
+}
+
+// Appends a value to a PostgreSQL array literal ("{" already written).
+void
+append_array_element(std::string &array, const SqlValue &value) {
+	if (array.size() > 1)
+		array += ',';
+	if (!value) {
+		array += "NULL";
+		return;
+	}
+	array += '"';
+	for (char c : *value) {
+		if (c == '"' || c == '\\')
+			array += '\\';
+		array += c;
+	}
+	array += '"';
+}
+
+std::string
+key_text(const core::TableLayout &layout, const std::vector<SqlValue> &values) {
+	std::string text;
+	for (size_t position : key_columns(layout))
+		text += (text.empty() ? "" : ", ") + layout.columns[position].mysql.name + "=" +
+				values[position].value_or("NULL");
+	return text;
+}
+
+} // namespace
+
+void
+RowApplier::add(const LogEvent &event) {
+	TableState *table = context_.find(event.schema, event.table);
+	if (table == nullptr || !table->enabled || table->layout.key.empty() ||
+		before_point(event.file, event.position, *table)) {
+		skipped_ += event.rows;
+		return;
+	}
+	binlog::Event map_event = context_.decoder().decode(
+		reinterpret_cast<const uint8_t *>(event.table_map_bytes.data()), event.table_map_bytes.size());
+	const binlog::TableMap &table_map = *std::get<binlog::TableMapEvent>(map_event.body).table;
+	TableKey name{event.schema, event.table};
+	std::string mismatch = replay::layout_mismatch(table_map, table->layout);
+	if (!mismatch.empty()) {
+		// The events before this one were made for the layout the table has: they go in first.
+		auto held = pending_.find(name);
+		if (held != pending_.end()) {
+			flush_table(name, held->second);
+			pending_.erase(held);
+		}
+		if (table->enabled)
+			context_.table_failed(event, *table, {mismatch, sqlstate::datatype_mismatch, "", ""});
+		skipped_ += event.rows;
+		return;
+	}
+	binlog::Event rows_event = context_.decoder().decode(
+		reinterpret_cast<const uint8_t *>(event.event_bytes.data()), event.event_bytes.size());
+	Pending &pending = pending_.try_emplace(name, key_columns(table->layout)).first->second;
+	fold_event(pending, table_map, std::get<binlog::RowsEvent>(rows_event.body), *table);
+	pending.events.push_back(event);
+	held_rows_ += event.rows;
+}
+
+void
+RowApplier::fold_event(Pending &pending, const binlog::TableMap &table_map, const binlog::RowsEvent &rows,
+					   const TableState &table) {
+	if (pending.fold.refused())
+		return;
+	binlog::RowReader reader(rows);
+	std::vector<binlog::Value> before_values, after_values;
+	core::RowImage before, after;
+	TableError ignored;
+	try {
+		while (reader.next(before_values, after_values)) {
+			switch (rows.kind) {
+			case binlog::RowsKind::write:
+				image_text(table.layout, table_map, after_values, after, ignored);
+				(void)pending.fold.insert(std::move(after));
+				break;
+			case binlog::RowsKind::remove:
+				image_text(table.layout, table_map, before_values, before, ignored);
+				(void)pending.fold.remove(before);
+				break;
+			case binlog::RowsKind::update:
+				image_text(table.layout, table_map, before_values, before, ignored);
+				image_text(table.layout, table_map, after_values, after, ignored);
+				(void)pending.fold.update(before, std::move(after));
+				break;
+			}
+			if (pending.fold.refused())
+				return; // applied event by event at the flush, which names what fails
+		}
+	} catch (const Error &) {
+		// A value the table cannot take: the event-by-event apply reports it.
+		(void)pending.fold.refuse();
+	}
+}
+
+void
+RowApplier::flush() {
+	for (auto &[name, pending] : pending_)
+		flush_table(name, pending);
+	pending_.clear();
+	held_rows_ = 0;
+}
+
+void
+RowApplier::discard() {
+	pending_.clear();
+	held_rows_ = 0;
+	replayed_ = skipped_ = 0;
+}
+
+std::pair<int64_t, int64_t>
+RowApplier::take_counts() {
+	std::pair<int64_t, int64_t> counts{replayed_, skipped_};
+	replayed_ = skipped_ = 0;
+	return counts;
+}
+
+void
+RowApplier::flush_table(const TableKey &name, Pending &pending) {
+	TableState *table = context_.find(name.first, name.second);
+	int64_t rows = 0;
+	for (const LogEvent &event : pending.events)
+		rows += event.rows;
+	if (table != nullptr && table->enabled && !pending.fold.refused()) {
+		TableError failure;
+		core::RowFold::NetEffect effect = pending.fold.net_effect();
+		if (run_subtransaction([&] { apply_net_effect(*table, effect, failure); }, &failure.message,
+							   &failure.sqlstate)) {
+			replayed_ += rows;
+			return;
+		}
+	}
+	// The net effect failed (or the fold refused a change): the events again, one by one, so that a
+	// failure names its row; the table is disabled at the first failing event.
+	for (const LogEvent &event : pending.events) {
+		if (table == nullptr || !table->enabled) {
+			skipped_ += event.rows;
+			continue;
+		}
+		int64_t applied = apply_event_by_rows(event, *table);
+		replayed_ += applied;
+		skipped_ += event.rows - applied;
+	}
+}
+
+// One DELETE of every key whose stored row changed, then one COPY of the final images.
+void
+RowApplier::apply_net_effect(TableState &table, const core::RowFold::NetEffect &effect, TableError &failure) {
+	const core::TableLayout &layout = table.layout;
+	std::vector<size_t> key = key_columns(layout);
+	if (!effect.deleted_keys.empty()) {
+		std::vector<SqlValue> arrays(key.size(), std::string("{"));
+		for (const core::RowImage &values : effect.deleted_keys)
+			for (size_t k = 0; k < key.size(); k++)
+				append_array_element(*arrays[k], values[k]);
+		for (SqlValue &array : arrays)
+			*array += '}';
+		if (key.size() == 1) {
+			failure.sql = "DELETE FROM " + qualified(layout) + " WHERE " + quote_ident(layout.key[0]) +
+						  " = ANY($1::" + layout.columns[key[0]].pg_type + "[])";
+		} else {
+			std::string unnest, names, match;
+			for (size_t k = 0; k < key.size(); k++) {
+				std::string column = "c" + std::to_string(k);
+				unnest += (k ? ", $" : "$") + std::to_string(k + 1) + "::text[]";
+				names += (k ? ", " : "") + column;
+				match += (k ? " AND t." : "t.") + quote_ident(layout.key[k]) + " = v." + column +
+						 "::" + layout.columns[key[k]].pg_type;
+			}
+			failure.sql = "DELETE FROM " + qualified(layout) + " AS t USING unnest(" + unnest + ") AS v(" +
+						  names + ") WHERE " + match;
+		}
+		if (!table.delete_keys_plan)
+			table.delete_keys_plan = prepare(failure.sql, static_cast<int>(key.size()));
+		failure.key = std::to_string(effect.deleted_keys.size()) + " keys";
+		execute(table.delete_keys_plan, arrays, SPI_OK_DELETE, "a delete", failure,
+				effect.deleted_keys.size());
+	}
+	if (effect.inserted.empty())
+		return;
+	copy_text_.clear();
+	for (const core::RowImage *image : effect.inserted) {
+		for (size_t i = 0; i < image->size(); i++) {
+			if (i > 0)
+				copy_text_ += '\t';
+			if ((*image)[i])
+				core::copy_escape(*(*image)[i], copy_text_, true);
+			else
+				copy_text_ += "\\N";
+		}
+		copy_text_ += '\n';
+	}
+	if (!table.loader) {
+		std::vector<std::string> columns;
+		for (const core::LayoutColumn &column : layout.columns)
+			columns.push_back(column.mysql.name);
+		table.loader = std::make_shared<CopyLoader>(layout.destination_schema, layout.destination_table,
+													columns, std::vector<size_t>{});
+	}
+	failure.sql = "COPY " + qualified(layout) + " FROM the final rows of " +
+				  std::to_string(effect.inserted.size()) + " keys";
+	failure.key.clear();
+	table.loader->copy_rows(copy_text_);
+}
+
+// Applies one rows event row by row in a subtransaction; returns the rows applied (0 when the event
+// failed: the table is then disabled, or ReplayStopped thrown, by on_error_replay).
+int64_t
+RowApplier::apply_event_by_rows(const LogEvent &event, TableState &table) {
+	binlog::Event map_event = context_.decoder().decode(
+		reinterpret_cast<const uint8_t *>(event.table_map_bytes.data()), event.table_map_bytes.size());
+	const binlog::TableMap &table_map = *std::get<binlog::TableMapEvent>(map_event.body).table;
+	binlog::Event rows_event = context_.decoder().decode(
+		reinterpret_cast<const uint8_t *>(event.event_bytes.data()), event.event_bytes.size());
+	const auto &rows = std::get<binlog::RowsEvent>(rows_event.body);
+	int64_t applied = 0;
+	TableError failure;
+	bool ok = run_subtransaction(
+		[&] {
+			binlog::RowReader reader(rows);
+			std::vector<binlog::Value> before, after;
+			while (reader.next(before, after)) {
+				apply_row(table, table_map, rows.kind, before, after, failure);
+				applied++;
+			}
+		},
+		&failure.message, &failure.sqlstate);
+	if (ok)
+		return applied;
+	context_.table_failed(event, table, failure);
+	return 0;
+}
+
+// Converts the values of an image into PostgreSQL text, in layout (= binlog) column order.
+void
+RowApplier::image_text(const core::TableLayout &layout, const binlog::TableMap &table_map,
+					   const std::vector<binlog::Value> &image, core::RowImage &out, TableError &failure) {
+	out.clear();
+	for (size_t i = 0; i < layout.columns.size(); i++) {
+		std::string text, problem;
+		replay::Outcome outcome = replay::append_pg_text(image[i], table_map.columns[i], layout.columns[i],
+														 context_.policy(), text, &problem);
+		switch (outcome) {
+		case replay::Outcome::value:
+			out.emplace_back(std::move(text));
+			break;
+		case replay::Outcome::null:
+			out.emplace_back(std::nullopt);
+			break;
+		case replay::Outcome::zero_date_rejected:
+			problem = "zero date rejected by zero_dates: error";
+			[[fallthrough]];
+		case replay::Outcome::nul_rejected:
+			if (problem.empty())
+				problem = "NUL byte in a text value (strip_nul: false)";
+			[[fallthrough]];
+		case replay::Outcome::invalid:
+			failure.message = "column \"" + layout.columns[i].mysql.name + "\": " + problem;
+			failure.sqlstate = sqlstate::invalid_parameter_value;
+			throw Error(sqlstate::invalid_parameter_value, failure.message);
+		}
+	}
+}
+
+SPIPlanPtr
+RowApplier::prepare(const std::string &sql, int count) {
+	std::vector<Oid> types(count, TEXTOID);
+	return pg_call([&] {
+		SPIPlanPtr plan = SPI_prepare(sql.c_str(), count, types.data());
+		if (plan != nullptr)
+			SPI_keepplan(plan);
+		return plan;
+	});
+}
+
+void
+RowApplier::execute(SPIPlanPtr plan, const std::vector<SqlValue> &params, int expected_result,
+					const std::string &what, TableError &failure, uint64 expected_rows) {
+	std::vector<Datum> values(params.size());
+	std::vector<char> nulls(params.size(), ' ');
+	for (size_t i = 0; i < params.size(); i++) {
+		if (params[i])
+			values[i] = pg_call([&] {
+				return PointerGetDatum(cstring_to_text_with_len(params[i]->data(), params[i]->size()));
+			});
+		else
+			nulls[i] = 'n';
+	}
+	int result = pg_call([&] { return SPI_execute_plan(plan, values.data(), nulls.data(), false, 0); });
+	if (result != expected_result || SPI_processed != expected_rows) {
+		failure.message = what + " changed " + std::to_string(SPI_processed) + " rows instead of " +
+						  std::to_string(expected_rows) + ": the PostgreSQL table no longer matches MySQL";
+		failure.sqlstate = sqlstate::object_not_in_prerequisite_state;
+		throw Error(sqlstate::object_not_in_prerequisite_state, failure.message);
+	}
+}
+
+// One row by its key, with prepared INSERT, UPDATE and DELETE statements.
+void
+RowApplier::apply_row(TableState &table, const binlog::TableMap &table_map, binlog::RowsKind kind,
+					  const std::vector<binlog::Value> &before, const std::vector<binlog::Value> &after,
+					  TableError &failure) {
+	const core::TableLayout &layout = table.layout;
+	std::vector<SqlValue> new_values, old_values;
+	std::vector<size_t> key_index = key_columns(layout);
+	auto cast = [&](size_t column, int parameter) {
+		return "$" + std::to_string(parameter) + "::" + layout.columns[column].pg_type;
+	};
+	switch (kind) {
+	case binlog::RowsKind::write: {
+		image_text(layout, table_map, after, new_values, failure);
+		std::string columns, values;
+		for (size_t i = 0; i < layout.columns.size(); i++) {
+			columns += (i ? ", " : "") + quote_ident(layout.columns[i].mysql.name);
+			values += (i ? ", " : "") + cast(i, static_cast<int>(i) + 1);
+		}
+		failure.sql = "INSERT INTO " + qualified(layout) + " (" + columns + ") VALUES (" + values + ")";
+		if (!table.insert_plan)
+			table.insert_plan = prepare(failure.sql, static_cast<int>(layout.columns.size()));
+		failure.key = key_text(layout, new_values);
+		execute(table.insert_plan, new_values, SPI_OK_INSERT, "an insert", failure);
+		return;
+	}
+	case binlog::RowsKind::update: {
+		image_text(layout, table_map, after, new_values, failure);
+		image_text(layout, table_map, before, old_values, failure);
+		std::string set, where;
+		for (size_t i = 0; i < layout.columns.size(); i++)
+			set += (i ? ", " : "") + quote_ident(layout.columns[i].mysql.name) + " = " +
+				   cast(i, static_cast<int>(i) + 1);
+		for (size_t k = 0; k < key_index.size(); k++)
+			where += (k ? " AND " : "") + quote_ident(layout.columns[key_index[k]].mysql.name) + " = " +
+					 cast(key_index[k], static_cast<int>(layout.columns.size() + k) + 1);
+		failure.sql = "UPDATE " + qualified(layout) + " SET " + set + " WHERE " + where;
+		if (!table.update_plan)
+			table.update_plan =
+				prepare(failure.sql, static_cast<int>(layout.columns.size() + key_index.size()));
+		failure.key = key_text(layout, old_values);
+		for (size_t index : key_index)
+			new_values.push_back(old_values[index]);
+		execute(table.update_plan, new_values, SPI_OK_UPDATE, "an update", failure);
+		return;
+	}
+	case binlog::RowsKind::remove: {
+		image_text(layout, table_map, before, old_values, failure);
+		std::string where;
+		for (size_t k = 0; k < key_index.size(); k++)
+			where += (k ? " AND " : "") + quote_ident(layout.columns[key_index[k]].mysql.name) + " = " +
+					 cast(key_index[k], static_cast<int>(k) + 1);
+		failure.sql = "DELETE FROM " + qualified(layout) + " WHERE " + where;
+		if (!table.delete_plan)
+			table.delete_plan = prepare(failure.sql, static_cast<int>(key_index.size()));
+		failure.key = key_text(layout, old_values);
+		std::vector<SqlValue> keys;
+		keys.reserve(key_index.size());
+		for (size_t index : key_index)
+			keys.push_back(old_values[index]);
+		execute(table.delete_plan, keys, SPI_OK_DELETE, "a delete", failure);
+		return;
+	}
+	}
+}
+
+} // namespace chameleon::pg

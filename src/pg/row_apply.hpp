@@ -1,0 +1,65 @@
+// The row apply of the replay: the rows events of a round are folded per table by key
+// (core::RowFold) and applied as their net effect — one DELETE of the keys whose stored row
+// changed, one in-process COPY of the final images — when the round flushes (before a statement,
+// when the held rows reach replay_max_rows, at the end of the round). A table whose net effect
+// fails is applied again event by event, row by row, so that on_error_replay names the failing row.
+#pragma once
+
+#include "pg/replay_state.hpp"
+
+#include "core/row_fold.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace chameleon::pg {
+
+class RowApplier {
+  public:
+	explicit RowApplier(ReplayContext &context) : context_(context) {}
+
+	// Takes a rows event of the round: folds it, or counts it skipped (a table not replicated,
+	// disabled, or not yet at its consistent point).
+	void add(const LogEvent &event);
+
+	// Applies everything held, in the current transaction.
+	void flush();
+
+	int64_t held_rows() const { return held_rows_; }
+
+	// Forgets what is held and counted: the round's transaction was rolled back.
+	void discard();
+
+	// Rows applied and skipped since the last call (the batch counters).
+	std::pair<int64_t, int64_t> take_counts();
+
+  private:
+	struct Pending {
+		core::RowFold fold;
+		std::vector<LogEvent> events; // for the event-by-event apply after a failure
+		explicit Pending(std::vector<size_t> key_columns) : fold(std::move(key_columns)) {}
+	};
+
+	void fold_event(Pending &pending, const binlog::TableMap &table_map, const binlog::RowsEvent &rows,
+					const TableState &table);
+	void flush_table(const TableKey &name, Pending &pending);
+	void apply_net_effect(TableState &table, const core::RowFold::NetEffect &effect, TableError &failure);
+	int64_t apply_event_by_rows(const LogEvent &event, TableState &table);
+	void apply_row(TableState &table, const binlog::TableMap &table_map, binlog::RowsKind kind,
+				   const std::vector<binlog::Value> &before, const std::vector<binlog::Value> &after,
+				   TableError &failure);
+	void image_text(const core::TableLayout &layout, const binlog::TableMap &table_map,
+					const std::vector<binlog::Value> &image, core::RowImage &out, TableError &failure);
+	SPIPlanPtr prepare(const std::string &sql, int count);
+	void execute(SPIPlanPtr plan, const std::vector<SqlValue> &params, int expected_result,
+				 const std::string &what, TableError &failure, uint64 expected_rows = 1);
+
+	ReplayContext &context_;
+	std::map<TableKey, Pending> pending_;
+	int64_t held_rows_ = 0;
+	int64_t replayed_ = 0, skipped_ = 0;
+	std::string copy_text_; // reused for every COPY
+};
+
+} // namespace chameleon::pg

@@ -1,0 +1,185 @@
+// The statement apply of the replay: a MySQL statement of the log is parsed, translated with the
+// table layouts of the catalogue and run at its place in the stream, and the layout changes it
+// makes are stored in the same transaction, so that the rows events after it use the new layout.
+#include "pg/replay_state.hpp"
+
+#include "pg/boundary.hpp"
+#include "pg/rights.hpp"
+
+#include "common/error.hpp"
+#include "core/table_filter.hpp"
+#include "ddl/lexer.hpp"
+#include "ddl/parser.hpp"
+#include "ddl/translator.hpp"
+#include "mysql/connection.hpp"
+
+namespace chameleon::pg {
+
+namespace {
+
+core::TableFilter
+table_filter(const config::SourceConfig &config) {
+	core::SkipEvents skip{config.skip_events.insert, config.skip_events.update, config.skip_events.delete_};
+	return core::TableFilter(config.schema_mappings, config.limit_tables, config.skip_tables, skip);
+}
+
+ddl::TranslatorContext
+translator_context(ReplayContext &replay) {
+	ddl::TranslatorContext context;
+	const config::SourceConfig &config = replay.source().config;
+	for (const auto &[origin, destination] : config.schema_mappings)
+		context.schema_mappings[origin] = destination;
+	for (const config::TypeOverride &override : config.type_override)
+		context.type_overrides.push_back({override.column_type, override.override_to, override.tables});
+	context.postgis_available =
+		spi_value("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'") != "0";
+	context.zero_dates = config.zero_dates == "error" ? core::ZeroDates::Error : core::ZeroDates::ToNull;
+	mysql::ServerVersion version = mysql::parse_server_version(replay.decoder().format().server_version);
+	context.column_type_style = version.flavour == mysql::Flavour::mysql && version.at_least(8, 0, 19)
+									? ddl::ColumnTypeStyle::mysql80
+									: ddl::ColumnTypeStyle::legacy;
+	context.layout = [&replay](const std::string &schema,
+							   const std::string &table) -> std::optional<core::TableLayout> {
+		TableState *found = replay.find(schema, table);
+		if (found == nullptr)
+			return std::nullopt;
+		return found->layout;
+	};
+	auto filter = std::make_shared<core::TableFilter>(table_filter(config));
+	context.replicates = [filter](const std::string &schema, const std::string &table) {
+		return filter->replicates_table(schema, table);
+	};
+	return context;
+}
+
+// The catalogue follows a layout change of the translated statement.
+void
+store_layout_change(int64_t source_id, const ddl::LayoutChange &change) {
+	std::string id = std::to_string(source_id);
+	switch (change.kind) {
+	case ddl::LayoutChange::Kind::create:
+		catalogue_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint AND "
+					   "v_schema_origin = $2 AND v_table_name = $3",
+					   {id, change.layout->origin_schema, change.layout->table});
+		catalogue_exec(
+			"INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
+			"v_table_name, v_table_pkey, jsb_layout) VALUES ($1::bigint, $2, $3, $4, "
+			"ARRAY(SELECT jsonb_array_elements_text($5::jsonb -> 'key')), $5::jsonb)",
+			{id, change.layout->origin_schema, change.layout->destination_schema, change.layout->table,
+			 core::to_json(*change.layout)});
+		return;
+	case ddl::LayoutChange::Kind::replace:
+	case ddl::LayoutChange::Kind::rename:
+		catalogue_exec(
+			"UPDATE sch_chameleon.t_replica_tables SET v_schema_origin = $4, v_schema_name = $5, "
+			"v_table_name = $6, v_table_pkey = ARRAY(SELECT jsonb_array_elements_text($7::jsonb -> "
+			"'key')), "
+			"jsb_layout = $7::jsonb WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "
+			"v_table_name = $3",
+			{id, change.table.schema, change.table.table, change.layout->origin_schema,
+			 change.layout->destination_schema, change.layout->table, core::to_json(*change.layout)});
+		return;
+	case ddl::LayoutChange::Kind::drop:
+		catalogue_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint AND "
+					   "v_schema_origin = $2 AND v_table_name = $3",
+					   {id, change.table.schema, change.table.table});
+		return;
+	}
+}
+
+// A table that entered replication without its rows (renamed in from an unreplicated table, or a
+// keyless table that got a key) waits, disabled, for chameleon.sync_tables.
+void
+mark_needs_copy(int64_t source_id, const ddl::TableRef &table, const std::string &statement) {
+	std::string reason = "its rows are not in PostgreSQL after: " + statement.substr(0, 200) +
+						 "; copy it with chameleon.sync_tables()";
+	std::vector<SqlRow> updated = catalogue_query(
+		"UPDATE sch_chameleon.t_replica_tables SET b_replica_enabled = false, t_disabled_reason = $4, "
+		"ts_disabled = clock_timestamp() WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "
+		"v_table_name = $3 RETURNING 1",
+		{std::to_string(source_id), table.schema, table.table, reason});
+	if (updated.empty())
+		catalogue_exec(
+			"INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
+			"v_table_name, b_replica_enabled, t_disabled_reason, ts_disabled) VALUES ($1::bigint, $2, "
+			"coalesce((SELECT value FROM sch_chameleon.t_sources s, "
+			"jsonb_each_text(s.jsb_schema_mappings) "
+			"WHERE s.i_id_source = $1::bigint AND key = $2), $2), $3, false, $4, clock_timestamp())",
+			{std::to_string(source_id), table.schema, table.table, reason});
+}
+
+// A statement that cannot be mirrored: its tables are disabled (or the source stops).
+void
+statement_failed(ReplayContext &context, const LogEvent &event, const std::vector<ddl::TableRef> &tables,
+				 const std::string &message, const std::string &state = sqlstate::feature_not_supported) {
+	TableError failure{message, state, event.statement, ""};
+	TableState none;
+	if (tables.empty()) {
+		context.table_failed(event, none, failure);
+		return;
+	}
+	for (const ddl::TableRef &ref : tables) {
+		LogEvent about = event;
+		about.schema = ref.schema;
+		about.table = ref.table;
+		TableState *found = context.find(ref.schema, ref.table);
+		context.table_failed(about, found == nullptr ? none : *found, failure);
+	}
+}
+
+} // namespace
+
+bool
+apply_statement(ReplayContext &context, const LogEvent &event) {
+	std::vector<ddl::Statement> statements;
+	try {
+		statements = ddl::parse(event.statement);
+	} catch (const ddl::ParseError &error) {
+		statement_failed(context, event, {},
+						 std::string("the statement could not be parsed: ") + error.what());
+		return false;
+	}
+	const ReplicationSource &source = context.source();
+	ddl::Translator translator(translator_context(context));
+	bool commit_now = false;
+	for (const ddl::Statement &statement : statements) {
+		if (std::holds_alternative<ddl::Unsupported>(statement))
+			continue;
+		ddl::Translation translation = translator.translate(statement, event.schema);
+		if (translation.ignored)
+			continue;
+		if (translation.error) {
+			statement_failed(context, event, translation.error->tables,
+							 translation.error->message + ". " + translation.error->hint);
+			continue;
+		}
+		std::string error, state;
+		bool ok = run_subtransaction(
+			[&] {
+				for (const std::string &sql : translation.statements)
+					spi_exec(sql);
+				for (const ddl::LayoutChange &change : translation.layout_changes)
+					store_layout_change(source.id, change);
+				for (const ddl::TableRef &table : translation.needs_copy)
+					mark_needs_copy(source.id, table, event.statement);
+			},
+			&error, &state);
+		if (!ok) {
+			std::vector<ddl::TableRef> affected;
+			for (const ddl::LayoutChange &change : translation.layout_changes)
+				affected.push_back(change.table);
+			statement_failed(context, event, affected, error, state);
+			continue;
+		}
+		for (const std::string &notice : translation.notices) {
+			std::string text = "replay of source \"" + source.name + "\": " + notice;
+			pg_call([&] { ereport(LOG, (errmsg_internal("%s", text.c_str()))); });
+		}
+		commit_now = commit_now || translation.commit_after;
+		context.tables_changed(); // layouts changed: reload them (and their plans) for what follows
+		context.load_tables();
+	}
+	return commit_now;
+}
+
+} // namespace chameleon::pg
