@@ -26,6 +26,9 @@ class Decoder {
 	// the checksum is what the connection negotiated; set it here. A FORMAT_DESCRIPTION overrides it.
 	void set_checksum(ChecksumAlgorithm algorithm) { checksum_ = algorithm; }
 	ChecksumAlgorithm checksum() const { return checksum_; }
+	// Events verified once already (the replay decodes what the reader verified) need not be again;
+	// their checksum is still stripped.
+	void set_verify_checksums(bool verify) { verify_checksums_ = verify; }
 	Flavor flavor() const { return format_.flavor; }
 	const FormatDescriptionEvent &format() const { return format_; }
 
@@ -47,6 +50,7 @@ class Decoder {
 
 	FormatDescriptionEvent format_;
 	ChecksumAlgorithm checksum_ = ChecksumAlgorithm::off;
+	bool verify_checksums_ = true;
 	std::unordered_map<uint64_t, std::shared_ptr<const TableMap>> tables_;
 	std::function<void(TableMap &)> table_map_hook_;
 };

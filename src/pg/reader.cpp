@@ -6,6 +6,7 @@
 #include "pg/replication.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/log_rows.hpp"
 #include "pg/rights.hpp"
 #include "pg/spi.hpp"
 
@@ -77,25 +78,10 @@ mentions_mapped_schema(std::string_view statement, const config::SourceConfig &c
 	return false;
 }
 
-// A bytea Datum holding a copy of bytes.
-Datum
-bytea_datum(const uint8_t *data, size_t size) {
-	return pg_call([&] {
-		bytea *value = static_cast<bytea *>(palloc(VARHDRSZ + size));
-		SET_VARSIZE(value, VARHDRSZ + size);
-		memcpy(VARDATA(value), data, size);
-		return PointerGetDatum(value);
-	});
-}
-
 // The open batch: a PostgreSQL transaction holding the log rows written since the last commit.
 class BatchWriter {
   public:
-	explicit BatchWriter(const ReplicationSource &source) : source_(source) {
-		event_context_ = pg_call([] {
-			return AllocSetContextCreate(TopMemoryContext, "pg_chameleon log event", ALLOCSET_DEFAULT_SIZES);
-		});
-	}
+	explicit BatchWriter(const ReplicationSource &source) : source_(source), log_rows_(source.id) {}
 
 	bool open() const { return transaction_open_; }
 	int64_t rows() const { return rows_; }
@@ -105,43 +91,22 @@ class BatchWriter {
 						const uint8_t *event, size_t size, const mysql::BinlogPosition &start,
 						uint32_t event_time, int64_t row_count) {
 		begin_batch(start);
-		EventMemory memory(event_context_);
-		Datum values[11];
-		bool nulls[11] = {};
-		values[0] = Int64GetDatum(source_.id);
-		values[1] = Int64GetDatum(batch_id_);
-		values[2] = Int64GetDatum(++events_);
-		values[3] = text_value(rows.table->database);
-		values[4] = text_value(rows.table->table);
-		values[5] = text_value(event_kind(rows.kind));
-		values[6] = text_value(start.file);
-		values[7] = Int64GetDatum(static_cast<int64>(start.position));
-		values[8] = Int64GetDatum(event_time);
-		values[9] = bytea_datum(event, size);
-		values[10] = bytea_datum(table_map.data(), table_map.size());
-		(void)nulls;
-		insert_event(values, row_count, nullptr);
+		LogRow row =
+			log_row(start, event_time, rows.table->database, rows.table->table, event_kind(rows.kind));
+		row.event = std::string_view(reinterpret_cast<const char *>(event), size);
+		row.table_map = std::string_view(reinterpret_cast<const char *>(table_map.data()), table_map.size());
+		row.rows = static_cast<int32>(row_count);
+		log_rows_.add(row);
 		rows_ += row_count;
 	}
 
 	void add_statement(std::string_view database, std::string_view statement,
 					   const mysql::BinlogPosition &start, uint32_t event_time) {
 		begin_batch(start);
-		EventMemory memory(event_context_);
-		Datum values[11];
-		values[0] = Int64GetDatum(source_.id);
-		values[1] = Int64GetDatum(batch_id_);
-		values[2] = Int64GetDatum(++events_);
-		values[3] = text_value(database);
-		values[4] = text_value("");
-		values[5] = text_value("ddl");
-		values[6] = text_value(start.file);
-		values[7] = Int64GetDatum(static_cast<int64>(start.position));
-		values[8] = Int64GetDatum(event_time);
-		values[9] = (Datum)0;
-		values[10] = (Datum)0;
-		std::string text(statement);
-		insert_event(values, 0, &text);
+		LogRow row = log_row(start, event_time, database, "", "ddl");
+		row.statement = statement;
+		row.transaction_start = true; // a statement is a MySQL transaction of its own
+		log_rows_.add(row);
 	}
 
 	// Commits the open batch (if any) with the position after its last transaction; without an
@@ -150,6 +115,7 @@ class BatchWriter {
 				std::optional<uint32_t> event_time, bool caught_up) {
 		if (!transaction_open_)
 			start_transaction();
+		log_rows_.flush();
 		if (batch_id_ != 0)
 			catalogue_exec(
 				"UPDATE sch_chameleon.t_replica_batch SET t_binlog_name_end = $2, i_binlog_position_end = "
@@ -189,6 +155,7 @@ class BatchWriter {
 		if (batch_id_ == 0 || events_ < transaction_first_event_)
 			return 0;
 		int64_t removed = events_ - transaction_first_event_ + 1;
+		log_rows_.flush();
 		catalogue_exec(
 			"DELETE FROM sch_chameleon.t_log_replica WHERE i_id_source = $1::bigint AND i_id_batch = "
 			"$2::bigint AND i_id_event >= $3::bigint",
@@ -205,6 +172,7 @@ class BatchWriter {
 	}
 
 	void abandon() {
+		log_rows_.forget();
 		if (transaction_open_)
 			pg_call([] { AbortCurrentTransaction(); });
 		transaction_open_ = false;
@@ -218,27 +186,20 @@ class BatchWriter {
 	void set_server_identity(const std::string &identity) { server_identity_ = identity; }
 
   private:
-	// The Datums of one log row are made in a context reset after the row is inserted, so that the
-	// reader's memory does not grow with the size of a MySQL transaction (one batch).
-	class EventMemory {
-	  public:
-		explicit EventMemory(MemoryContext context) : context_(context) {
-			previous_ = pg_call([&] { return MemoryContextSwitchTo(context_); });
-		}
-		~EventMemory() {
-			MemoryContextSwitchTo(previous_);
-			MemoryContextReset(context_);
-		}
-		EventMemory(const EventMemory &) = delete;
-		EventMemory &operator=(const EventMemory &) = delete;
-
-	  private:
-		MemoryContext context_;
-		MemoryContext previous_;
-	};
-
-	Datum text_value(std::string_view text) {
-		return pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(text.data(), text.size())); });
+	// A log row of the open batch at start, the next event of the batch.
+	LogRow log_row(const mysql::BinlogPosition &start, uint32_t event_time, std::string_view schema,
+				   std::string_view table, std::string_view kind) {
+		LogRow row;
+		row.batch_id = batch_id_;
+		row.event_id = ++events_;
+		row.schema = schema;
+		row.table = table;
+		row.kind = kind;
+		row.file = start.file;
+		row.position = static_cast<int64>(start.position);
+		row.event_time = event_time;
+		row.transaction_start = events_ == transaction_first_event_;
+		return row;
 	}
 
 	void start_transaction() {
@@ -259,7 +220,6 @@ class BatchWriter {
 			CommitTransactionCommand();
 		});
 		transaction_open_ = false;
-		insert_plan_ = nullptr;
 	}
 
 	void begin_batch(const mysql::BinlogPosition &start) {
@@ -287,47 +247,6 @@ class BatchWriter {
 		return out;
 	}
 
-	void insert_event(const Datum *values, int64_t row_count, const std::string *statement) {
-		CatalogueRights rights; // the log storage is part of the catalogue
-		if (insert_plan_ == nullptr) {
-			Oid types[14] = {INT8OID, INT8OID, INT8OID,	 TEXTOID,  TEXTOID, TEXTOID, TEXTOID,
-							 INT8OID, INT8OID, BYTEAOID, BYTEAOID, INT4OID, TEXTOID, BOOLOID};
-			insert_plan_ = pg_call([&] {
-				return SPI_prepare(
-					"INSERT INTO sch_chameleon.t_log_replica (i_id_source, i_id_batch, i_id_event, "
-					"v_schema_name, v_table_name, enm_binlog_event, t_binlog_name, i_binlog_position, "
-					"ts_event, b_event, b_table_map, i_rows, t_query, b_transaction_start) VALUES ($1, $2, "
-					"$3, "
-					"$4, $5, $6::sch_chameleon.en_binlog_event, $7, $8, to_timestamp($9), $10, $11, $12, "
-					"$13, "
-					"$14)",
-					14, types);
-			});
-		}
-		Datum all[14];
-		char nulls[14];
-		for (int i = 0; i < 11; i++) {
-			all[i] = values[i];
-			nulls[i] = ' ';
-		}
-		if (statement) {
-			nulls[9] = 'n';
-			nulls[10] = 'n';
-		}
-		all[11] = Int32GetDatum(static_cast<int32>(row_count));
-		nulls[11] = ' ';
-		if (statement)
-			all[12] = text_value(*statement);
-		nulls[12] = statement ? ' ' : 'n';
-		// A statement is a MySQL transaction of its own.
-		all[13] = BoolGetDatum(statement != nullptr || events_ == transaction_first_event_);
-		nulls[13] = ' ';
-		int result = pg_call([&] { return SPI_execute_plan(insert_plan_, all, nulls, false, 0); });
-		if (result != SPI_OK_INSERT)
-			throw Error(sqlstate::internal_error,
-						"could not write to the log of source \"" + source_.name + "\"");
-	}
-
 	const ReplicationSource &source_;
 	bool transaction_open_ = false;
 	Clock::time_point opened_at_;
@@ -338,8 +257,7 @@ class BatchWriter {
 	int64_t rows_before_transaction_ = 0;
 	std::vector<uint8_t> format_description_;
 	std::string server_identity_;
-	SPIPlanPtr insert_plan_ = nullptr;
-	MemoryContext event_context_ = nullptr;
+	LogRows log_rows_;
 };
 
 // The executed GTID set, in the flavour of the server.

@@ -69,10 +69,27 @@ ReplayContext::use_batch(int64_t batch_id, const std::string &format_description
 					table_map.columns[i].signedness_known = true;
 				}
 	});
+	// The reader verified every event's checksum before logging it.
+	decoder_.set_verify_checksums(false);
 	if (!format_description.empty())
 		decoder_.decode(reinterpret_cast<const uint8_t *>(format_description.data()),
 						format_description.size());
 	decoder_batch_ = batch_id;
+	table_maps_.clear();
+}
+
+const ReplayContext::CheckedTableMap &
+ReplayContext::checked_table_map(const std::string &bytes, const core::TableLayout &layout) {
+	auto found = table_maps_.find(bytes);
+	// The decoder maps a table id to the last TABLE_MAP decoded with it: decode this one again
+	// when another took its id since.
+	if (found != table_maps_.end() && decoder_.table(found->second.map->table_id) == found->second.map)
+		return found->second;
+	binlog::Event event = decoder_.decode(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size());
+	CheckedTableMap checked;
+	checked.map = std::get<binlog::TableMapEvent>(event.body).table;
+	checked.mismatch = replay::layout_mismatch(*checked.map, layout);
+	return table_maps_[bytes] = std::move(checked);
 }
 
 void
@@ -104,6 +121,7 @@ ReplayContext::load_tables() {
 		tables_[{*row[0], *row[1]}] = std::move(state);
 	}
 	tables_version_ = version;
+	table_maps_.clear(); // checked against the layouts of before
 }
 
 TableState *

@@ -16,6 +16,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace chameleon::pg {
@@ -79,6 +80,15 @@ class ReplayContext {
 	// Decodes the batch's FORMAT_DESCRIPTION into a fresh decoder, unless it is that batch's already.
 	void use_batch(int64_t batch_id, const std::string &format_description);
 
+	// The TABLE_MAP of a rows event as the decoder holds it, with what replay::layout_mismatch says
+	// of it against the table's layout; decoded and checked only the first time in a batch (the
+	// events of a table share their TABLE_MAP), and again after the layouts changed.
+	struct CheckedTableMap {
+		std::shared_ptr<const binlog::TableMap> map;
+		std::string mismatch;
+	};
+	const CheckedTableMap &checked_table_map(const std::string &bytes, const core::TableLayout &layout);
+
 	// The replicated tables, read from t_replica_tables again only when a statement, a copy or an
 	// error changed them since the last read.
 	void load_tables();
@@ -100,6 +110,7 @@ class ReplayContext {
 	int64_t decoder_batch_ = 0;
 	std::map<TableKey, TableState> tables_;
 	std::string tables_version_;
+	std::unordered_map<std::string, CheckedTableMap> table_maps_; // by the TABLE_MAP's bytes
 };
 
 std::string qualified(const core::TableLayout &layout);

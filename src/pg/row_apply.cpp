@@ -62,12 +62,11 @@ RowApplier::add(const LogEvent &event) {
 		skipped_ += event.rows;
 		return;
 	}
-	binlog::Event map_event = context_.decoder().decode(
-		reinterpret_cast<const uint8_t *>(event.table_map_bytes.data()), event.table_map_bytes.size());
-	const binlog::TableMap &table_map = *std::get<binlog::TableMapEvent>(map_event.body).table;
+	const ReplayContext::CheckedTableMap &checked =
+		context_.checked_table_map(event.table_map_bytes, table->layout);
 	TableKey name{event.schema, event.table};
-	std::string mismatch = replay::layout_mismatch(table_map, table->layout);
-	if (!mismatch.empty()) {
+	if (!checked.mismatch.empty()) {
+		std::string mismatch = checked.mismatch;
 		// The events before this one were made for the layout the table has: they go in first.
 		auto held = pending_.find(name);
 		if (held != pending_.end()) {
@@ -82,7 +81,7 @@ RowApplier::add(const LogEvent &event) {
 	binlog::Event rows_event = context_.decoder().decode(
 		reinterpret_cast<const uint8_t *>(event.event_bytes.data()), event.event_bytes.size());
 	Pending &pending = pending_.try_emplace(name, key_columns(table->layout)).first->second;
-	fold_event(pending, table_map, std::get<binlog::RowsEvent>(rows_event.body), *table);
+	fold_event(pending, *checked.map, std::get<binlog::RowsEvent>(rows_event.body), *table);
 	pending.events.push_back(event);
 	held_rows_ += event.rows;
 }
@@ -236,9 +235,9 @@ RowApplier::apply_net_effect(TableState &table, const core::RowFold::NetEffect &
 // failed: the table is then disabled, or ReplayStopped thrown, by on_error_replay).
 int64_t
 RowApplier::apply_event_by_rows(const LogEvent &event, TableState &table) {
-	binlog::Event map_event = context_.decoder().decode(
-		reinterpret_cast<const uint8_t *>(event.table_map_bytes.data()), event.table_map_bytes.size());
-	const binlog::TableMap &table_map = *std::get<binlog::TableMapEvent>(map_event.body).table;
+	std::shared_ptr<const binlog::TableMap> map =
+		context_.checked_table_map(event.table_map_bytes, table.layout).map;
+	const binlog::TableMap &table_map = *map;
 	binlog::Event rows_event = context_.decoder().decode(
 		reinterpret_cast<const uint8_t *>(event.event_bytes.data()), event.event_bytes.size());
 	const auto &rows = std::get<binlog::RowsEvent>(rows_event.body);

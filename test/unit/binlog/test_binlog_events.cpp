@@ -115,6 +115,21 @@ TEST_CASE("binlog format description: checksum rules and flavours", "[binlog][ev
 	CHECK(std::get<XidEvent>(x.body).xid == 99);
 }
 
+TEST_CASE("binlog checksums verified once need not be verified again", "[binlog][events]") {
+	Bytes xid;
+	put_le(xid, 7, 8);
+	Bytes event = make_event(16, xid, true);
+	event.back() ^= 1; // a wrong stored crc32
+	Decoder verifying;
+	verifying.set_checksum(ChecksumAlgorithm::crc32);
+	CHECK(error_of(verifying, event).find("crc32 mismatch") != std::string::npos);
+	Decoder trusting;
+	trusting.set_checksum(ChecksumAlgorithm::crc32);
+	trusting.set_verify_checksums(false);
+	Event x = trusting.decode(event.data(), event.size());
+	CHECK(std::get<XidEvent>(x.body).xid == 7); // the checksum is still stripped from the body
+}
+
 TEST_CASE("binlog query, rotate, xid, unknown and truncated events", "[binlog][events]") {
 	Decoder d;
 	Bytes fde = make_fde("8.0.36", 1, true);
