@@ -3,7 +3,8 @@
 # needs root when something is missing).
 set -eu
 PACKAGES="build-essential postgresql-15 postgresql-server-dev-15 postgresql-contrib mariadb-server
-  mariadb-client libmariadb-dev libpq-dev libyaml-dev libzstd-dev zlib1g-dev catch2 clang-14 libclang-rt-14-dev clang-format clang-tidy-14 cppcheck zstd git python3"
+  mariadb-client libmariadb-dev libpq-dev libyaml-dev libzstd-dev zlib1g-dev catch2 clang-14 libclang-rt-14-dev clang-format clang-tidy-14 cppcheck zstd git python3
+  sysbench percona-toolkit"
 installed=$(dpkg-query -W -f='${Status}\n' $PACKAGES 2>/dev/null | grep -c 'install ok installed' || true)
 [ "$installed" = "$(echo $PACKAGES | wc -w)" ] && exit 0
 if [ "$(id -u)" != 0 ]; then

@@ -1,0 +1,136 @@
+# OLTP traffic end to end (issue 12): the coalesced replay under sysbench oltp_write_only and
+# oltp_read_write, a pt-online-schema-change during the load, and MySQL transactions made visible
+# all at once — a PostgreSQL reader polls an invariant every MySQL transaction keeps (the sum of
+# the balances) during transfers under sysbench and during one 1,000,000-row transaction. Every
+# table is compared row by row afterwards.
+# checks: 27
+. "$(dirname "$0")/../lib/sandbox.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/../lib/compare.sh"
+
+SRC=oltp_src
+DB=oltp
+SB="--tables=4 --table-size=10000 --threads=2 --report-interval=0 --db-driver=mysql --mysql-socket=$MY_SOCKET --mysql-user=root --mysql-db=$DB"
+q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
+q "SELECT chameleon.stop_replica('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null 2>&1
+q "SELECT chameleon.drop_source('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null
+mysql_root -e "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB"
+sysbench oltp_write_only $SB prepare >/dev/null
+mysql_root $DB -e "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL);
+	INSERT INTO accounts SELECT seq, 1000 FROM seq_1_to_1000000"
+q "SELECT chameleon.add_source('$SRC', \$\$
+db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD}
+schema_mappings: {$DB: ${DB}_pg}
+my_server_id: 611
+\$\$)" >/dev/null
+q "SELECT chameleon.init_replica('$SRC', wait => true)" >/dev/null
+q "SELECT chameleon.start_replica('$SRC')" >/dev/null
+
+# sysbench's c and pad are char(n): PostgreSQL prints them padded, MariaDB does not.
+compare_all() {
+	for t in sbtest1 sbtest2 sbtest3 sbtest4; do
+		compare_rows "$1" "$DB.$t" "${DB}_pg.$t" id "id, k, rtrim(c), rtrim(pad)$([ "$t" = sbtest1 ] && [ "$2" = osc ] && echo ", extra")"
+	done
+}
+
+# The invariant poller: the sum and count of the balances (and the count of balances only the
+# 1,000,000-row transaction makes, and the time), as often as PostgreSQL answers, until the stop
+# file appears. Each MySQL transaction keeps the sum; a partly applied one would not.
+poll_file=$(mktemp)
+stop_file=$(mktemp -u)
+start_poller() {
+	rm -f "$stop_file"
+	: >"$poll_file"
+	(until [ -e "$stop_file" ]; do
+		q "SELECT sum(balance) || ' ' || count(*) || ' ' || count(*) FILTER (WHERE balance IN (999, 1001)) || ' ' ||
+			extract(epoch FROM clock_timestamp()) FROM ${DB}_pg.accounts" >>"$poll_file" 2>&1
+	done) &
+	poller=$!
+}
+stop_poller() { touch "$stop_file"; wait "$poller"; }
+polled_sums() { awk '{print $1, $2}' "$poll_file" | sort -u | tr '\n' ';'; }
+
+# Transfers between random accounts, 5 at a time, each its own transaction.
+transfers() {
+	for i in $(seq 1 "$1"); do
+		a=$((RANDOM * 30 + 1)) b=$((RANDOM * 30 + 2))
+		echo "START TRANSACTION; UPDATE accounts SET balance = balance - 5 WHERE id = $a; UPDATE accounts SET balance = balance + 5 WHERE id = $b; COMMIT;"
+	done | mysql_root $DB
+}
+
+# 1. oltp_write_only with transfers beside it; the poller reads all along.
+start_poller
+transfers 3000 &
+transfer_pid=$!
+sysbench oltp_write_only $SB --time=10 run >"$poll_file.sb" 2>&1
+sb_status=$?
+wait "$transfer_pid"
+check_eq "sysbench oltp_write_only ran" "0" "$sb_status"
+check_eq "wait_for_catchup after oltp_write_only" "t" "$(q "SELECT chameleon.wait_for_catchup('$SRC', '5 min')")"
+stop_poller
+compare_all write_only
+compare_rows write_only "$DB.accounts" "${DB}_pg.accounts" id "id, balance"
+polls=$(wc -l <"$poll_file")
+[ "$polls" -ge 20 ] && ok "the invariant was read $polls times during the load" || not_ok "the invariant was read often" "$polls polls"
+check_eq "every read saw the sum every MySQL transaction keeps" "1000000000 1000000;" "$(polled_sums)"
+
+# 2. oltp_read_write.
+sysbench oltp_read_write $SB --time=10 run >"$poll_file.sb" 2>&1
+check_eq "sysbench oltp_read_write ran" "0" "$?"
+check_eq "wait_for_catchup after oltp_read_write" "t" "$(q "SELECT chameleon.wait_for_catchup('$SRC', '5 min')")"
+compare_all read_write
+
+# 3. pt-online-schema-change of sbtest1 while sysbench writes: a new table, triggers, a copy in
+# chunks, RENAME TABLE of both tables at once, DROP TABLE.
+sysbench oltp_write_only $SB --time=15 run >"$poll_file.sb" 2>&1 &
+sb_pid=$!
+osc=$(pt-online-schema-change --alter "ADD COLUMN extra int NOT NULL DEFAULT 7" \
+	"h=localhost,S=$MY_SOCKET,u=root,D=$DB,t=sbtest1" --recursion-method=none --execute 2>&1)
+osc_status=$?
+wait "$sb_pid"
+if [ "$osc_status" = 0 ]; then ok "pt-online-schema-change altered sbtest1 under load"; else
+	not_ok "pt-online-schema-change altered sbtest1 under load" "$(echo "$osc" | tail -5)"; fi
+check_eq "wait_for_catchup after the schema change" "t" "$(q "SELECT chameleon.wait_for_catchup('$SRC', '5 min')")"
+compare_all osc osc
+check_eq "no table disabled, no replay error" "0 0" \
+	"$(q "SELECT (SELECT count(*) FROM chameleon.tables WHERE source = '$SRC' AND state <> 'replicating') || ' ' || (SELECT count(*) FROM chameleon.show_errors('$SRC'))")"
+
+# 4. One MySQL transaction of 1,000,000 changes (the sum stays), applied while the poller reads:
+# every read sees all of it or nothing. The replica is stopped first, so that the whole
+# transaction waits in the log and its apply (about a hundred flushes) overlaps the reads.
+q "SELECT chameleon.stop_replica('$SRC')" >/dev/null
+mysql_root $DB -e "UPDATE accounts SET balance = 1000; START TRANSACTION;
+	UPDATE accounts SET balance = balance - 1 WHERE id % 2 = 0; UPDATE accounts SET balance = balance + 1 WHERE id % 2 = 1; COMMIT"
+start_poller
+q "SELECT chameleon.start_replica('$SRC')" >/dev/null
+pids=$(q "SELECT string_agg(pid::text, ' ') FROM chameleon.workers WHERE source = '$SRC'")
+peak=0
+until [ "$(q "SELECT chameleon.wait_for_catchup('$SRC', '0.5 s')")" = t ]; do
+	for pid in $pids; do
+		kb=$(awk '/^RssAnon/ {print $2}' /proc/$pid/status 2>/dev/null)
+		[ "${kb:-0}" -gt "$peak" ] && peak=$kb
+	done
+	[ $SECONDS -gt 600 ] && break
+done
+stop_poller
+states=$(awk '{print ($3 == 0 ? "before" : ($3 == 1000000 ? "after" : "PARTIAL " $3))}' "$poll_file" | sort | uniq -c | awk '{print $2 ($3 ? " " $3 : "")}' | tr '\n' ' ')
+check_eq "reads saw the 1,000,000-row transaction before and after, never in part" "after before " "$states"
+# The reads that ran while the replay worked on the transaction: after the reader committed it to the
+# log, before the replay's commit.
+read -r logged replayed < <(q "SELECT extract(epoch FROM ts_processed) || ' ' || extract(epoch FROM ts_replayed)
+	FROM sch_chameleon.t_replica_batch b JOIN sch_chameleon.t_sources s USING (i_id_source)
+	WHERE s.t_source = '$SRC' AND b.i_rows >= 1000000 ORDER BY b.i_id_batch DESC LIMIT 1")
+during=$(awk -v from="$logged" -v to="$replayed" '$4 > from && $4 < to' "$poll_file" | wc -l)
+[ "$during" -ge 3 ] && ok "the reads overlapped the apply ($during reads while the replay applied it)" ||
+	not_ok "the reads overlapped the apply" "$during reads between $logged and $replayed"
+check_eq "every read saw the same sum" "1000000000 1000000;" "$(polled_sums)"
+compare_rows big_transaction "$DB.accounts" "${DB}_pg.accounts" id "id, balance"
+[ "$((peak / 1024))" -lt 100 ] && ok "reader and replay stayed under 100 MB RssAnon ($((peak / 1024)) MB)" ||
+	not_ok "reader and replay stayed under 100 MB RssAnon" "$((peak / 1024)) MB"
+
+q "SELECT chameleon.stop_replica('$SRC')" >/dev/null
+q "SELECT chameleon.drop_source('$SRC')" >/dev/null
+q "DROP SCHEMA IF EXISTS ${DB}_pg CASCADE" >/dev/null
+mysql_root -e "DROP DATABASE $DB"
+rm -f "$poll_file" "$poll_file.sb"
+e2e_finish

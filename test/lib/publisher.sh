@@ -1,0 +1,64 @@
+# A second, throwaway PostgreSQL cluster used as a logical-replication publisher: the same-run
+# reference of the replay benchmarks (PostgreSQL's own logical replication into the sandbox
+# database). Source test/lib/sandbox.sh first. wal_level = logical, synchronous_commit = off (the
+# sandbox MariaDB does not sync its commits either), fsync off like the sandbox.
+PUB_PORT=${PUB_PORT:-$((PG_PORT + 1))}
+PUB_DATA=$SANDBOX/pub/data
+PUB_DATABASE=sbt_pub
+
+pub_psql() { psql -X -q -v ON_ERROR_STOP=1 -p "$PUB_PORT" -d "$PUB_DATABASE" "$@"; }
+
+start_publisher() {
+	if [ ! -d "$PUB_DATA" ]; then
+		mkdir -p "$PUB_DATA"
+		[ "$(id -u)" = 0 ] && chown postgres "$SANDBOX/pub" "$PUB_DATA"
+		chmod 700 "$PUB_DATA"
+		as_postgres "$PG_BIN/initdb" -D "$PUB_DATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$SANDBOX/pub/initdb.log" 2>&1 ||
+			{ cat "$SANDBOX/pub/initdb.log" >&2; return 1; }
+		cat >>"$PUB_DATA/postgresql.conf" <<CONF
+listen_addresses = ''
+port = $PUB_PORT
+unix_socket_directories = '$SANDBOX/run'
+wal_level = logical
+synchronous_commit = off
+fsync = off
+full_page_writes = off
+max_wal_senders = 4
+max_replication_slots = 4
+CONF
+	fi
+	as_postgres "$PG_BIN/pg_ctl" -D "$PUB_DATA" -l "$SANDBOX/pub/postgresql.log" -w -t 60 start >/dev/null ||
+		{ tail -20 "$SANDBOX/pub/postgresql.log" >&2; return 1; }
+	psql -X -q -p "$PUB_PORT" -d postgres -tA -c "SELECT 1 FROM pg_database WHERE datname = '$PUB_DATABASE'" | grep -q 1 ||
+		psql -X -q -p "$PUB_PORT" -d postgres -c "CREATE DATABASE $PUB_DATABASE"
+}
+
+stop_publisher() {
+	[ -f "$PUB_DATA/postmaster.pid" ] && as_postgres "$PG_BIN/pg_ctl" -D "$PUB_DATA" -m fast -w stop >/dev/null
+	rm -rf "$SANDBOX/pub"
+}
+
+# The publisher's WAL position now, and whether the subscription has applied up to a position
+# (the subscriber's feedback, as pg_stat_replication shows it).
+pub_lsn() { pub_psql -tA -c "SELECT pg_current_wal_lsn()"; }
+pub_applied() { [ "$(pub_psql -tA -c "SELECT coalesce(bool_and(replay_lsn >= '$1'), false) FROM pg_stat_replication WHERE application_name = 'chameleon_ref'")" = t ]; }
+# The subscription's lag in seconds (0 when nothing is in flight).
+pub_lag() { pub_psql -tA -c "SELECT round(coalesce(extract(epoch FROM max(replay_lag)), 0)::numeric, 1) FROM pg_stat_replication WHERE application_name = 'chameleon_ref'"; }
+
+# subscribe TABLES...: publishes the tables and subscribes the sandbox database to them (the tables
+# are created there from the publisher's definitions; the initial data is copied).
+subscribe() {
+	local tables=$*
+	pub_psql -c "DROP PUBLICATION IF EXISTS chameleon_ref" -c "CREATE PUBLICATION chameleon_ref FOR TABLE ${tables// /, }"
+	as_postgres "$PG_BIN/pg_dump" -h "$SANDBOX/run" -p "$PUB_PORT" -U postgres -s $(printf -- '-t %s ' $tables) "$PUB_DATABASE" |
+		psql -X -q -v ON_ERROR_STOP=1 >/dev/null
+	q "CREATE SUBSCRIPTION chameleon_ref CONNECTION 'host=$SANDBOX/run port=$PUB_PORT dbname=$PUB_DATABASE user=postgres' PUBLICATION chameleon_ref" >/dev/null
+	wait_until 300 "the subscription's initial copy" subscription_ready
+}
+
+subscription_ready() { [ "$(q "SELECT count(*) FILTER (WHERE srsubstate <> 'r') FROM pg_subscription_rel")" = 0 ]; }
+
+unsubscribe() {
+	q "DROP SUBSCRIPTION IF EXISTS chameleon_ref" >/dev/null
+	pub_psql -c "DROP PUBLICATION IF EXISTS chameleon_ref" >/dev/null 2>&1
+}
