@@ -103,9 +103,11 @@ RowFold::NetEffect
 RowFold::net_effect() const {
 	NetEffect effect;
 	for (const Entry &entry : entries_) {
-		if (entry.stored)
+		if (entry.stored && !entry.image)
 			effect.deleted_keys.push_back(entry.key);
-		if (entry.image)
+		else if (entry.stored)
+			effect.replaced.push_back(&*entry.image);
+		else if (entry.image)
 			effect.inserted.push_back(&*entry.image);
 	}
 	return effect;

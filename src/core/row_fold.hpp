@@ -29,10 +29,16 @@ class RowFold {
 	bool remove(const RowImage &before);
 	bool update(const RowImage &before, RowImage after);
 
-	// What applying the net effect takes: first delete the rows of these keys (each must exist,
-	// exactly once), then insert these images. An image whose key is deleted first is its new row.
+	// What applying the net effect takes, by what the table held before the first folded change:
+	// keys it held that end deleted, keys it held that end with another row, and new keys. Applied
+	// as: delete the deleted keys, replace the rows of the replaced keys (each must exist, exactly
+	// once), insert the inserted rows. Equivalently: delete the deleted and replaced keys, then
+	// insert the replaced and inserted rows — which never conflicts where one-by-one apply does
+	// not, while replacing rows in place (keeping HOT updates) may meet a unique value another
+	// replaced row gives up only later in the same statement.
 	struct NetEffect {
 		std::vector<RowImage> deleted_keys; // key values, in key_columns order
+		std::vector<const RowImage *> replaced;
 		std::vector<const RowImage *> inserted;
 	};
 	NetEffect net_effect() const;

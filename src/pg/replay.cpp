@@ -105,8 +105,8 @@ ReplayContext::load_tables() {
 	if (version == tables_version_)
 		return;
 	for (auto &[name, table] : tables_)
-		for (SPIPlanPtr plan :
-			 {table.insert_plan, table.update_plan, table.delete_plan, table.delete_keys_plan})
+		for (SPIPlanPtr plan : {table.insert_plan, table.update_plan, table.delete_plan,
+								table.delete_keys_plan, table.update_rows_plan})
 			if (plan)
 				pg_call([&] { SPI_freeplan(plan); });
 	tables_.clear();
@@ -313,7 +313,10 @@ class Replayer {
 					transaction_first = event.id;
 				if (last.id == 0)
 					first_event_of_round_ = event.id;
-				last = event;
+				last.id = event.id; // the marker's part of the event, without its bytes
+				last.file = event.file;
+				last.position = event.position;
+				last.event_time = event.event_time;
 				after_event = event.id;
 				if (event.kind == "ddl") {
 					rows_.flush();
@@ -324,8 +327,8 @@ class Replayer {
 					}
 					continue;
 				}
-				rows_.add(event);
 				rows_done += event.rows;
+				rows_.add(std::move(event));
 				if (rows_.held_rows() >= max_rows)
 					rows_.flush(); // memory stays bounded; the transaction goes on
 			}

@@ -57,16 +57,6 @@ interval_milliseconds(Interval *interval) {
 		   1000;
 }
 
-// Waits 20 ms (or until the latch is set) between two looks at the catalogue; interruptible.
-void
-pause_briefly() {
-	pg_call([] {
-		(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 20, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-	});
-}
-
 // The configuration of a source; an error when there is no such source.
 config::SourceConfig
 source_config(const std::string &name) {
@@ -203,11 +193,15 @@ CHAMELEON_FUNCTION(chameleon_stop_workers) {
 	pg::hold_source(MyDatabaseId, pg::source_id_of(name), deadline + 30 * USECS_PER_SEC);
 	for (const pg::WorkerSlot &slot : pg::replication_workers(name, MyDatabaseId))
 		kill(slot.pid, SIGTERM);
+	// Woken as each worker exits; the timeout notices one that died without releasing its slot.
 	while (!pg::replication_workers(name, MyDatabaseId).empty()) {
-		if (GetCurrentTimestamp() >= deadline)
+		if (GetCurrentTimestamp() >= deadline) {
+			ConditionVariableCancelSleep();
 			PG_RETURN_BOOL(false);
-		pg::pause_briefly();
+		}
+		pg_call([] { pg::wait_for_slot_release(100); });
 	}
+	ConditionVariableCancelSleep();
 	PG_RETURN_BOOL(true);
 }
 

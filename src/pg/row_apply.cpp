@@ -8,6 +8,8 @@
 #include "core/sql_quote.hpp"
 #include "core/value_text.hpp"
 
+#include <algorithm>
+
 namespace chameleon::pg {
 
 namespace {
@@ -43,6 +45,43 @@ append_array_element(std::string &array, const SqlValue &value) {
 	array += '"';
 }
 
+// DELETE of many keys: one array parameter per key column.
+std::string
+delete_keys_sql(const core::TableLayout &layout, const std::vector<size_t> &key) {
+	if (key.size() == 1)
+		return "DELETE FROM " + qualified(layout) + " WHERE " + quote_ident(layout.key[0]) +
+			   " = ANY($1::" + layout.columns[key[0]].pg_type + "[])";
+	std::string unnest, names, match;
+	for (size_t k = 0; k < key.size(); k++) {
+		std::string column = "c" + std::to_string(k);
+		unnest += (k ? ", $" : "$") + std::to_string(k + 1) + "::text[]";
+		names += (k ? ", " : "") + column;
+		match += (k ? " AND t." : "t.") + quote_ident(layout.key[k]) + " = v." + column +
+				 "::" + layout.columns[key[k]].pg_type;
+	}
+	return "DELETE FROM " + qualified(layout) + " AS t USING unnest(" + unnest + ") AS v(" + names +
+		   ") WHERE " + match;
+}
+
+// UPDATE of many rows by key to their final images: one array parameter per column.
+std::string
+update_rows_sql(const core::TableLayout &layout, const std::vector<size_t> &key) {
+	std::string set, unnest, names, match;
+	for (size_t i = 0; i < layout.columns.size(); i++) {
+		std::string column = "c" + std::to_string(i);
+		std::string value = "v." + column + "::" + layout.columns[i].pg_type;
+		unnest += (i ? ", $" : "$") + std::to_string(i + 1) + "::text[]";
+		names += (i ? ", " : "") + column;
+		if (std::find(key.begin(), key.end(), i) != key.end())
+			match += (match.empty() ? "t." : " AND t.") + quote_ident(layout.columns[i].mysql.name) + " = " +
+					 value;
+		else
+			set += (set.empty() ? "" : ", ") + quote_ident(layout.columns[i].mysql.name) + " = " + value;
+	}
+	return "UPDATE " + qualified(layout) + " AS t SET " + set + " FROM unnest(" + unnest + ") AS v(" + names +
+		   ") WHERE " + match;
+}
+
 std::string
 key_text(const core::TableLayout &layout, const std::vector<SqlValue> &values) {
 	std::string text;
@@ -55,7 +94,7 @@ key_text(const core::TableLayout &layout, const std::vector<SqlValue> &values) {
 } // namespace
 
 void
-RowApplier::add(const LogEvent &event) {
+RowApplier::add(LogEvent event) {
 	TableState *table = context_.find(event.schema, event.table);
 	if (table == nullptr || !table->enabled || table->layout.key.empty() ||
 		before_point(event.file, event.position, *table)) {
@@ -82,8 +121,8 @@ RowApplier::add(const LogEvent &event) {
 		reinterpret_cast<const uint8_t *>(event.event_bytes.data()), event.event_bytes.size());
 	Pending &pending = pending_.try_emplace(name, key_columns(table->layout)).first->second;
 	fold_event(pending, *checked.map, std::get<binlog::RowsEvent>(rows_event.body), *table);
-	pending.events.push_back(event);
 	held_rows_ += event.rows;
+	pending.events.push_back(std::move(event));
 }
 
 void
@@ -150,12 +189,19 @@ RowApplier::flush_table(const TableKey &name, Pending &pending) {
 	for (const LogEvent &event : pending.events)
 		rows += event.rows;
 	if (table != nullptr && table->enabled && !pending.fold.refused()) {
-		TableError failure;
 		core::RowFold::NetEffect effect = pending.fold.net_effect();
-		if (run_subtransaction([&] { apply_net_effect(*table, effect, failure); }, &failure.message,
-							   &failure.sqlstate)) {
-			replayed_ += rows;
-			return;
+		// Rows replaced in place keep PostgreSQL's HOT updates; a unique value that moves between
+		// them may fail that form, never the other one.
+		bool in_place = !effect.replaced.empty() && table->layout.key.size() < table->layout.columns.size();
+		for (bool form : {in_place, false}) {
+			TableError failure;
+			if (run_subtransaction([&] { apply_net_effect(*table, effect, form, failure); }, &failure.message,
+								   &failure.sqlstate)) {
+				replayed_ += rows;
+				return;
+			}
+			if (!form)
+				break;
 		}
 	}
 	// The net effect failed (or the fold refused a change): the events again, one by one, so that a
@@ -171,53 +217,68 @@ RowApplier::flush_table(const TableKey &name, Pending &pending) {
 	}
 }
 
-// One DELETE of every key whose stored row changed, then one COPY of the final images.
+// The net effect: one DELETE of the keys whose stored row ends deleted (and, unless replaced in
+// place, of those whose stored row is replaced), one UPDATE of the rows replaced in place, one COPY
+// of the new rows (and of the replaced rows, unless replaced in place).
 void
-RowApplier::apply_net_effect(TableState &table, const core::RowFold::NetEffect &effect, TableError &failure) {
+RowApplier::apply_net_effect(TableState &table, const core::RowFold::NetEffect &effect, bool in_place,
+							 TableError &failure) {
 	const core::TableLayout &layout = table.layout;
 	std::vector<size_t> key = key_columns(layout);
-	if (!effect.deleted_keys.empty()) {
-		std::vector<SqlValue> arrays(key.size(), std::string("{"));
-		for (const core::RowImage &values : effect.deleted_keys)
+	std::vector<SqlValue> key_arrays(key.size(), std::string("{"));
+	size_t deleted = effect.deleted_keys.size();
+	for (const core::RowImage &values : effect.deleted_keys)
+		for (size_t k = 0; k < key.size(); k++)
+			append_array_element(*key_arrays[k], values[k]);
+	if (!in_place) {
+		deleted += effect.replaced.size();
+		for (const core::RowImage *image : effect.replaced)
 			for (size_t k = 0; k < key.size(); k++)
-				append_array_element(*arrays[k], values[k]);
-		for (SqlValue &array : arrays)
+				append_array_element(*key_arrays[k], (*image)[key[k]]);
+	}
+	if (deleted > 0) {
+		for (SqlValue &array : key_arrays)
 			*array += '}';
-		if (key.size() == 1) {
-			failure.sql = "DELETE FROM " + qualified(layout) + " WHERE " + quote_ident(layout.key[0]) +
-						  " = ANY($1::" + layout.columns[key[0]].pg_type + "[])";
-		} else {
-			std::string unnest, names, match;
-			for (size_t k = 0; k < key.size(); k++) {
-				std::string column = "c" + std::to_string(k);
-				unnest += (k ? ", $" : "$") + std::to_string(k + 1) + "::text[]";
-				names += (k ? ", " : "") + column;
-				match += (k ? " AND t." : "t.") + quote_ident(layout.key[k]) + " = v." + column +
-						 "::" + layout.columns[key[k]].pg_type;
-			}
-			failure.sql = "DELETE FROM " + qualified(layout) + " AS t USING unnest(" + unnest + ") AS v(" +
-						  names + ") WHERE " + match;
-		}
+		failure.sql = delete_keys_sql(layout, key);
 		if (!table.delete_keys_plan)
 			table.delete_keys_plan = prepare(failure.sql, static_cast<int>(key.size()));
-		failure.key = std::to_string(effect.deleted_keys.size()) + " keys";
-		execute(table.delete_keys_plan, arrays, SPI_OK_DELETE, "a delete", failure,
-				effect.deleted_keys.size());
+		failure.key = std::to_string(deleted) + " keys";
+		execute(table.delete_keys_plan, key_arrays, SPI_OK_DELETE, "a delete", failure, deleted);
 	}
-	if (effect.inserted.empty())
-		return;
+	if (in_place) {
+		std::vector<SqlValue> arrays(layout.columns.size(), std::string("{"));
+		for (const core::RowImage *image : effect.replaced)
+			for (size_t i = 0; i < layout.columns.size(); i++)
+				append_array_element(*arrays[i], (*image)[i]);
+		for (SqlValue &array : arrays)
+			*array += '}';
+		failure.sql = update_rows_sql(layout, key);
+		if (!table.update_rows_plan)
+			table.update_rows_plan = prepare(failure.sql, static_cast<int>(layout.columns.size()));
+		failure.key = std::to_string(effect.replaced.size()) + " keys";
+		execute(table.update_rows_plan, arrays, SPI_OK_UPDATE, "an update", failure, effect.replaced.size());
+	}
 	copy_text_.clear();
-	for (const core::RowImage *image : effect.inserted) {
-		for (size_t i = 0; i < image->size(); i++) {
+	size_t copied = 0;
+	auto add_copy_line = [&](const core::RowImage &image) {
+		for (size_t i = 0; i < image.size(); i++) {
 			if (i > 0)
 				copy_text_ += '\t';
-			if ((*image)[i])
-				core::copy_escape(*(*image)[i], copy_text_, true);
+			if (image[i])
+				core::copy_escape(*image[i], copy_text_, true);
 			else
 				copy_text_ += "\\N";
 		}
 		copy_text_ += '\n';
-	}
+		copied++;
+	};
+	if (!in_place)
+		for (const core::RowImage *image : effect.replaced)
+			add_copy_line(*image);
+	for (const core::RowImage *image : effect.inserted)
+		add_copy_line(*image);
+	if (copied == 0)
+		return;
 	if (!table.loader) {
 		std::vector<std::string> columns;
 		for (const core::LayoutColumn &column : layout.columns)
@@ -225,8 +286,7 @@ RowApplier::apply_net_effect(TableState &table, const core::RowFold::NetEffect &
 		table.loader = std::make_shared<CopyLoader>(layout.destination_schema, layout.destination_table,
 													columns, std::vector<size_t>{});
 	}
-	failure.sql = "COPY " + qualified(layout) + " FROM the final rows of " +
-				  std::to_string(effect.inserted.size()) + " keys";
+	failure.sql = "COPY " + qualified(layout) + " FROM the final rows of " + std::to_string(copied) + " keys";
 	failure.key.clear();
 	table.loader->copy_rows(copy_text_);
 }

@@ -21,7 +21,7 @@ class RowApplier {
 
 	// Takes a rows event of the round: folds it, or counts it skipped (a table not replicated,
 	// disabled, or not yet at its consistent point).
-	void add(const LogEvent &event);
+	void add(LogEvent event);
 
 	// Applies everything held, in the current transaction.
 	void flush();
@@ -44,7 +44,8 @@ class RowApplier {
 	void fold_event(Pending &pending, const binlog::TableMap &table_map, const binlog::RowsEvent &rows,
 					const TableState &table);
 	void flush_table(const TableKey &name, Pending &pending);
-	void apply_net_effect(TableState &table, const core::RowFold::NetEffect &effect, TableError &failure);
+	void apply_net_effect(TableState &table, const core::RowFold::NetEffect &effect, bool in_place,
+						  TableError &failure);
 	int64_t apply_event_by_rows(const LogEvent &event, TableState &table);
 	void apply_row(TableState &table, const binlog::TableMap &table_map, binlog::RowsKind kind,
 				   const std::vector<binlog::Value> &before, const std::vector<binlog::Value> &after,

@@ -48,7 +48,10 @@ spi_query(const std::string &sql, const std::vector<SqlValue> &params) {
 	for (uint64 r = 0; r < count; r++) {
 		SqlRow row;
 		for (int c = 1; c <= desc->natts; c++) {
-			if (TupleDescAttr(desc, c - 1)->atttypid == BYTEAOID) {
+			// bytea comes raw; text, integers and booleans without their output functions (the
+			// replay reads thousands of log rows a second), in the text those functions print.
+			Oid type = TupleDescAttr(desc, c - 1)->atttypid;
+			if (type == BYTEAOID || type == TEXTOID) {
 				bytea *bytes = pg_call([&]() -> bytea * {
 					bool null = false;
 					Datum datum = SPI_getbinval(SPI_tuptable->vals[r], desc, c, &null);
@@ -58,6 +61,19 @@ spi_query(const std::string &sql, const std::vector<SqlValue> &params) {
 					row.emplace_back(std::nullopt);
 				else
 					row.emplace_back(std::string(VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes)));
+				continue;
+			}
+			if (type == INT8OID || type == INT4OID || type == BOOLOID) {
+				bool null = false;
+				Datum datum = pg_call([&] { return SPI_getbinval(SPI_tuptable->vals[r], desc, c, &null); });
+				if (null)
+					row.emplace_back(std::nullopt);
+				else if (type == INT8OID)
+					row.emplace_back(std::to_string(DatumGetInt64(datum)));
+				else if (type == INT4OID)
+					row.emplace_back(std::to_string(DatumGetInt32(datum)));
+				else
+					row.emplace_back(DatumGetBool(datum) ? "t" : "f");
 				continue;
 			}
 			char *text = pg_call([&] { return SPI_getvalue(SPI_tuptable->vals[r], desc, c); });

@@ -42,6 +42,7 @@ release_slot(int, Datum slot_datum) {
 	if (slot->pid == MyProcPid)
 		slot->in_use = false;
 	LWLockRelease(state->lock);
+	ConditionVariableBroadcast(&state->slot_released);
 }
 
 bool
@@ -89,6 +90,7 @@ attach_shared_memory() {
 		state->slot_count = max_workers_guc;
 		state->next_generation = 1;
 		ConditionVariableInit(&state->replay_progress);
+		ConditionVariableInit(&state->slot_released);
 	}
 	LWLockRelease(AddinShmemInitLock);
 }
@@ -212,6 +214,12 @@ announce_replay_progress() {
 void
 wait_for_replay_progress(long timeout_ms) {
 	(void)ConditionVariableTimedSleep(&state->replay_progress, timeout_ms, PG_WAIT_EXTENSION);
+	CHECK_FOR_INTERRUPTS();
+}
+
+void
+wait_for_slot_release(long timeout_ms) {
+	(void)ConditionVariableTimedSleep(&state->slot_released, timeout_ms, PG_WAIT_EXTENSION);
 	CHECK_FOR_INTERRUPTS();
 }
 

@@ -43,6 +43,8 @@ struct SharedState {
 	SourceHold holds[max_source_holds];
 	// Broadcast by a replay worker after each commit that moved its marker (wait_for_catchup).
 	ConditionVariable replay_progress;
+	// Broadcast when a process releases its slot (stop_replica waits for the workers to exit).
+	ConditionVariable slot_released;
 	int slot_count;
 	WorkerSlot slots[FLEXIBLE_ARRAY_MEMBER];
 };
@@ -72,6 +74,10 @@ void announce_replay_progress();
 // Sleeps until some replay worker announces progress or timeout_ms pass; interruptible. The caller
 // checks its condition before each call and calls ConditionVariableCancelSleep when done.
 void wait_for_replay_progress(long timeout_ms);
+
+// Sleeps until some process releases its slot or timeout_ms pass; interruptible. As
+// wait_for_replay_progress: check before each call, ConditionVariableCancelSleep when done.
+void wait_for_slot_release(long timeout_ms);
 
 // A consistent copy of the slots in use whose process is alive; returns the count.
 int copy_live_slots(WorkerSlot *out, int capacity);
