@@ -111,16 +111,19 @@ class BatchWriter {
 		values[5] = text_value(event_kind(rows.kind));
 		values[6] = text_value(start.file);
 		values[7] = Int64GetDatum(static_cast<int64>(start.position));
-		values[8] = Int64GetDatum(event_time);
+		values[8] = Int64GetDatum(static_cast<int64>(event_time) * 1000000);
 		values[9] = bytea_datum(event, size);
 		values[10] = bytea_datum(table_map.data(), table_map.size());
 		(void)nulls;
-		insert_event(values, row_count, nullptr);
+		insert_event(values, row_count, nullptr, {});
 		rows_ += row_count;
 	}
 
-	void add_statement(std::string_view database, std::string_view statement,
+	// The statement's time keeps its microseconds when the server logged them (the values of NOW()
+	// in existing rows depend on it), and its session time zone (doc/ddl.md).
+	void add_statement(std::string_view database, const binlog::QueryEvent &query,
 					   const mysql::BinlogPosition &start, uint32_t event_time) {
+		std::string_view statement = query.statement;
 		begin_batch(start);
 		Datum values[11];
 		values[0] = Int64GetDatum(source_.id);
@@ -131,11 +134,12 @@ class BatchWriter {
 		values[5] = text_value("ddl");
 		values[6] = text_value(start.file);
 		values[7] = Int64GetDatum(static_cast<int64>(start.position));
-		values[8] = Int64GetDatum(event_time);
+		values[8] =
+			Int64GetDatum(static_cast<int64>(event_time) * 1000000 + query.status.microseconds.value_or(0));
 		values[9] = (Datum)0;
 		values[10] = (Datum)0;
 		std::string text(statement);
-		insert_event(values, 0, &text);
+		insert_event(values, 0, &text, std::string(query.status.time_zone));
 	}
 
 	// Commits the open batch (if any) with the position after its last transaction; without an
@@ -259,22 +263,27 @@ class BatchWriter {
 		return out;
 	}
 
-	void insert_event(const Datum *values, int64_t row_count, const std::string *statement) {
+	void insert_event(const Datum *values, int64_t row_count, const std::string *statement,
+					  const std::string &time_zone) {
 		CatalogueRights rights; // the log storage is part of the catalogue
 		if (insert_plan_ == nullptr) {
-			Oid types[13] = {INT8OID, INT8OID, INT8OID,	 TEXTOID,  TEXTOID, TEXTOID, TEXTOID,
-							 INT8OID, INT8OID, BYTEAOID, BYTEAOID, INT4OID, TEXTOID};
+			Oid types[14] = {INT8OID, INT8OID, INT8OID,	 TEXTOID,  TEXTOID, TEXTOID, TEXTOID,
+							 INT8OID, INT8OID, BYTEAOID, BYTEAOID, INT4OID, TEXTOID, TEXTOID};
 			insert_plan_ = pg_call([&] {
 				return SPI_prepare(
 					"INSERT INTO sch_chameleon.t_log_replica (i_id_source, i_id_batch, i_id_event, "
 					"v_schema_name, v_table_name, enm_binlog_event, t_binlog_name, i_binlog_position, "
-					"ts_event, b_event, b_table_map, i_rows, t_query) VALUES ($1, $2, $3, $4, $5, "
-					"$6::sch_chameleon.en_binlog_event, $7, $8, to_timestamp($9), $10, $11, $12, $13)",
-					13, types);
+					"ts_event, b_event, b_table_map, i_rows, t_query, t_time_zone) VALUES ($1, $2, $3, $4, "
+					"$5, "
+					"$6::sch_chameleon.en_binlog_event, $7, $8, "
+					"to_timestamp($9 / 1000000) + ($9 % 1000000) * interval '1 microsecond', $10, $11, $12, "
+					"$13, "
+					"$14)",
+					14, types);
 			});
 		}
-		Datum all[13];
-		char nulls[13];
+		Datum all[14];
+		char nulls[14];
 		for (int i = 0; i < 11; i++) {
 			all[i] = values[i];
 			nulls[i] = ' ';
@@ -288,6 +297,8 @@ class BatchWriter {
 		if (statement)
 			all[12] = text_value(*statement);
 		nulls[12] = statement ? ' ' : 'n';
+		all[13] = time_zone.empty() ? (Datum)0 : text_value(time_zone);
+		nulls[13] = time_zone.empty() ? 'n' : ' ';
 		int result = pg_call([&] { return SPI_execute_plan(insert_plan_, all, nulls, false, 0); });
 		if (result != SPI_OK_INSERT)
 			throw Error(sqlstate::internal_error,
@@ -532,7 +543,7 @@ read_binlog(const ReplicationSource &source) {
 				// Any other statement ends a transaction in MySQL (DDL commits implicitly).
 				if (filter.destination_schema(query->database) ||
 					mentions_mapped_schema(query->statement, config))
-					writer.add_statement(query->database, query->statement, start, event.header.timestamp);
+					writer.add_statement(query->database, *query, start, event.header.timestamp);
 				in_transaction = false;
 				gtids.commit();
 				table_maps.clear();

@@ -7,6 +7,7 @@
 
 #include "pg/boundary.hpp"
 #include "pg/copy_loader.hpp"
+#include "pg/recopy.hpp"
 #include "pg/rights.hpp"
 #include "pg/spi.hpp"
 
@@ -56,6 +57,7 @@ struct LogEvent {
 	int64_t event_time = 0;
 	std::string event_bytes, table_map_bytes, statement;
 	int64_t rows = 0;
+	ddl::StatementTime statement_time; // of a statement: for NOW() in existing rows
 };
 
 bool
@@ -175,7 +177,8 @@ class Replayer {
 		std::vector<SqlRow> rows = catalogue_query(
 			"SELECT i_id_event, v_schema_name, v_table_name, enm_binlog_event::text, t_binlog_name, "
 			"i_binlog_position, extract(epoch FROM ts_event)::bigint, b_event, b_table_map, i_rows, "
-			"t_query FROM sch_chameleon.t_log_replica "
+			"t_query, (extract(epoch FROM ts_event) * 1000000)::bigint, coalesce(t_time_zone, '') "
+			"FROM sch_chameleon.t_log_replica "
 			"WHERE i_id_source = $1::bigint AND i_id_batch = $2::bigint AND i_id_event > $3::bigint "
 			"ORDER BY i_id_event LIMIT 200",
 			{id, std::to_string(batch_id), std::to_string(after_event)});
@@ -197,6 +200,7 @@ class Replayer {
 			event.table_map_bytes = row[8].value_or("");
 			event.rows = std::stoll(*row[9]);
 			event.statement = row[10].value_or("");
+			event.statement_time = {std::stoll(*row[11]), *row[12]};
 			// Events of a table sync_tables is copying wait for its copy (the copy's snapshot may be
 			// older than them); a statement waits for every copy.
 			if (event.kind == "ddl" ? syncing_any() : syncing(event.schema, event.table)) {
@@ -416,7 +420,8 @@ class Replayer {
 		for (const ddl::Statement &statement : statements) {
 			if (std::holds_alternative<ddl::Unsupported>(statement))
 				continue;
-			ddl::Translation translation = translator.translate(statement, event.schema);
+			ddl::Translation translation =
+				translator.translate(statement, event.schema, event.statement_time);
 			if (translation.ignored)
 				continue;
 			if (translation.error) {
@@ -433,8 +438,19 @@ class Replayer {
 						store_layout_change(change);
 					for (const ddl::TableRef &table : translation.needs_copy)
 						mark_needs_copy(table, event.statement);
+					for (const ddl::Recopy &recopy : translation.recopy)
+						request_recopy(source_.id, recopy);
 				},
 				&error, &state);
+			// a table copied again needs none of the statement's work: its copy replaces it
+			if (!ok && !translation.recopy.empty() &&
+				run_subtransaction(
+					[&] {
+						for (const ddl::Recopy &recopy : translation.recopy)
+							request_recopy(source_.id, recopy);
+					},
+					&error, &state))
+				ok = true;
 			if (!ok) {
 				std::vector<ddl::TableRef> affected;
 				for (const ddl::LayoutChange &change : translation.layout_changes)
@@ -888,6 +904,7 @@ run_replay(const WorkerArgs &args) {
 		check_stop();
 		if (replayer.step())
 			continue;
+		start_requested_recopies(source);
 		pg_call([] {
 			(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, idle_wait_ms,
 							PG_WAIT_EXTENSION);
