@@ -184,9 +184,10 @@ keeps_values(const std::string &old_type, const std::string &new_type) {
 	const std::string &type = a.data_type;
 	if (type == "varchar" || type == "varbinary")
 		return b.char_length.value_or(0) >= a.char_length.value_or(0);
-	if (type == "decimal")
-		return a.scale.value_or(0) == b.scale.value_or(0) &&
-			   b.precision.value_or(10) >= a.precision.value_or(10);
+	if (type == "decimal") // as many integer digits or more, as many fractional digits or more
+		return b.scale.value_or(0) >= a.scale.value_or(0) &&
+			   b.precision.value_or(10) - b.scale.value_or(0) >=
+				   a.precision.value_or(10) - a.scale.value_or(0);
 	if (type == "datetime" || type == "timestamp" || type == "time")
 		return b.datetime_precision.value_or(0) >= a.datetime_precision.value_or(0);
 	if (type == "enum" || type == "set")

@@ -871,27 +871,31 @@ class Session {
 		return true;
 	}
 
-	// How CHANGE/MODIFY of old to m changes existing rows (doc/ddl.md): nothing when the values stay
-	// (returns nullopt), the statement's time for the NULLs of a TIMESTAMP made NOT NULL with a NOW()
-	// default (returns it), otherwise a re-copy is recorded.
+	// How CHANGE/MODIFY of old to m (mapped as pg) changes existing rows (doc/ddl.md): nothing when
+	// the values stay (returns nullopt), the value MySQL gives the NULLs of a column made NOT NULL
+	// (returns it), otherwise a re-copy is recorded.
 	std::optional<std::string> changed_rows(const LayoutColumn &old, const core::MysqlColumn &m,
-											const ChangeColumn &ch) {
+											const core::PgColumnType &pg, const ChangeColumn &ch) {
 		std::string what = (ch.is_modify ? "MODIFY " : "CHANGE ") + ch.old_name;
 		if (!keeps_values(old.mysql.column_type, m.column_type))
 			recopy_reasons_.push_back(what + " " + old.mysql.column_type + " -> " + m.column_type);
-		else if (!m.charset.empty() && !old.mysql.charset.empty() && m.charset != old.mysql.charset &&
-				 m.charset != "utf8mb4")
+		else if (!m.charset.empty() && m.charset != old.mysql.charset && m.charset != "utf8mb4")
 			recopy_reasons_.push_back(what + " CHARACTER SET " + m.charset);
 		if (m.auto_increment && !old.mysql.auto_increment)
 			recopy_reasons_.push_back(what + " AUTO_INCREMENT");
 		if (!old.mysql.nullable || m.nullable)
 			return std::nullopt;
-		// MySQL gives the NULLs the implicit default of the type (a zero date, 0, ''), except a
-		// TIMESTAMP, whose NULLs become the statement's time.
+		// MySQL gives the NULLs the implicit default of the type (0, '', the first enum label, a zero
+		// date, which zero_dates: null keeps as NULL), except a TIMESTAMP with a NOW() default, whose
+		// NULLs become the statement's time (strict mode refuses the statement instead).
 		TimeDefault time = time_default(ch.column.default_value);
 		std::optional<std::string> fill;
 		if (ch.column.type == "timestamp" && time.function == TimeFunction::local_timestamp && when_)
 			fill = statement_time_literal(time, "timestamp", ch.column.fsp.value_or(0), *when_);
+		else if (ch.column.type != "timestamp" && pg.nullable)
+			return std::nullopt;
+		else if (ch.column.type != "timestamp")
+			fill = implicit_default(m, pg);
 		if (!fill)
 			recopy_reasons_.push_back(what + " NOT NULL (MySQL converts the NULLs)");
 		return fill;
@@ -925,7 +929,7 @@ class Session {
 			std::find(primary->columns.begin(), primary->columns.end(), name) != primary->columns.end())
 			m.nullable = false;
 		core::PgColumnType pg = map(layout, m);
-		std::optional<std::string> null_fill = changed_rows(old, m, ch);
+		std::optional<std::string> null_fill = changed_rows(old, m, pg, ch);
 		bool had_default = old.mysql.default_value && *old.mysql.default_value != "NULL";
 		bool default_changed = m.default_value != old.mysql.default_value ||
 							   m.default_is_expression != old.mysql.default_is_expression;

@@ -339,7 +339,8 @@ class Replayer {
 		context.layout = [this](const std::string &schema,
 								const std::string &table) -> std::optional<core::TableLayout> {
 			auto found = tables_.find({schema, table});
-			if (found == tables_.end())
+			// a copy taken after the statement has its effect already (sync_tables, re-copies)
+			if (found == tables_.end() || before_point(statement_file_, statement_position_, found->second))
 				return std::nullopt;
 			return found->second.layout;
 		};
@@ -407,6 +408,8 @@ class Replayer {
 	// Translates and applies a statement of the stream at its place, with the layout changes it makes.
 	// Returns true when the transaction must commit right after it (new enum labels).
 	bool apply_statement(int64_t batch_id, const LogEvent &event) {
+		statement_file_ = event.file;
+		statement_position_ = event.position;
 		std::vector<ddl::Statement> statements;
 		try {
 			statements = ddl::parse(event.statement);
@@ -890,7 +893,9 @@ class Replayer {
 	int64_t decoder_batch_ = 0;
 	std::map<std::pair<std::string, std::string>, TableState> tables_;
 	std::string tables_version_;
-	std::string copy_text_; // reused for every insert event
+	std::string copy_text_;		 // reused for every insert event
+	std::string statement_file_; // where the statement being translated starts
+	int64_t statement_position_ = 0;
 };
 
 } // namespace
