@@ -190,7 +190,11 @@ keeps_values(const std::string &old_type, const std::string &new_type) {
 				   a.precision.value_or(10) - a.scale.value_or(0);
 	if (type == "datetime" || type == "timestamp" || type == "time")
 		return b.datetime_precision.value_or(0) >= a.datetime_precision.value_or(0);
-	if (type == "enum" || type == "set")
+	if (type == "enum") // values convert by label: every old label must remain
+		return std::all_of(a.enum_values.begin(), a.enum_values.end(), [&](const std::string &label) {
+			return std::find(b.enum_values.begin(), b.enum_values.end(), label) != b.enum_values.end();
+		});
+	if (type == "set") // members are bits in label order: labels may only be appended
 		return b.enum_values.size() >= a.enum_values.size() &&
 			   std::equal(a.enum_values.begin(), a.enum_values.end(), b.enum_values.begin());
 	return false;

@@ -137,7 +137,10 @@ TEST_CASE("type changes that keep every value") {
 	CHECK_FALSE(keeps_values("decimal(8,2)", "decimal(10,1)"));
 	CHECK_FALSE(keeps_values("enum('a','b','c')", "varchar(10)"));
 	CHECK_FALSE(keeps_values("varchar(10)", "enum('a','b')"));
-	CHECK_FALSE(keeps_values("enum('a','b')", "enum('b','a')"));
+	CHECK(keeps_values("enum('a','b')", "enum('b','a','c')"));
+	CHECK_FALSE(keeps_values("enum('a','b')", "enum('a','c')"));
+	CHECK(keeps_values("set('a','b')", "set('a','b','c')"));
+	CHECK_FALSE(keeps_values("set('a','b')", "set('b','a')"));
 	CHECK_FALSE(keeps_values("datetime", "timestamp"));
 	CHECK_FALSE(keeps_values("text", "blob"));
 	CHECK_FALSE(keeps_values("float", "double"));
