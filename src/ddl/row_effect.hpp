@@ -49,8 +49,8 @@ std::optional<std::string> statement_time_literal(const TimeDefault &f, const st
 // Whether changing a column from old_type to new_type (MySQL COLUMN_TYPE texts) leaves every
 // existing value as it was, in MySQL as in PostgreSQL: same type, or a widening (longer varchar,
 // larger integer of the same signedness, a decimal with as many integer and fractional digits or
-// more, more fractional seconds digits, enum labels kept (in any order), set labels appended). Any other change may convert values
-// differently.
+// more, more fractional seconds digits, enum labels kept (in any order), set labels appended). Any other
+// change may convert values differently.
 bool keeps_values(const std::string &old_type, const std::string &new_type);
 
 } // namespace chameleon::ddl
