@@ -1100,7 +1100,8 @@ run_sync(const WorkerArgs &args) {
 		for (const mysql::TableInfo &table : tables)
 			catalogue_exec(
 				"UPDATE sch_chameleon.t_replica_tables SET b_replica_enabled = false, b_syncing = true, "
-				"t_disabled_reason = 'sync_tables is copying it', ts_disabled = clock_timestamp() "
+				"t_disabled_reason = CASE WHEN t_disabled_reason LIKE 're-copying: %' AND b_syncing THEN "
+				"t_disabled_reason ELSE 'sync_tables is copying it' END, ts_disabled = clock_timestamp() "
 				"WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
 				{id_text(source.id), table.schema, table.name});
 		prepare_tables(source, tables);

@@ -4,7 +4,7 @@
 # and after wait_for_catchup every table is compared row by row. The NOW() cases are replayed
 # more than a second after MariaDB ran them (the replica is stopped meanwhile), so a value taken
 # at replay time cannot pass. The re-copied tables are listed with their reasons in chameleon.tables.
-# checks: 26
+# checks: 30
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/compare.sh"
@@ -174,7 +174,29 @@ compare_rows "ADD COLUMN constant defaults, widening MODIFY, NOT NULL over NULLs
 compare_rows "MODIFY datetime NOT NULL over NULLs (zero dates)" $DB.nn_dt ${DB}_pg.nn_dt id \
 	"v, coalesce(nullif(DATE_FORMAT(dt, $F), '0000-00-00 00:00:00.000000'), '-')" "v, coalesce(to_char(dt, $P), '-')"
 
-# 3. what the catalogue says about it
+# 3. a re-copy as it runs: a session holding the table keeps its copy waiting
+q "SELECT chameleon.stop_replica('$SRC')" >/dev/null
+mysql_root $DB -e "SET SESSION sql_mode = ''; ALTER TABLE narrow MODIFY s varchar(3); $(writes 3000)"
+coproc LOCKER { mysql_root -N -B; }
+locker_pid=$LOCKER_PID
+echo "LOCK TABLES $DB.narrow WRITE; SELECT 'locked';" >&"${LOCKER[1]}"
+read -r -t 30 _ <&"${LOCKER[0]}"
+q "SELECT chameleon.start_replica('$SRC')" >/dev/null
+state_of_narrow() { q "SELECT state FROM chameleon.tables WHERE source = '$SRC' AND mysql_table = '$DB.narrow'"; }
+recopying() { test "$(state_of_narrow)" = "re-copying: MODIFY s varchar(5) -> varchar(3)"; }
+wait_until 60 "table narrow shown as re-copying" recopying
+check_eq "chameleon.tables shows the table being re-copied, with the statement kind" \
+	"re-copying: MODIFY s varchar(5) -> varchar(3)" "$(state_of_narrow)"
+check_match "show_status counts the tables being re-copied" '^[1-9][0-9]*$' \
+	"$(q "SELECT tables_recopying FROM chameleon.show_status('$SRC')")"
+echo "UNLOCK TABLES; SELECT 'unlocked';" >&"${LOCKER[1]}"
+read -r -t 30 _ <&"${LOCKER[0]}"
+exec {LOCKER[1]}>&-
+wait "$locker_pid"
+check_eq "after the second re-copy, wait_for_catchup returns true" "t" "$(q "SELECT chameleon.wait_for_catchup('$SRC', '120 s')")"
+compare_rows "MODIFY varchar(5) -> varchar(3), copied while the replica waited" $DB.narrow ${DB}_pg.narrow id "v, coalesce(s, '-')"
+
+# 4. what the catalogue says about it
 check_eq "chameleon.tables lists the re-copied tables with the statement kind" \
 	"ai:1:ADD COLUMN seq AUTO_INCREMENT
 conv:1:CONVERT TO CHARACTER SET latin1
@@ -184,7 +206,7 @@ e2v:1:MODIFY e enum('a','b','c') -> varchar(10)
 exprdef:1:ADD COLUMN w DEFAULT (v * 3 + 1)
 gen:1:ADD COLUMN g AS (...) generated
 ign:1:ALTER IGNORE TABLE ADD UNIQUE (MySQL deletes the duplicates)
-narrow:1:MODIFY s varchar(20) -> varchar(5)
+narrow:2:MODIFY s varchar(5) -> varchar(3)
 now_sysdt:1:ADD COLUMN n DEFAULT CURRENT_TIMESTAMP in time zone 'SYSTEM'
 part:1:truncate partition
 tiny:1:MODIFY i int(11) -> tinyint(4)
