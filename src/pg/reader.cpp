@@ -273,12 +273,9 @@ class BatchWriter {
 				return SPI_prepare(
 					"INSERT INTO sch_chameleon.t_log_replica (i_id_source, i_id_batch, i_id_event, "
 					"v_schema_name, v_table_name, enm_binlog_event, t_binlog_name, i_binlog_position, "
-					"ts_event, b_event, b_table_map, i_rows, t_query, t_time_zone) VALUES ($1, $2, $3, $4, "
-					"$5, "
-					"$6::sch_chameleon.en_binlog_event, $7, $8, "
-					"to_timestamp($9 / 1000000) + ($9 % 1000000) * interval '1 microsecond', $10, $11, $12, "
-					"$13, "
-					"$14)",
+					"ts_event, b_event, b_table_map, i_rows, t_query, t_time_zone) VALUES ($1, $2, $3, "
+					"$4, $5, $6::sch_chameleon.en_binlog_event, $7, $8, to_timestamp($9 / 1000000) + "
+					"($9 % 1000000) * interval '1 microsecond', $10, $11, $12, $13, $14)",
 					14, types);
 			});
 		}
