@@ -128,14 +128,18 @@ utc_offset_seconds(const std::string &time_zone) {
 	std::string zone = ascii_lower(time_zone);
 	if (std::any_of(std::begin(utc), std::end(utc), [&](const char *n) { return zone == n; }))
 		return 0;
-	unsigned hours = 0, minutes = 0;
-	char sign = 0;
-	int consumed = 0;
-	if (std::sscanf(zone.c_str(), "%c%2u:%2u%n", &sign, &hours, &minutes, &consumed) != 3 ||
-		static_cast<std::size_t>(consumed) != zone.size() || (sign != '+' && sign != '-') || minutes > 59 ||
-		hours > 14)
+	// [+-]H:MM or [+-]HH:MM
+	auto digit = [&](std::size_t i) { return i < zone.size() && zone[i] >= '0' && zone[i] <= '9'; };
+	std::size_t colon = zone.find(':');
+	if (zone.size() < 5 || (zone[0] != '+' && zone[0] != '-') || (colon != 2 && colon != 3) ||
+		zone.size() != colon + 3 || !digit(1) || !digit(colon - 1) || !digit(colon + 1) || !digit(colon + 2))
 		return std::nullopt;
-	int offset = static_cast<int>(hours * 3600 + minutes * 60);
+	int hours = std::stoi(zone.substr(1, colon - 1));
+	int minutes = std::stoi(zone.substr(colon + 1));
+	if (hours > 14 || minutes > 59)
+		return std::nullopt;
+	char sign = zone[0];
+	int offset = hours * 3600 + minutes * 60;
 	return sign == '-' ? -offset : offset;
 }
 

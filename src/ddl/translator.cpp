@@ -1012,7 +1012,7 @@ class Session {
 			alter_default(layout, *def);
 		else if (auto *k = std::get_if<AddKey>(&command)) {
 			if (ignore_ && (k->key.kind == KeyKind::primary || k->key.kind == KeyKind::unique))
-				recopy_reasons_.push_back("ALTER IGNORE TABLE ADD UNIQUE (MySQL deletes the duplicates)");
+				recopy_reasons_.emplace_back("ALTER IGNORE TABLE ADD UNIQUE (MySQL deletes the duplicates)");
 			add_key(layout, k->key, k->if_not_exists);
 		} else if (auto *dk = std::get_if<DropKey>(&command)) {
 			if (dk->kind == DropKeyKind::foreign)

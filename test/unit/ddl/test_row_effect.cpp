@@ -45,7 +45,7 @@ struct Table {
 	}
 
 	Translation run(const std::string &sql,
-					std::optional<StatementTime> when = StatementTime{statement_us, "+02:00"}) const {
+					const std::optional<StatementTime> &when = StatementTime{statement_us, "+02:00"}) const {
 		return Translator(context()).translate(parse_one(sql), "shop", when);
 	}
 
@@ -153,6 +153,7 @@ TEST_CASE("ADD COLUMN with NOW() and the like: existing rows get the statement's
 			  "DEFAULT UTC_TIMESTAMP(), ADD COLUMN ts timestamp NULL DEFAULT CURRENT_TIMESTAMP");
 	CHECK(added.recopy.empty());
 	CHECK(added.statements ==
+		  // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): statements over two lines
 		  Strings{"ALTER TABLE \"pg_shop\".\"t\" ADD COLUMN \"n6\" timestamp(6) without time zone DEFAULT "
 				  "'2026-12-06 01:26:44.633708'",
 				  "ALTER TABLE \"pg_shop\".\"t\" ALTER COLUMN \"n6\" SET DEFAULT CURRENT_TIMESTAMP",
