@@ -2136,3 +2136,87 @@ $$;
 -- own), so that the replay, which folds the changes of many transactions into one commit, never
 -- commits part of one. Rows logged before 1.5 have false: the replay then commits at batch ends.
 ALTER TABLE sch_chameleon.t_log_replica ADD COLUMN b_transaction_start boolean NOT NULL DEFAULT false;
+-- Statements that change existing rows (doc/ddl.md): the session time zone of a logged statement
+-- (with ts_event, which keeps the statement's microseconds, it gives the values of NOW() in existing
+-- rows), and the tables the replay copies again because MySQL changed their rows in a way
+-- PostgreSQL cannot reproduce: why (t_recopy_reason, kept after the copy), how many times, and
+-- whether the copy still has to be started (b_recopy_requested).
+ALTER TABLE sch_chameleon.t_log_replica ADD COLUMN t_time_zone text;
+ALTER TABLE sch_chameleon.t_replica_tables ADD COLUMN t_recopy_reason text,
+	ADD COLUMN i_recopies bigint NOT NULL DEFAULT 0,
+	ADD COLUMN b_recopy_requested boolean NOT NULL DEFAULT false;
+
+CREATE OR REPLACE VIEW chameleon.tables AS
+SELECT s.t_source AS source,
+       t.v_schema_origin || '.' || t.v_table_name AS mysql_table,
+       t.v_schema_name || '.' || t.v_table_name AS pg_table,
+       CASE WHEN t.b_syncing AND t.t_disabled_reason LIKE 're-copying: %' THEN t.t_disabled_reason
+            WHEN NOT t.b_replica_enabled THEN 'disabled'
+            WHEN cardinality(t.v_table_pkey) = 0 THEN 'not replicated: no key'
+            WHEN s.enm_status = 'initialising' THEN 'copying'
+            WHEN t.t_binlog_name IS NOT NULL AND (p.t_binlog_name IS NULL
+                 OR (p.t_binlog_name, p.i_binlog_position) < (t.t_binlog_name, t.i_binlog_position)) THEN 'catching up'
+            ELSE 'replicating' END AS state,
+       t.v_table_pkey AS key_columns,
+       t.t_binlog_name || ':' || t.i_binlog_position AS consistent_point,
+       t.t_disabled_reason AS disabled_reason,
+       t.ts_disabled AS disabled_at,
+       t.t_recopy_reason AS recopy_reason,
+       t.i_recopies AS recopies
+FROM sch_chameleon.t_replica_tables t
+JOIN sch_chameleon.t_sources s USING (i_id_source)
+JOIN sch_chameleon.t_last_replayed p USING (i_id_source);
+
+-- show_status counts the tables a replicated statement has copied again (doc/ddl.md).
+DROP FUNCTION chameleon.show_status(text);
+CREATE FUNCTION chameleon.show_status(p_source text DEFAULT NULL)
+RETURNS TABLE (
+	source text, type text, status text, status_reason text, consistent boolean,
+	read_lag interval, replay_lag interval, last_received timestamptz, last_replayed timestamptz,
+	read_position text, replayed_position text, gtid_read text, gtid_replayed text,
+	pending_batches bigint, pending_rows bigint, replayed_rows bigint, skipped_rows bigint,
+	ddl_statements bigint, tables_replicated bigint, tables_disabled bigint, tables_without_key bigint,
+	errors bigint, discarded_rows bigint, workers text, tables_recopying bigint)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT sch_chameleon.fn_source_id(p_source) WHERE p_source IS NOT NULL;
+	SELECT s.t_source, s.enm_source_type::text, s.enm_status::text,
+	       coalesce(s.t_status_reason, CASE WHEN s.enm_source_type = 'pgsql' THEN
+	           'a pgsql source is copied by init_replica only; it is not replicated continuously' END),
+	       s.b_consistent,
+	       date_trunc('second', clock_timestamp() - r.ts_last_received),
+	       r.ts_last_received - p.ts_last_replayed,
+	       r.ts_last_received, p.ts_last_replayed,
+	       r.t_binlog_name || ':' || r.i_binlog_position,
+	       p.t_binlog_name || ':' || p.i_binlog_position,
+	       r.t_gtid_set, p.t_gtid_set,
+	       b.pending_batches, b.pending_rows, b.replayed, b.skipped, b.ddl,
+	       t.replicated, t.disabled, t.without_key,
+	       (SELECT count(*) FROM sch_chameleon.t_error_log e WHERE e.i_id_source = s.i_id_source),
+	       (SELECT count(*) FROM sch_chameleon.t_discarded_rows d WHERE d.i_id_source = s.i_id_source),
+	       (SELECT string_agg(w.role || ' ' || w.pid, ', ' ORDER BY w.role)
+	        FROM sch_chameleon.fn_worker_slots() w
+	        WHERE w.source = s.t_source AND w.database = current_database()),
+	       t.recopying
+	FROM sch_chameleon.t_sources s
+	JOIN sch_chameleon.t_last_received r USING (i_id_source)
+	JOIN sch_chameleon.t_last_replayed p USING (i_id_source)
+	CROSS JOIN LATERAL (
+		SELECT count(*) FILTER (WHERE NOT rb.b_replayed) AS pending_batches,
+		       coalesce(sum(rb.i_rows - rb.i_replayed - rb.i_skipped) FILTER (WHERE NOT rb.b_replayed), 0)::bigint AS pending_rows,
+		       coalesce(sum(rb.i_replayed), 0)::bigint AS replayed,
+		       coalesce(sum(rb.i_skipped), 0)::bigint AS skipped,
+		       coalesce(sum(rb.i_ddl), 0)::bigint AS ddl
+		FROM sch_chameleon.t_replica_batch rb WHERE rb.i_id_source = s.i_id_source) b
+	CROSS JOIN LATERAL (
+		SELECT count(*) FILTER (WHERE rt.b_replica_enabled AND cardinality(rt.v_table_pkey) > 0) AS replicated,
+		       count(*) FILTER (WHERE NOT rt.b_replica_enabled) AS disabled,
+		       count(*) FILTER (WHERE cardinality(rt.v_table_pkey) = 0) AS without_key,
+		       count(*) FILTER (WHERE rt.b_syncing AND rt.t_disabled_reason LIKE 're-copying: %') AS recopying
+		FROM sch_chameleon.t_replica_tables rt WHERE rt.i_id_source = s.i_id_source) t
+	WHERE p_source IS NULL OR s.t_source = p_source
+	ORDER BY s.t_source
+$$;
+COMMENT ON FUNCTION chameleon.show_status(text) IS 'state, lag, positions and counters of each source';
+REVOKE ALL ON FUNCTION chameleon.show_status(text) FROM PUBLIC;

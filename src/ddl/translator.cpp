@@ -128,13 +128,14 @@ create_index_sql(const TableLayout &layout, const LayoutIndex &index) {
 
 class Session {
   public:
-	Session(const TranslatorContext &context, const std::string &default_database)
-		: ctx_(context), default_database_(default_database) {}
+	Session(const TranslatorContext &context, const std::string &default_database,
+			const std::optional<StatementTime> &when)
+		: ctx_(context), default_database_(default_database), when_(when) {}
 
 	Translation run(const Statement &statement) {
 		std::visit([this](const auto &s) { handle(s); }, statement);
 		out_.ignored = out_.statements.empty() && out_.layout_changes.empty() && out_.needs_copy.empty() &&
-					   !out_.error && out_.notices.empty();
+					   out_.recopy.empty() && !out_.error && out_.notices.empty();
 		return std::move(out_);
 	}
 
@@ -751,16 +752,34 @@ class Session {
 		LayoutColumn column = layout_column(m, pg);
 		if (pg.is_enum)
 			out_.statements.push_back(create_type_sql(layout, pg));
+		// The value of existing rows (doc/ddl.md): the default, the statement's time for NOW() and
+		// the like, MySQL's implicit default for NOT NULL without one; else the table is re-copied.
+		std::string what = "ADD COLUMN " + c.name;
+		TimeDefault time = time_default(c.default_value);
 		std::optional<std::string> fill;
-		if (!column.nullable && !column.identity && !pg.default_sql)
+		if (time.function != TimeFunction::none && when_)
+			fill = statement_time_literal(time, c.type, c.fsp.value_or(0), *when_);
+		if (c.auto_increment || c.declared_serial)
+			recopy_reasons_.push_back(what + " AUTO_INCREMENT");
+		else if (c.generated_expression)
+			recopy_reasons_.push_back(what + " AS (...) generated");
+		else if (time.function != TimeFunction::none && !fill)
+			recopy_reasons_.push_back(what + " DEFAULT " + c.default_value.raw +
+									  (when_ ? " in time zone '" + when_->time_zone + "'" : ""));
+		else if (time.function == TimeFunction::none && c.default_value.kind == DefaultKind::expression)
+			recopy_reasons_.push_back(what + " DEFAULT " + c.default_value.raw);
+		else if (!fill && !column.nullable && !column.identity && !pg.default_sql) {
 			fill = implicit_default(m, pg);
+			if (!fill)
+				recopy_reasons_.push_back(what + " NOT NULL without a default");
+		}
 		core::PgColumnType with_fill = pg;
 		if (fill)
 			with_fill.default_sql = fill;
 		out_.statements.push_back(alter_sql(layout) + "ADD COLUMN " + column_sql(column, with_fill));
-		if (fill) // existing rows get MySQL's implicit default; new rows carry their values
+		if (fill) // existing rows got the fill; new rows get the default, or carry their values
 			out_.statements.push_back(alter_sql(layout) + "ALTER COLUMN " + quote_ident(c.name) +
-									  " DROP DEFAULT");
+									  (pg.default_sql ? " SET DEFAULT " + *pg.default_sql : " DROP DEFAULT"));
 		if (!pg.comment.empty())
 			comment_column(layout, c.name, pg.comment);
 		layout.columns.push_back(column);
@@ -852,6 +871,36 @@ class Session {
 		return true;
 	}
 
+	// How CHANGE/MODIFY of old to m (mapped as pg) changes existing rows (doc/ddl.md): nothing when
+	// the values stay (returns nullopt), the value MySQL gives the NULLs of a column made NOT NULL
+	// (returns it), otherwise a re-copy is recorded.
+	std::optional<std::string> changed_rows(const LayoutColumn &old, const core::MysqlColumn &m,
+											const core::PgColumnType &pg, const ChangeColumn &ch) {
+		std::string what = (ch.is_modify ? "MODIFY " : "CHANGE ") + ch.old_name;
+		if (!keeps_values(old.mysql.column_type, m.column_type))
+			recopy_reasons_.push_back(what + " " + old.mysql.column_type + " -> " + m.column_type);
+		else if (!m.charset.empty() && m.charset != old.mysql.charset && m.charset != "utf8mb4")
+			recopy_reasons_.push_back(what + " CHARACTER SET " + m.charset);
+		if (m.auto_increment && !old.mysql.auto_increment)
+			recopy_reasons_.push_back(what + " AUTO_INCREMENT");
+		if (!old.mysql.nullable || m.nullable)
+			return std::nullopt;
+		// MySQL gives the NULLs the implicit default of the type (0, '', the first enum label, a zero
+		// date, which zero_dates: null keeps as NULL), except a TIMESTAMP with a NOW() default, whose
+		// NULLs become the statement's time (strict mode refuses the statement instead).
+		TimeDefault time = time_default(ch.column.default_value);
+		std::optional<std::string> fill;
+		if (ch.column.type == "timestamp" && time.function == TimeFunction::local_timestamp && when_)
+			fill = statement_time_literal(time, "timestamp", ch.column.fsp.value_or(0), *when_);
+		else if (ch.column.type != "timestamp" && pg.nullable)
+			return std::nullopt;
+		else if (ch.column.type != "timestamp")
+			fill = implicit_default(m, pg);
+		if (!fill)
+			recopy_reasons_.push_back(what + " NOT NULL (MySQL converts the NULLs)");
+		return fill;
+	}
+
 	void change_column(TableLayout &layout, const ChangeColumn &ch) {
 		if (!core::find_column(layout, ch.old_name) && ch.if_exists) {
 			notice(layout, "column " + ch.old_name + " does not exist");
@@ -880,6 +929,7 @@ class Session {
 			std::find(primary->columns.begin(), primary->columns.end(), name) != primary->columns.end())
 			m.nullable = false;
 		core::PgColumnType pg = map(layout, m);
+		std::optional<std::string> null_fill = changed_rows(old, m, pg, ch);
 		bool had_default = old.mysql.default_value && *old.mysql.default_value != "NULL";
 		bool default_changed = m.default_value != old.mysql.default_value ||
 							   m.default_is_expression != old.mysql.default_is_expression;
@@ -898,6 +948,9 @@ class Session {
 			if (!old.enum_type.empty())
 				out_.statements.push_back("DROP TYPE " + qualified(layout.destination_schema, old.enum_type));
 		}
+		if (null_fill)
+			out_.statements.push_back("UPDATE " + table_sql(layout) + " SET " + quote_ident(name) + " = " +
+									  *null_fill + " WHERE " + quote_ident(name) + " IS NULL");
 		if (old.nullable != pg.nullable)
 			out_.statements.push_back(prefix + (pg.nullable ? "DROP NOT NULL" : "SET NOT NULL"));
 		if (!old.identity && pg.identity)
@@ -935,15 +988,14 @@ class Session {
 								  (pg.default_sql ? "SET DEFAULT " + *pg.default_sql : "DROP DEFAULT"));
 	}
 
-	void partition(const TableLayout &layout, const PartitionMaintenance &p) {
-		static const char *const data_changing[] = {"truncate partition", "drop partition",
-													"exchange partition", "discard partition",
-													"import partition"};
-		if (std::any_of(std::begin(data_changing), std::end(data_changing),
-						[&](const char *op) { return p.operation == op; }))
-			throw Untranslatable{"ALTER TABLE " + layout.origin_schema + "." + layout.table + " " +
-									 p.operation + " changes rows without row events: it cannot be mirrored",
-								 "Re-synchronise the table."};
+	void partition(const PartitionMaintenance &p) {
+		static const char *const keeping_rows[] = {
+			"add partition",	   "coalesce partition",   "reorganize partition", "analyze partition",
+			"check partition",	   "optimize partition",   "rebuild partition",	   "repair partition",
+			"remove partitioning", "upgrade partitioning", "partition by"};
+		if (!std::any_of(std::begin(keeping_rows), std::end(keeping_rows),
+						 [&](const char *op) { return p.operation == op; }))
+			recopy_reasons_.push_back(p.operation);
 	}
 
 	// Returns false when the table left the replica (renamed out of the mapped schemas).
@@ -958,9 +1010,11 @@ class Session {
 			rename_column(layout, *r);
 		else if (auto *def = std::get_if<AlterColumnDefault>(&command))
 			alter_default(layout, *def);
-		else if (auto *k = std::get_if<AddKey>(&command))
+		else if (auto *k = std::get_if<AddKey>(&command)) {
+			if (ignore_ && (k->key.kind == KeyKind::primary || k->key.kind == KeyKind::unique))
+				recopy_reasons_.emplace_back("ALTER IGNORE TABLE ADD UNIQUE (MySQL deletes the duplicates)");
 			add_key(layout, k->key, k->if_not_exists);
-		else if (auto *dk = std::get_if<DropKey>(&command)) {
+		} else if (auto *dk = std::get_if<DropKey>(&command)) {
 			if (dk->kind == DropKeyKind::foreign)
 				notice(layout,
 					   "DROP FOREIGN KEY " + dk->name + " ignored (foreign keys are created at detach)");
@@ -996,13 +1050,14 @@ class Session {
 											  (option.value.empty() ? "NULL" : quote_literal(option.value)));
 		} else if (auto *ao = std::get_if<AlterOption>(&command)) {
 			if (ao->name == "import tablespace" || ao->name == "discard tablespace")
-				throw Untranslatable{"ALTER TABLE " + layout.origin_schema + "." + layout.table + " " +
-										 ao->name + " changes rows without row events: it cannot be mirrored",
-									 "Re-synchronise the table."};
+				recopy_reasons_.push_back(ao->name);
+		} else if (auto *cc = std::get_if<ConvertCharset>(&command)) {
+			// PostgreSQL stores UTF-8: only a conversion to a smaller character set changes values
+			if (cc->charset != "utf8mb4")
+				recopy_reasons_.push_back("CONVERT TO CHARACTER SET " + cc->charset);
 		} else if (auto *p = std::get_if<PartitionMaintenance>(&command))
-			partition(layout, *p);
-		// CONVERT TO CHARACTER SET (PostgreSQL stores UTF-8), ORDER BY, visibility, ENABLE/DISABLE KEYS:
-		// no-op
+			partition(*p);
+		// ORDER BY, visibility, ENABLE/DISABLE KEYS: no-op
 		return true;
 	}
 
@@ -1012,6 +1067,7 @@ class Session {
 		if (!found)
 			return;
 		TableLayout layout = *found;
+		recopy_reasons_.clear();
 		try {
 			for (const AlterCommand &command : commands)
 				if (!alter_command(layout, command)) {
@@ -1031,10 +1087,21 @@ class Session {
 				   "no primary key nor NOT NULL unique key left: row events are no longer replicated");
 		layout.key = key;
 		bool renamed = layout.origin_schema != ref.schema || layout.table != ref.table;
+		if (!recopy_reasons_.empty()) {
+			std::string reason;
+			for (const std::string &r : recopy_reasons_)
+				reason += (reason.empty() ? "" : "; ") + r;
+			notice(layout, "MySQL changed existing rows in a way PostgreSQL cannot reproduce (" + reason +
+							   "): the table is copied again");
+			out_.recopy.push_back({{layout.origin_schema, layout.table}, reason});
+		}
 		record(renamed ? LayoutChange::Kind::rename : LayoutChange::Kind::replace, ref, layout);
 	}
 
-	void handle(const AlterTable &s) { alter(resolve(s.table), s.commands); }
+	void handle(const AlterTable &s) {
+		ignore_ = s.ignore;
+		alter(resolve(s.table), s.commands);
+	}
 
 	void handle(const CreateIndex &s) {
 		AddKey add;
@@ -1055,7 +1122,10 @@ class Session {
 
 	const TranslatorContext &ctx_;
 	const std::string &default_database_;
+	const std::optional<StatementTime> &when_;
 	Translation out_;
+	std::vector<std::string> recopy_reasons_; // of the ALTER being translated (doc/ddl.md)
+	bool ignore_ = false;					  // ALTER IGNORE TABLE
 	std::map<std::pair<std::string, std::string>, std::optional<TableLayout>> pending_;
 };
 
@@ -1089,8 +1159,9 @@ pg_index_name(const std::string &table, const std::string &mysql_name, bool chec
 }
 
 Translation
-Translator::translate(const Statement &statement, const std::string &default_database) const {
-	return Session(context_, default_database).run(statement);
+Translator::translate(const Statement &statement, const std::string &default_database,
+					  const std::optional<StatementTime> &when) const {
+	return Session(context_, default_database, when).run(statement);
 }
 
 LayoutColumn

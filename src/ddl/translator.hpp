@@ -12,6 +12,7 @@
 #include "core/type_map.hpp"
 #include "ddl/ast.hpp"
 #include "ddl/parser.hpp"
+#include "ddl/row_effect.hpp"
 
 namespace chameleon::ddl {
 
@@ -40,6 +41,13 @@ struct TableError {
 	std::string hint;
 };
 
+// A table whose existing rows only MySQL can tell after the statement (doc/ddl.md): the replay
+// applies the statement and copies the table again; reason names the statement kind.
+struct Recopy {
+	TableRef table; // the name after the statement
+	std::string reason;
+};
+
 // The result for one statement. When error is set, statements and layout_changes are empty.
 //
 // Rules for the replay worker:
@@ -54,6 +62,9 @@ struct TableError {
 //    outside limit_tables), or a keyless table that got a usable key. The translator has created
 //    nothing for the renamed-in ones (it does not know their columns); the caller copies them (as
 //    init does) and ignores their row events until then.
+//  - recopy: tables whose existing rows MySQL changed in a way PostgreSQL cannot reproduce (values
+//    computed per row, conversions that differ, a statement it cannot classify): the caller applies
+//    the statements and copies those tables again, as sync_tables does.
 //  - A layout whose key is empty is not replicable: row events of such a table are skipped.
 struct Translation {
 	std::vector<std::string> statements;
@@ -61,6 +72,7 @@ struct Translation {
 	std::vector<std::string> notices;
 	std::optional<TableError> error;
 	std::vector<TableRef> needs_copy;
+	std::vector<Recopy> recopy;
 	bool commit_after = false;
 	bool ignored = false; // not about a replicated table (or a table entering replication)
 };
@@ -103,8 +115,11 @@ class Translator {
   public:
 	explicit Translator(TranslatorContext context) : context_(std::move(context)) {}
 
-	// default_database: the QUERY event's database, used for names without a schema.
-	Translation translate(const Statement &statement, const std::string &default_database) const;
+	// default_database: the QUERY event's database, used for names without a schema. when: the
+	// statement's time and session time zone, for the values of NOW() and the like in existing rows;
+	// without it such a statement re-copies its table.
+	Translation translate(const Statement &statement, const std::string &default_database,
+						  const std::optional<StatementTime> &when = std::nullopt) const;
 
   private:
 	TranslatorContext context_;

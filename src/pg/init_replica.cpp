@@ -849,15 +849,17 @@ swap_tables_in(const Source &source, const SyncRequest &request) {
 			const std::string &origin = *row[0], &table = *row[1], &destination = *row[2], &loading = *row[3];
 			if (loading != destination)
 				move_table_in(source, table, loading, core::layout_from_json(*row[4]));
-			catalogue_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint AND "
-						   "v_schema_origin = $2 AND v_table_name = $3",
-						   {id, origin, table});
+			// why and how often a replicated statement had the table copied again stays (doc/ddl.md)
 			catalogue_exec(
+				"WITH old AS (DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint AND "
+				"v_schema_origin = $2 AND v_table_name = $3 RETURNING t_recopy_reason, i_recopies) "
 				"INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
-				"v_table_name, v_table_pkey, t_binlog_name, i_binlog_position, t_gtid_set, jsb_layout) "
+				"v_table_name, v_table_pkey, t_binlog_name, i_binlog_position, t_gtid_set, jsb_layout, "
+				"t_recopy_reason, i_recopies) "
 				"SELECT i_id_source, v_schema_origin, v_schema_name, v_table_name, "
 				"ARRAY(SELECT jsonb_array_elements_text(jsb_layout -> 'key')), t_binlog_name, "
-				"i_binlog_position, t_gtid_set, jsb_layout FROM sch_chameleon.t_init_tables "
+				"i_binlog_position, t_gtid_set, jsb_layout, (SELECT t_recopy_reason FROM old), "
+				"coalesce((SELECT i_recopies FROM old), 0) FROM sch_chameleon.t_init_tables "
 				"WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
 				{id, origin, table});
 		}
@@ -869,6 +871,11 @@ swap_tables_in(const Source &source, const SyncRequest &request) {
 					 "i.v_table_name = r.v_table_name) RETURNING v_schema_name, v_table_name",
 					 {id, request.schema}))
 				spi_exec("DROP TABLE IF EXISTS " + quote_ident(*row[0]) + "." + quote_ident(*row[1]));
+		// a re-copy requested by the replay for a table MySQL no longer has: the replay must not wait
+		catalogue_exec("UPDATE sch_chameleon.t_replica_tables SET b_syncing = false, t_disabled_reason = "
+					   "'MySQL no longer has the table: it was not copied again' WHERE i_id_source = "
+					   "$1::bigint AND b_syncing AND NOT b_recopy_requested",
+					   {id});
 		const auto &mappings = source.config.schema_mappings;
 		for (size_t m = 0; m < mappings.size(); m++)
 			spi_exec("DROP SCHEMA IF EXISTS " + quote_ident(loading_schema(source.id, m)) + " CASCADE");
@@ -1093,7 +1100,8 @@ run_sync(const WorkerArgs &args) {
 		for (const mysql::TableInfo &table : tables)
 			catalogue_exec(
 				"UPDATE sch_chameleon.t_replica_tables SET b_replica_enabled = false, b_syncing = true, "
-				"t_disabled_reason = 'sync_tables is copying it', ts_disabled = clock_timestamp() "
+				"t_disabled_reason = CASE WHEN t_disabled_reason LIKE 're-copying: %' AND b_syncing THEN "
+				"t_disabled_reason ELSE 'sync_tables is copying it' END, ts_disabled = clock_timestamp() "
 				"WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
 				{id_text(source.id), table.schema, table.name});
 		prepare_tables(source, tables);

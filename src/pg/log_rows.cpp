@@ -14,17 +14,18 @@ namespace {
 
 // Array parameter types, in column order: i_id_batch, i_id_event, v_schema_name, v_table_name,
 // enm_binlog_event, t_binlog_name, i_binlog_position, ts_event, b_event, b_table_map, i_rows,
-// t_query, b_transaction_start.
-constexpr Oid element_types[] = {INT8OID, INT8OID, TEXTOID,	 TEXTOID,  TEXTOID, TEXTOID,
-								 INT8OID, INT8OID, BYTEAOID, BYTEAOID, INT4OID, TEXTOID};
+// t_query, t_time_zone, then b_transaction_start.
+constexpr Oid element_types[] = {INT8OID, INT8OID,	TEXTOID,  TEXTOID, TEXTOID, TEXTOID, INT8OID,
+								 INT8OID, BYTEAOID, BYTEAOID, INT4OID, TEXTOID, TEXTOID};
 
 const char *const insert_sql =
 	"INSERT INTO sch_chameleon.t_log_replica (i_id_source, i_id_batch, i_id_event, v_schema_name, "
 	"v_table_name, enm_binlog_event, t_binlog_name, i_binlog_position, ts_event, b_event, b_table_map, "
-	"i_rows, t_query, b_transaction_start) "
-	"SELECT $1, b, e, s, t, k::sch_chameleon.en_binlog_event, f, p, to_timestamp(ts), ev, tm, r, qy, st "
-	"FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) AS u(b, e, s, t, k, f, p, ts, ev, "
-	"tm, r, qy, st)";
+	"i_rows, t_query, t_time_zone, b_transaction_start) "
+	"SELECT $1, b, e, s, t, k::sch_chameleon.en_binlog_event, f, p, "
+	"'epoch'::timestamptz + ts * interval '1 microsecond', ev, tm, r, qy, z, st "
+	"FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) AS u(b, e, s, t, k, f, p, ts, "
+	"ev, tm, r, qy, z, st)";
 
 } // namespace
 
@@ -65,11 +66,12 @@ LogRows::add(const LogRow &row) {
 	push(4, copy_bytes(row.kind));
 	push(5, copy_bytes(row.file));
 	push(6, Int64GetDatum(row.position));
-	push(7, Int64GetDatum(row.event_time));
+	push(7, Int64GetDatum(row.event_time_us));
 	push(8, optional_varlena(row.event));
 	push(9, optional_varlena(row.table_map));
 	push(10, Int32GetDatum(row.rows));
 	push(11, optional_varlena(row.statement));
+	push(12, optional_varlena(row.time_zone));
 	transaction_starts_.push_back(row.transaction_start);
 	count_++;
 	if (count_ >= max_rows || bytes_ >= max_bytes)

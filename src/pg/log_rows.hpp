@@ -19,8 +19,9 @@ struct LogRow {
 	int64 event_id = 0;
 	std::string_view schema, table, kind, file;
 	int64 position = 0;
-	int64 event_time = 0; // epoch seconds
+	int64 event_time_us = 0; // epoch microseconds (a statement's keep what the server logged)
 	std::optional<std::string_view> event, table_map, statement;
+	std::optional<std::string_view> time_zone; // a statement's session time zone, when logged
 	int32 rows = 0;
 	bool transaction_start = false;
 };
@@ -39,7 +40,7 @@ class LogRows {
   private:
 	static constexpr size_t max_rows = 512;
 	static constexpr size_t max_bytes = 4 * 1024 * 1024;
-	static constexpr int column_count = 12; // the array parameters, after source id
+	static constexpr int column_count = 13; // the array parameters, after source id
 
 	Datum copy_bytes(std::string_view bytes);
 	void push(int column, std::optional<Datum> value);

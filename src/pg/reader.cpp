@@ -100,11 +100,16 @@ class BatchWriter {
 		rows_ += row_count;
 	}
 
-	void add_statement(std::string_view database, std::string_view statement,
+	// The statement's time keeps its microseconds when the server logged them (the values of NOW()
+	// in existing rows depend on it), and its session time zone (doc/ddl.md).
+	void add_statement(std::string_view database, const binlog::QueryEvent &query,
 					   const mysql::BinlogPosition &start, uint32_t event_time) {
 		begin_batch(start);
 		LogRow row = log_row(start, event_time, database, "", "ddl");
-		row.statement = statement;
+		row.event_time_us += query.status.microseconds.value_or(0);
+		row.statement = query.statement;
+		if (!query.status.time_zone.empty())
+			row.time_zone = query.status.time_zone;
 		row.transaction_start = true; // a statement is a MySQL transaction of its own
 		log_rows_.add(row);
 	}
@@ -197,7 +202,7 @@ class BatchWriter {
 		row.kind = kind;
 		row.file = start.file;
 		row.position = static_cast<int64>(start.position);
-		row.event_time = event_time;
+		row.event_time_us = static_cast<int64>(event_time) * 1000000;
 		row.transaction_start = events_ == transaction_first_event_;
 		return row;
 	}
@@ -485,7 +490,7 @@ read_binlog(const ReplicationSource &source) {
 				// Any other statement ends a transaction in MySQL (DDL commits implicitly).
 				if (filter.destination_schema(query->database) ||
 					mentions_mapped_schema(query->statement, config))
-					writer.add_statement(query->database, query->statement, start, event.header.timestamp);
+					writer.add_statement(query->database, *query, start, event.header.timestamp);
 				in_transaction = false;
 				gtids.commit();
 				table_maps.clear();

@@ -8,6 +8,7 @@
 #include "pg/replay_state.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/recopy.hpp"
 #include "pg/rights.hpp"
 #include "pg/row_apply.hpp"
 
@@ -201,6 +202,7 @@ log_event(int64_t batch_id, const SqlRow &row) {
 	event.rows = std::stoll(*row[9]);
 	event.statement = row[10].value_or("");
 	event.transaction_start = *row[11] == "t";
+	event.statement_time = {std::stoll(*row[12]), *row[13]};
 	return event;
 }
 
@@ -282,7 +284,8 @@ class Replayer {
 			std::vector<SqlRow> rows = catalogue_query(
 				"SELECT i_id_event, v_schema_name, v_table_name, enm_binlog_event::text, t_binlog_name, "
 				"i_binlog_position, extract(epoch FROM ts_event)::bigint, b_event, b_table_map, i_rows, "
-				"t_query, b_transaction_start FROM sch_chameleon.t_log_replica "
+				"t_query, b_transaction_start, (extract(epoch FROM ts_event) * 1000000)::bigint, "
+				"coalesce(t_time_zone, '') FROM sch_chameleon.t_log_replica "
 				"WHERE i_id_source = $1::bigint AND i_id_batch = $2::bigint AND i_id_event > $3::bigint "
 				"ORDER BY i_id_event LIMIT " +
 					std::to_string(events_per_fetch),
@@ -421,6 +424,7 @@ run_replay(const WorkerArgs &args) {
 		check_stop();
 		if (replayer.step())
 			continue;
+		start_requested_recopies(source);
 		pg_call([] {
 			(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, idle_wait_ms,
 							PG_WAIT_EXTENSION);

@@ -10,6 +10,7 @@
 
 #include "binlog/decoder.hpp"
 #include "core/table_layout.hpp"
+#include "ddl/row_effect.hpp"
 #include "replay/pg_value.hpp"
 
 #include <map>
@@ -47,7 +48,8 @@ struct LogEvent {
 	int64_t event_time = 0;
 	std::string event_bytes, table_map_bytes, statement;
 	int64_t rows = 0;
-	bool transaction_start = false; // the first event the reader logged of its MySQL transaction
+	bool transaction_start = false;	   // the first event the reader logged of its MySQL transaction
+	ddl::StatementTime statement_time; // of a statement: for NOW() in existing rows
 };
 
 // A replay error of one table, handled by on_error_replay.

@@ -4,6 +4,7 @@
 #include "pg/replay_state.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/recopy.hpp"
 #include "pg/rights.hpp"
 
 #include "common/error.hpp"
@@ -24,7 +25,7 @@ table_filter(const config::SourceConfig &config) {
 }
 
 ddl::TranslatorContext
-translator_context(ReplayContext &replay) {
+translator_context(ReplayContext &replay, const LogEvent &event) {
 	ddl::TranslatorContext context;
 	const config::SourceConfig &config = replay.source().config;
 	for (const auto &[origin, destination] : config.schema_mappings)
@@ -38,10 +39,11 @@ translator_context(ReplayContext &replay) {
 	context.column_type_style = version.flavour == mysql::Flavour::mysql && version.at_least(8, 0, 19)
 									? ddl::ColumnTypeStyle::mysql80
 									: ddl::ColumnTypeStyle::legacy;
-	context.layout = [&replay](const std::string &schema,
-							   const std::string &table) -> std::optional<core::TableLayout> {
+	context.layout = [&replay, &event](const std::string &schema,
+									   const std::string &table) -> std::optional<core::TableLayout> {
 		TableState *found = replay.find(schema, table);
-		if (found == nullptr)
+		// a copy taken after the statement has its effect already (sync_tables, re-copies)
+		if (found == nullptr || before_point(event.file, event.position, *found))
 			return std::nullopt;
 		return found->layout;
 	};
@@ -140,12 +142,12 @@ apply_statement(ReplayContext &context, const LogEvent &event) {
 		return false;
 	}
 	const ReplicationSource &source = context.source();
-	ddl::Translator translator(translator_context(context));
+	ddl::Translator translator(translator_context(context, event));
 	bool commit_now = false;
 	for (const ddl::Statement &statement : statements) {
 		if (std::holds_alternative<ddl::Unsupported>(statement))
 			continue;
-		ddl::Translation translation = translator.translate(statement, event.schema);
+		ddl::Translation translation = translator.translate(statement, event.schema, event.statement_time);
 		if (translation.ignored)
 			continue;
 		if (translation.error) {
@@ -162,8 +164,19 @@ apply_statement(ReplayContext &context, const LogEvent &event) {
 					store_layout_change(source.id, change);
 				for (const ddl::TableRef &table : translation.needs_copy)
 					mark_needs_copy(source.id, table, event.statement);
+				for (const ddl::Recopy &recopy : translation.recopy)
+					request_recopy(source.id, recopy);
 			},
 			&error, &state);
+		// a table copied again needs none of the statement's work: its copy replaces it
+		if (!ok && !translation.recopy.empty() &&
+			run_subtransaction(
+				[&] {
+					for (const ddl::Recopy &recopy : translation.recopy)
+						request_recopy(source.id, recopy);
+				},
+				&error, &state))
+			ok = true;
 		if (!ok) {
 			std::vector<ddl::TableRef> affected;
 			for (const ddl::LayoutChange &change : translation.layout_changes)

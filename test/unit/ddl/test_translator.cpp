@@ -237,6 +237,8 @@ TEST_CASE("ALTER TABLE DROP/CHANGE/MODIFY/RENAME COLUMN and defaults") {
 				  // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one statement over two lines
 				  "ALTER TABLE \"pg_shop\".\"t\" ALTER COLUMN \"bb\" TYPE character varying(20) USING "
 				  "\"bb\"::character varying(20)",
+				  // MySQL gives the NULLs of a column made NOT NULL the type's implicit default
+				  "UPDATE \"pg_shop\".\"t\" SET \"bb\" = '' WHERE \"bb\" IS NULL",
 				  "ALTER TABLE \"pg_shop\".\"t\" ALTER COLUMN \"bb\" SET NOT NULL",
 				  "ALTER TABLE \"pg_shop\".\"t\" ALTER COLUMN \"bb\" SET DEFAULT 'z'",
 				  "COMMENT ON COLUMN \"pg_shop\".\"t\".\"bb\" IS 'c'"});
@@ -374,11 +376,12 @@ TEST_CASE("table options, charset conversion and partitions") {
 		  Strings{"COMMENT ON TABLE \"pg_shop\".\"t\" IS 'hello'"});
 	CHECK(r.run("ALTER TABLE t REORGANIZE PARTITION p0 INTO (PARTITION p1 VALUES LESS THAN (10))")
 			  .statements.empty());
+	// rows removed without row events: the table is copied again (doc/ddl.md)
 	Translation truncate = r.run("ALTER TABLE t TRUNCATE PARTITION p0");
-	REQUIRE(truncate.error);
-	CHECK(truncate.error->tables == std::vector<TableRef>{{"shop", "t"}});
-	CHECK(truncate.error->hint.find("Re-synchronise") != std::string::npos);
-	CHECK(truncate.layout_changes.empty());
+	CHECK_FALSE(truncate.error);
+	REQUIRE(truncate.recopy.size() == 1);
+	CHECK(truncate.recopy[0].table == TableRef{"shop", "t"});
+	CHECK(truncate.recopy[0].reason == "truncate partition");
 }
 
 TEST_CASE("RENAME TABLE: objects follow, several renames in order, schema moves") {
