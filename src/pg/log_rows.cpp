@@ -27,13 +27,18 @@ const char *const insert_sql =
 	"FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) AS u(b, e, s, t, k, f, p, ts, "
 	"ev, tm, r, qy, z, st)";
 
-} // namespace
-
-LogRows::LogRows(int64 source_id) : source_id_(source_id) {
-	context_ = pg_call([] {
-		return AllocSetContextCreate(TopMemoryContext, "pg_chameleon log rows", ALLOCSET_DEFAULT_SIZES);
+MemoryContext
+create_context() {
+	constexpr Size initial_block = Size{8} * 1024;
+	constexpr Size max_block = Size{8} * 1024 * 1024;
+	return pg_call([] {
+		return AllocSetContextCreate(TopMemoryContext, "pg_chameleon log rows", 0, initial_block, max_block);
 	});
 }
+
+} // namespace
+
+LogRows::LogRows(int64 source_id) : source_id_(source_id), context_(create_context()) {}
 
 Datum
 LogRows::copy_bytes(std::string_view bytes) {

@@ -117,30 +117,43 @@ ref_live_after=$((caught - load_end))
 ref_rate=$((ref_tx * 4 * 1000 / (load_end - start)))
 echo "# logical replication live: $ref_tx transactions, $((ref_tx * 4)) changes at $ref_rate changes/s on the publisher; max lag $ref_live_lag s; caught up $(seconds $ref_live_after) s after the load"
 
-# --- OLTP, backlog ---
-q "SELECT chameleon.stop_replica('$SRC')" >/dev/null
-tx=$(sb_my oltp_write_only --time="$DURATION" run | transactions)
-before=$(replayed)
-start_sampler ours
-start=$(now_ms)
-q "SELECT chameleon.start_replica('$SRC')" >/dev/null
-q "SELECT chameleon.wait_for_catchup('$SRC', '30 min')" >/dev/null
-done_at=$(now_ms)
-stop_sampler
-note_memory
-applied=$(($(replayed) - before))
-ours_backlog_rate=$((applied * 1000 / (done_at - start)))
-echo "# ours backlog: $((tx * 4)) changes of $tx transactions; replayed $applied in $(seconds $((done_at - start))) s: $ours_backlog_rate changes/s"
+# drain_ours LOAD...: with the replica stopped, runs LOAD on MariaDB, then starts the replica and
+# times the drain; sets drained (changes replayed) and drain_ms.
+drain_ours() {
+	q "SELECT chameleon.stop_replica('$SRC')" >/dev/null
+	"$@"
+	local before start
+	before=$(replayed)
+	start_sampler ours
+	start=$(now_ms)
+	q "SELECT chameleon.start_replica('$SRC')" >/dev/null
+	q "SELECT chameleon.wait_for_catchup('$SRC', '30 min')" >/dev/null
+	drain_ms=$(($(now_ms) - start))
+	stop_sampler
+	note_memory
+	drained=$(($(replayed) - before))
+}
+# drain_ref LOAD...: the same with the subscription disabled and the load on the publisher.
+drain_ref() {
+	q "ALTER SUBSCRIPTION chameleon_ref DISABLE" >/dev/null
+	"$@"
+	local end_lsn start
+	end_lsn=$(pub_lsn)
+	start=$(now_ms)
+	q "ALTER SUBSCRIPTION chameleon_ref ENABLE" >/dev/null
+	wait_until 1800 "the subscription to drain the backlog" pub_applied "$end_lsn"
+	drain_ms=$(($(now_ms) - start))
+}
 
-q "ALTER SUBSCRIPTION chameleon_ref DISABLE" >/dev/null
-ref_tx=$(sb_pg oltp_write_only --time="$DURATION" run | transactions)
-end_lsn=$(pub_lsn)
-start=$(now_ms)
-q "ALTER SUBSCRIPTION chameleon_ref ENABLE" >/dev/null
-wait_until 1800 "the subscription to drain the backlog" pub_applied "$end_lsn"
-done_at=$(now_ms)
-ref_backlog_rate=$((ref_tx * 4 * 1000 / (done_at - start)))
-echo "# logical replication backlog: $((ref_tx * 4)) changes in $(seconds $((done_at - start))) s: $ref_backlog_rate changes/s"
+# --- OLTP, backlog ---
+sysbench_my() { tx=$(sb_my oltp_write_only --time="$DURATION" run | transactions); }
+sysbench_pg() { ref_tx=$(sb_pg oltp_write_only --time="$DURATION" run | transactions); }
+drain_ours sysbench_my
+ours_backlog_rate=$((drained * 1000 / drain_ms))
+echo "# ours backlog: $((tx * 4)) changes of $tx transactions; replayed $drained in $(seconds $drain_ms) s: $ours_backlog_rate changes/s"
+drain_ref sysbench_pg
+ref_backlog_rate=$((ref_tx * 4 * 1000 / drain_ms))
+echo "# logical replication backlog: $((ref_tx * 4)) changes in $(seconds $drain_ms) s: $ref_backlog_rate changes/s"
 
 # --- Bulk backlog: 500,000 changes of 1000-row statements ---
 bulk_statements() {
@@ -148,29 +161,14 @@ bulk_statements() {
 	for n in $(seq 0 124); do echo "UPDATE bulk SET k = k + 1 WHERE id BETWEEN $((n * 1000 + 1)) AND $((n * 1000 + 1000));"; done
 	for n in $(seq 0 124); do echo "DELETE FROM bulk WHERE id BETWEEN $((125001 + n * 1000)) AND $((125000 + n * 1000 + 1000));"; done
 }
-q "SELECT chameleon.stop_replica('$SRC')" >/dev/null
-bulk_statements | mysql_root sbt
-before=$(replayed)
-start_sampler ours
-start=$(now_ms)
-q "SELECT chameleon.start_replica('$SRC')" >/dev/null
-q "SELECT chameleon.wait_for_catchup('$SRC', '30 min')" >/dev/null
-done_at=$(now_ms)
-stop_sampler
-note_memory
-applied=$(($(replayed) - before))
-ours_bulk_rate=$((applied * 1000 / (done_at - start)))
-echo "# ours bulk backlog: replayed $applied changes in $(seconds $((done_at - start))) s: $ours_bulk_rate changes/s"
-
-q "ALTER SUBSCRIPTION chameleon_ref DISABLE" >/dev/null
-bulk_statements | pub_psql >/dev/null
-end_lsn=$(pub_lsn)
-start=$(now_ms)
-q "ALTER SUBSCRIPTION chameleon_ref ENABLE" >/dev/null
-wait_until 1800 "the subscription to drain the bulk backlog" pub_applied "$end_lsn"
-done_at=$(now_ms)
-ref_bulk_rate=$((500000 * 1000 / (done_at - start)))
-echo "# logical replication bulk backlog: 500000 changes in $(seconds $((done_at - start))) s: $ref_bulk_rate changes/s"
+bulk_my() { bulk_statements | mysql_root sbt; }
+bulk_pg() { bulk_statements | pub_psql >/dev/null; }
+drain_ours bulk_my
+ours_bulk_rate=$((drained * 1000 / drain_ms))
+echo "# ours bulk backlog: replayed $drained changes in $(seconds $drain_ms) s: $ours_bulk_rate changes/s"
+drain_ref bulk_pg
+ref_bulk_rate=$((500000 * 1000 / drain_ms))
+echo "# logical replication bulk backlog: 500000 changes in $(seconds $drain_ms) s: $ref_bulk_rate changes/s"
 
 # --- One transaction of 1,000,000 changes ---
 start_sampler ours
