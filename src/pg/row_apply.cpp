@@ -119,7 +119,8 @@ RowApplier::add(LogEvent event) {
 	}
 	binlog::Event rows_event = context_.decoder().decode(
 		reinterpret_cast<const uint8_t *>(event.event_bytes.data()), event.event_bytes.size());
-	Pending &pending = pending_.try_emplace(name, key_columns(table->layout)).first->second;
+	Pending &pending =
+		pending_.try_emplace(name, key_columns(table->layout), table->layout.columns.size()).first->second;
 	fold_event(pending, *checked.map, std::get<binlog::RowsEvent>(rows_event.body), *table);
 	held_rows_ += event.rows;
 	pending.events.push_back(std::move(event));
@@ -141,12 +142,13 @@ RowApplier::fold_event(Pending &pending, const binlog::TableMap &table_map, cons
 				image_text(table.layout, table_map, after_values, after, ignored);
 				(void)pending.fold.insert(std::move(after));
 				break;
+			// Of a before image the fold needs only the key.
 			case binlog::RowsKind::remove:
-				image_text(table.layout, table_map, before_values, before, ignored);
+				image_text(table.layout, table_map, before_values, before, ignored, &pending.key_mask);
 				(void)pending.fold.remove(before);
 				break;
 			case binlog::RowsKind::update:
-				image_text(table.layout, table_map, before_values, before, ignored);
+				image_text(table.layout, table_map, before_values, before, ignored, &pending.key_mask);
 				image_text(table.layout, table_map, after_values, after, ignored);
 				(void)pending.fold.update(before, std::move(after));
 				break;
@@ -322,9 +324,14 @@ RowApplier::apply_event_by_rows(const LogEvent &event, TableState &table) {
 // Converts the values of an image into PostgreSQL text, in layout (= binlog) column order.
 void
 RowApplier::image_text(const core::TableLayout &layout, const binlog::TableMap &table_map,
-					   const std::vector<binlog::Value> &image, core::RowImage &out, TableError &failure) {
+					   const std::vector<binlog::Value> &image, core::RowImage &out, TableError &failure,
+					   const std::vector<bool> *only) {
 	out.clear();
 	for (size_t i = 0; i < layout.columns.size(); i++) {
+		if (only != nullptr && !(*only)[i]) {
+			out.emplace_back(std::nullopt);
+			continue;
+		}
 		std::string text, problem;
 		replay::Outcome outcome = replay::append_pg_text(image[i], table_map.columns[i], layout.columns[i],
 														 context_.policy(), text, &problem);

@@ -38,7 +38,12 @@ class RowApplier {
 	struct Pending {
 		core::RowFold fold;
 		std::vector<LogEvent> events; // for the event-by-event apply after a failure
-		explicit Pending(std::vector<size_t> key_columns) : fold(std::move(key_columns)) {}
+		std::vector<bool> key_mask;	  // by column: part of the key
+		Pending(const std::vector<size_t> &key_columns, size_t column_count)
+			: fold(key_columns), key_mask(column_count, false) {
+			for (size_t column : key_columns)
+				key_mask[column] = true;
+		}
 	};
 
 	void fold_event(Pending &pending, const binlog::TableMap &table_map, const binlog::RowsEvent &rows,
@@ -50,8 +55,10 @@ class RowApplier {
 	void apply_row(TableState &table, const binlog::TableMap &table_map, binlog::RowsKind kind,
 				   const std::vector<binlog::Value> &before, const std::vector<binlog::Value> &after,
 				   TableError &failure);
+	// only: the columns to convert (the others are left NULL); all when nullptr.
 	void image_text(const core::TableLayout &layout, const binlog::TableMap &table_map,
-					const std::vector<binlog::Value> &image, core::RowImage &out, TableError &failure);
+					const std::vector<binlog::Value> &image, core::RowImage &out, TableError &failure,
+					const std::vector<bool> *only = nullptr);
 	SPIPlanPtr prepare(const std::string &sql, int count);
 	void execute(SPIPlanPtr plan, const std::vector<SqlValue> &params, int expected_result,
 				 const std::string &what, TableError &failure, uint64 expected_rows = 1);
