@@ -8,6 +8,7 @@
 
 #include "common/ascii.hpp"
 #include "common/error.hpp"
+#include "core/pg_names.hpp"
 
 namespace chameleon::core {
 
@@ -395,6 +396,7 @@ to_json(const TableLayout &layout) {
 		w.comma();
 		w.open('{');
 		w.key("mysql"), w.comma(), write_mysql(w, c.mysql);
+		w.key("pg_name"), w.string(pg_column_name(c.mysql.name)); // for readers; derived when read
 		w.key("pg_type"), w.string(c.pg_type);
 		w.key("form"), w.string(value_form_name(c.form));
 		w.key("bit_length"), w.raw(std::to_string(c.bit_length));

@@ -10,8 +10,9 @@
 
 namespace chameleon::core {
 
-// One column, in MySQL order. The PostgreSQL column has the same name; its position in PostgreSQL
-// may differ (PostgreSQL appends added columns), so values are bound by name, never by position.
+// One column, in MySQL order. The PostgreSQL column is named pg_column_name(mysql.name) (pg_names.hpp),
+// which to_json writes beside the MySQL name; its position in PostgreSQL may differ (PostgreSQL appends added
+// columns), so values are bound by name, never by position.
 struct LayoutColumn {
 	MysqlColumn mysql;	 // as MySQL describes it (name, column_type, nullability, default...)
 	std::string pg_type; // PostgreSQL type as written in DDL (for an enum: "schema"."type")

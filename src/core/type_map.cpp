@@ -7,13 +7,12 @@
 
 #include "common/ascii.hpp"
 #include "common/error.hpp"
+#include "core/pg_names.hpp"
 #include "core/sql_quote.hpp"
 
 namespace chameleon::core {
 
 namespace {
-
-constexpr std::size_t max_identifier = 63; // NAMEDATALEN - 1
 
 bool
 is_space(char c) {
@@ -66,33 +65,6 @@ is_number(std::string_view text) {
 			return false;
 	}
 	return i == text.size();
-}
-
-// FNV-1a, 32 bits: stable across builds and platforms.
-std::uint32_t
-fnv1a(std::string_view a, std::string_view b) {
-	std::uint32_t hash = 2166136261u;
-	auto mix = [&hash](unsigned char c) {
-		hash ^= c;
-		hash *= 16777619u;
-	};
-	for (char c : a)
-		mix(static_cast<unsigned char>(c));
-	mix(0);
-	for (char c : b)
-		mix(static_cast<unsigned char>(c));
-	return hash;
-}
-
-// Cuts UTF-8 text to at most max bytes without splitting a character.
-std::string_view
-utf8_prefix(std::string_view text, std::size_t max) {
-	if (text.size() <= max)
-		return text;
-	std::size_t end = max;
-	while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
-		--end;
-	return text.substr(0, end);
 }
 
 // ---- column_type parsing ------------------------------------------------------------------------
@@ -874,7 +846,8 @@ enum_type_name(std::string_view table, std::string_view column) {
 	if (column.find('_') == std::string_view::npos && name.size() <= max_identifier)
 		return name;
 	char suffix[10];
-	std::snprintf(suffix, sizeof suffix, "_%08x", static_cast<unsigned>(fnv1a(table, column)));
+	std::snprintf(suffix, sizeof suffix, "_%08x",
+				  static_cast<unsigned>(name_hash(std::string(table) + '\0' + std::string(column))));
 	return std::string(utf8_prefix(name, max_identifier - 9)) + suffix;
 }
 

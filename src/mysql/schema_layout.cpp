@@ -1,6 +1,8 @@
 // The PostgreSQL side of a MySQL table read from information_schema (see schema_layout.hpp).
 #include "mysql/schema_layout.hpp"
 
+#include "common/error.hpp"
+#include "core/pg_names.hpp"
 #include "ddl/translator.hpp"
 
 namespace chameleon::mysql {
@@ -57,7 +59,17 @@ map_table(const TableInfo &table, const core::MapContext &context) {
 	layout.origin_schema = table.schema;
 	layout.table = table.name;
 	layout.destination_schema = context.destination_schema;
-	layout.destination_table = table.name;
+	layout.destination_table = core::pg_table_name(table.name);
+	std::vector<std::string> names;
+	for (const ColumnInfo &column : table.columns)
+		names.push_back(column.name);
+	core::NameCollision collision = core::find_collision(names, true);
+	if (collision.found())
+		throw Error(sqlstate::duplicate_object,
+					"columns \"" + names[collision.first] + "\" and \"" + names[collision.second] +
+						"\" of MySQL table \"" + table.schema + "." + table.name +
+						"\" have the same PostgreSQL name \"" + collision.pg_name + "\"",
+					"", "Rename one of the columns in MySQL (see doc/security.md, \"Names\").");
 	for (const ColumnInfo &column : table.columns) {
 		core::PgColumnType pg = core::map_column(column, context);
 		for (const std::string &notice : pg.notices)

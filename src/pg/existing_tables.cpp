@@ -4,6 +4,7 @@
 #include "pg/spi.hpp"
 
 #include "common/error.hpp"
+#include "core/pg_names.hpp"
 #include "core/sql_quote.hpp"
 
 #include <functional>
@@ -52,7 +53,7 @@ adopt_existing_table(core::TableLayout layout, const std::string &mysql_name) {
 	for (core::LayoutColumn &column : layout.columns) {
 		const SqlRow *found = nullptr;
 		for (const SqlRow &row : types)
-			if (*row[0] == column.mysql.name)
+			if (*row[0] == core::pg_column_name(column.mysql.name))
 				found = &row;
 		if (found == nullptr)
 			throw Error(

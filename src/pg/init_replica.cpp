@@ -17,6 +17,7 @@
 
 #include "common/error.hpp"
 #include "config/source_config.hpp"
+#include "core/pg_names.hpp"
 #include "core/sql_quote.hpp"
 #include "core/table_filter.hpp"
 #include "ddl/translator.hpp"
@@ -206,7 +207,7 @@ apply_fillfactor(const config::SourceConfig &config, const std::string &schema, 
 			if (name == "*" || name == qualified)
 				factor = value;
 	if (factor != 0)
-		spi_exec("ALTER TABLE " + quote_ident(loading) + "." + quote_ident(table) +
+		spi_exec("ALTER TABLE " + quote_ident(loading) + "." + quote_ident(core::pg_table_name(table)) +
 				 " SET (fillfactor = " + std::to_string(factor) + ")");
 }
 
@@ -340,9 +341,35 @@ queue_existing_table(const Source &source, const mysql::TableInfo &table, const 
 				static_cast<int64_t>(table.data_length));
 }
 
+// Refuses, before anything is created, two MySQL tables that would have the same PostgreSQL name
+// in one destination schema (core::pg_table_name), naming both.
+void
+check_table_names(const Source &source, const std::vector<mysql::TableInfo> &tables) {
+	const auto &mappings = source.config.schema_mappings;
+	for (size_t m = 0; m < mappings.size(); m++) {
+		std::vector<std::string> names, qualified;
+		for (const mysql::TableInfo &table : tables)
+			if (mappings[mapping_index(source.config, table.schema)].second == mappings[m].second) {
+				names.push_back(table.name);
+				qualified.push_back(table.schema + "." + table.name);
+			}
+		core::NameCollision collision = core::find_collision(names, false);
+		if (!collision.found())
+			continue;
+		throw Error(
+			sqlstate::duplicate_object,
+			"MySQL tables \"" + qualified[collision.first] + "\" and \"" + qualified[collision.second] +
+				"\" would both be table \"" + mappings[m].second + "." + collision.pg_name +
+				"\" in PostgreSQL",
+			"A name longer than 63 bytes is cut and given a hash suffix (doc/security.md, \"Names\").",
+			"Rename one of the tables in MySQL, or leave one out with skip_tables.");
+	}
+}
+
 // Creates the loading schemas and the empty tables, and queues the tables.
 void
 prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables) {
+	check_table_names(source, tables);
 	bool postgis = spi_value("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'") != "0";
 	const auto &mappings = source.config.schema_mappings;
 	LoadingSchemas created;
@@ -350,7 +377,8 @@ prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables
 	for (const mysql::TableInfo &table : tables) {
 		size_t m = mapping_index(source.config, table.schema);
 		const std::string &destination = mappings[m].second;
-		if (source.config.keep_existing_schema && table_exists(destination, table.name)) {
+		if (source.config.keep_existing_schema &&
+			table_exists(destination, core::pg_table_name(table.name))) {
 			queue_existing_table(source, table, final_layout(source, table, destination, postgis));
 			continue;
 		}
@@ -478,13 +506,13 @@ LoadedRows
 load_from_queue(const Source &source, const QueuedTable &queued, core::ChunkQueue &queue) {
 	std::vector<std::string> columns;
 	for (const core::LayoutColumn &column : queued.layout.columns)
-		columns.push_back(column.mysql.name);
+		columns.push_back(core::pg_column_name(column.mysql.name));
 	std::vector<size_t> key_columns;
 	for (const std::string &key : queued.layout.key)
 		for (size_t i = 0; i < columns.size(); i++)
-			if (columns[i] == key)
+			if (queued.layout.columns[i].mysql.name == key)
 				key_columns.push_back(i);
-	CopyLoader loader(queued.loading_schema, queued.table, columns, key_columns);
+	CopyLoader loader(queued.loading_schema, queued.layout.destination_table, columns, key_columns);
 	std::string name = queued.origin_schema + "." + queued.table;
 	LoadedRows loaded;
 	core::CopyChunk chunk;
@@ -513,7 +541,8 @@ finish_table(const Source &source, const QueuedTable &queued,
 		check_stop();
 		spi_exec(statement);
 	}
-	continue_sequences(quote_ident(queued.loading_schema) + "." + quote_ident(queued.table));
+	continue_sequences(quote_ident(queued.loading_schema) + "." +
+					   quote_ident(queued.layout.destination_table));
 	catalogue_exec("UPDATE sch_chameleon.t_init_tables SET enm_state = 'copied', i_rows = $4::bigint, "
 				   "i_bytes = $5::bigint, i_discarded = $6::bigint, ts_finished = clock_timestamp(), "
 				   "t_binlog_name = nullif($7, ''), i_binlog_position = nullif($8, '0')::bigint, "
@@ -545,7 +574,8 @@ copy_mysql_table(const Source &source, const QueuedTable &queued) {
 	run_transaction([&] {
 		std::vector<std::string> index_statements = queued.index_statements;
 		if (queued.in_place())
-			index_statements = empty_existing_table(queued.destination_schema, queued.table);
+			index_statements =
+				empty_existing_table(queued.destination_schema, queued.layout.destination_table);
 		core::ChunkQueue queue(2);
 		mysql::CopyProducer producer(queued.layout, queue, options);
 		LoadedRows loaded;
@@ -644,17 +674,18 @@ move_table_in(const Source &source, const std::string &table, const std::string 
 											  "v_table_name = $3 AND jsb_layout IS NOT NULL",
 											  {id_text(source.id), layout.origin_schema, table}))
 		old_types = core::owned_enum_types(core::layout_from_json(*old_layout));
-	spi_exec("DROP TABLE IF EXISTS " + quote_ident(destination) + "." + quote_ident(table));
+	const std::string &pg_table = layout.destination_table;
+	spi_exec("DROP TABLE IF EXISTS " + quote_ident(destination) + "." + quote_ident(pg_table));
 	for (const std::string &type : old_types)
 		spi_exec("DROP TYPE IF EXISTS " + quote_ident(destination) + "." + quote_ident(type));
-	spi_exec("ALTER TABLE " + quote_ident(loading) + "." + quote_ident(table) + " SET SCHEMA " +
+	spi_exec("ALTER TABLE " + quote_ident(loading) + "." + quote_ident(pg_table) + " SET SCHEMA " +
 			 quote_ident(destination));
 	for (const std::string &type : core::owned_enum_types(layout))
 		spi_exec("ALTER TYPE " + quote_ident(loading) + "." + quote_ident(type) + " SET SCHEMA " +
 				 quote_ident(destination));
 	for (const std::string &role : source.config.grant_select_to)
 		if (spi_value("SELECT count(*) FROM pg_roles WHERE rolname = $1", {role}) != "0")
-			spi_exec("GRANT SELECT ON " + quote_ident(destination) + "." + quote_ident(table) + " TO " +
+			spi_exec("GRANT SELECT ON " + quote_ident(destination) + "." + quote_ident(pg_table) + " TO " +
 					 quote_ident(role));
 }
 
@@ -870,7 +901,8 @@ swap_tables_in(const Source &source, const SyncRequest &request) {
 					 "i.i_id_source = r.i_id_source AND i.v_schema_origin = r.v_schema_origin AND "
 					 "i.v_table_name = r.v_table_name) RETURNING v_schema_name, v_table_name",
 					 {id, request.schema}))
-				spi_exec("DROP TABLE IF EXISTS " + quote_ident(*row[0]) + "." + quote_ident(*row[1]));
+				spi_exec("DROP TABLE IF EXISTS " + quote_ident(*row[0]) + "." +
+						 quote_ident(core::pg_table_name(*row[1])));
 		// a re-copy requested by the replay for a table MySQL no longer has: the replay must not wait
 		catalogue_exec("UPDATE sch_chameleon.t_replica_tables SET b_syncing = false, t_disabled_reason = "
 					   "'MySQL no longer has the table: it was not copied again' WHERE i_id_source = "

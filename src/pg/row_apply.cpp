@@ -5,6 +5,7 @@
 #include "pg/boundary.hpp"
 
 #include "common/error.hpp"
+#include "core/pg_names.hpp"
 #include "core/sql_quote.hpp"
 #include "core/value_text.hpp"
 
@@ -14,7 +15,7 @@ namespace chameleon::pg {
 
 namespace {
 
-using core::quote_ident;
+using core::quote_column;
 
 // Positions in the layout (= binlog) column order of the columns of the table's key.
 std::vector<size_t>
@@ -49,14 +50,14 @@ append_array_element(std::string &array, const SqlValue &value) {
 std::string
 delete_keys_sql(const core::TableLayout &layout, const std::vector<size_t> &key) {
 	if (key.size() == 1)
-		return "DELETE FROM " + qualified(layout) + " WHERE " + quote_ident(layout.key[0]) +
+		return "DELETE FROM " + qualified(layout) + " WHERE " + quote_column(layout.key[0]) +
 			   " = ANY($1::" + layout.columns[key[0]].pg_type + "[])";
 	std::string unnest, names, match;
 	for (size_t k = 0; k < key.size(); k++) {
 		std::string column = "c" + std::to_string(k);
 		unnest += (k ? ", $" : "$") + std::to_string(k + 1) + "::text[]";
 		names += (k ? ", " : "") + column;
-		match += (k ? " AND t." : "t.") + quote_ident(layout.key[k]) + " = v." + column +
+		match += (k ? " AND t." : "t.") + quote_column(layout.key[k]) + " = v." + column +
 				 "::" + layout.columns[key[k]].pg_type;
 	}
 	return "DELETE FROM " + qualified(layout) + " AS t USING unnest(" + unnest + ") AS v(" + names +
@@ -73,10 +74,10 @@ update_rows_sql(const core::TableLayout &layout, const std::vector<size_t> &key)
 		unnest += (i ? ", $" : "$") + std::to_string(i + 1) + "::text[]";
 		names += (i ? ", " : "") + column;
 		if (std::find(key.begin(), key.end(), i) != key.end())
-			match += (match.empty() ? "t." : " AND t.") + quote_ident(layout.columns[i].mysql.name) + " = " +
+			match += (match.empty() ? "t." : " AND t.") + quote_column(layout.columns[i].mysql.name) + " = " +
 					 value;
 		else
-			set += (set.empty() ? "" : ", ") + quote_ident(layout.columns[i].mysql.name) + " = " + value;
+			set += (set.empty() ? "" : ", ") + quote_column(layout.columns[i].mysql.name) + " = " + value;
 	}
 	return "UPDATE " + qualified(layout) + " AS t SET " + set + " FROM unnest(" + unnest + ") AS v(" + names +
 		   ") WHERE " + match;
@@ -284,7 +285,7 @@ RowApplier::apply_net_effect(TableState &table, const core::RowFold::NetEffect &
 	if (!table.loader) {
 		std::vector<std::string> columns;
 		for (const core::LayoutColumn &column : layout.columns)
-			columns.push_back(column.mysql.name);
+			columns.push_back(core::pg_column_name(column.mysql.name));
 		table.loader = std::make_shared<CopyLoader>(layout.destination_schema, layout.destination_table,
 													columns, std::vector<size_t>{});
 	}
@@ -406,7 +407,7 @@ RowApplier::apply_row(TableState &table, const binlog::TableMap &table_map, binl
 		image_text(layout, table_map, after, new_values, failure);
 		std::string columns, values;
 		for (size_t i = 0; i < layout.columns.size(); i++) {
-			columns += (i ? ", " : "") + quote_ident(layout.columns[i].mysql.name);
+			columns += (i ? ", " : "") + quote_column(layout.columns[i].mysql.name);
 			values += (i ? ", " : "") + cast(i, static_cast<int>(i) + 1);
 		}
 		failure.sql = "INSERT INTO " + qualified(layout) + " (" + columns + ") VALUES (" + values + ")";
@@ -421,10 +422,10 @@ RowApplier::apply_row(TableState &table, const binlog::TableMap &table_map, binl
 		image_text(layout, table_map, before, old_values, failure);
 		std::string set, where;
 		for (size_t i = 0; i < layout.columns.size(); i++)
-			set += (i ? ", " : "") + quote_ident(layout.columns[i].mysql.name) + " = " +
+			set += (i ? ", " : "") + quote_column(layout.columns[i].mysql.name) + " = " +
 				   cast(i, static_cast<int>(i) + 1);
 		for (size_t k = 0; k < key_index.size(); k++)
-			where += (k ? " AND " : "") + quote_ident(layout.columns[key_index[k]].mysql.name) + " = " +
+			where += (k ? " AND " : "") + quote_column(layout.columns[key_index[k]].mysql.name) + " = " +
 					 cast(key_index[k], static_cast<int>(layout.columns.size() + k) + 1);
 		failure.sql = "UPDATE " + qualified(layout) + " SET " + set + " WHERE " + where;
 		if (!table.update_plan)
@@ -440,7 +441,7 @@ RowApplier::apply_row(TableState &table, const binlog::TableMap &table_map, binl
 		image_text(layout, table_map, before, old_values, failure);
 		std::string where;
 		for (size_t k = 0; k < key_index.size(); k++)
-			where += (k ? " AND " : "") + quote_ident(layout.columns[key_index[k]].mysql.name) + " = " +
+			where += (k ? " AND " : "") + quote_column(layout.columns[key_index[k]].mysql.name) + " = " +
 					 cast(key_index[k], static_cast<int>(k) + 1);
 		failure.sql = "DELETE FROM " + qualified(layout) + " WHERE " + where;
 		if (!table.delete_plan)

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "core/pg_names.hpp"
 #include "ddl/parser.hpp"
 #include "ddl/translator.hpp"
 
@@ -478,4 +479,42 @@ TEST_CASE("pg_index_name: stable, hashed when ambiguous or long") {
 	CHECK(long_name == pg_index_name(std::string(60, 'x'), "idx", false));
 	std::string utf8 = pg_index_name(std::string(53, 'x') + "\xc3\xa9" + std::string(7, 'x'), "i", false);
 	CHECK(utf8.size() == 62); // the two-byte character is not split
+}
+
+TEST_CASE("names PostgreSQL cannot hold: long table names and system column names are rewritten") {
+	Replica r;
+	std::string long_table(64, 'l');
+	std::string pg_table = std::string(54, 'l') + "_" + "dc0719c5"; // FNV-1a of the 64 bytes
+	REQUIRE(core::pg_table_name(long_table) == pg_table);
+	Translation t = r.run("CREATE TABLE " + long_table + " (id int PRIMARY KEY, xmin int, ctid text)");
+	CHECK_FALSE(t.error);
+	CHECK(t.statements == Strings{"CREATE TABLE \"pg_shop\".\"" + pg_table +
+								  "\" (\"id\" integer NOT NULL, \"xmin_b90b4d21\" integer, "
+								  "\"" +
+								  core::pg_column_name("ctid") + "\" text, CONSTRAINT \"" +
+								  pg_index_name(long_table, "PRIMARY", false) + "\" PRIMARY KEY (\"id\"))"});
+	CHECK(r.at(long_table).destination_table == pg_table);
+	CHECK(names(r.at(long_table)) == Strings{"id", "xmin", "ctid"}); // the layout keeps MySQL's names
+	CHECK(r.run("ALTER TABLE " + long_table + " RENAME COLUMN xmin TO xmax").statements ==
+		  Strings{"ALTER TABLE \"pg_shop\".\"" + pg_table + "\" RENAME COLUMN \"xmin_b90b4d21\" TO \"" +
+				  core::pg_column_name("xmax") + "\""});
+	CHECK(r.run("ALTER TABLE " + long_table + " RENAME TO short").statements.front() ==
+		  "ALTER TABLE \"pg_shop\".\"" + pg_table + "\" RENAME TO \"short\"");
+	CHECK(r.at("short").destination_table == "short");
+}
+
+TEST_CASE("names PostgreSQL cannot hold: two columns with one PostgreSQL name are an error naming both") {
+	Replica r;
+	Translation create = r.run("CREATE TABLE c (id int PRIMARY KEY, xmin int, xmin_b90b4d21 int)");
+	REQUIRE(create.error);
+	CHECK(create.error->message ==
+		  "columns \"xmin\" and \"xmin_b90b4d21\" of table \"shop.c\" have the same PostgreSQL name "
+		  "\"xmin_b90b4d21\"");
+	CHECK(create.statements.empty());
+	r.run("CREATE TABLE c (id int PRIMARY KEY, xmin int)");
+	Translation add = r.run("ALTER TABLE c ADD COLUMN xmin_b90b4d21 int");
+	REQUIRE(add.error);
+	CHECK(add.error->message.find("\"xmin\" and \"xmin_b90b4d21\"") != std::string::npos);
+	CHECK(add.statements.empty());
+	CHECK(names(r.at("c")) == Strings{"id", "xmin"});
 }
