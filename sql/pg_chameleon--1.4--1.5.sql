@@ -737,14 +737,42 @@ BEGIN
 END;
 $$;
 
+-- A sync_tables name as [MySQL schema, table]: schema.table, where either part may be written
+-- in double quotes (doubled inside) and must be when it holds a '.' or a '"': "my.schema"."t.1";
+-- else a name the catalogue knows as schema || '.' || table (one table only).
+CREATE FUNCTION sch_chameleon.fn_split_table_name(p_id bigint, p_name text)
+RETURNS text[] LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_parts text[] := regexp_match(p_name, '^("(?:[^"]|"")+"|[^".]+)\.("(?:[^"]|"")+"|[^".]+)$');
+	v_found text[];
+BEGIN
+	IF v_parts IS NOT NULL THEN
+		RETURN ARRAY(SELECT CASE WHEN left(p, 1) = '"' THEN replace(substr(p, 2, length(p) - 2), '""', '"') ELSE p END
+		             FROM unnest(v_parts) WITH ORDINALITY AS u(p, n) ORDER BY n);
+	END IF;
+	SELECT CASE WHEN count(*) = 1 THEN array[min(v_schema_origin), min(v_table_name)] END INTO v_found
+	FROM sch_chameleon.t_replica_tables
+	WHERE i_id_source = p_id AND v_schema_origin || '.' || v_table_name = p_name;
+	IF v_found IS NULL THEN
+		RAISE EXCEPTION 'invalid table name "%"', p_name
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Name each table as its MySQL schema and table: ''shop.orders'', with double quotes around a '
+			             'part that holds a dot or a double quote (''"my.schema"."t.1"''), or pass ''{disabled}''.';
+	END IF;
+	RETURN v_found;
+END;
+$$;
+REVOKE ALL ON FUNCTION sch_chameleon.fn_split_table_name(bigint, text) FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION chameleon.sync_tables(p_source text, p_tables text[], wait boolean DEFAULT false)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_id bigint;
-	v_tables text[] := p_tables;
-	v_bad text;
+	v_tables jsonb; -- [[MySQL schema, table], ...]
 BEGIN
 	PERFORM sch_chameleon.fn_require_arguments('{name,tables,wait}',
 		ARRAY[p_source IS NULL, p_tables IS NULL, wait IS NULL]);
@@ -757,20 +785,17 @@ BEGIN
 	v_id := sch_chameleon.fn_source_id(p_source);
 	PERFORM sch_chameleon.fn_require_owner(p_source, 'copy tables of');
 	IF p_tables = '{disabled}' THEN
-		SELECT coalesce(array_agg(v_schema_origin || '.' || v_table_name), '{}') INTO v_tables
+		SELECT coalesce(jsonb_agg(jsonb_build_array(v_schema_origin, v_table_name)), '[]') INTO v_tables
 		FROM sch_chameleon.t_replica_tables WHERE i_id_source = v_id AND NOT b_replica_enabled;
-		IF cardinality(v_tables) = 0 THEN
+		IF jsonb_array_length(v_tables) = 0 THEN
 			RAISE NOTICE 'source "%" has no disabled table', p_source;
 			RETURN;
 		END IF;
+	ELSE
+		SELECT jsonb_agg(to_jsonb(sch_chameleon.fn_split_table_name(v_id, t)) ORDER BY n) INTO v_tables
+		FROM unnest(p_tables) WITH ORDINALITY AS u(t, n);
 	END IF;
-	SELECT t INTO v_bad FROM unnest(v_tables) t WHERE t !~ '^[^.]+\.[^.]+$' LIMIT 1;
-	IF FOUND THEN
-		RAISE EXCEPTION 'invalid table name "%"', v_bad
-			USING ERRCODE = 'invalid_parameter_value',
-			      HINT = 'Name each table as its MySQL schema and table: ''shop.orders'', or pass ''{disabled}''.';
-	END IF;
-	PERFORM sch_chameleon.fn_request_sync(p_source, jsonb_build_object('tables', to_jsonb(v_tables)), wait);
+	PERFORM sch_chameleon.fn_request_sync(p_source, jsonb_build_object('tables', v_tables), wait);
 END;
 $$;
 
@@ -800,7 +825,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_id bigint := sch_chameleon.fn_source_id(p_source);
-	v_tables text[];
+	v_tables jsonb; -- [[MySQL schema, table], ...]
 BEGIN
 	PERFORM sch_chameleon.fn_require_arguments('{wait}', ARRAY[wait IS NULL]);
 	PERFORM sch_chameleon.fn_require_owner(p_source, 'resync');
@@ -809,14 +834,15 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 			      HINT = format('Stop it first: SELECT chameleon.stop_replica(%L);', p_source);
 	END IF;
-	SELECT array_agg(v_schema_origin || '.' || v_table_name ORDER BY v_schema_origin, v_table_name) INTO v_tables
+	SELECT jsonb_agg(jsonb_build_array(v_schema_origin, v_table_name) ORDER BY v_schema_origin, v_table_name)
+	INTO v_tables
 	FROM sch_chameleon.t_replica_tables WHERE i_id_source = v_id;
 	IF v_tables IS NULL THEN
 		RAISE EXCEPTION 'source "%" has no replicated table to copy again', p_source
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 			      HINT = format('Copy it with SELECT chameleon.init_replica(%L, wait => true);', p_source);
 	END IF;
-	PERFORM sch_chameleon.fn_request_sync(p_source, jsonb_build_object('tables', to_jsonb(v_tables)), wait);
+	PERFORM sch_chameleon.fn_request_sync(p_source, jsonb_build_object('tables', v_tables), wait);
 END;
 $$;
 

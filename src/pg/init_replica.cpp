@@ -108,16 +108,16 @@ pgsql_params(const Source &source) {
 	return params;
 }
 
-// What sync_tables (or refresh_schema) asked for: "schema.table" names, or every table of one
-// MySQL schema.
+// What sync_tables (or refresh_schema) asked for: tables as (MySQL schema, table), or every table of
+// one MySQL schema.
 struct SyncRequest {
-	std::vector<std::string> tables;
+	std::vector<std::pair<std::string, std::string>> tables;
 	std::string schema;
 
 	bool wants(const std::string &origin_schema, const std::string &table) const {
 		if (!schema.empty())
 			return origin_schema == schema;
-		return std::find(tables.begin(), tables.end(), origin_schema + "." + table) != tables.end();
+		return std::find(tables.begin(), tables.end(), std::make_pair(origin_schema, table)) != tables.end();
 	}
 };
 
@@ -144,12 +144,12 @@ read_sync_request(int64 source_id, dsm_handle handle) {
 						"WHERE i_id_source = $1::bigint",
 						{id})
 			.value_or("");
-	for (const SqlRow &row : catalogue_query(
-			 "SELECT jsonb_array_elements_text(jsb_sync_request -> 'tables') FROM sch_chameleon.t_sources "
-			 "WHERE i_id_source = $1::bigint",
-			 {id}))
-		if (row[0]) // sync_tables refuses NULL names; a NULL here names no table
-			request.tables.push_back(*row[0]);
+	for (const SqlRow &row : catalogue_query("SELECT t ->> 0, t ->> 1 FROM sch_chameleon.t_sources, "
+											 "jsonb_array_elements(jsb_sync_request -> 'tables') t "
+											 "WHERE i_id_source = $1::bigint",
+											 {id}))
+		if (row[0] && row[1]) // sync_tables refuses NULL names; a NULL here names no table
+			request.tables.emplace_back(*row[0], *row[1]);
 	return request;
 }
 

@@ -22,7 +22,8 @@ start_requested_recopies(const ReplicationSource &source) {
 	std::string id = std::to_string(source.id);
 	run_transaction([&] {
 		SqlValue tables = catalogue_value(
-			"SELECT jsonb_agg(v_schema_origin || '.' || v_table_name) FROM sch_chameleon.t_replica_tables "
+			"SELECT jsonb_agg(jsonb_build_array(v_schema_origin, v_table_name)) FROM "
+			"sch_chameleon.t_replica_tables "
 			"WHERE i_id_source = $1::bigint AND b_recopy_requested AND NOT EXISTS (SELECT 1 FROM "
 			"sch_chameleon.fn_worker_slots() w WHERE w.source = $2 AND w.database = current_database() "
 			"AND w.role IN ('init', 'copy'))",
