@@ -1820,7 +1820,7 @@ $$;
 -- in double quotes (doubled inside) and must be when it holds a '.' or a '"': "my.schema"."t.1";
 -- else a name the catalogue knows as schema || '.' || table (one table only).
 CREATE FUNCTION sch_chameleon.fn_split_table_name(p_id bigint, p_name text)
-RETURNS text[] LANGUAGE plpgsql STABLE
+RETURNS text[] LANGUAGE plpgsql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
