@@ -2246,3 +2246,41 @@ AS $$
 $$;
 COMMENT ON FUNCTION chameleon.show_status(text) IS 'state, lag, positions and counters of each source';
 REVOKE ALL ON FUNCTION chameleon.show_status(text) FROM PUBLIC;
+
+-- 1.5, names: a MySQL name PostgreSQL cannot hold has another PostgreSQL name (doc/security.md,
+-- "Names"); the layout records it, and the views show it.
+CREATE OR REPLACE VIEW chameleon.init_progress AS
+SELECT s.t_source AS source,
+       i.v_schema_origin || '.' || i.v_table_name AS mysql_table,
+       i.v_schema_name || '.' || coalesce(i.jsb_layout ->> 'destination_table', i.v_table_name) AS pg_table,
+       i.enm_state::text AS state,
+       CASE WHEN i.enm_state = 'copying' THEN coalesce(w.rows, 0) ELSE i.i_rows END AS rows_copied,
+       i.i_estimated_rows AS estimated_rows,
+       CASE WHEN i.enm_state = 'copying' THEN coalesce(w.bytes, 0) ELSE i.i_bytes END AS bytes,
+       coalesce(i.ts_finished, clock_timestamp()) - i.ts_started AS elapsed,
+       i.i_discarded AS discarded_rows,
+       i.t_error AS error
+FROM sch_chameleon.t_init_tables i
+JOIN sch_chameleon.t_sources s USING (i_id_source)
+LEFT JOIN sch_chameleon.fn_worker_progress() w ON w.pid = i.i_pid AND w.copy_table = i.v_schema_origin || '.' || i.v_table_name;
+
+CREATE OR REPLACE VIEW chameleon.tables AS
+SELECT s.t_source AS source,
+       t.v_schema_origin || '.' || t.v_table_name AS mysql_table,
+       t.v_schema_name || '.' || coalesce(t.jsb_layout ->> 'destination_table', t.v_table_name) AS pg_table,
+       CASE WHEN t.b_syncing AND t.t_disabled_reason LIKE 're-copying: %' THEN t.t_disabled_reason
+            WHEN NOT t.b_replica_enabled THEN 'disabled'
+            WHEN cardinality(t.v_table_pkey) = 0 THEN 'not replicated: no key'
+            WHEN s.enm_status = 'initialising' THEN 'copying'
+            WHEN t.t_binlog_name IS NOT NULL AND (p.t_binlog_name IS NULL
+                 OR (p.t_binlog_name, p.i_binlog_position) < (t.t_binlog_name, t.i_binlog_position)) THEN 'catching up'
+            ELSE 'replicating' END AS state,
+       t.v_table_pkey AS key_columns,
+       t.t_binlog_name || ':' || t.i_binlog_position AS consistent_point,
+       t.t_disabled_reason AS disabled_reason,
+       t.ts_disabled AS disabled_at,
+       t.t_recopy_reason AS recopy_reason,
+       t.i_recopies AS recopies
+FROM sch_chameleon.t_replica_tables t
+JOIN sch_chameleon.t_sources s USING (i_id_source)
+JOIN sch_chameleon.t_last_replayed p USING (i_id_source);

@@ -160,8 +160,10 @@ ValueStatus
 to_pg_text(ValueForm form, std::string_view text, std::string &out, const ValueOptions &options) {
 	switch (form) {
 	case ValueForm::AsIs:
-	case ValueForm::Interval:
 	case ValueForm::Json:
+		return append_utf8(options.text_charset, text, out, nullptr) ? ValueStatus::Ok
+																	 : ValueStatus::InvalidText;
+	case ValueForm::Interval:
 	case ValueForm::Uuid:
 	case ValueForm::Inet:
 		out.append(text);
@@ -254,8 +256,11 @@ append_copy_field(ValueForm form, std::optional<std::string_view> text, std::str
 	}
 	switch (form) {
 	case ValueForm::AsIs:
-	case ValueForm::Interval:
 	case ValueForm::Json:
+		if (!passes_unchanged(options.text_charset, *text))
+			break; // converted (or refused) by to_pg_text below
+		return copy_escape(*text, out, options.strip_nul) ? ValueStatus::Ok : ValueStatus::NulByte;
+	case ValueForm::Interval:
 	case ValueForm::Uuid:
 	case ValueForm::Inet:
 		return copy_escape(*text, out, options.strip_nul) ? ValueStatus::Ok : ValueStatus::NulByte;

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/text_charset.hpp"
+
 namespace chameleon::core {
 
 // How a MySQL value of a column becomes PostgreSQL input text (chosen per column by map_column).
@@ -29,6 +31,7 @@ struct ValueOptions {
 	int bit_length = 0;				// BitString: n of bit(n)
 	bool zero_dates_to_null = true; // zero_dates policy "null"; false: policy "error"
 	bool strip_nul = true;			// copy escaping: drop NUL bytes (true) or report them (false)
+	TextCharset text_charset = TextCharset::none; // AsIs and Json: converted from it (text_charset.hpp)
 };
 
 enum class ValueStatus {
@@ -37,10 +40,11 @@ enum class ValueStatus {
 	ZeroDateRejected, // a zero date under policy "error": the caller raises the error
 	Invalid,		  // input not in the form's expected shape (e.g. vector length not a multiple of 4)
 	NulByte,		  // a NUL byte with strip_nul off: the caller raises the error
+	InvalidText,	  // bytes not valid in options.text_charset: the row is discarded (append_utf8 says why)
 };
 
 // Appends the PostgreSQL input text of one non-NULL value to out. Nothing is appended for
-// ZeroDateAsNull, ZeroDateRejected and Invalid. NUL bytes are left alone (see copy_escape).
+// ZeroDateAsNull, ZeroDateRejected, Invalid and InvalidText. NUL bytes are left alone (see copy_escape).
 ValueStatus to_pg_text(ValueForm form, std::string_view mysql_text, std::string &out,
 					   const ValueOptions &options);
 

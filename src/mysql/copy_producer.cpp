@@ -2,6 +2,7 @@
 #include "mysql/copy_producer.hpp"
 
 #include "common/error.hpp"
+#include "core/text_charset.hpp"
 
 #include <algorithm>
 
@@ -11,21 +12,24 @@ namespace {
 
 constexpr size_t rejected_value_limit = 1000; // bytes of each value kept in t_discarded_rows
 
+// The value for t_discarded_rows: at most rejected_value_limit bytes, NUL as \0, bytes that are not
+// UTF-8 as \xNN (core::append_readable), so that the catalogue row is valid text.
 void
 append_readable(std::string &out, const char *value, unsigned long length) {
 	if (value == nullptr) {
 		out += "NULL";
 		return;
 	}
-	size_t kept = std::min<size_t>(length, rejected_value_limit);
-	for (size_t i = 0; i < kept; i++) {
-		char c = value[i];
-		if (c == '\0')
-			out += "\\0";
-		else
-			out += c;
+	std::string_view kept(value, std::min<size_t>(length, rejected_value_limit));
+	for (size_t start = 0; start <= kept.size();) {
+		size_t nul = kept.find('\0', start);
+		core::append_readable(kept.substr(start, nul == std::string_view::npos ? nul : nul - start), out);
+		if (nul == std::string_view::npos)
+			break;
+		out += "\\0";
+		start = nul + 1;
 	}
-	if (kept < length)
+	if (kept.size() < length)
 		out += "...";
 }
 
@@ -39,6 +43,9 @@ CopyProducer::CopyProducer(const core::TableLayout &layout, core::ChunkQueue &qu
 		value.bit_length = column.bit_length;
 		value.strip_nul = options.strip_nul;
 		value.zero_dates_to_null = options.zero_dates_to_null;
+		// text arrives in the connection's charset (the server converts each column to it)
+		if (core::is_character_type(column.mysql.data_type))
+			value.text_charset = core::charset_by_name(options.charset);
 		value_options_.push_back(value);
 	}
 	for (const std::string &name : layout.key)
@@ -67,11 +74,16 @@ CopyProducer::row(const char *const *values, const unsigned long *lengths, unsig
 		if (status == core::ValueStatus::Ok || status == core::ValueStatus::ZeroDateAsNull)
 			continue;
 		chunk_.text.resize(line_start);
-		reject(values, lengths, count, i,
-			   status == core::ValueStatus::ZeroDateRejected ? "zero date rejected by zero_dates: error"
-			   : status == core::ValueStatus::NulByte
-				   ? "NUL byte in a text value, which PostgreSQL cannot store (strip_nul: false)"
-				   : "value not in the form its type needs");
+		std::string problem;
+		if (status == core::ValueStatus::InvalidText)
+			core::append_utf8(value_options_[i].text_charset, *value, scratch_, &problem);
+		else
+			problem = status == core::ValueStatus::ZeroDateRejected
+						  ? "zero date rejected by zero_dates: error"
+					  : status == core::ValueStatus::NulByte
+						  ? "NUL byte in a text value, which PostgreSQL cannot store (strip_nul: false)"
+						  : "value not in the form its type needs";
+		reject(values, lengths, count, i, problem);
 		return;
 	}
 	chunk_.text += '\n';
@@ -87,7 +99,7 @@ CopyProducer::row(const char *const *values, const unsigned long *lengths, unsig
 
 void
 CopyProducer::reject(const char *const *values, const unsigned long *lengths, unsigned int count,
-					 size_t column, const char *problem) {
+					 size_t column, const std::string &problem) {
 	core::RejectedRow rejected;
 	for (size_t k = 0; k < key_columns_.size(); k++) {
 		size_t i = key_columns_[k];

@@ -16,6 +16,7 @@ struct CopyOptions {
 	size_t chunk_bytes = 8 << 20; // COPY text per chunk
 	bool strip_nul = true;
 	bool zero_dates_to_null = true;
+	std::string charset = "utf8mb4"; // the connection's (db_conn.charset): the text values arrive in it
 };
 
 class CopyProducer : public RowSink {
@@ -33,7 +34,7 @@ class CopyProducer : public RowSink {
 
   private:
 	void reject(const char *const *values, const unsigned long *lengths, unsigned int count, size_t column,
-				const char *problem);
+				const std::string &problem);
 
 	const core::TableLayout &layout_;
 	core::ChunkQueue &queue_;

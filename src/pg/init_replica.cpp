@@ -570,6 +570,7 @@ copy_mysql_table(const Source &source, const QueuedTable &queued) {
 	options.chunk_bytes = chunk_bytes(source.config);
 	options.strip_nul = source.config.strip_nul;
 	options.zero_dates_to_null = source.config.zero_dates != "error";
+	options.charset = source.config.db_conn.charset;
 
 	run_transaction([&] {
 		std::vector<std::string> index_statements = queued.index_statements;

@@ -7,6 +7,7 @@
 #include "common/error.hpp"
 #include "core/pg_names.hpp"
 #include "core/sql_quote.hpp"
+#include "core/text_charset.hpp"
 #include "core/value_text.hpp"
 
 #include <algorithm>
@@ -81,6 +82,48 @@ update_rows_sql(const core::TableLayout &layout, const std::vector<size_t> &key)
 	}
 	return "UPDATE " + qualified(layout) + " AS t SET " + set + " FROM unnest(" + unnest + ") AS v(" + names +
 		   ") WHERE " + match;
+}
+
+// A row with text that is not valid in its character set: it goes to t_discarded_rows, as the
+// initial copy's rows do, and the table goes on replicating. Thrown by image_text; the fold refuses
+// the event, and the event-by-event apply discards the row.
+struct DiscardedRow : Error {
+	DiscardedRow(const std::string &reason, std::string key, std::string data)
+		: Error(sqlstate::invalid_parameter_value, reason), key(std::move(key)), data(std::move(data)) {}
+	std::string key, data;
+};
+
+// "column=value, ..." of an image (of its key columns only, when key), as valid text: a value that
+// cannot be converted shows its bytes (core::append_readable).
+std::string
+readable_image(const core::TableLayout &layout, const binlog::TableMap &table_map,
+			   const std::vector<binlog::Value> &image, const replay::ValuePolicy &policy, bool key) {
+	std::string text;
+	for (size_t i = 0; i < layout.columns.size(); i++) {
+		const std::string &name = layout.columns[i].mysql.name;
+		if (key && std::find(layout.key.begin(), layout.key.end(), name) == layout.key.end())
+			continue;
+		text += (text.empty() ? "" : ", ") + name + "=";
+		std::string value;
+		replay::Outcome outcome =
+			replay::append_pg_text(image[i], table_map.columns[i], layout.columns[i], policy, value, nullptr);
+		if (outcome == replay::Outcome::value)
+			core::append_readable(value, text);
+		else if (outcome == replay::Outcome::null)
+			text += "NULL";
+		else
+			core::append_readable(image[i].bytes(), text);
+	}
+	return text;
+}
+
+void
+discard_row(int64_t source_id, const LogEvent &event, const DiscardedRow &row) {
+	catalogue_exec("INSERT INTO sch_chameleon.t_discarded_rows (i_id_source, i_id_batch, v_schema_name, "
+				   "v_table_name, t_row_key, t_row_data, t_reason) "
+				   "VALUES ($1::bigint, $2::bigint, $3, $4, $5, $6, $7)",
+				   {std::to_string(source_id), std::to_string(event.batch_id), event.schema, event.table,
+					row.key, row.data, row.what()});
 }
 
 std::string
@@ -311,8 +354,12 @@ RowApplier::apply_event_by_rows(const LogEvent &event, TableState &table) {
 			binlog::RowReader reader(rows);
 			std::vector<binlog::Value> before, after;
 			while (reader.next(before, after)) {
-				apply_row(table, table_map, rows.kind, before, after, failure);
-				applied++;
+				try {
+					apply_row(table, table_map, rows.kind, before, after, failure);
+					applied++;
+				} catch (const DiscardedRow &row) {
+					discard_row(context_.source().id, event, row);
+				}
 			}
 		},
 		&failure.message, &failure.sqlstate);
@@ -343,6 +390,10 @@ RowApplier::image_text(const core::TableLayout &layout, const binlog::TableMap &
 		case replay::Outcome::null:
 			out.emplace_back(std::nullopt);
 			break;
+		case replay::Outcome::text_rejected:
+			throw DiscardedRow("column \"" + layout.columns[i].mysql.name + "\": " + problem,
+							   readable_image(layout, table_map, image, context_.policy(), true),
+							   readable_image(layout, table_map, image, context_.policy(), false));
 		case replay::Outcome::zero_date_rejected:
 			problem = "zero date rejected by zero_dates: error";
 			[[fallthrough]];

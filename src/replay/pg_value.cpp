@@ -315,6 +315,18 @@ column_difference(const binlog::Column &c, const core::MysqlColumn &m) {
 	return {};
 }
 
+// The character set of a binlog text value: the column's collation in the TABLE_MAP (current even
+// after a change the layout missed), else the layout's charset, else utf8mb4.
+core::TextCharset
+text_charset(const binlog::Column &column, const core::MysqlColumn &m) {
+	if (!core::is_character_type(m.data_type))
+		return core::TextCharset::none;
+	core::TextCharset from_binlog = core::charset_by_collation(column.charset);
+	if (from_binlog != core::TextCharset::none)
+		return from_binlog;
+	return m.charset.empty() ? core::TextCharset::utf8 : core::charset_by_name(m.charset);
+}
+
 } // namespace
 
 Outcome
@@ -342,6 +354,7 @@ append_pg_text(const binlog::Value &value, const binlog::Column &column, const c
 	options.bit_length = target.bit_length;
 	options.zero_dates_to_null = policy.zero_dates_to_null;
 	options.strip_nul = policy.strip_nul;
+	options.text_charset = text_charset(column, target.mysql);
 	const std::size_t start = out.size();
 	switch (core::to_pg_text(target.form, r.text, out, options)) {
 	case core::ValueStatus::Ok:
@@ -350,6 +363,10 @@ append_pg_text(const binlog::Value &value, const binlog::Column &column, const c
 		return Outcome::null;
 	case core::ValueStatus::ZeroDateRejected:
 		return Outcome::zero_date_rejected;
+	case core::ValueStatus::InvalidText:
+		if (problem)
+			core::append_utf8(options.text_charset, r.text, out, problem);
+		return Outcome::text_rejected;
 	case core::ValueStatus::Invalid:
 	case core::ValueStatus::NulByte:
 		out.resize(start);

@@ -2,8 +2,11 @@
 # followed by a row-by-row comparison: quotes, backticks, ';', '$$', unicode, reserved words, mixed
 # case, a '.' in a table name, names longer than 63 bytes (cut, with the hash suffix of
 # doc/security.md "Names"), two long names equal in their first 63 bytes, system column names;
-# then names that collide under the rule, refused before any copy with both MySQL names.
-# checks: 40
+# then names that collide under the rule, refused before any copy with both MySQL names. And one
+# text conversion for both paths: a latin1 'café' arrives as UTF-8, and text MariaDB accepts in
+# non-strict mode but that is not UTF-8 (a surrogate) is a discarded row, by the copy and by the
+# replay alike, the table going on.
+# checks: 47
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/compare.sh"
@@ -54,7 +57,12 @@ INSERT INTO \`$T3_MY\` VALUES (1, 'three'), (3, 'trois');
 INSERT INTO \`$T4_MY\` VALUES (1, 'four'), (4, 'vier');
 INSERT INTO \`$T5\` VALUES (1, 1), (5, 5);
 INSERT INTO \`$T6\` VALUES (1, 'root', '2024-01-01'), (6, 'Admin', NULL);
+CREATE TABLE enc (id int PRIMARY KEY, l varchar(20) CHARACTER SET latin1, u varchar(20) CHARACTER SET utf8mb4);
+SET SESSION sql_mode = '';
+INSERT INTO enc VALUES (1, 'café', 'ü'), (2, 'x', X'61EDA08062');
 SQL
+# the rows of enc whose text is valid, on both sides
+ENC_VALID="(SELECT id, l, u FROM $DB.enc WHERE id IN (1, 3)) e"
 
 # compare_all LABEL: every table, row by row
 compare_all() {
@@ -73,13 +81,19 @@ my_server_id: 633
 \$cfg\$)" >/dev/null
 q "SELECT chameleon.init_replica('$SRC', wait => true)" >/dev/null
 check_eq "init_replica: the source is initialised" "initialised" "$(q "SELECT status FROM chameleon.sources WHERE source = '$SRC'")"
-check_eq "init_replica: no row is discarded" "0" "$(q "SELECT count(*) FROM chameleon.discarded_rows WHERE source = '$SRC'")"
-check_eq "init_replica: the six tables have the PostgreSQL names of the rule" \
-	"$(printf '%s\n' "$T2_PG" "$T3_PG" "Order" "t.1" "we\"ird;\`tick\$\$ Name" "$T4_PG" | LC_ALL=C sort)" \
+check_eq "init_replica: no row of the hostile names is discarded" "0" "$(q "SELECT count(*) FROM chameleon.discarded_rows WHERE source = '$SRC' AND mysql_table <> 'enc'")"
+check_eq "init_replica: the tables have the PostgreSQL names of the rule" \
+	"$(printf '%s\n' "$T2_PG" "$T3_PG" "Order" "enc" "t.1" "we\"ird;\`tick\$\$ Name" "$T4_PG" | LC_ALL=C sort)" \
 	"$(q "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = '$PG' AND relkind = 'r' ORDER BY relname COLLATE \"C\"")"
+check_eq "init_replica: chameleon.tables shows the PostgreSQL name of a long MySQL name" "$PG.$T2_PG" \
+	"$(q "SELECT pg_table FROM chameleon.tables WHERE source = '$SRC' AND mysql_table = '$DB.$T2_MY'")"
 check_eq "init_replica: the layout records the PostgreSQL name beside the MySQL name" "xmin_b90b4d21" \
 	"$(q "SELECT c ->> 'pg_name' FROM sch_chameleon.t_replica_tables, jsonb_array_elements(jsb_layout -> 'columns') c WHERE v_schema_origin = '$DB' AND c -> 'mysql' ->> 'name' = 'xmin'")"
 compare_all "init_replica"
+compare_rows "init_replica" "$ENC_VALID" "(SELECT id, l, u FROM $PG.enc WHERE id IN (1, 3)) e" id "id, l, u"
+check_eq "init_replica: the row with text that is not UTF-8 is discarded with the reason" \
+	'id=2|column "u": not valid utf8mb4 text: byte 0xed at offset 1|u=a\xed\xa0\x80b' \
+	"$(q "SELECT string_agg(row_key || '|' || reason || '|' || split_part(row_data, ', ', 3), ';') FROM chameleon.discarded_rows WHERE source = '$SRC' AND mysql_table = 'enc' AND batch IS NULL")"
 
 q "SELECT chameleon.start_replica('$SRC')" >/dev/null
 mysql_root --default-character-set=utf8mb4 $DB <<SQL
@@ -92,9 +106,18 @@ DELETE FROM \`$T4_MY\` WHERE id = 1;
 UPDATE \`$T4_MY\` SET \`ctid\` = 'vier!' WHERE id = 4;
 INSERT INTO \`$T5\` VALUES (7, 7);
 UPDATE \`$T6\` SET \`user\` = 'nobody', \`Group\` = 60 WHERE \`Group\` = 6;
+SET SESSION sql_mode = '';
+INSERT INTO enc VALUES (3, 'déjà €', 'ß'), (4, 'y', X'61EDA08062');
 SQL
 check_eq "live DML: wait_for_catchup returns true" "t" "$(q "SELECT chameleon.wait_for_catchup('$SRC', '60 s')")"
 compare_all "live DML"
+compare_rows "live DML" "$ENC_VALID" "(SELECT id, l, u FROM $PG.enc WHERE id IN (1, 3)) e" id "id, l, u"
+check_eq "live DML: latin1 text is stored as UTF-8, by the copy and by the replay" "café|déjà €" \
+	"$(q "SELECT string_agg(convert_from(convert_to(l, 'UTF8'), 'UTF8'), '|' ORDER BY id) FROM $PG.enc")"
+check_eq "live DML: the replayed row with text that is not UTF-8 is discarded as the copy discards it" \
+	'id=4|column "u": not valid utf8mb4 text: byte 0xed at offset 1|u=a\xed\xa0\x80b' \
+	"$(q "SELECT string_agg(row_key || '|' || reason || '|' || split_part(row_data, ', ', 3), ';') FROM chameleon.discarded_rows WHERE source = '$SRC' AND mysql_table = 'enc' AND batch IS NOT NULL")"
+check_eq "live DML: the table is not disabled" "replicating" "$(q "SELECT state FROM chameleon.tables WHERE source = '$SRC' AND mysql_table = '$DB.enc'")"
 
 # live DDL: hostile added columns, renames to system column names and to long names, a new long table
 N_MY=$(printf 'n%.0s' $(seq 64))

@@ -401,6 +401,49 @@ TEST_CASE("replay: character strings are raw bytes; NUL bytes per strip_nul", "[
 	CHECK(pg(varchar, prefixed("ab", 2), target("varchar(10)"), keep) == "ab");
 }
 
+TEST_CASE("replay: text is converted from its character set to UTF-8, invalid text is rejected",
+		  "[replay][charset]") {
+	Column latin1 = string_column(ColumnType::varchar, 100);
+	latin1.charset = 8; // latin1_swedish_ci
+	CHECK(pg(latin1, prefixed("caf\xe9 \x80", 1), target("varchar(100)")) == "caf\xc3\xa9 \xe2\x82\xac");
+	// without the binlog's collation the layout's charset decides, else utf8mb4
+	core::LayoutColumn latin1_layout = target("varchar(100)");
+	latin1_layout.mysql.charset = "latin1";
+	CHECK(pg(string_column(ColumnType::varchar, 100), prefixed("caf\xe9", 1), latin1_layout) ==
+		  "caf\xc3\xa9");
+	Column utf8 = string_column(ColumnType::varchar, 400);
+	utf8.charset = 45; // utf8mb4_general_ci
+	CHECK(pg(utf8, prefixed("caf\xc3\xa9", 2), target("varchar(100)")) == "caf\xc3\xa9");
+	// a UTF-8 surrogate, which MariaDB accepts in non-strict mode and PostgreSQL refuses
+	Result surrogate = outcome(utf8, prefixed("a\xed\xa0\x80" "b", 2), target("varchar(100)"));
+	CHECK(surrogate.outcome == Outcome::text_rejected);
+	CHECK(surrogate.problem == "not valid utf8mb4 text: byte 0xed at offset 1");
+	Result unknown =
+		outcome(string_column(ColumnType::varchar, 100), prefixed("caf\xe9", 1), target("varchar(100)"));
+	CHECK(unknown.outcome == Outcome::text_rejected); // no charset known: utf8mb4
+	CHECK(outcome(blob_column(), prefixed("\xff", 2), target("text")).outcome == Outcome::text_rejected);
+	// binary strings and enum labels are not text values
+	CHECK(pg(string_column(ColumnType::varchar, 10, true), prefixed("\xff", 1), target("varbinary(10)")) ==
+		  "\\xff");
+}
+
+TEST_CASE("replay and initial copy reject invalid text with the same reason", "[replay][charset][cross]") {
+	// the copy reads utf8mb4 (the connection's charset); the replay reads the column's bytes
+	core::ValueOptions copy;
+	copy.text_charset = core::charset_by_name("utf8mb4");
+	std::string out, scratch, copy_problem;
+	const std::string bad = "ok\xf4\x90\x80\x80";
+	CHECK(core::append_copy_field(core::ValueForm::AsIs, bad, out, scratch, copy) ==
+		  core::ValueStatus::InvalidText);
+	CHECK_FALSE(core::append_utf8(copy.text_charset, bad, scratch, &copy_problem));
+	Column utf8 = string_column(ColumnType::varchar, 400);
+	utf8.charset = 224; // utf8mb4_unicode_ci
+	Result replayed = outcome(utf8, prefixed(bad, 2), target("varchar(100)"));
+	CHECK(replayed.outcome == Outcome::text_rejected);
+	CHECK(replayed.problem == copy_problem);
+	CHECK(copy_problem == "not valid utf8mb4 text: byte 0xf4 at offset 2");
+}
+
 TEST_CASE("replay: binary strings as bytea, BINARY(n) padded back to n bytes", "[replay]") {
 	core::LayoutColumn binary = target("binary(4)");
 	Column fixed = string_column(ColumnType::string, 4, true);
@@ -604,6 +647,8 @@ expected_outcome(core::ValueStatus status) {
 		return Outcome::zero_date_rejected;
 	case core::ValueStatus::NulByte:
 		return Outcome::nul_rejected;
+	case core::ValueStatus::InvalidText:
+		return Outcome::text_rejected;
 	case core::ValueStatus::Invalid:
 		break;
 	}
