@@ -9,6 +9,7 @@
 
 #include "binlog/gtid_set.hpp"
 #include "common/error.hpp"
+#include "core/pg_names.hpp"
 #include "core/table_filter.hpp"
 #include "mysql/connection.hpp"
 #include "mysql/schema_reader.hpp"
@@ -276,8 +277,19 @@ text_array_datum(const std::vector<std::string> &values) {
 	});
 }
 
+// The PostgreSQL names of MySQL columns (core::pg_column_name).
+std::vector<std::string>
+pg_column_names(const std::vector<std::string> &mysql_names) {
+	std::vector<std::string> names;
+	for (const std::string &name : mysql_names)
+		names.push_back(core::pg_column_name(name));
+	return names;
+}
+
 } // namespace
 
+// The foreign keys of the mapped MySQL schemas, with the PostgreSQL names of their tables and
+// columns (core/pg_names), for the statements that create them.
 CHAMELEON_FUNCTION(chameleon_mysql_foreign_keys) {
 	std::string name = pg::text_argument(fcinfo, 0, "name");
 	config::SourceConfig config = pg::source_config(name);
@@ -292,11 +304,11 @@ CHAMELEON_FUNCTION(chameleon_mysql_foreign_keys) {
 		for (const mysql::ForeignKeyInfo &key : table.foreign_keys) {
 			Datum values[9] = {pg::text_datum(key.name),
 							   pg::text_datum(table.schema),
-							   pg::text_datum(table.name),
-							   text_array_datum(key.columns),
+							   pg::text_datum(core::pg_table_name(table.name)),
+							   text_array_datum(pg_column_names(key.columns)),
 							   pg::text_datum(key.referenced_schema),
-							   pg::text_datum(key.referenced_table),
-							   text_array_datum(key.referenced_columns),
+							   pg::text_datum(core::pg_table_name(key.referenced_table)),
+							   text_array_datum(pg_column_names(key.referenced_columns)),
 							   pg::text_datum(key.on_update.empty() ? "RESTRICT" : key.on_update),
 							   pg::text_datum(key.on_delete.empty() ? "RESTRICT" : key.on_delete)};
 			bool nulls[9] = {};

@@ -33,11 +33,12 @@ struct ValuePolicy {
 //
 // Returns null for SQL NULL and for a zero date under zero_dates_to_null; zero_date_rejected and
 // nul_rejected for the policies; text_rejected, with the reason in *problem, for text not valid in
-// its character set (a text column is converted to UTF-8 from it, as the initial copy does); invalid, with a
-// reason in *problem (when problem is not null), when the value cannot be represented in the target type:
-// ENUM index 0 (MySQL's '' error value) into a PostgreSQL enum, an ENUM/SET value outside the known labels, a
-// malformed value, a column missing from the row image, or a binlog column type incompatible with the layout
-// (the layout drifted). out is unchanged unless the outcome is value.
+// its character set (a text column is converted to UTF-8 from it, as the initial copy does);
+// invalid, with a reason in *problem (when problem is not null), when the value cannot be
+// represented in the target type: ENUM index 0 (MySQL's '' error value) into a PostgreSQL enum, an
+// ENUM/SET value outside the known labels, a malformed value, a column missing from the row image,
+// or a binlog column type incompatible with the layout (the layout drifted). out is unchanged
+// unless the outcome is value.
 Outcome append_pg_text(const binlog::Value &value, const binlog::Column &column,
 					   const core::LayoutColumn &target, const ValuePolicy &policy, std::string &out,
 					   std::string *problem);

@@ -6,7 +6,7 @@
 # text conversion for both paths: a latin1 'café' arrives as UTF-8, and text MariaDB accepts in
 # non-strict mode but that is not UTF-8 (a surrogate) is a discarded row, by the copy and by the
 # replay alike, the table going on.
-# checks: 47
+# checks: 48
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/compare.sh"
@@ -192,6 +192,16 @@ q "SELECT chameleon.enable_replica('hn_col')" >/dev/null
 check_fails "two columns with one PostgreSQL name: the error names both MySQL columns and the table" \
 	'columns "xmin" and "xmin_b90b4d21" of MySQL table "hn_col.c" have the same PostgreSQL name "xmin_b90b4d21"' \
 	q "SELECT chameleon.init_replica('hn_col', wait => true)"
+
+# copy_schema creates MySQL's foreign keys between tables and columns that the rule renamed
+P_MY=$(printf 'p%.0s' $(seq 64))
+mysql_root -e "DROP TABLE hn_col.c; CREATE TABLE hn_col.\`$P_MY\` (id int PRIMARY KEY);
+	CREATE TABLE hn_col.child (id int PRIMARY KEY, \`xmin\` int, FOREIGN KEY (\`xmin\`) REFERENCES hn_col.\`$P_MY\` (id))"
+q "SELECT chameleon.enable_replica('hn_col')" >/dev/null
+q "SELECT chameleon.copy_schema('hn_col')" >/dev/null
+check_eq "copy_schema: the foreign key between renamed names is created" \
+	"hn_colpg.child|hn_colpg.$(printf 'p%.0s' $(seq 54))_5fe86ac5|FOREIGN KEY (xmin_b90b4d21) REFERENCES hn_colpg.$(printf 'p%.0s' $(seq 54))_5fe86ac5(id) ON UPDATE RESTRICT ON DELETE RESTRICT" \
+	"$(q "SELECT conrelid::regclass || '|' || confrelid::regclass || '|' || pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f' AND connamespace = 'hn_colpg'::regnamespace")"
 
 check_eq "the server log has no new \"terminated by signal\" line" "$signals_before" "$(grep -c "terminated by signal" "$PG_LOG")"
 cleanup
