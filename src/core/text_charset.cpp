@@ -94,9 +94,11 @@ charset_problem(TextCharset charset, std::string_view bytes, std::size_t bad) {
 } // namespace
 
 bool
-is_character_type(std::string_view t) {
-	return t == "char" || t == "varchar" || t == "tinytext" || t == "text" || t == "mediumtext" ||
-		   t == "longtext";
+is_character_type(std::string_view data_type) {
+	for (const char *type : {"char", "varchar", "tinytext", "text", "mediumtext", "longtext"})
+		if (data_type == type)
+			return true;
+	return false;
 }
 
 TextCharset

@@ -281,6 +281,7 @@ text_array_datum(const std::vector<std::string> &values) {
 std::vector<std::string>
 pg_column_names(const std::vector<std::string> &mysql_names) {
 	std::vector<std::string> names;
+	names.reserve(mysql_names.size());
 	for (const std::string &name : mysql_names)
 		names.push_back(core::pg_column_name(name));
 	return names;
