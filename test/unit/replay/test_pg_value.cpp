@@ -415,7 +415,11 @@ TEST_CASE("replay: text is converted from its character set to UTF-8, invalid te
 	utf8.charset = 45; // utf8mb4_general_ci
 	CHECK(pg(utf8, prefixed("caf\xc3\xa9", 2), target("varchar(100)")) == "caf\xc3\xa9");
 	// a UTF-8 surrogate, which MariaDB accepts in non-strict mode and PostgreSQL refuses
-	Result surrogate = outcome(utf8, prefixed("a\xed\xa0\x80" "b", 2), target("varchar(100)"));
+	Result surrogate = outcome(utf8,
+							   prefixed("a\xed\xa0\x80"
+										"b",
+										2),
+							   target("varchar(100)"));
 	CHECK(surrogate.outcome == Outcome::text_rejected);
 	CHECK(surrogate.problem == "not valid utf8mb4 text: byte 0xed at offset 1");
 	Result unknown =
