@@ -1,7 +1,12 @@
 // MySQL text -> UTF-8 (see text_charset.hpp).
 #include "core/text_charset.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <map>
+
+#include <iconv.h>
 
 namespace chameleon::core {
 
@@ -49,7 +54,7 @@ first_invalid(TextCharset charset, std::string_view bytes) {
 			continue;
 		}
 		if (charset != TextCharset::utf8)
-			return i;
+			return i; // ascii, other; and converted ones are never passed unchanged (see below)
 		std::size_t length = utf8_sequence(bytes, i);
 		if (length == 0)
 			return i;
@@ -84,11 +89,77 @@ charset_problem(TextCharset charset, std::string_view bytes, std::size_t bad) {
 	std::snprintf(where, sizeof where, "byte 0x%02x at offset %zu", static_cast<unsigned char>(bytes[bad]),
 				  bad);
 	if (charset == TextCharset::other)
-		return std::string("text in a character set the replica does not convert (it converts utf8mb4, "
-						   "utf8mb3, latin1 and ascii): ") +
-			   where;
+		return std::string("text in a character set the replica does not convert: ") + where;
+	if (charset == TextCharset::converted)
+		return std::string("not valid ") + charset.mysql_name + " text: " + where;
 	return std::string("not valid ") + (charset == TextCharset::ascii ? "ascii" : "utf8mb4") +
 		   " text: " + where;
+}
+
+// MySQL's character sets that are neither UTF-8, latin1 nor ascii, by the names glibc's iconv knows
+// them by (MySQL's ucs2, utf16 and utf32 are big-endian). The few MySQL has and glibc lacks (dec8,
+// hp8, keybcs2, macce, swe7, geostd8) stay "other".
+struct IconvName {
+	const char *mysql;
+	const char *iconv;
+};
+constexpr IconvName iconv_names[] = {
+	{"armscii8", "ARMSCII-8"}, {"big5", "BIG5"},
+	{"cp1250", "CP1250"},	   {"cp1251", "CP1251"},
+	{"cp1256", "CP1256"},	   {"cp1257", "CP1257"},
+	{"cp850", "IBM850"},	   {"cp852", "IBM852"},
+	{"cp866", "IBM866"},	   {"cp932", "CP932"},
+	{"eucjpms", "EUC-JP-MS"},  {"euckr", "EUC-KR"},
+	{"gb2312", "EUC-CN"},	   {"gbk", "GBK"},
+	{"gb18030", "GB18030"},	   {"greek", "ISO-8859-7"},
+	{"hebrew", "ISO-8859-8"},  {"koi8r", "KOI8-R"},
+	{"koi8u", "KOI8-U"},	   {"latin2", "ISO-8859-2"},
+	{"latin5", "ISO-8859-9"},  {"latin7", "ISO-8859-13"},
+	{"macroman", "MACINTOSH"}, {"sjis", "SHIFT_JIS"},
+	{"tis620", "TIS-620"},	   {"ucs2", "UCS-2BE"},
+	{"ujis", "EUC-JP"},		   {"utf16", "UTF-16BE"},
+	{"utf16le", "UTF-16LE"},   {"utf32", "UTF-32BE"},
+};
+
+// One iconv descriptor per character set and thread (the copy converts in its reader thread),
+// opened on first use and kept: opening one loads a conversion module.
+iconv_t
+descriptor(const char *iconv_name) {
+	thread_local std::map<std::string, iconv_t> open;
+	auto found = open.find(iconv_name);
+	if (found != open.end())
+		return found->second;
+	iconv_t cd = iconv_open("UTF-8", iconv_name);
+	open.emplace(iconv_name, cd);
+	return cd;
+}
+
+// Converts with iconv; the offset of the first byte it refuses, or npos when all converted.
+std::size_t
+convert_with_iconv(TextCharset charset, std::string_view bytes, std::string &out) {
+	if (bytes.empty())
+		return std::string_view::npos;
+	iconv_t cd = descriptor(charset.iconv_name);
+	if (cd == reinterpret_cast<iconv_t>(-1))
+		return 0;
+	iconv(cd, nullptr, nullptr, nullptr, nullptr); // back to the initial shift state
+	std::size_t start = out.size();
+	char *in = const_cast<char *>(bytes.data()); // iconv's interface; it does not write there
+	std::size_t in_left = bytes.size();
+	while (in_left > 0) {
+		std::size_t used = out.size();
+		out.resize(used + in_left * 4 + 16);
+		char *to = out.data() + used;
+		std::size_t to_left = out.size() - used;
+		std::size_t result = iconv(cd, &in, &in_left, &to, &to_left);
+		out.resize(out.size() - to_left);
+		if (result == static_cast<std::size_t>(-1) && errno != E2BIG) {
+			std::size_t bad = bytes.size() - in_left;
+			out.resize(start);
+			return bad;
+		}
+	}
+	return std::string_view::npos;
 }
 
 } // namespace
@@ -111,6 +182,9 @@ charset_by_name(std::string_view name) {
 		return TextCharset::latin1;
 	if (name == "ascii")
 		return TextCharset::ascii;
+	for (const IconvName &known : iconv_names)
+		if (name == known.mysql)
+			return {TextCharset::converted, known.mysql, known.iconv};
 	return TextCharset::other;
 }
 
@@ -148,6 +222,8 @@ charset_by_collation(std::uint32_t id) {
 
 bool
 passes_unchanged(TextCharset charset, std::string_view bytes) {
+	if (charset == TextCharset::converted)
+		return false; // even 7-bit bytes are not ASCII in ucs2 or utf16
 	return charset == TextCharset::none || first_invalid(charset, bytes) == std::string_view::npos;
 }
 
@@ -159,6 +235,14 @@ append_utf8(TextCharset charset, std::string_view bytes, std::string &out, std::
 			append_code_point(b >= 0x80 && b < 0xA0 ? latin1_c1[b - 0x80] : b, out);
 		}
 		return true;
+	}
+	if (charset == TextCharset::converted) {
+		std::size_t bad = convert_with_iconv(charset, bytes, out);
+		if (bad == std::string_view::npos)
+			return true;
+		if (problem)
+			*problem = charset_problem(charset, bytes, bad < bytes.size() ? bad : bytes.size() - 1);
+		return false;
 	}
 	std::size_t bad = charset == TextCharset::none ? std::string_view::npos : first_invalid(charset, bytes);
 	if (bad == std::string_view::npos) {

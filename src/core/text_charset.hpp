@@ -8,19 +8,31 @@
 
 namespace chameleon::core {
 
-enum class TextCharset {
-	none,	// not character data: no conversion, no check
-	utf8,	// utf8mb4, utf8mb3, utf8: checked as UTF-8 as PostgreSQL does (no surrogates, no overlong
-			// forms, nothing above U+10FFFF)
-	latin1, // MySQL's latin1 (Windows-1252, the five bytes it leaves undefined as the C1 controls)
-	ascii,	// 7-bit
-	other,	// another character set: only its 7-bit (ASCII) text is accepted
+// A MySQL character set as the conversion sees it.
+struct TextCharset {
+	enum Kind : std::uint8_t {
+		none,	   // not character data: no conversion, no check
+		utf8,	   // utf8mb4, utf8mb3, utf8: checked as UTF-8 as PostgreSQL does (no surrogates, no
+				   // overlong forms, nothing above U+10FFFF)
+		latin1,	   // MySQL's latin1 (Windows-1252, the five bytes it leaves undefined as the C1 controls)
+		ascii,	   // 7-bit
+		converted, // another character set the C library's iconv converts (latin2, cp1251, gbk, ...)
+		other,	   // a character set nothing here converts: only its 7-bit (ASCII) text is accepted
+	};
+	Kind kind = none;
+	const char *mysql_name = nullptr; // converted: MySQL's name, for messages
+	const char *iconv_name = nullptr; // converted: the name iconv_open(3) knows it by
+
+	constexpr TextCharset(Kind k = none, const char *mysql = nullptr, const char *iconv = nullptr)
+		: kind(k), mysql_name(mysql), iconv_name(iconv) {}
+	friend bool operator==(TextCharset a, Kind k) { return a.kind == k; }
+	friend bool operator!=(TextCharset a, Kind k) { return a.kind != k; }
 };
 
 // The MySQL data types whose values are character text (char, varchar and the text types).
 bool is_character_type(std::string_view data_type);
 
-// From a MySQL character set name ("utf8mb4", "latin1", ...); "binary" and "" are none.
+// From a MySQL character set name ("utf8mb4", "latin1", "latin2", ...); "binary" and "" are none.
 TextCharset charset_by_name(std::string_view name);
 
 // From a MySQL/MariaDB collation id (TABLE_MAP charset metadata); none when the id is 0 or unknown.

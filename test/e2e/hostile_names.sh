@@ -6,7 +6,7 @@
 # text conversion for both paths: a latin1 'café' arrives as UTF-8, and text MariaDB accepts in
 # non-strict mode but that is not UTF-8 (a surrogate) is a discarded row, by the copy and by the
 # replay alike, the table going on.
-# checks: 48
+# checks: 49
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/compare.sh"
@@ -57,12 +57,13 @@ INSERT INTO \`$T3_MY\` VALUES (1, 'three'), (3, 'trois');
 INSERT INTO \`$T4_MY\` VALUES (1, 'four'), (4, 'vier');
 INSERT INTO \`$T5\` VALUES (1, 1), (5, 5);
 INSERT INTO \`$T6\` VALUES (1, 'root', '2024-01-01'), (6, 'Admin', NULL);
-CREATE TABLE enc (id int PRIMARY KEY, l varchar(20) CHARACTER SET latin1, u varchar(20) CHARACTER SET utf8mb4);
+CREATE TABLE enc (id int PRIMARY KEY, l varchar(20) CHARACTER SET latin1, u varchar(20) CHARACTER SET utf8mb4,
+  c varchar(20) CHARACTER SET cp1251, g varchar(20) CHARACTER SET gbk);
 SET SESSION sql_mode = '';
-INSERT INTO enc VALUES (1, 'café', 'ü'), (2, 'x', X'61EDA08062');
+INSERT INTO enc VALUES (1, 'café', 'ü', 'Жив', '中文'), (2, 'x', X'61EDA08062', 'x', 'x');
 SQL
 # the rows of enc whose text is valid, on both sides
-ENC_VALID="(SELECT id, l, u FROM $DB.enc WHERE id IN (1, 3)) e"
+ENC_VALID="(SELECT id, l, u, c, g FROM $DB.enc WHERE id IN (1, 3)) e"
 
 # compare_all LABEL: every table, row by row
 compare_all() {
@@ -90,7 +91,7 @@ check_eq "init_replica: chameleon.tables shows the PostgreSQL name of a long MyS
 check_eq "init_replica: the layout records the PostgreSQL name beside the MySQL name" "xmin_b90b4d21" \
 	"$(q "SELECT c ->> 'pg_name' FROM sch_chameleon.t_replica_tables, jsonb_array_elements(jsb_layout -> 'columns') c WHERE v_schema_origin = '$DB' AND c -> 'mysql' ->> 'name' = 'xmin'")"
 compare_all "init_replica"
-compare_rows "init_replica" "$ENC_VALID" "(SELECT id, l, u FROM $PG.enc WHERE id IN (1, 3)) e" id "id, l, u"
+compare_rows "init_replica" "$ENC_VALID" "(SELECT id, l, u, c, g FROM $PG.enc WHERE id IN (1, 3)) e" id "id, l, u, c, g"
 check_eq "init_replica: the row with text that is not UTF-8 is discarded with the reason" \
 	'id=2|column "u": not valid utf8mb4 text: byte 0xed at offset 1|u=a\xed\xa0\x80b' \
 	"$(q "SELECT string_agg(row_key || '|' || reason || '|' || split_part(row_data, ', ', 3), ';') FROM chameleon.discarded_rows WHERE source = '$SRC' AND mysql_table = 'enc' AND batch IS NULL")"
@@ -107,13 +108,15 @@ UPDATE \`$T4_MY\` SET \`ctid\` = 'vier!' WHERE id = 4;
 INSERT INTO \`$T5\` VALUES (7, 7);
 UPDATE \`$T6\` SET \`user\` = 'nobody', \`Group\` = 60 WHERE \`Group\` = 6;
 SET SESSION sql_mode = '';
-INSERT INTO enc VALUES (3, 'déjà €', 'ß'), (4, 'y', X'61EDA08062');
+INSERT INTO enc VALUES (3, 'déjà €', 'ß', 'мир', '汉字'), (4, 'y', X'61EDA08062', 'y', 'y');
 SQL
 check_eq "live DML: wait_for_catchup returns true" "t" "$(q "SELECT chameleon.wait_for_catchup('$SRC', '60 s')")"
 compare_all "live DML"
-compare_rows "live DML" "$ENC_VALID" "(SELECT id, l, u FROM $PG.enc WHERE id IN (1, 3)) e" id "id, l, u"
+compare_rows "live DML" "$ENC_VALID" "(SELECT id, l, u, c, g FROM $PG.enc WHERE id IN (1, 3)) e" id "id, l, u, c, g"
 check_eq "live DML: latin1 text is stored as UTF-8, by the copy and by the replay" "café|déjà €" \
 	"$(q "SELECT string_agg(convert_from(convert_to(l, 'UTF8'), 'UTF8'), '|' ORDER BY id) FROM $PG.enc")"
+check_eq "live DML: cp1251 and gbk text is stored as UTF-8, by the copy and by the replay" "Жив 中文|мир 汉字" \
+	"$(q "SELECT string_agg(c || ' ' || g, '|' ORDER BY id) FROM $PG.enc WHERE id IN (1, 3)")"
 check_eq "live DML: the replayed row with text that is not UTF-8 is discarded as the copy discards it" \
 	'id=4|column "u": not valid utf8mb4 text: byte 0xed at offset 1|u=a\xed\xa0\x80b' \
 	"$(q "SELECT string_agg(row_key || '|' || reason || '|' || split_part(row_data, ', ', 3), ';') FROM chameleon.discarded_rows WHERE source = '$SRC' AND mysql_table = 'enc' AND batch IS NOT NULL")"

@@ -50,9 +50,32 @@ TEST_CASE("ascii and character sets the replica does not convert accept 7-bit te
 	CHECK(convert(TextCharset::ascii, "\xe9") == "!not valid ascii text: byte 0xe9 at offset 0");
 	CHECK(convert(TextCharset::other, "plain") == "plain");
 	CHECK(convert(TextCharset::other, "x\xb1") ==
-		  "!text in a character set the replica does not convert (it converts utf8mb4, utf8mb3, latin1 and "
-		  "ascii): byte 0xb1 at offset 1");
+		  "!text in a character set the replica does not convert: byte 0xb1 at offset 1");
+	CHECK(charset_by_name("dec8") == TextCharset::other);
 	CHECK(convert(TextCharset::none, "\xff") == "\xff");
+}
+
+TEST_CASE("other character sets are converted as MySQL stores them", "[text_charset]") {
+	CHECK(convert(charset_by_name("latin2"), "\xb1\xe6") == "\xc4\x85\xc4\x87");			  // ąć
+	CHECK(convert(charset_by_name("cp1251"), "\xc6\xe8\xe2") == "\xd0\x96\xd0\xb8\xd0\xb2");  // Жив
+	CHECK(convert(charset_by_name("koi8r"), "\xf6") == "\xd0\x96");							  // Ж
+	CHECK(convert(charset_by_name("greek"), "\xe1") == "\xce\xb1");							  // α
+	CHECK(convert(charset_by_name("gbk"), "\xd6\xd0\xce\xc4") == "\xe4\xb8\xad\xe6\x96\x87"); // 中文
+	CHECK(convert(charset_by_name("sjis"), "\x82\xa0") == "\xe3\x81\x82");					  // あ
+	CHECK(convert(charset_by_name("ucs2"), "\x00\x41\x00\xe9"s) == "A\xc3\xa9");
+	CHECK(convert(charset_by_name("utf16le"), "\x41\x00"s) == "A");
+	CHECK(convert(charset_by_name("utf32"), "\x00\x01\xf6\x00"s) == "\xf0\x9f\x98\x80"); // 😀
+	CHECK(convert(charset_by_name("latin2"), "") == "");
+	// bytes the character set does not have: the row is refused, as the copy refuses it
+	CHECK(convert(charset_by_name("gbk"), "ab\xd6") == "!not valid gbk text: byte 0xd6 at offset 2");
+	CHECK(convert(charset_by_name("utf16"), "\xd8\x00"s) == "!not valid utf16 text: byte 0xd8 at offset 0");
+	// even 7-bit bytes go through the conversion (they are not ASCII in ucs2)
+	CHECK_FALSE(passes_unchanged(charset_by_name("latin2"), "abc"));
+	ValueOptions cp1251;
+	cp1251.text_charset = charset_by_name("cp1251");
+	std::string out, scratch;
+	CHECK(append_copy_field(ValueForm::AsIs, "\xc6\t"s, out, scratch, cp1251) == ValueStatus::Ok);
+	CHECK(out == "\xd0\x96\\t");
 }
 
 TEST_CASE("character sets by name and by collation id", "[text_charset]") {
@@ -61,7 +84,7 @@ TEST_CASE("character sets by name and by collation id", "[text_charset]") {
 	CHECK(charset_by_name("utf8") == TextCharset::utf8);
 	CHECK(charset_by_name("latin1") == TextCharset::latin1);
 	CHECK(charset_by_name("ascii") == TextCharset::ascii);
-	CHECK(charset_by_name("latin2") == TextCharset::other);
+	CHECK(charset_by_name("latin2") == TextCharset::converted);
 	CHECK(charset_by_name("binary") == TextCharset::none);
 	CHECK(charset_by_name("") == TextCharset::none);
 	CHECK(charset_by_collation(8) == TextCharset::latin1);	  // latin1_swedish_ci
