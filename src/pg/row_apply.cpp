@@ -469,8 +469,28 @@ RowApplier::apply_row(TableState &table, const binlog::TableMap &table_map, binl
 		return;
 	}
 	case binlog::RowsKind::update: {
-		image_text(layout, table_map, after, new_values, failure);
-		image_text(layout, table_map, before, old_values, failure);
+		// A row whose image holds text its character set does not have is not in PostgreSQL (the copy
+		// discards it too): an update to such an image removes the row, an update from one inserts it.
+		std::optional<DiscardedRow> new_refused, old_refused;
+		try {
+			image_text(layout, table_map, after, new_values, failure);
+		} catch (const DiscardedRow &row) {
+			new_refused = row;
+		}
+		try {
+			image_text(layout, table_map, before, old_values, failure);
+		} catch (const DiscardedRow &row) {
+			old_refused = row;
+		}
+		if (new_refused) {
+			if (!old_refused)
+				apply_row(table, table_map, binlog::RowsKind::remove, before, after, failure);
+			throw *new_refused;
+		}
+		if (old_refused) {
+			apply_row(table, table_map, binlog::RowsKind::write, before, after, failure);
+			return;
+		}
 		std::string set, where;
 		for (size_t i = 0; i < layout.columns.size(); i++)
 			set += (i ? ", " : "") + quote_column(layout.columns[i].mysql.name) + " = " +

@@ -6,7 +6,7 @@
 # text conversion for both paths: a latin1 'café' arrives as UTF-8, and text MariaDB accepts in
 # non-strict mode but that is not UTF-8 (a surrogate) is a discarded row, by the copy and by the
 # replay alike, the table going on.
-# checks: 49
+# checks: 52
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/compare.sh"
@@ -121,6 +121,14 @@ check_eq "live DML: the replayed row with text that is not UTF-8 is discarded as
 	'id=4|column "u": not valid utf8mb4 text: byte 0xed at offset 1|u=a\xed\xa0\x80b' \
 	"$(q "SELECT string_agg(row_key || '|' || reason || '|' || split_part(row_data, ', ', 3), ';') FROM chameleon.discarded_rows WHERE source = '$SRC' AND mysql_table = 'enc' AND batch IS NOT NULL")"
 check_eq "live DML: the table is not disabled" "replicating" "$(q "SELECT state FROM chameleon.tables WHERE source = '$SRC' AND mysql_table = '$DB.enc'")"
+# A row is in PostgreSQL exactly when its MySQL text is valid: an update to text that is not valid
+# removes row 3 (and records it), an update of the discarded row 4 to valid text inserts it.
+mysql_root $DB -e "SET SESSION sql_mode = ''; UPDATE enc SET u = X'62EDA08063' WHERE id = 3; UPDATE enc SET u = 'fixed' WHERE id = 4"
+check_eq "live DML: updates to and from text that is not valid catch up" "t" "$(q "SELECT chameleon.wait_for_catchup('$SRC', '60 s')")"
+check_eq "live DML: the rows in PostgreSQL are those whose text is valid" "1 café ü|4 y fixed" \
+	"$(q "SELECT string_agg(id || ' ' || l || ' ' || u, '|' ORDER BY id) FROM $PG.enc")"
+check_eq "live DML: the update to text that is not valid is recorded" "id=3" \
+	"$(q "SELECT string_agg(row_key, ';') FROM chameleon.discarded_rows WHERE source = '$SRC' AND mysql_table = 'enc' AND batch IS NOT NULL AND row_key = 'id=3'")"
 
 # live DDL: hostile added columns, renames to system column names and to long names, a new long table
 N_MY=$(printf 'n%.0s' $(seq 64))
