@@ -44,6 +44,12 @@ operator==(const TypeOverride &a, const TypeOverride &b) {
 		   std::tie(b.column_type, b.override_to, b.tables);
 }
 
+core::TableFilter
+table_filter(const SourceConfig &config) {
+	core::SkipEvents skip{config.skip_events.insert, config.skip_events.update, config.skip_events.delete_};
+	return core::TableFilter(config.schema_mappings, config.limit_tables, config.skip_tables, skip);
+}
+
 bool
 operator==(const SourceConfig &a, const SourceConfig &b) {
 	return std::tie(a.type, a.db_conn, a.schema_mappings, a.limit_tables, a.skip_tables, a.grant_select_to,

@@ -3,6 +3,7 @@
 // password lookup. Pure C++ (libyaml only); every error names the key path and its line.
 #pragma once
 
+#include "core/table_filter.hpp"
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -86,6 +87,10 @@ inline bool
 operator!=(const SourceConfig &a, const SourceConfig &b) {
 	return !(a == b);
 }
+
+// The tables and row events the source replicates: schema_mappings, limit_tables, skip_tables and
+// skip_events, as every part of the extension reads them.
+core::TableFilter table_filter(const SourceConfig &config);
 
 // The YAML of ONE entry of the `sources:` block (the mapping under the source name), or the JSON
 // written by to_json().

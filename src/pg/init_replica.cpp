@@ -86,11 +86,6 @@ read_source(int64 source_id) {
 	return source;
 }
 
-core::TableFilter
-table_filter(const config::SourceConfig &config) {
-	return core::TableFilter(config.schema_mappings, config.limit_tables, config.skip_tables);
-}
-
 std::vector<std::string>
 origin_schemas(const config::SourceConfig &config) {
 	std::vector<std::string> schemas;
@@ -158,7 +153,7 @@ std::vector<mysql::TableInfo>
 tables_to_sync(const Source &source, const SyncRequest &request) {
 	mysql::Connection connection(mysql::connection_params(source.config));
 	std::vector<mysql::TableInfo> tables =
-		mysql::read_tables(connection, table_filter(source.config), origin_schemas(source.config));
+		mysql::read_tables(connection, config::table_filter(source.config), origin_schemas(source.config));
 	tables.erase(std::remove_if(
 					 tables.begin(), tables.end(),
 					 [&](const mysql::TableInfo &table) { return !request.wants(table.schema, table.name); }),
@@ -1065,7 +1060,7 @@ run_pgsql_copy(const WorkerArgs &args, const Source &source) {
 	exporter.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 	std::string snapshot = *exporter.query("SELECT pg_catalog.pg_export_snapshot()").at(0).at(0);
 	pgsql::SourceSchema schema =
-		pgsql::read_schema(exporter, table_filter(source.config), origin_schemas(source.config));
+		pgsql::read_schema(exporter, config::table_filter(source.config), origin_schemas(source.config));
 	for (const std::string &notice : schema.notices)
 		log_message("init_replica of source \"" + source.name + "\": " + notice);
 	run_transaction([&] { prepare_pgsql_tables(source, schema, snapshot); });
@@ -1095,7 +1090,8 @@ run_full_copy(const WorkerArgs &args) {
 	std::vector<mysql::TableInfo> tables;
 	{
 		mysql::Connection connection(mysql::connection_params(source.config));
-		tables = mysql::read_tables(connection, table_filter(source.config), origin_schemas(source.config));
+		tables = mysql::read_tables(connection, config::table_filter(source.config),
+									origin_schemas(source.config));
 	}
 	run_transaction([&] { prepare_tables(source, tables); });
 	log_message("init_replica of source \"" + source.name + "\": " + std::to_string(tables.size()) +
@@ -1174,7 +1170,8 @@ copy_schema(int64 source_id) {
 	std::vector<mysql::TableInfo> tables;
 	{
 		mysql::Connection connection(mysql::connection_params(source.config));
-		tables = mysql::read_tables(connection, table_filter(source.config), origin_schemas(source.config));
+		tables = mysql::read_tables(connection, config::table_filter(source.config),
+									origin_schemas(source.config));
 	}
 	catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint",
 				   {id_text(source.id)});

@@ -361,8 +361,7 @@ check_server_identity(const ReplicationSource &source, const mysql::BinlogStream
 void
 read_binlog(const ReplicationSource &source) {
 	const config::SourceConfig &config = source.config;
-	core::SkipEvents skip{config.skip_events.insert, config.skip_events.update, config.skip_events.delete_};
-	core::TableFilter filter(config.schema_mappings, config.limit_tables, config.skip_tables, skip);
+	core::TableFilter filter = config::table_filter(config);
 
 	mysql::StreamOptions options;
 	options.connection = mysql::connection_params(config);

@@ -298,7 +298,7 @@ CHAMELEON_FUNCTION(chameleon_mysql_foreign_keys) {
 	for (const auto &mapping : config.schema_mappings)
 		schemas.push_back(mapping.first);
 	mysql::Connection connection(mysql::connection_params(config));
-	core::TableFilter filter(config.schema_mappings, config.limit_tables, config.skip_tables);
+	core::TableFilter filter = config::table_filter(config);
 	std::vector<mysql::TableInfo> tables = mysql::read_tables(connection, filter, schemas);
 	pg::ResultSet result(fcinfo);
 	for (const mysql::TableInfo &table : tables)

@@ -18,12 +18,6 @@ namespace chameleon::pg {
 
 namespace {
 
-core::TableFilter
-table_filter(const config::SourceConfig &config) {
-	core::SkipEvents skip{config.skip_events.insert, config.skip_events.update, config.skip_events.delete_};
-	return core::TableFilter(config.schema_mappings, config.limit_tables, config.skip_tables, skip);
-}
-
 ddl::TranslatorContext
 translator_context(ReplayContext &replay, const LogEvent &event) {
 	ddl::TranslatorContext context;
@@ -47,7 +41,7 @@ translator_context(ReplayContext &replay, const LogEvent &event) {
 			return std::nullopt;
 		return found->layout;
 	};
-	auto filter = std::make_shared<core::TableFilter>(table_filter(config));
+	auto filter = std::make_shared<core::TableFilter>(config::table_filter(config));
 	context.replicates = [filter](const std::string &schema, const std::string &table) {
 		return filter->replicates_table(schema, table);
 	};

@@ -138,6 +138,25 @@ fillfactor:
 	CHECK(config.notices.empty());
 }
 
+TEST_CASE("the table filter of a source follows its mappings, table lists and skipped events",
+		  "[config][source]") {
+	SourceConfig config = parse_source(R"yaml(db_conn: {user: usr_replica}
+schema_mappings: {shop: shop_pg, crm: crm_pg}
+limit_tables: [crm.contacts]
+skip_tables: [shop.audit_tmp]
+skip_events: {insert: [shop.orders], delete: [crm]}
+)yaml");
+	chameleon::core::TableFilter filter = table_filter(config);
+	CHECK(filter.replicates_table("shop", "orders"));
+	CHECK_FALSE(filter.replicates_table("shop", "audit_tmp"));
+	CHECK(filter.replicates_table("crm", "contacts"));
+	CHECK_FALSE(filter.replicates_table("crm", "leads"));
+	CHECK_FALSE(filter.replicates_table("other", "t"));
+	CHECK(filter.skips_event(chameleon::core::EventKind::Insert, "shop", "orders"));
+	CHECK_FALSE(filter.skips_event(chameleon::core::EventKind::Update, "shop", "orders"));
+	CHECK(filter.skips_event(chameleon::core::EventKind::Delete, "crm", "contacts"));
+}
+
 TEST_CASE("the forms of the Python examples: quoted numbers, YAML 1.1 booleans, null lists",
 		  "[config][source]") {
 	SourceConfig config = parse_source(R"yaml(
