@@ -1,0 +1,165 @@
+// Catch2 tests of the verification SQL: the canonical text of each type family on both sides,
+// which keys can be cut into ranges, and the range queries with their bounds. That the two sides
+// print the same text for the same value is shown against the servers by test/e2e/verify.sh.
+#include <catch2/catch.hpp>
+
+#include "core/type_map.hpp"
+#include "core/verify_sql.hpp"
+
+using namespace chameleon::core;
+
+namespace {
+
+LayoutColumn
+mapped(const std::string &name, const std::string &column_type, bool nullable = true) {
+	LayoutColumn c;
+	c.mysql = from_column_type(name, column_type);
+	c.mysql.nullable = nullable;
+	MapContext context;
+	context.origin_schema = "shop";
+	context.table = "t";
+	context.destination_schema = "pg_shop";
+	PgColumnType pg = map_column(c.mysql, context);
+	c.pg_type = pg.is_enum ? "\"pg_shop\".\"" + pg.enum_type_name + "\"" : pg.sql_type;
+	c.form = pg.form;
+	c.bit_length = pg.bit_length;
+	c.nullable = pg.nullable;
+	return c;
+}
+
+TableLayout
+table(std::vector<LayoutColumn> columns, std::vector<std::string> key) {
+	TableLayout t;
+	t.origin_schema = "shop";
+	t.table = "t";
+	t.destination_schema = "pg_shop";
+	t.destination_table = "t";
+	t.columns = std::move(columns);
+	t.key = std::move(key);
+	return t;
+}
+
+} // namespace
+
+TEST_CASE("integers and decimals print as they are on both sides", "[verify_sql]") {
+	for (const char *type : {"int(11)", "bigint(20) unsigned", "tinyint(4)", "decimal(10,2)"}) {
+		CanonicalColumn c = canonical_column(mapped("v", type));
+		CHECK(c.mysql == "CAST(`v` AS CHAR)");
+		CHECK(c.pg == "\"v\"::text");
+		CHECK(c.compared);
+		CHECK_FALSE(c.partial);
+	}
+	CHECK(canonical_column(mapped("y", "year(4)")).mysql == "CAST(`y` + 0 AS CHAR)");
+}
+
+TEST_CASE("floats compare as mantissa and exponent with the type's significant digits", "[verify_sql]") {
+	CanonicalColumn single = canonical_column(mapped("f", "float"));
+	CHECK(single.mysql.find("POW(10, FLOOR(LOG10(ABS(`f`))) - 5)") != std::string::npos);
+	CHECK(single.pg.find("\"f\"::float8 / 10::float8 ^ (floor(log(abs(\"f\"::float8))) - 5)") !=
+		  std::string::npos);
+	CanonicalColumn dbl = canonical_column(mapped("d", "double"));
+	CHECK(dbl.mysql.find("- 14") != std::string::npos);
+	CHECK(dbl.pg.find("- 14") != std::string::npos);
+	CHECK(dbl.mysql.rfind("IF(`d` = 0, '0', ", 0) == 0);
+}
+
+TEST_CASE("strings in utf8mb4; char is compared without its padding on both sides", "[verify_sql]") {
+	for (const char *type : {"char(10)", "varchar(20)", "text", "enum('a','b')"}) {
+		CanonicalColumn c = canonical_column(mapped("s", type));
+		CHECK(c.mysql == "CONVERT(`s` USING utf8mb4)");
+		CHECK(c.pg == "\"s\"::text");
+	}
+}
+
+TEST_CASE("binary strings as lower-case hex", "[verify_sql]") {
+	CanonicalColumn c = canonical_column(mapped("b", "varbinary(10)"));
+	CHECK(c.mysql == "LOWER(HEX(`b`))");
+	CHECK(c.pg == "encode(\"b\", 'hex')");
+}
+
+TEST_CASE("temporal types: zero dates are NULL, trailing fraction zeros dropped, timestamps in UTC",
+		  "[verify_sql]") {
+	CHECK(canonical_column(mapped("d", "date")).mysql ==
+		  "IF(MONTH(`d`) = 0 OR DAYOFMONTH(`d`) = 0, NULL, CAST(`d` AS CHAR))");
+	CHECK(canonical_column(mapped("d", "datetime")).mysql ==
+		  "IF(MONTH(`d`) = 0 OR DAYOFMONTH(`d`) = 0, NULL, CAST(`d` AS CHAR))");
+	CHECK(canonical_column(mapped("d", "datetime(6)")).mysql ==
+		  "IF(MONTH(`d`) = 0 OR DAYOFMONTH(`d`) = 0, NULL, TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM "
+		  "CAST(`d` AS CHAR))))");
+	CHECK(canonical_column(mapped("t", "timestamp(2)")).mysql ==
+		  "IF(MONTH(`t`) = 0 OR DAYOFMONTH(`t`) = 0, NULL, CONCAT(TRIM(TRAILING '.' FROM TRIM(TRAILING '0' "
+		  "FROM CAST(`t` AS CHAR))), '+00'))");
+	CHECK(canonical_column(mapped("t", "time")).mysql == "CAST(`t` AS CHAR)");
+	CHECK(canonical_column(mapped("t", "time(3)")).mysql ==
+		  "TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(`t` AS CHAR)))");
+	CHECK(canonical_column(mapped("t", "time(3)")).pg == "\"t\"::text");
+}
+
+TEST_CASE("bit, boolean, set and json", "[verify_sql]") {
+	CHECK(canonical_column(mapped("b", "bit(5)")).mysql == "LPAD(BIN(`b` + 0), 5, '0')");
+	CHECK(canonical_column(mapped("b", "bit(1)")).mysql == "IF(`b` + 0 <> 0, 'true', 'false')");
+	CanonicalColumn set = canonical_column(mapped("s", "set('a','b')"));
+	CHECK(set.mysql == "CONVERT(`s` USING utf8mb4)");
+	CHECK(set.pg == "array_to_string(\"s\", ',')");
+	CanonicalColumn json = canonical_column(mapped("j", "json"));
+	CHECK(json.partial);
+	CHECK(json.mysql == "CAST(JSON_LENGTH(`j`) AS CHAR)");
+	CanonicalColumn geometry = canonical_column(mapped("g", "point"));
+	CHECK_FALSE(geometry.compared);
+}
+
+TEST_CASE("keys that order alike on both sides are cut into ranges", "[verify_sql]") {
+	CHECK(key_has_ranges(table({mapped("id", "int(11)", false)}, {"id"})));
+	CHECK(key_has_ranges(
+		table({mapped("a", "varchar(10)", false), mapped("b", "datetime(3)", false)}, {"a", "b"})));
+	CHECK(key_has_ranges(table({mapped("b", "binary(16)", false)}, {"b"})));
+	CHECK_FALSE(key_has_ranges(table({mapped("f", "double", false)}, {"f"})));
+	CHECK_FALSE(key_has_ranges(table({mapped("e", "enum('x','y')", false)}, {"e"})));
+	CHECK_FALSE(key_has_ranges(table({mapped("id", "int(11)", false)}, {})));
+}
+
+TEST_CASE("range hashes: the same row text and bounds on both sides", "[verify_sql]") {
+	TableLayout t =
+		table({mapped("id", "int(11)", false), mapped("s", "varchar(10)", false), mapped("v", "int(11)")},
+			  {"id", "s"});
+	KeyBound lower{{"5", "a'b"}, {"5", "a'b"}};
+	std::string my = mysql_range_hash(t, lower, std::nullopt);
+	CHECK(my ==
+		  "SELECT COUNT(*), COALESCE(SUM(CAST(CONV(LEFT(MD5(CONCAT_WS(',', "
+		  "IFNULL(CONCAT(CHAR_LENGTH(CAST(`id` AS CHAR)), ':', CAST(`id` AS CHAR)), 'N'), "
+		  "IFNULL(CONCAT(CHAR_LENGTH(CONVERT(`s` USING utf8mb4)), ':', CONVERT(`s` USING utf8mb4)), 'N'), "
+		  "IFNULL(CONCAT(CHAR_LENGTH(CAST(`v` AS CHAR)), ':', CAST(`v` AS CHAR)), 'N'))), 15), 16, 10) AS "
+		  "UNSIGNED)), 0) FROM `shop`.`t` WHERE TRUE AND ((`id` > '5') OR (`id` = '5' AND "
+		  "CAST(CONVERT(`s` USING utf8mb4) AS BINARY) > CAST(CONVERT('a\\'b' USING utf8mb4) AS BINARY)))");
+	std::string pg = pg_range_hash(t, true, true);
+	CHECK(pg ==
+		  "SELECT count(*)::text, coalesce(sum(('x' || left(md5(concat_ws(',', "
+		  "coalesce(length(\"id\"::text) || ':' || \"id\"::text, 'N'), "
+		  "coalesce(length(\"s\"::text) || ':' || \"s\"::text, 'N'), "
+		  "coalesce(length(\"v\"::text) || ':' || \"v\"::text, 'N'))), 15))::bit(60)::bigint), 0)::text "
+		  "FROM \"pg_shop\".\"t\" WHERE TRUE AND ((\"id\" > $1::integer) OR (\"id\" = $1::integer AND "
+		  "(\"s\"::text COLLATE \"C\") > ($2::text COLLATE \"C\"))) AND ((\"id\" < $3::integer) OR "
+		  "(\"id\" = $3::integer AND (\"s\"::text COLLATE \"C\") < ($4::text COLLATE \"C\")) OR "
+		  "(\"id\" = $3::integer AND (\"s\"::text COLLATE \"C\") = ($4::text COLLATE \"C\")))");
+	KeyBound upper{{"9", "z"}, {"9", "z"}};
+	CHECK(pg_bound_params(lower, upper) == std::vector<std::string>{"5", "a'b", "9", "z"});
+	CHECK(pg_bound_params(std::nullopt, upper) == std::vector<std::string>{"9", "z"});
+}
+
+TEST_CASE("the key walk reads MySQL's text and the canonical text of the next bound", "[verify_sql]") {
+	TableLayout t =
+		table({mapped("ts", "timestamp(2)", false), mapped("b", "varbinary(4)", false)}, {"ts", "b"});
+	std::string sql = mysql_next_bound(t, std::nullopt, 1000);
+	CHECK(sql.rfind("SELECT CAST(`ts` AS CHAR), LOWER(HEX(`b`)), IF(MONTH(`ts`)", 0) == 0);
+	CHECK(sql.find(" ORDER BY `ts`, `b` LIMIT 1 OFFSET 999") != std::string::npos);
+	KeyBound lower{{"2020-01-01 00:00:00.10", "0a"}, {"2020-01-01 00:00:00.1+00", "0a"}};
+	std::string range = mysql_range_rows(t, lower, std::nullopt);
+	CHECK(range.find("(`ts` = '2020-01-01 00:00:00.10' AND `b` > X'0a')") != std::string::npos);
+	CHECK(pg_range_rows(t, true, false).find("\"b\" > decode($2, 'hex')") != std::string::npos);
+}
+
+TEST_CASE("MySQL literals and identifiers", "[verify_sql]") {
+	CHECK(mysql_literal("it's a \\ test") == "'it\\'s a \\\\ test'");
+	CHECK(mysql_literal(std::string_view("a\0b", 3)) == "'a\\0b'");
+	CHECK(mysql_ident("we`ird") == "`we``ird`");
+}
