@@ -1205,3 +1205,101 @@ SELECT s.t_source AS source,
 FROM sch_chameleon.t_replica_tables t
 JOIN sch_chameleon.t_sources s USING (i_id_source)
 JOIN sch_chameleon.t_last_replayed p USING (i_id_source);
+
+-------------------------------------------------------------------------------
+-- 1.5, verification: verify_tables compares MySQL and PostgreSQL (doc/architecture.md, "Verification")
+-------------------------------------------------------------------------------
+-- The last verification of each table: counts, ranges and the rows that differ, with both sides'
+-- canonical values (jsb_mismatches: [{"key": {...}, "mysql": {...} | null, "postgresql": {...} | null}],
+-- the first 1000; i_mismatching_rows counts them all).
+CREATE SEQUENCE sch_chameleon.s_verification_run;
+CREATE TABLE sch_chameleon.t_verification (
+	i_id_source bigint NOT NULL REFERENCES sch_chameleon.t_sources ON DELETE CASCADE,
+	v_mysql_table text NOT NULL,                -- schema.table in MySQL
+	i_run bigint NOT NULL,                      -- the verify_tables call (s_verification_run)
+	v_pg_table text NOT NULL,
+	t_state text NOT NULL,
+	i_rows_mysql bigint NOT NULL,
+	i_rows_pg bigint NOT NULL,
+	i_ranges bigint NOT NULL,
+	i_ranges_different bigint NOT NULL,
+	i_mismatching_rows bigint NOT NULL,
+	i_unsettled_rows bigint NOT NULL,           -- rows MySQL kept changing while they were compared
+	jsb_mismatches jsonb NOT NULL,
+	ts_started timestamptz NOT NULL,
+	ts_finished timestamptz NOT NULL,
+	PRIMARY KEY (i_id_source, v_mysql_table)
+);
+REVOKE ALL ON sch_chameleon.t_verification FROM PUBLIC;
+
+CREATE FUNCTION sch_chameleon.fn_verify_tables(p_source text, p_tables jsonb)
+RETURNS bigint LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_verify_tables';
+REVOKE ALL ON FUNCTION sch_chameleon.fn_verify_tables(text, jsonb) FROM PUBLIC;
+
+CREATE VIEW chameleon.verification AS
+SELECT s.t_source AS source,
+       v.i_run AS run,
+       v.v_mysql_table AS mysql_table,
+       v.v_pg_table AS pg_table,
+       v.t_state AS state,
+       v.i_rows_mysql AS rows_mysql,
+       v.i_rows_pg AS rows_pg,
+       v.i_ranges AS ranges,
+       v.i_ranges_different AS ranges_different,
+       v.i_mismatching_rows AS mismatching_rows,
+       v.i_unsettled_rows AS unsettled_rows,
+       v.jsb_mismatches AS mismatches,
+       v.ts_started AS started,
+       v.ts_finished AS finished
+FROM sch_chameleon.t_verification v
+JOIN sch_chameleon.t_sources s USING (i_id_source);
+REVOKE ALL ON chameleon.verification FROM PUBLIC;
+
+-- TimeZone, DateStyle and IntervalStyle fix PostgreSQL's text of the values compared.
+CREATE FUNCTION chameleon.verify_tables(p_source text, p_tables text[] DEFAULT NULL, resync boolean DEFAULT false)
+RETURNS SETOF chameleon.verification LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+SET DateStyle = 'ISO, YMD'
+SET IntervalStyle = 'postgres'
+AS $$
+DECLARE
+	v_id bigint;
+	v_run bigint;
+	v_unknown text;
+	v_different text[];
+BEGIN
+	PERFORM sch_chameleon.fn_require_arguments('{name,resync}', ARRAY[p_source IS NULL, resync IS NULL]);
+	IF array_position(p_tables, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'argument "tables" must not contain null'
+			USING ERRCODE = 'null_value_not_allowed',
+			      DETAIL = 'NULL names no table.',
+			      HINT = 'Give MySQL table names such as ''{shop.orders}'', or leave the argument out for every table.';
+	END IF;
+	v_id := sch_chameleon.fn_source_id(p_source);
+	PERFORM sch_chameleon.fn_require_owner(p_source, 'verify');
+	SELECT string_agg(format('"%s"', t), ', ') INTO v_unknown FROM unnest(p_tables) t
+	WHERE NOT EXISTS (SELECT 1 FROM sch_chameleon.t_replica_tables r
+	                  WHERE r.i_id_source = v_id AND r.v_schema_origin || '.' || r.v_table_name = t);
+	IF v_unknown IS NOT NULL THEN
+		RAISE EXCEPTION 'source "%" replicates no table %', p_source, v_unknown
+			USING ERRCODE = 'undefined_table',
+			      HINT = format('Name tables with their MySQL names: SELECT mysql_table FROM chameleon.tables WHERE source = %L;',
+			                    p_source);
+	END IF;
+	v_run := sch_chameleon.fn_verify_tables(p_source, coalesce(to_jsonb(p_tables), 'null'::jsonb));
+	IF resync THEN
+		SELECT array_agg(v_mysql_table ORDER BY v_mysql_table) INTO v_different FROM sch_chameleon.t_verification
+		WHERE i_id_source = v_id AND i_run = v_run AND t_state IN ('different', 'missing in PostgreSQL');
+		IF v_different IS NOT NULL THEN
+			PERFORM sch_chameleon.fn_request_sync(p_source, jsonb_build_object('tables', to_jsonb(v_different)), false);
+		END IF;
+	END IF;
+	RETURN QUERY SELECT * FROM chameleon.verification v WHERE v.source = p_source AND v.run = v_run ORDER BY v.mysql_table;
+END;
+$$;
+COMMENT ON FUNCTION chameleon.verify_tables(text, text[], boolean) IS
+	'compares the replicated tables with MySQL, range by range of their keys, and lists the rows that differ';
+REVOKE ALL ON FUNCTION chameleon.verify_tables(text, text[], boolean) FROM PUBLIC;

@@ -263,7 +263,8 @@ canonical_column(const LayoutColumn &column) {
 	std::string pg = quote_ident(column.mysql.name);
 	const std::string &type = column.mysql.data_type;
 	if (column.pg_type == "boolean")
-		return {"IF(" + my + " + 0 <> 0, 'true', 'false')", pg + "::text", true, false};
+		return {"IF(" + my + " IS NULL, NULL, IF(" + my + " + 0 <> 0, 'true', 'false'))", pg + "::text", true,
+				false};
 	switch (column.form) {
 	case ValueForm::BitString:
 		return {"LPAD(BIN(" + my + " + 0), " + std::to_string(column.bit_length) + ", '0')", pg + "::text",
@@ -277,8 +278,10 @@ canonical_column(const LayoutColumn &column) {
 				false, false};
 	case ValueForm::Json:
 		return {"CAST(JSON_LENGTH(" + my + ") AS CHAR)",
-				"(CASE jsonb_typeof(" + pg + ") WHEN 'object' THEN (SELECT count(*) FROM jsonb_object_keys(" +
-					pg + ")) WHEN 'array' THEN jsonb_array_length(" + pg + ") ELSE 1 END)::text",
+				"(CASE WHEN " + pg + " IS NULL THEN NULL WHEN jsonb_typeof(" + pg +
+					") = 'object' THEN (SELECT count(*) FROM jsonb_object_keys(" + pg +
+					")) WHEN jsonb_typeof(" + pg + ") = 'array' THEN jsonb_array_length(" + pg +
+					") ELSE 1 END)::text",
 				true, true};
 	case ValueForm::SetToArray:
 		return {"CONVERT(" + my + " USING utf8mb4)", "array_to_string(" + pg + ", ',')", true, false};
@@ -290,6 +293,8 @@ canonical_column(const LayoutColumn &column) {
 		return {"IF(MONTH(" + my + ") = 0 OR DAYOFMONTH(" + my + ") = 0, NULL, " + text + ")", pg + "::text",
 				true, false};
 	}
+	case ValueForm::Inet:
+		return {"CAST(" + my + " AS CHAR)", "host(" + pg + ")", true, false};
 	case ValueForm::Interval:
 		return {trim_fraction(column, "CAST(" + my + " AS CHAR)"), pg + "::text", true, false};
 	default:

@@ -37,4 +37,19 @@ void replication_worker_failed(const WorkerArgs &args, const std::string &messag
 // owner (the caller has checked it with require_owner_can_run).
 void start_replication_workers(int64 source_id, const std::string &source_name, Oid database, Oid owner);
 
+// The configuration of a source; an error when there is no such source.
+config::SourceConfig source_config(const std::string &name);
+
+// What wait_for_catchup waits for: MySQL's binary log position now and, with gtid_enable, the
+// GTIDs the server has executed (MariaDB's position list or MySQL's set), read on one connection.
+struct CatchupTarget {
+	mysql::BinlogPosition position;
+	std::string gtids;
+};
+CatchupTarget current_master_target(const config::SourceConfig &config);
+
+// Waits until the replay of the running source has passed target: true, or false at the
+// deadline; an error when the source stops in error or does not replicate.
+bool wait_until_replayed(const std::string &name, const CatchupTarget &target, TimestampTz deadline);
+
 } // namespace chameleon::pg

@@ -58,6 +58,8 @@ interval_milliseconds(Interval *interval) {
 		   1000;
 }
 
+} // namespace
+
 // The configuration of a source; an error when there is no such source.
 config::SourceConfig
 source_config(const std::string &name) {
@@ -72,13 +74,6 @@ source_config(const std::string &name) {
 	});
 	return config;
 }
-
-// What wait_for_catchup waits for: MySQL's binary log position now and, with gtid_enable, the
-// GTIDs the server has executed (MariaDB's position list or MySQL's set), read on one connection.
-struct CatchupTarget {
-	mysql::BinlogPosition position;
-	std::string gtids;
-};
 
 CatchupTarget
 current_master_target(const config::SourceConfig &config) {
@@ -100,7 +95,57 @@ current_master_target(const config::SourceConfig &config) {
 	return target;
 }
 
-} // namespace
+bool
+wait_until_replayed(const std::string &name, const CatchupTarget &caught_up_at, TimestampTz deadline) {
+	const mysql::BinlogPosition &target = caught_up_at.position;
+	// With GTIDs the target holds across a failover, where file names of one server say nothing
+	// about another's.
+	const std::string &target_gtids = caught_up_at.gtids;
+	for (;;) {
+		bool reached = false;
+		std::string status, reason;
+		pg::with_spi([&] {
+			std::vector<pg::SqlRow> rows = pg::catalogue_query(
+				"SELECT s.enm_status::text, coalesce(s.t_status_reason, ''), "
+				"coalesce((p.t_binlog_name, p.i_binlog_position) >= ($2, $3::bigint), false), "
+				"coalesce(p.t_gtid_set, '') "
+				"FROM sch_chameleon.t_sources s JOIN sch_chameleon.t_last_replayed p USING (i_id_source) "
+				"WHERE s.t_source = $1",
+				{name, target.file, std::to_string(target.position)});
+			if (rows.empty())
+				throw Error(sqlstate::undefined_object,
+							"source \"" + name + "\" was dropped during wait_for_catchup", "",
+							"Add the source again if it is still needed.");
+			status = *rows[0][0];
+			reason = *rows[0][1];
+			reached =
+				target_gtids.empty() ? *rows[0][2] == "t" : binlog::gtids_cover(*rows[0][3], target_gtids);
+		});
+		if (reached) {
+			ConditionVariableCancelSleep();
+			return true;
+		}
+		// NOLINTBEGIN(performance-inefficient-string-concatenation): throws, leaving the loop
+		if (status == "error")
+			throw Error(sqlstate::object_not_in_prerequisite_state,
+						"source \"" + name + "\" stopped with an error before catching up", reason,
+						"The reason ends with what to do; chameleon.show_status('" + name +
+							"') shows it again, and chameleon.show_errors('" + name +
+							"') lists replay errors.");
+		if (status != "running")
+			throw Error(sqlstate::object_not_in_prerequisite_state,
+						"source \"" + name + "\" is not replicating (status " + status + ")", "",
+						"Start it with SELECT chameleon.start_replica('" + name + "');");
+		// NOLINTEND(performance-inefficient-string-concatenation)
+		if (GetCurrentTimestamp() >= deadline) {
+			ConditionVariableCancelSleep();
+			return false;
+		}
+		// Woken by the replay's next commit; the timeout notices a worker that stopped without one.
+		long remaining_ms = static_cast<long>((deadline - GetCurrentTimestamp()) / 1000) + 1;
+		pg_call([&] { pg::wait_for_replay_progress(std::min(remaining_ms, 1000L)); });
+	}
+}
 
 ReplicationSource
 load_replication_source(int64 source_id) {
@@ -210,57 +255,8 @@ CHAMELEON_FUNCTION(chameleon_wait_for_catchup) {
 	std::string name = pg::text_argument(fcinfo, 0, "name");
 	int64 timeout_ms = pg::interval_milliseconds(pg::interval_argument(fcinfo, 1, "timeout"));
 	TimestampTz deadline = GetCurrentTimestamp() + timeout_ms * 1000;
-
-	config::SourceConfig config = pg::source_config(name);
-	pg::CatchupTarget caught_up_at = pg::current_master_target(config);
-	const mysql::BinlogPosition &target = caught_up_at.position;
-	// With GTIDs the target holds across a failover, where file names of one server say nothing
-	// about another's.
-	const std::string &target_gtids = caught_up_at.gtids;
-	for (;;) {
-		bool reached = false;
-		std::string status, reason;
-		pg::with_spi([&] {
-			std::vector<pg::SqlRow> rows = pg::catalogue_query(
-				"SELECT s.enm_status::text, coalesce(s.t_status_reason, ''), "
-				"coalesce((p.t_binlog_name, p.i_binlog_position) >= ($2, $3::bigint), false), "
-				"coalesce(p.t_gtid_set, '') "
-				"FROM sch_chameleon.t_sources s JOIN sch_chameleon.t_last_replayed p USING (i_id_source) "
-				"WHERE s.t_source = $1",
-				{name, target.file, std::to_string(target.position)});
-			if (rows.empty())
-				throw Error(sqlstate::undefined_object,
-							"source \"" + name + "\" was dropped during wait_for_catchup", "",
-							"Add the source again if it is still needed.");
-			status = *rows[0][0];
-			reason = *rows[0][1];
-			reached =
-				target_gtids.empty() ? *rows[0][2] == "t" : binlog::gtids_cover(*rows[0][3], target_gtids);
-		});
-		if (reached) {
-			ConditionVariableCancelSleep();
-			PG_RETURN_BOOL(true);
-		}
-		// NOLINTBEGIN(performance-inefficient-string-concatenation): throws, leaving the loop
-		if (status == "error")
-			throw Error(sqlstate::object_not_in_prerequisite_state,
-						"source \"" + name + "\" stopped with an error before catching up", reason,
-						"The reason ends with what to do; chameleon.show_status('" + name +
-							"') shows it again, and chameleon.show_errors('" + name +
-							"') lists replay errors.");
-		if (status != "running")
-			throw Error(sqlstate::object_not_in_prerequisite_state,
-						"source \"" + name + "\" is not replicating (status " + status + ")", "",
-						"Start it with SELECT chameleon.start_replica('" + name + "');");
-		// NOLINTEND(performance-inefficient-string-concatenation)
-		if (GetCurrentTimestamp() >= deadline) {
-			ConditionVariableCancelSleep();
-			PG_RETURN_BOOL(false);
-		}
-		// Woken by the replay's next commit; the timeout notices a worker that stopped without one.
-		long remaining_ms = static_cast<long>((deadline - GetCurrentTimestamp()) / 1000) + 1;
-		pg_call([&] { pg::wait_for_replay_progress(std::min(remaining_ms, 1000L)); });
-	}
+	PG_RETURN_BOOL(
+		pg::wait_until_replayed(name, pg::current_master_target(pg::source_config(name)), deadline));
 }
 
 namespace {

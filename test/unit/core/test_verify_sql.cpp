@@ -97,13 +97,16 @@ TEST_CASE("temporal types: zero dates are NULL, trailing fraction zeros dropped,
 
 TEST_CASE("bit, boolean, set and json", "[verify_sql]") {
 	CHECK(canonical_column(mapped("b", "bit(5)")).mysql == "LPAD(BIN(`b` + 0), 5, '0')");
-	CHECK(canonical_column(mapped("b", "bit(1)")).mysql == "IF(`b` + 0 <> 0, 'true', 'false')");
+	CHECK(canonical_column(mapped("b", "bit(1)")).mysql ==
+		  "IF(`b` IS NULL, NULL, IF(`b` + 0 <> 0, 'true', 'false'))");
 	CanonicalColumn set = canonical_column(mapped("s", "set('a','b')"));
 	CHECK(set.mysql == "CONVERT(`s` USING utf8mb4)");
 	CHECK(set.pg == "array_to_string(\"s\", ',')");
 	CanonicalColumn json = canonical_column(mapped("j", "json"));
 	CHECK(json.partial);
 	CHECK(json.mysql == "CAST(JSON_LENGTH(`j`) AS CHAR)");
+	CHECK(json.pg.rfind("(CASE WHEN \"j\" IS NULL THEN NULL WHEN jsonb_typeof(\"j\") = 'object'", 0) == 0);
+	CHECK(canonical_column(mapped("ip", "inet6")).pg == "host(\"ip\")");
 	CanonicalColumn geometry = canonical_column(mapped("g", "point"));
 	CHECK_FALSE(geometry.compared);
 }

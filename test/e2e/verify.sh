@@ -1,0 +1,131 @@
+# chameleon.verify_tables: equal tables of every type family verify equal; a row deleted, values
+# changed (one type family per row) and a row added on PostgreSQL only, and a table missing in
+# PostgreSQL, are each reported with both sides' values; no false report while a burst of writes
+# replicates; resync => true copies the differing tables again.
+# checks: 19
+. "$(dirname "$0")/../lib/sandbox.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/../lib/all_types.sh"
+
+SRC=vf_src
+DB=vf_shop
+PG=vf_shop_pg
+q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
+q "SELECT chameleon.stop_replica('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null 2>&1
+q "SELECT chameleon.drop_source('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null
+q "DROP SCHEMA IF EXISTS $PG CASCADE" >/dev/null
+
+COLUMNS=$(all_types_columns $PG)
+create=""
+while IFS='|' read -r col type kind pgtype; do create+="${create:+, }\`$col\` $type"; done <<<"$COLUMNS"
+writable=$(while IFS='|' read -r col type kind pgtype; do [[ $col == id || $type == *" AS "* ]] || echo "\`$col\`"; done <<<"$COLUMNS" | paste -sd,)
+mysql_root <<SQL
+DROP DATABASE IF EXISTS $DB;
+CREATE DATABASE $DB;
+CREATE TABLE $DB.alltypes ($create);
+$(all_types_rows $DB.alltypes)
+-- more rows: copies of the four with other keys, so that the table has several ranges' worth
+INSERT INTO $DB.alltypes (id, $writable) SELECT a.id + 10 * s.seq, $(sed 's/`\([a-z0-9]*\)`/a.`\1`/g' <<<"$writable")
+	FROM $DB.alltypes a JOIN $DB.seq_1_to_3000 s;
+CREATE TABLE $DB.words (w varchar(40) NOT NULL PRIMARY KEY, n int) DEFAULT CHARSET latin1;
+INSERT INTO $DB.words SELECT concat(char(65 + seq % 58 USING utf8mb4), 'wört ', seq), seq FROM $DB.seq_1_to_25000;
+CREATE TABLE $DB.gone (id int PRIMARY KEY, v int);
+INSERT INTO $DB.gone SELECT seq, seq FROM $DB.seq_1_to_100;
+CREATE TABLE $DB.busy (id int PRIMARY KEY, v int, s varchar(30));
+INSERT INTO $DB.busy SELECT seq, seq, concat('s', seq) FROM $DB.seq_1_to_40000;
+SQL
+q "SELECT chameleon.add_source('$SRC', \$\$
+db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD}
+schema_mappings: {$DB: $PG}
+my_server_id: 631
+\$\$)" >/dev/null
+q "SELECT chameleon.init_replica('$SRC', wait => true)" >/dev/null
+q "SELECT chameleon.start_replica('$SRC')" >/dev/null
+check_eq "the replica catches up" "t" "$(q "SELECT chameleon.wait_for_catchup('$SRC', '60 s')")"
+
+# states of every table, in name order
+states() { q "SELECT string_agg(mysql_table || '=' || state || '/' || mismatching_rows, ' ' ORDER BY mysql_table) FROM chameleon.verify_tables('$SRC'$1)"; }
+check_eq "equal tables of every type family verify equal" \
+	"$DB.alltypes=equal/0 $DB.busy=equal/0 $DB.gone=equal/0 $DB.words=equal/0" "$(states)"
+check_eq "the rows of both sides are counted, in ranges of 10,000 rows" "12004 12004 2|40000 40000 5|25000 25000 3" \
+	"$(q "SELECT string_agg(rows_mysql || ' ' || rows_pg || ' ' || ranges, '|' ORDER BY mysql_table) FROM chameleon.verification
+	      WHERE source = '$SRC' AND mysql_table IN ('$DB.alltypes', '$DB.busy', '$DB.words')")"
+
+# Differences made on PostgreSQL only: a row deleted, a row added, one changed value per type
+# family (each in its own row), a NULL where MySQL has '' and a table dropped.
+# Every id ending in 4 is a copy of row 4 (no NULL, no extreme value).
+declare -A CHANGE=(
+	[14]="i = i + 1" [24]="biu = biu - 1" [34]="dc = dc + 0.000000000000000000000000000001" [44]="f = f * 1.001"
+	[54]="db = db * 1.0000001" [64]="b10 = B'0000000001'" [74]="y = y + 1" [84]="dt = dt + 1"
+	[94]="dt6 = dt6 + interval '1 microsecond'" [104]="ts3 = ts3 + interval '1 millisecond'"
+	[114]="tm2 = tm2 + interval '10 ms'" [124]="c = 'other'" [134]="vc = vc || 'x'" [144]="bl = '\\x00'"
+	[154]="e = 'small'" [164]="st = '{c}'" [174]="js = '[1]'" [184]="b1 = NOT b1" [194]="ip4 = '10.0.0.2'"
+	[204]="u = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12'" [214]="lt = NULL"
+)
+for id in "${!CHANGE[@]}"; do q "UPDATE $PG.alltypes SET ${CHANGE[$id]} WHERE id = $id" >/dev/null; done
+q "DELETE FROM $PG.alltypes WHERE id = 1001" >/dev/null
+q "INSERT INTO $PG.alltypes (id) VALUES (999999)" >/dev/null
+q "UPDATE $PG.words SET n = -n WHERE w = 'nwört 2017'" >/dev/null
+q "DROP TABLE $PG.gone" >/dev/null
+expected_keys=$(printf '%s\n' "${!CHANGE[@]}" 1001 999999 | sort -n | paste -sd' ')
+
+check_eq "each difference is reported, the table missing in PostgreSQL too" \
+	"$DB.alltypes=different/$(( ${#CHANGE[@]} + 2 )) $DB.busy=equal/0 $DB.gone=missing in PostgreSQL/0 $DB.words=different/1" "$(states)"
+check_eq "the mismatching keys are the changed, deleted and added rows" "$expected_keys" \
+	"$(q "SELECT string_agg(m -> 'key' ->> 'id', ' ' ORDER BY (m -> 'key' ->> 'id')::int)
+	      FROM chameleon.verification, jsonb_array_elements(mismatches) m WHERE source = '$SRC' AND mysql_table = '$DB.alltypes'")"
+check_eq "a changed value: both sides' values" "42|43" \
+	"$(q "SELECT m -> 'mysql' ->> 'i', m -> 'postgresql' ->> 'i' FROM chameleon.verification, jsonb_array_elements(mismatches) m
+	      WHERE source = '$SRC' AND mysql_table = '$DB.alltypes' AND m -> 'key' ->> 'id' = '14'" | tr -d '\n')"
+check_eq "a row deleted in PostgreSQL: no PostgreSQL side" "t" \
+	"$(q "SELECT m -> 'postgresql' = 'null' AND m -> 'mysql' ->> 'id' = '1001' FROM chameleon.verification, jsonb_array_elements(mismatches) m
+	      WHERE source = '$SRC' AND mysql_table = '$DB.alltypes' AND m -> 'key' ->> 'id' = '1001'")"
+check_eq "a row added in PostgreSQL: no MySQL side" "t" \
+	"$(q "SELECT m -> 'mysql' = 'null' AND m -> 'postgresql' ->> 'id' = '999999' FROM chameleon.verification, jsonb_array_elements(mismatches) m
+	      WHERE source = '$SRC' AND mysql_table = '$DB.alltypes' AND m -> 'key' ->> 'id' = '999999'")"
+check_eq "NULL differs from an empty string" "|null" \
+	"$(q "SELECT (m -> 'mysql' ->> 'lt') || '|' || (m -> 'postgresql' -> 'lt')::text FROM chameleon.verification, jsonb_array_elements(mismatches) m
+	      WHERE source = '$SRC' AND mysql_table = '$DB.alltypes' AND m -> 'key' ->> 'id' = '214'")"
+check_eq "a string key: the key and the value" "nwört 2017|2017|-2017" \
+	"$(q "SELECT concat_ws('|', m -> 'key' ->> 'w', m -> 'mysql' ->> 'n', m -> 'postgresql' ->> 'n') FROM chameleon.verification, jsonb_array_elements(mismatches) m
+	      WHERE source = '$SRC' AND mysql_table = '$DB.words'")"
+check_eq "only the ranges that differ are listed: one of three" "1" \
+	"$(q "SELECT ranges_different FROM chameleon.verification WHERE source = '$SRC' AND mysql_table = '$DB.words'")"
+check_fails "an unknown table is refused" 'source "vf_src" replicates no table "vf_shop.nope"' \
+	q "SELECT * FROM chameleon.verify_tables('$SRC', '{$DB.nope}')"
+
+# No false report while a burst of writes replicates: 200,000 row changes to busy (each of the
+# 100 UPDATEs changes 2,000 rows), verified while they are read and replayed.
+burst() {
+	for i in $(seq 1 100); do mysql_root $DB -e "UPDATE busy SET v = v + 1, s = concat('b', $i, '-', id) WHERE id % 20 = $((i % 20))"; done
+}
+burst &
+burst_pid=$!
+burst_replayed() { [ "$(q "SELECT count(*) FROM $PG.busy WHERE s LIKE 'b%'")" -gt 0 ]; }
+wait_until 30 "the burst to reach the replica" burst_replayed
+running=$(kill -0 $burst_pid 2>/dev/null && echo yes || echo no)
+verified=$(states ", '{$DB.busy}'")
+wait $burst_pid
+check_eq "the verification starts while the burst runs" "yes" "$running"
+check_match "no false report while 200,000 changes replicate" "^$DB\.busy=(equal|unsettled)/0$" "$verified"
+check_eq "after the burst the replica catches up" "t" "$(q "SELECT chameleon.wait_for_catchup('$SRC', '120 s')")"
+check_eq "after the burst the table verifies equal" "$DB.busy=equal/0" "$(states ", '{$DB.busy}'")"
+
+# resync => true: the differing tables are copied again
+check_eq "resync => true verifies, then asks for the copies" "2" \
+	"$(q "SELECT count(*) FROM chameleon.verify_tables('$SRC', '{$DB.alltypes, $DB.words}', resync => true) WHERE state = 'different'")"
+recopied() {
+	[ "$(q "SELECT (SELECT count(*) FROM $PG.alltypes) = 12004 AND (SELECT i FROM $PG.alltypes WHERE id = 14) = 42
+		AND (SELECT n FROM $PG.words WHERE w = 'nwört 2017') = 2017
+		AND NOT EXISTS (SELECT FROM chameleon.tables WHERE source = '$SRC' AND state NOT IN ('replicating', 'catching up'))")" = t ]
+}
+wait_until 120 "the re-copies to end" recopied
+check_eq "after resync => true the replica catches up" "t" "$(q "SELECT chameleon.wait_for_catchup('$SRC', '60 s')")"
+check_eq "after resync => true the tables verify equal" "$DB.alltypes=equal/0 $DB.words=equal/0" \
+	"$(states ", '{$DB.alltypes, $DB.words}'")"
+
+q "SELECT chameleon.stop_replica('$SRC')" >/dev/null
+q "SELECT chameleon.drop_source('$SRC')" >/dev/null
+q "DROP SCHEMA IF EXISTS $PG CASCADE" >/dev/null
+mysql_root -e "DROP DATABASE $DB"
+e2e_finish
