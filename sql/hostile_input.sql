@@ -35,9 +35,13 @@ SELECT chameleon.sync_tables('hostile', '{hostile.a, NULL}');
 SELECT chameleon.sync_tables('hostile', '{hostile.a}', NULL);
 SELECT chameleon.refresh_schema('hostile', NULL);
 SELECT chameleon.refresh_schema('hostile', 'hostile', NULL);
--- NULL means every source
+SELECT * FROM chameleon.verify_tables(NULL);
+SELECT * FROM chameleon.verify_tables('hostile', '{hostile.a, NULL}');
+SELECT * FROM chameleon.verify_tables('hostile', '{hostile.a}', NULL);
+-- NULL means every source (show_status, show_errors), every table (verify_tables)
 SELECT source, status FROM chameleon.show_status(NULL);
 SELECT count(*) AS errors FROM chameleon.show_errors(NULL);
+SELECT count(*) AS verified FROM chameleon.verify_tables('hostile', NULL);
 -- the source is untouched
 SELECT source, status, config #>> '{db_conn,port}' AS port FROM chameleon.sources;
 SELECT 1 AS alive;
@@ -120,7 +124,8 @@ BEGIN
 				v_outcome := 'returned';
 				v_ok := v_function.proisstrict
 				        OR (v_function.proname, v_named) IN (('show_status', 'name'), ('show_errors', 'name'),
-				                                             ('binlog_events', 'max_events'));
+				                                             ('binlog_events', 'max_events'),
+				                                             ('verify_tables', 'tables'));
 			ELSE
 				v_outcome := v_state || ' ' || v_message;
 				v_ok := v_state = '22004' AND v_message IN (

@@ -5,7 +5,7 @@
 # schemas and schemas of other roles are refused and left untouched. Two granted roles: pv_owner,
 # which may create schemas in the database, and pv_nocreate, which may not. Also the normal path:
 # a replication round trip as pv_owner, a right lost on the way, and a transfer to another owner.
-# checks: 64
+# checks: 66
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 
@@ -228,6 +228,8 @@ check_fails "... nor alter it" 'permission denied to alter source "pv_a_o"' \
 	as pv_nocreate "SELECT chameleon.alter_source('pv_a_o', \$\$$(config 701 "$DB: pv_kept_nc" 'keep_existing_schema: true')\$\$)"
 check_fails "... nor drop it" 'permission denied to drop source "pv_a_o"' \
 	as pv_nocreate "SELECT chameleon.drop_source('pv_a_o')"
+check_fails "... nor verify it" 'permission denied to verify source "pv_a_o"' \
+	as pv_nocreate "SELECT * FROM chameleon.verify_tables('pv_a_o')"
 check_fails "only a superuser gives a source to another role" 'permission denied to change the owner of source "pv_a_o"' \
 	as pv_owner "SELECT chameleon.alter_source_owner('pv_a_o', 'pv_nocreate')"
 
@@ -256,6 +258,8 @@ mysql_root -e "SET GLOBAL group_concat_max_len = 1073741824"
 check_eq "pv_owner: wait_for_catchup returns true" "t" "$(as pv_owner "SELECT chameleon.wait_for_catchup('pv_rt', '60 s')")"
 same orders "customer, amount" "round trip as pv_owner"
 same order_lines "order_id, qty" "round trip as pv_owner"
+check_eq "pv_owner verifies its source, reading the replica with its own rights" "t" \
+	"$(as pv_owner "SELECT bool_and(state = 'equal') FROM chameleon.verify_tables('pv_rt')")"
 check_eq "the replicated schema and tables belong to pv_owner" "pv_owner" \
 	"$(q "SELECT string_agg(DISTINCT relowner::regrole::text, ',') FROM pg_class WHERE relnamespace = '${RT}_pg'::regnamespace")"
 
