@@ -175,6 +175,7 @@ to_json(const SourceConfig &config, bool with_password) {
 	field(json, "copy_parallel_jobs", int64_t{config.copy_parallel_jobs});
 	field(json, "zero_dates", config.zero_dates);
 	field(json, "strip_nul", config.strip_nul);
+	field(json, "verify_max_rows_per_second", config.verify_max_rows_per_second);
 
 	json.key("type_override");
 	json.open('{');

@@ -73,6 +73,7 @@ struct SourceConfig {
 	int copy_parallel_jobs = 2;
 	std::string zero_dates = "null"; // null | error
 	bool strip_nul = true;
+	int64_t verify_max_rows_per_second = 0; // verify_tables: MySQL rows read per second; 0: no limit
 	std::vector<TypeOverride> type_override;
 	std::vector<std::pair<int, std::vector<std::string>>> fillfactor; // factor -> tables; last listing wins
 	std::vector<Notice> notices;									  // not serialised, not compared

@@ -42,6 +42,7 @@ const std::vector<std::string> source_keys = {"type",
 											  "copy_parallel_jobs",
 											  "zero_dates",
 											  "strip_nul",
+											  "verify_max_rows_per_second",
 											  "type_override",
 											  "fillfactor"};
 const std::vector<std::string> db_conn_keys = {
@@ -432,6 +433,8 @@ class SourceReader {
 			config.zero_dates = one_of(value, key_path, {"null", "error"});
 		else if (key == "strip_nul")
 			config.strip_nul = boolean(value, key_path);
+		else if (key == "verify_max_rows_per_second")
+			config.verify_max_rows_per_second = integer_in(value, key_path, 0, 1000000000);
 		else if (key == "type_override")
 			config.type_override = read_type_override(value, key_path);
 		else if (key == "fillfactor")

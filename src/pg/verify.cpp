@@ -33,6 +33,35 @@ constexpr int settle_attempts = 5;			// re-reads of a range whose rows keep chan
 constexpr int64 catchup_timeout_ms = 60000; // per re-read
 constexpr size_t kept_mismatches = 1000;	// rows listed per table (all are counted)
 
+// verify_max_rows_per_second: after each range, sleeps until the MySQL rows read so far in this
+// call have taken at least rows / limit seconds (cancellable).
+class Throttle {
+  public:
+	explicit Throttle(int64 rows_per_second) : limit_(rows_per_second), start_(GetCurrentTimestamp()) {}
+
+	void rows_read(int64 rows) {
+		rows_ += rows;
+		if (limit_ <= 0)
+			return;
+		TimestampTz due =
+			start_ + static_cast<TimestampTz>(static_cast<double>(rows_) * USECS_PER_SEC / limit_);
+		for (TimestampTz now = GetCurrentTimestamp(); now < due; now = GetCurrentTimestamp()) {
+			long wait_ms = static_cast<long>(std::min<TimestampTz>((due - now) / 1000 + 1, 1000));
+			pg_call([&] {
+				(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, wait_ms,
+								PG_WAIT_EXTENSION);
+				ResetLatch(MyLatch);
+				CHECK_FOR_INTERRUPTS();
+			});
+		}
+	}
+
+  private:
+	int64 limit_;
+	TimestampTz start_;
+	int64 rows_ = 0;
+};
+
 struct TableResult {
 	std::string state = "equal";
 	int64 rows_mysql = 0, rows_pg = 0, ranges = 0, ranges_different = 0, mismatching = 0, unsettled = 0;
@@ -42,9 +71,9 @@ struct TableResult {
 class TableVerifier {
   public:
 	TableVerifier(const std::string &source, const config::SourceConfig &config, mysql::Connection &mysql,
-				  Oid owner, bool replicating, core::TableLayout layout)
+				  Oid owner, bool replicating, core::TableLayout layout, Throttle &throttle)
 		: source_(source), config_(config), mysql_(mysql), owner_(owner), replicating_(replicating),
-		  layout_(std::move(layout)) {}
+		  layout_(std::move(layout)), throttle_(throttle) {}
 
 	TableResult run() {
 		if (!mysql_table_exists()) {
@@ -124,7 +153,9 @@ class TableVerifier {
 		std::vector<SqlRow> pg = pg_query(core::pg_range_hash(layout_, lower.has_value(), upper.has_value()),
 										  core::pg_bound_params(lower, upper));
 		result_.ranges++;
-		result_.rows_mysql += std::stoll(my.at(0).at(0).value_or("0"));
+		int64 rows = std::stoll(my.at(0).at(0).value_or("0"));
+		result_.rows_mysql += rows;
+		throttle_.rows_read(rows);
 		result_.rows_pg += std::stoll(pg.at(0).at(0).value_or("0"));
 		if (my[0][0] == pg[0][0] && my[0][1] == pg[0][1])
 			return;
@@ -137,6 +168,7 @@ class TableVerifier {
 		RangeRows rows;
 		for (mysql::Row &row : mysql_.query(core::mysql_range_rows(layout_, lower, upper)))
 			rows[row[0].value_or("")] = std::vector<std::optional<std::string>>(row.begin() + 1, row.end());
+		throttle_.rows_read(static_cast<int64>(rows.size()));
 		return rows;
 	}
 
@@ -239,6 +271,7 @@ class TableVerifier {
 	Oid owner_;
 	bool replicating_;
 	core::TableLayout layout_;
+	Throttle &throttle_;
 	TableResult result_;
 	std::string mismatch_json_ = "[";
 };
@@ -287,6 +320,7 @@ CHAMELEON_FUNCTION(chameleon_verify_tables) {
 		connection = std::make_unique<mysql::Connection>(mysql::connection_params(config));
 		connection->execute("SET SESSION time_zone = '+00:00', SESSION sql_mode = ''");
 	}
+	pg::Throttle throttle(config.verify_max_rows_per_second);
 	for (const auto &[mysql_table, layout_json] : layouts) {
 		core::TableLayout layout = core::layout_from_json(layout_json);
 		pg::SqlValue started;
@@ -295,7 +329,7 @@ CHAMELEON_FUNCTION(chameleon_verify_tables) {
 		if (layout.key.empty())
 			result.state = "not verified: no key";
 		else
-			result = pg::TableVerifier(name, config, *connection, owner, replicating, layout).run();
+			result = pg::TableVerifier(name, config, *connection, owner, replicating, layout, throttle).run();
 		pg::with_spi([&] {
 			pg::catalogue_exec("DELETE FROM sch_chameleon.t_verification WHERE i_id_source = $1::bigint AND "
 							   "v_mysql_table = $2",

@@ -1,8 +1,8 @@
 # chameleon.verify_tables: equal tables of every type family verify equal; a row deleted, values
 # changed (one type family per row) and a row added on PostgreSQL only, and a table missing in
 # PostgreSQL, are each reported with both sides' values; no false report while a burst of writes
-# replicates; resync => true copies the differing tables again.
-# checks: 19
+# replicates; resync => true copies the differing tables again; verify_max_rows_per_second.
+# checks: 20
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/all_types.sh"
@@ -34,11 +34,11 @@ INSERT INTO $DB.gone SELECT seq, seq FROM $DB.seq_1_to_100;
 CREATE TABLE $DB.busy (id int PRIMARY KEY, v int, s varchar(30));
 INSERT INTO $DB.busy SELECT seq, seq, concat('s', seq) FROM $DB.seq_1_to_40000;
 SQL
-q "SELECT chameleon.add_source('$SRC', \$\$
-db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD}
-schema_mappings: {$DB: $PG}
-my_server_id: 631
-\$\$)" >/dev/null
+config() { # config [EXTRA_KEY]
+	printf 'db_conn: {host: 127.0.0.1, port: %s, user: %s, password: %s}\nschema_mappings: {%s: %s}\nmy_server_id: 631\n%s\n' \
+		"$MY_PORT" "$MY_REPL_USER" "$MY_REPL_PASSWORD" "$DB" "$PG" "$1"
+}
+q "SELECT chameleon.add_source('$SRC', \$\$$(config)\$\$)" >/dev/null
 q "SELECT chameleon.init_replica('$SRC', wait => true)" >/dev/null
 q "SELECT chameleon.start_replica('$SRC')" >/dev/null
 check_eq "the replica catches up" "t" "$(q "SELECT chameleon.wait_for_catchup('$SRC', '60 s')")"
@@ -124,7 +124,11 @@ check_eq "after resync => true the replica catches up" "t" "$(q "SELECT chameleo
 check_eq "after resync => true the tables verify equal" "$DB.alltypes=equal/0 $DB.words=equal/0" \
 	"$(states ", '{$DB.alltypes, $DB.words}'")"
 
+# verify_max_rows_per_second: 40,000 rows at 20,000 rows/s take at least 2 s (the source stopped)
 q "SELECT chameleon.stop_replica('$SRC')" >/dev/null
+q "SELECT chameleon.alter_source('$SRC', \$\$$(config 'verify_max_rows_per_second: 20000')\$\$)" >/dev/null
+check_eq "a stopped source verifies too, at verify_max_rows_per_second" "$DB.busy=equal/0|t" \
+	"$(states ", '{$DB.busy}'")|$(q "SELECT finished - started >= interval '1.9 s' FROM chameleon.verification WHERE source = '$SRC' AND mysql_table = '$DB.busy'")"
 q "SELECT chameleon.drop_source('$SRC')" >/dev/null
 q "DROP SCHEMA IF EXISTS $PG CASCADE" >/dev/null
 mysql_root -e "DROP DATABASE $DB"

@@ -113,6 +113,8 @@ TEST_CASE("numbers out of range or not integers", "[config][errors]") {
 			  "expected an integer from 1 to 64, got \"65\""},
 			 {"copy_parallel_jobs: 0\n", "copy_parallel_jobs", "expected an integer from 1 to 64"},
 			 {"my_server_id: 0\n", "my_server_id", "expected an integer from 1 to 4294967295"},
+			 {"verify_max_rows_per_second: -1\n", "verify_max_rows_per_second",
+			  "expected an integer from 0 to 1000000000"},
 			 {"fillfactor: {\"5\": {tables: [shop.t]}}\n", "fillfactor.5",
 			  "expected an integer from 10 to 100, got \"5\""},
 			 {"fillfactor: {\"101\": {tables: [shop.t]}}\n", "fillfactor.101",

@@ -40,6 +40,7 @@ net_read_timeout: 900
 copy_parallel_jobs: 8
 zero_dates: error
 strip_nul: off
+verify_max_rows_per_second: 1000
 type_override:
   "tinyint(1)": {override_to: boolean, override_tables: ["*"]}
   "enum('a','b')": {override_to: text, override_tables: [shop.orders]}
@@ -67,7 +68,7 @@ TEST_CASE("the canonical JSON of the defaults", "[config][json]") {
 		"\"on_error_read\": \"exit\", \"auto_maintenance\": \"disabled\", \"gtid_enable\": false, "
 		"\"skip_events\": {\"insert\": [], \"update\": [], \"delete\": []}, \"keep_existing_schema\": false, "
 		"\"net_read_timeout\": 600, \"copy_parallel_jobs\": 2, \"zero_dates\": \"null\", \"strip_nul\": "
-		"true, "
+		"true, \"verify_max_rows_per_second\": 0, "
 		"\"type_override\": {}, \"fillfactor\": {}}");
 }
 

@@ -39,6 +39,7 @@ TEST_CASE("a minimal source gets every default", "[config][source]") {
 	CHECK(config.copy_parallel_jobs == 2);
 	CHECK(config.zero_dates == "null");
 	CHECK(config.strip_nul);
+	CHECK(config.verify_max_rows_per_second == 0);
 	CHECK(config.type_override.empty());
 	CHECK(config.fillfactor.empty());
 	CHECK(config.notices.empty());
@@ -84,6 +85,7 @@ net_read_timeout: 900
 copy_parallel_jobs: 8
 zero_dates: error
 strip_nul: off
+verify_max_rows_per_second: 50000
 type_override:
   "tinyint(1)":
     override_to: boolean
@@ -129,6 +131,7 @@ fillfactor:
 	CHECK(config.copy_parallel_jobs == 8);
 	CHECK(config.zero_dates == "error");
 	CHECK_FALSE(config.strip_nul);
+	CHECK(config.verify_max_rows_per_second == 50000);
 	REQUIRE(config.type_override.size() == 2);
 	CHECK(config.type_override[0] == TypeOverride{"tinyint(1)", "boolean", {"*"}});
 	CHECK(config.type_override[1] ==
