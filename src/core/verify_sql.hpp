@@ -35,7 +35,7 @@ struct KeyBound {
 // code point, binary strings). Otherwise the table is verified as one range.
 bool key_has_ranges(const TableLayout &layout);
 
-// SELECT count(*), sum of the first 60 bits of each row's md5 (text, "0" when empty) of the rows
+// SELECT count(*), XOR of the first 60 bits of each row's md5 (text, "0" when empty) of the rows
 // with lower < key <= upper (an absent bound: no limit).
 std::string mysql_range_hash(const TableLayout &layout, const std::optional<KeyBound> &lower,
 							 const std::optional<KeyBound> &upper);

@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <thread>
 
 namespace chameleon::pg {
 
@@ -84,16 +85,16 @@ class TableVerifier {
 			result_.state = "missing in PostgreSQL";
 			return result_;
 		}
-		bool ranged = core::key_has_ranges(layout_);
-		std::optional<core::KeyBound> lower;
+		ranged_ = core::key_has_ranges(layout_);
+		std::optional<core::KeyBound> lower, upper;
+		if (ranged_)
+			upper = next_bound(lower);
 		for (;;) {
-			std::optional<core::KeyBound> upper;
-			if (ranged)
-				upper = next_bound(lower);
-			compare_range(lower, upper);
+			std::optional<core::KeyBound> next = compare_range(lower, upper);
 			if (!upper)
 				break;
 			lower = std::move(upper);
+			upper = std::move(next);
 		}
 		if (result_.mismatching > 0)
 			result_.state = "different";
@@ -147,20 +148,45 @@ class TableVerifier {
 		return rows;
 	}
 
-	void compare_range(const std::optional<core::KeyBound> &lower,
-					   const std::optional<core::KeyBound> &upper) {
-		std::vector<mysql::Row> my = mysql_.query(core::mysql_range_hash(layout_, lower, upper));
-		std::vector<SqlRow> pg = pg_query(core::pg_range_hash(layout_, lower.has_value(), upper.has_value()),
-										  core::pg_bound_params(lower, upper));
+	// Compares one range and returns the bound after upper (none after the last range or when the
+	// table is one range). Both servers hash the range at the same time: MySQL's statement, then
+	// the walk to the next bound, in a thread (plain C++, no PostgreSQL call); PostgreSQL's here.
+	std::optional<core::KeyBound> compare_range(const std::optional<core::KeyBound> &lower,
+												const std::optional<core::KeyBound> &upper) {
+		std::string mysql_sql = core::mysql_range_hash(layout_, lower, upper);
+		std::vector<mysql::Row> my;
+		std::optional<core::KeyBound> next;
+		std::exception_ptr mysql_failure;
+		std::thread mysql_thread([&] {
+			try {
+				my = mysql_.query(mysql_sql);
+				if (ranged_ && upper)
+					next = next_bound(upper);
+			} catch (...) {
+				mysql_failure = std::current_exception();
+			}
+		});
+		std::vector<SqlRow> pg;
+		try {
+			pg = pg_query(core::pg_range_hash(layout_, lower.has_value(), upper.has_value()),
+						  core::pg_bound_params(lower, upper));
+		} catch (...) {
+			mysql_thread.join();
+			throw;
+		}
+		mysql_thread.join();
+		if (mysql_failure)
+			std::rethrow_exception(mysql_failure);
 		result_.ranges++;
 		int64 rows = std::stoll(my.at(0).at(0).value_or("0"));
 		result_.rows_mysql += rows;
 		throttle_.rows_read(rows);
 		result_.rows_pg += std::stoll(pg.at(0).at(0).value_or("0"));
-		if (my[0][0] == pg[0][0] && my[0][1] == pg[0][1])
-			return;
-		result_.ranges_different++;
-		find_rows(lower, upper);
+		if (my[0][0] != pg[0][0] || my[0][1] != pg[0][1]) {
+			result_.ranges_different++;
+			find_rows(lower, upper);
+		}
+		return next;
 	}
 
 	RangeRows mysql_rows(const std::optional<core::KeyBound> &lower,
@@ -270,6 +296,7 @@ class TableVerifier {
 	mysql::Connection &mysql_;
 	Oid owner_;
 	bool replicating_;
+	bool ranged_ = false;
 	core::TableLayout layout_;
 	Throttle &throttle_;
 	TableResult result_;

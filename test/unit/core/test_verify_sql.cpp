@@ -127,26 +127,30 @@ TEST_CASE("range hashes: the same row text and bounds on both sides", "[verify_s
 			  {"id", "s"});
 	KeyBound lower{{"5", "a'b"}, {"5", "a'b"}};
 	std::string my = mysql_range_hash(t, lower, std::nullopt);
-	CHECK(my ==
-		  "SELECT COUNT(*), COALESCE(SUM(CAST(CONV(LEFT(MD5(CONCAT_WS(',', "
-		  "IFNULL(CONCAT(CHAR_LENGTH(CAST(`id` AS CHAR)), ':', CAST(`id` AS CHAR)), 'N'), "
-		  "IFNULL(CONCAT(CHAR_LENGTH(CONVERT(`s` USING utf8mb4)), ':', CONVERT(`s` USING utf8mb4)), 'N'), "
-		  "IFNULL(CONCAT(CHAR_LENGTH(CAST(`v` AS CHAR)), ':', CAST(`v` AS CHAR)), 'N'))), 15), 16, 10) AS "
-		  "UNSIGNED)), 0) FROM `shop`.`t` WHERE TRUE AND ((`id` > '5') OR (`id` = '5' AND "
-		  "CAST(CONVERT(`s` USING utf8mb4) AS BINARY) > CAST(CONVERT('a\\'b' USING utf8mb4) AS BINARY)))");
+	CHECK(
+		my ==
+		"SELECT COUNT(*), BIT_XOR(CAST(CONV(LEFT(MD5(CONCAT(CONCAT_WS(_utf8mb4 X'1F', CAST(`id` AS CHAR), "
+		"CONVERT(`s` USING utf8mb4), CAST(`v` AS CHAR)), ISNULL(`id`), ISNULL(`s`), ISNULL(`v`))), 15), 16, "
+		"10) AS UNSIGNED)) FROM `shop`.`t` WHERE TRUE AND ((`id` > '5') OR (`id` = '5' AND "
+		"CAST(CONVERT(`s` USING utf8mb4) AS BINARY) > CAST(CONVERT('a\\'b' USING utf8mb4) AS BINARY)))");
 	std::string pg = pg_range_hash(t, true, true);
-	CHECK(pg ==
-		  "SELECT count(*)::text, coalesce(sum(('x' || left(md5(concat_ws(',', "
-		  "coalesce(length(\"id\"::text) || ':' || \"id\"::text, 'N'), "
-		  "coalesce(length(\"s\"::text) || ':' || \"s\"::text, 'N'), "
-		  "coalesce(length(\"v\"::text) || ':' || \"v\"::text, 'N'))), 15))::bit(60)::bigint), 0)::text "
-		  "FROM \"pg_shop\".\"t\" WHERE TRUE AND ((\"id\" > $1::integer) OR (\"id\" = $1::integer AND "
-		  "(\"s\"::text COLLATE \"C\") > ($2::text COLLATE \"C\"))) AND ((\"id\" < $3::integer) OR "
-		  "(\"id\" = $3::integer AND (\"s\"::text COLLATE \"C\") < ($4::text COLLATE \"C\")) OR "
-		  "(\"id\" = $3::integer AND (\"s\"::text COLLATE \"C\") = ($4::text COLLATE \"C\")))");
+	CHECK(pg == "SELECT count(*)::text, coalesce(bit_xor(('x' || left(md5(concat(concat_ws(E'\\x1f', "
+				"\"id\"::text, \"s\"::text, \"v\"::text), (\"id\" IS NULL)::int, (\"s\" IS NULL)::int, "
+				"(\"v\" IS NULL)::int)), 15))::bit(60)::bigint), 0)::text "
+				"FROM \"pg_shop\".\"t\" WHERE TRUE AND ((\"id\" > $1::integer) OR (\"id\" = $1::integer AND "
+				"(\"s\"::text COLLATE \"C\") > ($2::text COLLATE \"C\"))) AND ((\"id\" < $3::integer) OR "
+				"(\"id\" = $3::integer AND (\"s\"::text COLLATE \"C\") < ($4::text COLLATE \"C\")) OR "
+				"(\"id\" = $3::integer AND (\"s\"::text COLLATE \"C\") = ($4::text COLLATE \"C\")))");
 	KeyBound upper{{"9", "z"}, {"9", "z"}};
 	CHECK(pg_bound_params(lower, upper) == std::vector<std::string>{"5", "a'b", "9", "z"});
 	CHECK(pg_bound_params(std::nullopt, upper) == std::vector<std::string>{"9", "z"});
+}
+
+TEST_CASE("a zero date is NULL in the canonical text: its NULL digit tests that text", "[verify_sql]") {
+	TableLayout t = table({mapped("id", "int(11)", false), mapped("d", "date", false)}, {"id"});
+	CHECK(mysql_range_hash(t, std::nullopt, std::nullopt)
+			  .find("ISNULL(`id`), ISNULL(IF(MONTH(`d`) = 0 OR DAYOFMONTH(`d`) = 0, NULL, CAST(`d` AS "
+					"CHAR))))") != std::string::npos);
 }
 
 TEST_CASE("the key walk reads MySQL's text and the canonical text of the next bound", "[verify_sql]") {
