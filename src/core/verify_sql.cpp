@@ -209,6 +209,7 @@ mysql_range_condition(const TableLayout &layout, const std::optional<KeyBound> &
 					  const std::optional<KeyBound> &upper) {
 	std::vector<const LayoutColumn *> keys = key_columns(layout);
 	std::vector<std::string> order;
+	order.reserve(keys.size());
 	for (const LayoutColumn *column : keys)
 		order.push_back(mysql_order_expression(*column));
 	std::string condition = "TRUE";
@@ -228,6 +229,7 @@ std::string
 pg_range_condition(const TableLayout &layout, bool lower, bool upper) {
 	std::vector<const LayoutColumn *> keys = key_columns(layout);
 	std::vector<std::string> order;
+	order.reserve(keys.size());
 	for (const LayoutColumn *column : keys)
 		order.push_back(pg_order_expression(*column));
 	std::string condition = "TRUE";
@@ -236,6 +238,7 @@ pg_range_condition(const TableLayout &layout, bool lower, bool upper) {
 		if (!(side == 0 ? lower : upper))
 			continue;
 		std::vector<std::string> values;
+		values.reserve(keys.size());
 		for (const LayoutColumn *column : keys)
 			values.push_back(pg_bound_value(*column, parameter++));
 		condition += " AND " + key_compare(order, values, side == 0);

@@ -48,8 +48,8 @@ struct CatchupTarget {
 };
 CatchupTarget current_master_target(const config::SourceConfig &config);
 
-// Waits until the replay of the running source has passed target: true, or false at the
+// Waits until the replay of the running source has passed caught_up_at: true, or false at the
 // deadline; an error when the source stops in error or does not replicate.
-bool wait_until_replayed(const std::string &name, const CatchupTarget &target, TimestampTz deadline);
+bool wait_until_replayed(const std::string &name, const CatchupTarget &caught_up_at, TimestampTz deadline);
 
 } // namespace chameleon::pg

@@ -44,8 +44,9 @@ class Throttle {
 		rows_ += rows;
 		if (limit_ <= 0)
 			return;
-		TimestampTz due =
-			start_ + static_cast<TimestampTz>(static_cast<double>(rows_) * USECS_PER_SEC / limit_);
+		TimestampTz due = start_ + static_cast<TimestampTz>(static_cast<double>(rows_) *
+															static_cast<double>(USECS_PER_SEC) /
+															static_cast<double>(limit_));
 		for (TimestampTz now = GetCurrentTimestamp(); now < due; now = GetCurrentTimestamp()) {
 			long wait_ms = static_cast<long>(std::min<TimestampTz>((due - now) / 1000 + 1, 1000));
 			pg_call([&] {
@@ -348,8 +349,9 @@ CHAMELEON_FUNCTION(chameleon_verify_tables) {
 		connection->execute("SET SESSION time_zone = '+00:00', SESSION sql_mode = ''");
 	}
 	pg::Throttle throttle(config.verify_max_rows_per_second);
-	for (const auto &[mysql_table, layout_json] : layouts) {
-		core::TableLayout layout = core::layout_from_json(layout_json);
+	for (const auto &entry : layouts) {
+		const std::string &mysql_table = entry.first;
+		core::TableLayout layout = core::layout_from_json(entry.second);
 		pg::SqlValue started;
 		pg::with_spi([&] { started = pg::spi_value("SELECT clock_timestamp()::text"); });
 		pg::TableResult result;
