@@ -2347,8 +2347,9 @@ AS $$
 DECLARE
 	v_id bigint;
 	v_run bigint;
+	v_tables jsonb; -- [[MySQL schema, table], ...], or JSON null for every table
 	v_unknown text;
-	v_different text[];
+	v_different jsonb;
 BEGIN
 	PERFORM sch_chameleon.fn_require_arguments('{name,resync}', ARRAY[p_source IS NULL, resync IS NULL]);
 	IF array_position(p_tables, NULL) IS NOT NULL THEN
@@ -2359,21 +2360,28 @@ BEGIN
 	END IF;
 	v_id := sch_chameleon.fn_source_id(p_source);
 	PERFORM sch_chameleon.fn_require_owner(p_source, 'verify');
-	SELECT string_agg(format('"%s"', t), ', ') INTO v_unknown FROM unnest(p_tables) t
+	-- the names of sync_tables: schema.table, a part in double quotes when it holds '.' or '"'
+	SELECT coalesce(jsonb_agg(to_jsonb(sch_chameleon.fn_split_table_name(v_id, t)) ORDER BY n), '[]') INTO v_tables
+	FROM unnest(p_tables) WITH ORDINALITY AS u(t, n);
+	SELECT string_agg(format('"%s"', p ->> 0 || '.' || (p ->> 1)), ', ') INTO v_unknown
+	FROM jsonb_array_elements(v_tables) p
 	WHERE NOT EXISTS (SELECT 1 FROM sch_chameleon.t_replica_tables r
-	                  WHERE r.i_id_source = v_id AND r.v_schema_origin || '.' || r.v_table_name = t);
+	                  WHERE r.i_id_source = v_id AND r.v_schema_origin = p ->> 0 AND r.v_table_name = p ->> 1);
 	IF v_unknown IS NOT NULL THEN
 		RAISE EXCEPTION 'source "%" replicates no table %', p_source, v_unknown
 			USING ERRCODE = 'undefined_table',
 			      HINT = format('Name tables with their MySQL names: SELECT mysql_table FROM chameleon.tables WHERE source = %L;',
 			                    p_source);
 	END IF;
-	v_run := sch_chameleon.fn_verify_tables(p_source, coalesce(to_jsonb(p_tables), 'null'::jsonb));
+	v_run := sch_chameleon.fn_verify_tables(p_source, CASE WHEN p_tables IS NULL THEN 'null' ELSE v_tables END);
 	IF resync THEN
-		SELECT array_agg(v_mysql_table ORDER BY v_mysql_table) INTO v_different FROM sch_chameleon.t_verification
-		WHERE i_id_source = v_id AND i_run = v_run AND t_state IN ('different', 'missing in PostgreSQL');
+		SELECT jsonb_agg(jsonb_build_array(r.v_schema_origin, r.v_table_name) ORDER BY v.v_mysql_table) INTO v_different
+		FROM sch_chameleon.t_verification v
+		JOIN sch_chameleon.t_replica_tables r ON r.i_id_source = v.i_id_source
+		     AND r.v_schema_origin || '.' || r.v_table_name = v.v_mysql_table
+		WHERE v.i_id_source = v_id AND v.i_run = v_run AND v.t_state IN ('different', 'missing in PostgreSQL');
 		IF v_different IS NOT NULL THEN
-			PERFORM sch_chameleon.fn_request_sync(p_source, jsonb_build_object('tables', to_jsonb(v_different)), false);
+			PERFORM sch_chameleon.fn_request_sync(p_source, jsonb_build_object('tables', v_different), false);
 		END IF;
 	END IF;
 	RETURN QUERY SELECT * FROM chameleon.verification v WHERE v.source = p_source AND v.run = v_run ORDER BY v.mysql_table;

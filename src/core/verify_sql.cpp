@@ -2,6 +2,7 @@
 // range rows and the key walk (see verify_sql.hpp).
 #include "core/verify_sql.hpp"
 
+#include "core/pg_names.hpp"
 #include "core/sql_quote.hpp"
 
 #include <initializer_list>
@@ -128,7 +129,7 @@ pg_row_text(const TableLayout &layout) {
 	std::string nulls;
 	for (const LayoutColumn &column : layout.columns) {
 		text += ", " + canonical_column(column).pg;
-		nulls += ", (" + quote_ident(column.mysql.name) + " IS NULL)::int";
+		nulls += ", (" + quote_column(column.mysql.name) + " IS NULL)::int";
 	}
 	return text + ")" + nulls + ")";
 }
@@ -171,7 +172,7 @@ mysql_bound_value(const LayoutColumn &column, const KeyBound &bound, size_t inde
 
 std::string
 pg_order_expression(const LayoutColumn &column) {
-	std::string name = quote_ident(column.mysql.name);
+	std::string name = quote_column(column.mysql.name);
 	return key_order(column) == KeyOrder::string ? "(" + name + "::text COLLATE \"C\")" : name;
 }
 
@@ -277,7 +278,7 @@ mysql_ident(std::string_view name) {
 CanonicalColumn
 canonical_column(const LayoutColumn &column) {
 	std::string my = mysql_ident(column.mysql.name);
-	std::string pg = quote_ident(column.mysql.name);
+	std::string pg = quote_column(column.mysql.name);
 	const std::string &type = column.mysql.data_type;
 	if (column.pg_type == "boolean")
 		return {"IF(" + my + " IS NULL, NULL, IF(" + my + " + 0 <> 0, 'true', 'false'))", pg + "::text", true,

@@ -310,8 +310,8 @@ class TableVerifier {
 
 using namespace chameleon;
 
-// fn_verify_tables(source text, tables jsonb): tables is a JSON array of MySQL names
-// ("schema.table") or JSON null for every table. Returns the run's number in t_verification.
+// fn_verify_tables(source text, tables jsonb): tables is a JSON array of MySQL [schema, table]
+// pairs or JSON null for every table. Returns the run's number in t_verification.
 CHAMELEON_FUNCTION(chameleon_verify_tables) {
 	std::string name = pg::text_argument(fcinfo, 0, "name");
 	std::string tables = pg::jsonb_argument(fcinfo, 1, "tables");
@@ -339,7 +339,8 @@ CHAMELEON_FUNCTION(chameleon_verify_tables) {
 				 "SELECT v_schema_origin || '.' || v_table_name, jsb_layout::text FROM "
 				 "sch_chameleon.t_replica_tables "
 				 "WHERE i_id_source = $1::bigint AND jsb_layout IS NOT NULL AND ($2::jsonb = 'null' "
-				 "OR $2::jsonb ? (v_schema_origin || '.' || v_table_name)) ORDER BY 1",
+				 "OR $2::jsonb @> jsonb_build_array(jsonb_build_array(v_schema_origin, v_table_name))) ORDER "
+				 "BY 1",
 				 {source_id, tables}))
 			layouts.emplace_back(*row[0], *row[1]);
 	});

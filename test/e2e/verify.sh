@@ -15,6 +15,9 @@ q "SELECT chameleon.stop_replica('$SRC') FROM chameleon.sources WHERE source = '
 q "SELECT chameleon.drop_source('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null
 q "DROP SCHEMA IF EXISTS $PG CASCADE" >/dev/null
 
+# a table and a column whose 64-byte MySQL names PostgreSQL cannot hold (doc/security.md, "Names")
+LT=long_$(printf 'x%.0s' $(seq 1 59))
+LC=c_$(printf 'y%.0s' $(seq 1 62))
 COLUMNS=$(all_types_columns $PG)
 create=""
 while IFS='|' read -r col type kind pgtype; do create+="${create:+, }\`$col\` $type"; done <<<"$COLUMNS"
@@ -29,6 +32,8 @@ INSERT INTO $DB.alltypes (id, $writable) SELECT a.id + 10 * s.seq, $(sed 's/`\([
 	FROM $DB.alltypes a JOIN $DB.seq_1_to_3000 s;
 CREATE TABLE $DB.words (w varchar(40) NOT NULL PRIMARY KEY, n int) DEFAULT CHARSET latin1;
 INSERT INTO $DB.words SELECT concat(char(65 + seq % 58 USING utf8mb4), 'wört ', seq), seq FROM $DB.seq_1_to_25000;
+CREATE TABLE $DB.$LT (id int PRIMARY KEY, $LC varchar(10));
+INSERT INTO $DB.$LT SELECT seq, concat('v', seq) FROM $DB.seq_1_to_100;
 CREATE TABLE $DB.gone (id int PRIMARY KEY, v int);
 INSERT INTO $DB.gone SELECT seq, seq FROM $DB.seq_1_to_100;
 CREATE TABLE $DB.busy (id int PRIMARY KEY, v int, s varchar(30));
@@ -46,7 +51,7 @@ check_eq "the replica catches up" "t" "$(q "SELECT chameleon.wait_for_catchup('$
 # states of every table, in name order
 states() { q "SELECT string_agg(mysql_table || '=' || state || '/' || mismatching_rows, ' ' ORDER BY mysql_table) FROM chameleon.verify_tables('$SRC'$1)"; }
 check_eq "equal tables of every type family verify equal" \
-	"$DB.alltypes=equal/0 $DB.busy=equal/0 $DB.gone=equal/0 $DB.words=equal/0" "$(states)"
+	"$DB.alltypes=equal/0 $DB.busy=equal/0 $DB.gone=equal/0 $DB.$LT=equal/0 $DB.words=equal/0" "$(states)"
 check_eq "the rows of both sides are counted, in ranges of 10,000 rows" "12004 12004 2|40000 40000 5|25000 25000 3" \
 	"$(q "SELECT string_agg(rows_mysql || ' ' || rows_pg || ' ' || ranges, '|' ORDER BY mysql_table) FROM chameleon.verification
 	      WHERE source = '$SRC' AND mysql_table IN ('$DB.alltypes', '$DB.busy', '$DB.words')")"
@@ -67,10 +72,13 @@ q "DELETE FROM $PG.alltypes WHERE id = 1001" >/dev/null
 q "INSERT INTO $PG.alltypes (id) VALUES (999999)" >/dev/null
 q "UPDATE $PG.words SET n = -n WHERE w = 'nwört 2017'" >/dev/null
 q "DROP TABLE $PG.gone" >/dev/null
+long_pg=$(q "SELECT pg_table FROM chameleon.tables WHERE source = '$SRC' AND mysql_table = '$DB.$LT'")
+long_column=$(q "SELECT attname FROM pg_attribute WHERE attrelid = '$long_pg'::regclass AND attname LIKE 'c\_%'")
+q "UPDATE $long_pg SET \"$long_column\" = 'changed' WHERE id = 7" >/dev/null
 expected_keys=$(printf '%s\n' "${!CHANGE[@]}" 1001 999999 | sort -n | paste -sd' ')
 
 check_eq "each difference is reported, the table missing in PostgreSQL too" \
-	"$DB.alltypes=different/$(( ${#CHANGE[@]} + 2 )) $DB.busy=equal/0 $DB.gone=missing in PostgreSQL/0 $DB.words=different/1" "$(states)"
+	"$DB.alltypes=different/$(( ${#CHANGE[@]} + 2 )) $DB.busy=equal/0 $DB.gone=missing in PostgreSQL/0 $DB.$LT=different/1 $DB.words=different/1" "$(states)"
 check_eq "the mismatching keys are the changed, deleted and added rows" "$expected_keys" \
 	"$(q "SELECT string_agg(m -> 'key' ->> 'id', ' ' ORDER BY (m -> 'key' ->> 'id')::int)
 	      FROM chameleon.verification, jsonb_array_elements(mismatches) m WHERE source = '$SRC' AND mysql_table = '$DB.alltypes'")"

@@ -3,6 +3,7 @@
 // print the same text for the same value is shown against the servers by test/e2e/verify.sh.
 #include <catch2/catch.hpp>
 
+#include "core/pg_names.hpp"
 #include "core/type_map.hpp"
 #include "core/verify_sql.hpp"
 
@@ -163,6 +164,14 @@ TEST_CASE("the key walk reads MySQL's text and the canonical text of the next bo
 	std::string range = mysql_range_rows(t, lower, std::nullopt);
 	CHECK(range.find("(`ts` = '2020-01-01 00:00:00.10' AND `b` > X'0a')") != std::string::npos);
 	CHECK(pg_range_rows(t, true, false).find("\"b\" > decode($2, 'hex')") != std::string::npos);
+}
+
+TEST_CASE("a column with another PostgreSQL name is read by that name there", "[verify_sql]") {
+	std::string long_name(70, 'c');
+	CanonicalColumn c = canonical_column(mapped(long_name, "int(11)"));
+	CHECK(c.mysql == "CAST(`" + long_name + "` AS CHAR)");
+	CHECK(c.pg == quote_column(long_name) + "::text");
+	CHECK(c.pg != "\"" + long_name + "\"::text");
 }
 
 TEST_CASE("MySQL literals and identifiers", "[verify_sql]") {
