@@ -289,6 +289,9 @@ my_server_id: 4301
 	q2 "SELECT chameleon.init_replica('mf', wait => true)" >/dev/null
 	q2 "SELECT chameleon.start_replica('mf')" >/dev/null
 	pids2() { q2 "SELECT string_agg(role || ' ' || pid, ',' ORDER BY role) FROM chameleon.workers WHERE source = 'mf'" 2>/dev/null; }
+	# start_replica returns once the workers are started; each claims its slot when it has connected
+	both_running2() { [[ "$(pids2)" =~ ^reader\ [0-9]+,replay\ [0-9]+$ ]]; }
+	wait_until 30 "the second database's reader and replay" both_running2
 	before=$(pids2)
 	check_match "second database: the source runs its reader and replay" "^reader [0-9]+,replay [0-9]+$" "$before"
 	base=$(written)
