@@ -23,6 +23,8 @@ struct TextCharset {
 	const char *mysql_name = nullptr; // converted: MySQL's name, for messages
 	const char *iconv_name = nullptr; // converted: the name iconv_open(3) knows it by
 
+	// Implicit from a kind, so that TextCharset::utf8 and the other kinds are values of the type.
+	// NOLINTNEXTLINE(google-explicit-constructor)
 	constexpr TextCharset(Kind k = none, const char *mysql = nullptr, const char *iconv = nullptr)
 		: kind(k), mysql_name(mysql), iconv_name(iconv) {}
 	friend bool operator==(TextCharset a, Kind k) { return a.kind == k; }

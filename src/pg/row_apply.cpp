@@ -11,6 +11,7 @@
 #include "core/value_text.hpp"
 
 #include <algorithm>
+#include <exception>
 
 namespace chameleon::pg {
 
@@ -471,21 +472,22 @@ RowApplier::apply_row(TableState &table, const binlog::TableMap &table_map, binl
 	case binlog::RowsKind::update: {
 		// A row whose image holds text its character set does not have is not in PostgreSQL (the copy
 		// discards it too): an update to such an image removes the row, an update from one inserts it.
-		std::optional<DiscardedRow> new_refused, old_refused;
+		std::exception_ptr new_refused;
+		bool old_refused = false;
 		try {
 			image_text(layout, table_map, after, new_values, failure);
-		} catch (const DiscardedRow &row) {
-			new_refused = row;
+		} catch (const DiscardedRow &) {
+			new_refused = std::current_exception();
 		}
 		try {
 			image_text(layout, table_map, before, old_values, failure);
-		} catch (const DiscardedRow &row) {
-			old_refused = row;
+		} catch (const DiscardedRow &) {
+			old_refused = true;
 		}
 		if (new_refused) {
 			if (!old_refused)
 				apply_row(table, table_map, binlog::RowsKind::remove, before, after, failure);
-			throw *new_refused;
+			std::rethrow_exception(new_refused); // recorded as a discarded row by the caller
 		}
 		if (old_refused) {
 			apply_row(table, table_map, binlog::RowsKind::write, before, after, failure);
