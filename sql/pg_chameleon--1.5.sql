@@ -2172,26 +2172,7 @@ ALTER TABLE sch_chameleon.t_replica_tables ADD COLUMN t_recopy_reason text,
 	ADD COLUMN i_recopies bigint NOT NULL DEFAULT 0,
 	ADD COLUMN b_recopy_requested boolean NOT NULL DEFAULT false;
 
-CREATE OR REPLACE VIEW chameleon.tables AS
-SELECT s.t_source AS source,
-       t.v_schema_origin || '.' || t.v_table_name AS mysql_table,
-       t.v_schema_name || '.' || t.v_table_name AS pg_table,
-       CASE WHEN t.b_syncing AND t.t_disabled_reason LIKE 're-copying: %' THEN t.t_disabled_reason
-            WHEN NOT t.b_replica_enabled THEN 'disabled'
-            WHEN cardinality(t.v_table_pkey) = 0 THEN 'not replicated: no key'
-            WHEN s.enm_status = 'initialising' THEN 'copying'
-            WHEN t.t_binlog_name IS NOT NULL AND (p.t_binlog_name IS NULL
-                 OR (p.t_binlog_name, p.i_binlog_position) < (t.t_binlog_name, t.i_binlog_position)) THEN 'catching up'
-            ELSE 'replicating' END AS state,
-       t.v_table_pkey AS key_columns,
-       t.t_binlog_name || ':' || t.i_binlog_position AS consistent_point,
-       t.t_disabled_reason AS disabled_reason,
-       t.ts_disabled AS disabled_at,
-       t.t_recopy_reason AS recopy_reason,
-       t.i_recopies AS recopies
-FROM sch_chameleon.t_replica_tables t
-JOIN sch_chameleon.t_sources s USING (i_id_source)
-JOIN sch_chameleon.t_last_replayed p USING (i_id_source);
+-- chameleon.tables with the re-copy columns: defined once, below (it also shows the PostgreSQL name).
 
 -- show_status counts the tables a replicated statement has copied again (doc/ddl.md).
 DROP FUNCTION chameleon.show_status(text);
