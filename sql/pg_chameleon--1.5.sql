@@ -2371,3 +2371,12 @@ $$;
 COMMENT ON FUNCTION chameleon.verify_tables(text, text[], boolean) IS
 	'compares the replicated tables with MySQL, range by range of their keys, and lists the rows that differ';
 REVOKE ALL ON FUNCTION chameleon.verify_tables(text, text[], boolean) FROM PUBLIC;
+
+-- The source status machine (doc/architecture.md, "Source status"): every status change, from
+-- C++ or plpgsql, goes through this function's C++ implementation. Returns the status before the
+-- change, or NULL when the change does not apply from the current status; '' as the reason clears it.
+CREATE FUNCTION sch_chameleon.fn_change_source_status(p_source_id bigint, p_change text, p_reason text)
+RETURNS text LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_change_source_status';
+REVOKE ALL ON FUNCTION sch_chameleon.fn_change_source_status(bigint, text, text) FROM PUBLIC;

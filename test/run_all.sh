@@ -34,6 +34,18 @@ else
 	count 0 1 self-contained
 fi
 
+section "one writer of source status"
+# Only src/pg/catalogue.cpp writes t_sources.enm_status (the status machine, doc/architecture.md);
+# sql/status.sql checks the same of the installed SQL functions.
+writers=$(git grep -nE 'SET[[:space:]]+(.*,[[:space:]]*)?enm_status[[:space:]]*=' -- 'src/*.cpp' ':!src/pg/catalogue.cpp' 2>/dev/null)
+if [ -z "$writers" ]; then
+	echo "only src/pg/catalogue.cpp writes a source's status"
+	count 1 0 status-writer
+else
+	echo "$writers"
+	count 0 1 status-writer
+fi
+
 section "packages"
 bash test/lib/install_packages.sh || { echo "0 passed, 1 failed"; exit 1; }
 

@@ -2,6 +2,8 @@
 // chameleon::Error values that say what to fix. No PostgreSQL header may be included here.
 #pragma once
 
+#include "core/server_version.hpp"
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,23 +25,9 @@ struct ConnectionParams {
 	std::string database;
 };
 
-enum class Flavour { mysql, mariadb };
-
-struct ServerVersion {
-	std::string text; // as SELECT VERSION() returns it
-	Flavour flavour = Flavour::mysql;
-	int major = 0, minor = 0, patch = 0;
-
-	bool at_least(int want_major, int want_minor, int want_patch = 0) const {
-		if (major != want_major)
-			return major > want_major;
-		if (minor != want_minor)
-			return minor > want_minor;
-		return patch >= want_patch;
-	}
-};
-
-ServerVersion parse_server_version(std::string_view version);
+using core::Flavour;
+using core::parse_server_version;
+using core::ServerVersion;
 
 // A MySQL identifier quoted with backquotes (embedded backquotes doubled).
 std::string quote_name(std::string_view name);

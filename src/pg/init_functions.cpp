@@ -3,6 +3,7 @@
 #include "pg/pg_headers.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/catalogue.hpp"
 #include "pg/spi.hpp"
 #include "pg/sql_values.hpp"
 #include "pg/init_replica.hpp"
@@ -25,14 +26,7 @@ BackgroundWorkerHandle *
 start_init_worker(const std::string &name, int64 job, int64 *source_id, dsm_handle request = 0) {
 	pg::WorkerArgs args;
 	memset(&args, 0, sizeof(args));
-	pg::with_spi([&] {
-		std::vector<pg::SqlRow> rows = pg::catalogue_query(
-			"SELECT i_id_source, rol_owner::oid FROM sch_chameleon.t_sources WHERE t_source = $1", {name});
-		if (rows.empty())
-			throw Error(sqlstate::undefined_object, "source \"" + name + "\" does not exist");
-		args.source_id = std::stoll(*rows[0][0]);
-		args.owner = static_cast<Oid>(std::stoul(*rows[0][1]));
-	});
+	pg::with_spi([&] { args.source_id = pg::find_source(name, &args.owner); });
 	pg::require_owner_can_run(args.owner, name);
 	args.database = MyDatabaseId;
 	args.role = pg::WorkerRole::init;
@@ -137,13 +131,7 @@ CHAMELEON_FUNCTION(chameleon_sync_tables) {
 
 CHAMELEON_FUNCTION(chameleon_copy_schema) {
 	std::string name = pg::text_argument(fcinfo, 0, "name");
-	pg::with_spi([&] {
-		pg::SqlValue id = pg::catalogue_value(
-			"SELECT i_id_source FROM sch_chameleon.t_sources WHERE t_source = $1", {name});
-		if (!id)
-			throw Error(sqlstate::undefined_object, "source \"" + name + "\" does not exist");
-		pg::copy_schema(std::stoll(*id));
-	});
+	pg::with_spi([&] { pg::copy_schema(pg::find_source(name)); });
 	PG_RETURN_VOID();
 }
 

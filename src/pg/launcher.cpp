@@ -3,6 +3,7 @@
 #include "pg/pg_headers.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/catalogue.hpp"
 #include "pg/launcher.hpp"
 #include "pg/replication.hpp"
 #include "pg/rights.hpp"
@@ -26,14 +27,14 @@ constexpr long launcher_naptime_ms = 1000;
 // is gone (a crash, a server restart) is put in error with the reason.
 void
 repair_abandoned_sources() {
-	catalogue_exec("UPDATE sch_chameleon.t_sources s SET enm_status = 'error', ts_status_changed = "
-				   "clock_timestamp(), "
-				   "t_status_reason = 'init_replica ended without finishing (its worker died, or the server "
-				   "restarted); run chameleon.init_replica() again' "
-				   "WHERE enm_status = 'initialising' AND NOT EXISTS ("
-				   "  SELECT 1 FROM sch_chameleon.fn_worker_slots() w "
-				   "  WHERE w.source = s.t_source AND w.database = current_database() AND w.role IN ('init', "
-				   "'copy'))");
+	for (const SqlRow &row : catalogue_query(
+			 "SELECT i_id_source FROM sch_chameleon.t_sources s WHERE enm_status = 'initialising' AND NOT "
+			 "EXISTS (SELECT 1 FROM sch_chameleon.fn_worker_slots() w WHERE w.source = s.t_source AND "
+			 "w.database = current_database() AND w.role IN ('init', 'copy'))"))
+		change_source_status(
+			std::stoll(*row[0]), core::StatusChange::init_abandoned,
+			"init_replica ended without finishing (its worker died, or the server restarted); "
+			"run chameleon.init_replica() again");
 }
 
 // The crash-loop rule. A source that should replicate but has no workers lost them without a
@@ -75,10 +76,7 @@ resume_source(const SqlRow &source) {
 							 " without stopping cleanly (last restart at " + last_restart +
 							 "); the server log says why (look for \"terminated by signal\")";
 		run_transaction([&] {
-			catalogue_exec(
-				"UPDATE sch_chameleon.t_sources SET enm_status = 'error', b_run_requested = false, "
-				"ts_status_changed = clock_timestamp(), t_status_reason = $2 WHERE i_id_source = $1::bigint",
-				{id, reason});
+			change_source_status(std::stoll(id), core::StatusChange::failed, reason);
 			// enable_replica and start_replica begin a new count
 			catalogue_exec("DELETE FROM sch_chameleon.t_worker_restarts WHERE i_id_source = $1::bigint",
 						   {id});
@@ -105,10 +103,7 @@ resume_source(const SqlRow &source) {
 			problem = std::string(error.what()) + ": " + error.detail + " HINT: " + error.hint;
 		}
 		if (!problem.empty()) {
-			catalogue_exec(
-				"UPDATE sch_chameleon.t_sources SET enm_status = 'error', b_run_requested = false, "
-				"ts_status_changed = clock_timestamp(), t_status_reason = $2 WHERE i_id_source = $1::bigint",
-				{id, problem});
+			change_source_status(std::stoll(id), core::StatusChange::failed, problem);
 			pg_call([&] {
 				ereport(WARNING, (errmsg("pg_chameleon launcher: source \"%s\" put in error: %s",
 										 name.c_str(), problem.c_str())));

@@ -13,6 +13,7 @@
 #include "pg/row_apply.hpp"
 
 #include "common/error.hpp"
+#include "core/binlog_position.hpp"
 #include "core/sql_quote.hpp"
 
 #include <chrono>
@@ -38,7 +39,8 @@ bool
 before_point(const std::string &file, int64_t position, const TableState &table) {
 	if (table.point_file.empty())
 		return false;
-	return file < table.point_file || (file == table.point_file && position < table.point_position);
+	return core::binlog_position_before(file, static_cast<uint64_t>(position), table.point_file,
+										static_cast<uint64_t>(table.point_position));
 }
 
 ReplayContext::ReplayContext(const ReplicationSource &source) : source_(source) {

@@ -3,6 +3,7 @@
 #include "pg/replication.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/catalogue.hpp"
 #include "pg/rights.hpp"
 #include "pg/spi.hpp"
 #include "pg/sql_values.hpp"
@@ -39,15 +40,7 @@ replication_workers(const std::string &source_name, Oid database) {
 int64
 source_id_of(const std::string &name, Oid *owner = nullptr) {
 	int64 id = 0;
-	with_spi([&] {
-		std::vector<SqlRow> rows = catalogue_query(
-			"SELECT i_id_source, rol_owner::oid FROM sch_chameleon.t_sources WHERE t_source = $1", {name});
-		if (rows.empty())
-			throw Error(sqlstate::undefined_object, "source \"" + name + "\" does not exist");
-		id = std::stoll(*rows[0][0]);
-		if (owner)
-			*owner = static_cast<Oid>(std::stoul(*rows[0][1]));
-	});
+	with_spi([&] { id = find_source(name, owner); });
 	return id;
 }
 
@@ -64,14 +57,7 @@ interval_milliseconds(Interval *interval) {
 config::SourceConfig
 source_config(const std::string &name) {
 	config::SourceConfig config;
-	with_spi([&] {
-		SqlValue json = catalogue_value(
-			"SELECT jsb_config::text FROM sch_chameleon.t_sources WHERE t_source = $1", {name});
-		if (!json)
-			throw Error(sqlstate::undefined_object, "source \"" + name + "\" does not exist", "",
-						"List the sources with: SELECT source FROM chameleon.sources;");
-		config = config::parse_source(*json);
-	});
+	with_spi([&] { config = load_source(name).config; });
 	return config;
 }
 
@@ -152,24 +138,20 @@ load_replication_source(int64 source_id) {
 	ReplicationSource source;
 	source.id = source_id;
 	run_transaction([&] {
-		std::vector<SqlRow> rows = catalogue_query(
-			"SELECT s.t_source, s.jsb_config::text, r.t_binlog_name, r.i_binlog_position, r.t_gtid_set, "
-			"r.t_server_identity "
-			"FROM sch_chameleon.t_sources s JOIN sch_chameleon.t_last_received r USING (i_id_source) "
-			"WHERE s.i_id_source = $1::bigint",
-			{std::to_string(source_id)});
-		if (rows.empty())
-			throw Error(sqlstate::undefined_object,
-						"source " + std::to_string(source_id) + " no longer exists");
-		source.name = *rows[0][0];
-		source.config = config::parse_source(*rows[0][1]);
-		if (!rows[0][2])
+		Source loaded = load_source(source_id);
+		source.name = loaded.name;
+		source.config = std::move(loaded.config);
+		std::vector<SqlRow> rows =
+			catalogue_query("SELECT t_binlog_name, i_binlog_position, t_gtid_set, t_server_identity "
+							"FROM sch_chameleon.t_last_received WHERE i_id_source = $1::bigint",
+							{std::to_string(source_id)});
+		if (rows.empty() || !rows[0][0])
 			throw Error(sqlstate::object_not_in_prerequisite_state,
 						"source \"" + source.name + "\" has no binlog position to replicate from", "",
 						"Run chameleon.init_replica() first.");
-		source.read_position = {*rows[0][2], static_cast<uint64_t>(std::stoull(*rows[0][3]))};
-		source.read_gtid = rows[0][4].value_or("");
-		source.server_identity = rows[0][5].value_or("");
+		source.read_position = {*rows[0][0], static_cast<uint64_t>(std::stoull(*rows[0][1]))};
+		source.read_gtid = rows[0][2].value_or("");
+		source.server_identity = rows[0][3].value_or("");
 	});
 	return source;
 }
@@ -206,10 +188,8 @@ replication_worker_stopped(const WorkerArgs &args) {
 void
 replication_worker_failed(const WorkerArgs &args, const std::string &message) {
 	run_transaction([&] {
-		catalogue_exec(
-			"UPDATE sch_chameleon.t_sources SET enm_status = 'error', b_run_requested = false, "
-			"t_status_reason = $2, ts_status_changed = clock_timestamp() WHERE i_id_source = $1::bigint",
-			{std::to_string(args.source_id), std::string(worker_role_name(args.role)) + ": " + message});
+		change_source_status(args.source_id, core::StatusChange::failed,
+							 std::string(worker_role_name(args.role)) + ": " + message);
 	});
 	for (const WorkerSlot &slot : replication_workers(args.source_name, args.database))
 		if (slot.pid != MyProcPid)

@@ -65,16 +65,6 @@ RoleRights::~RoleRights() {
 	SetUserIdAndSecContext(saved_user_, saved_context_);
 }
 
-Oid
-source_owner(int64 source_id) {
-	SqlValue owner =
-		catalogue_value("SELECT rol_owner::oid FROM sch_chameleon.t_sources WHERE i_id_source = $1::bigint",
-						{std::to_string(source_id)});
-	if (!owner)
-		throw Error(sqlstate::undefined_object, "source " + std::to_string(source_id) + " no longer exists");
-	return static_cast<Oid>(std::stoul(*owner));
-}
-
 std::string
 role_name(Oid role) {
 	char *name = pg_call([&] { return GetUserNameFromId(role, true); });

@@ -49,9 +49,6 @@ class RoleRights {
 	int saved_context_ = 0;
 };
 
-// The owner of a source (t_sources.rol_owner).
-Oid source_owner(int64 source_id);
-
 // The role's name, or "role with OID n" when it no longer exists.
 std::string role_name(Oid role);
 
