@@ -1,8 +1,9 @@
 // Benchmark driver (built by decode_bench.sh): decodes every row of the tables of SCHEMA in a binlog
 // file read from disk ("file PATH") or streamed from the server ("stream FILE HOST PORT USER
-// PASSWORD", non-blocking to the end of FILE), optionally rendering each value as text (--text).
+// PASSWORD", non-blocking to the end of FILE), optionally rendering each value as text (--text), or
+// checking every value against the row decode_bench.sh generated (--check).
 // Rows events of other schemas (other users of the sandbox) are skipped undecoded. Prints
-// "ROWS SECONDS".
+// "ROWS SECONDS WRONG_VALUES".
 #include "binlog/decoder.hpp"
 #include "binlog/value.hpp"
 #include "common/error.hpp"
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -29,9 +31,34 @@ namespace {
 struct Counter {
 	std::string schema;
 	bool text = false;
+	bool check = false; // compare every value with what decode_bench.sh generated for the row
 	uint64_t rows = 0;
+	uint64_t wrong_values = 0;
 	std::string buffer;
 	std::vector<binlog::Value> before, after;
+
+	// Row i of decode_bench.sh: (i, i * 7919, customer-%08d, i % 100000 . i % 100, FROM_UNIXTIME(1600000000 +
+	// i)), the timestamp's text in UTC.
+	void check_row(const binlog::RowsEvent &event) {
+		char expected[5][48];
+		std::snprintf(expected[0], sizeof expected[0], "%llu", static_cast<unsigned long long>(rows));
+		std::snprintf(expected[1], sizeof expected[1], "%llu", static_cast<unsigned long long>(rows * 7919));
+		std::snprintf(expected[2], sizeof expected[2], "customer-%08llu",
+					  static_cast<unsigned long long>(rows));
+		std::snprintf(expected[3], sizeof expected[3], "%llu.%02llu",
+					  static_cast<unsigned long long>(rows % 100000),
+					  static_cast<unsigned long long>(rows % 100));
+		std::time_t created = static_cast<std::time_t>(1600000000 + rows);
+		std::tm utc{};
+		gmtime_r(&created, &utc);
+		std::strftime(expected[4], sizeof expected[4], "%Y-%m-%d %H:%M:%S+00", &utc);
+		for (size_t i = 0; i < 5 && i < after.size(); i++) {
+			buffer.clear();
+			binlog::append_text(buffer, after[i], event.table->columns[i]);
+			wrong_values += buffer != expected[i];
+		}
+		wrong_values += after.size() == 5 ? 0 : 1;
+	}
 
 	// Decodes one raw event unless it is a rows event of another schema; counts its rows.
 	void add(binlog::Decoder &decoder, const uint8_t *data, size_t size) {
@@ -51,7 +78,9 @@ struct Counter {
 		binlog::RowReader reader(*rows_event);
 		while (reader.next(before, after)) {
 			rows++;
-			if (text) {
+			if (check)
+				check_row(*rows_event);
+			else if (text) {
 				buffer.clear();
 				for (size_t i = 0; i < after.size(); i++)
 					binlog::append_text(buffer, after[i], rows_event->table->columns[i]);
@@ -120,21 +149,26 @@ main(int argc, char **argv) {
 	if (argc > 1 && std::strcmp(argv[1], "--text") == 0) {
 		counter.text = true;
 		first = 2;
+	} else if (argc > 1 && std::strcmp(argv[1], "--check") == 0) {
+		counter.check = true;
+		first = 2;
 	}
 	if (argc > first)
 		counter.schema = argv[first++];
 	bool file = argc == first + 2 && std::strcmp(argv[first], "file") == 0;
 	bool stream = argc == first + 6 && std::strcmp(argv[first], "stream") == 0;
 	if (!file && !stream) {
-		std::fprintf(stderr, "usage: %s [--text] SCHEMA (file PATH | stream FILE HOST PORT USER PASSWORD)\n",
-					 argv[0]);
+		std::fprintf(
+			stderr, "usage: %s [--text | --check] SCHEMA (file PATH | stream FILE HOST PORT USER PASSWORD)\n",
+			argv[0]);
 		return 2;
 	}
 	try {
 		auto start = std::chrono::steady_clock::now();
 		uint64_t rows = file ? from_file(argv[first + 1], counter) : from_stream(argv + first + 1, counter);
 		std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-		std::printf("%llu %.3f\n", static_cast<unsigned long long>(rows), elapsed.count());
+		std::printf("%llu %.3f %llu\n", static_cast<unsigned long long>(rows), elapsed.count(),
+					static_cast<unsigned long long>(counter.wrong_values));
 	} catch (const Error &error) {
 		std::fprintf(stderr, "error: %s (%s) %s\n", error.what(), error.detail.c_str(), error.hint.c_str());
 		return 1;

@@ -70,6 +70,18 @@ make_table() {
 	FROM $1.seq_1_to_$3"
 }
 
+# content_my DB.TABLE / content_pg SCHEMA.TABLE: the row count and an md5 of every value of every row
+# (md5 of the md5s of 10,000-row chunks in key order), the same text on both sides.
+content_my() {
+	mysql_root -N -B -e "SET SESSION group_concat_max_len = 1073741824;
+		SELECT CONCAT(SUM(n), ' ', MD5(GROUP_CONCAT(h ORDER BY g SEPARATOR ''))) FROM (SELECT id DIV 10000 g, COUNT(*) n,
+		MD5(GROUP_CONCAT(CONCAT_WS('|', id, k, c, pad, amount, created) ORDER BY id SEPARATOR '\n')) h FROM $1 GROUP BY g) x"
+}
+content_pg() {
+	q "SELECT sum(n) || ' ' || md5(string_agg(h, '' ORDER BY g)) FROM (SELECT id / 10000 g, count(*) n,
+		md5(string_agg(concat_ws('|', id, k, c, pad, amount, created), E'\n' ORDER BY id)) h FROM $1 GROUP BY 1) x"
+}
+
 add_src() { # add_src NAME MYSQL_DB JOBS SERVER_ID
 	q "SELECT chameleon.drop_source('$1') FROM chameleon.sources WHERE source = '$1'" >/dev/null
 	q "SELECT chameleon.add_source('$1', \$\$
@@ -98,8 +110,7 @@ make_table "$MY_DB" t "$ROWS"
 mysql_root -e "ANALYZE TABLE $MY_DB.t" >/dev/null
 echo "generated in $(elapsed "$start" "$(now)") s; $(mysql_root -N -B -e "SELECT ROUND((data_length + index_length) / 1048576)
 	FROM information_schema.tables WHERE table_schema = '$MY_DB' AND table_name = 't'") MB in InnoDB"
-checksum_my=$(mysql_root -N -B -e "SELECT CONCAT(COUNT(*), ' ', SUM(k), ' ', SUM(amount), ' ', SUM(LENGTH(c) + LENGTH(pad)), ' ',
-	SUM(UNIX_TIMESTAMP(created) MOD 100000)) FROM $MY_DB.t")
+checksum_my=$(content_my "$MY_DB.t")
 
 run_a() { # one init_replica, checked; the first one also samples the workers' memory
 	q "DROP SCHEMA IF EXISTS ib_bench_pg CASCADE" >/dev/null
@@ -117,8 +128,7 @@ run_a() { # one init_replica, checked; the first one also samples the workers' m
 		wait "$sampler_pid" 2>/dev/null || true
 		sampler_pid=
 	fi
-	checksum=$(q "SELECT count(*) || ' ' || sum(k) || ' ' || sum(amount) || ' ' || sum(length(c) + length(pad)) || ' ' ||
-		sum(extract(epoch FROM created)::bigint % 100000) FROM ib_bench_pg.t")
+	checksum=$(content_pg ib_bench_pg.t)
 	[ "$checksum" = "$checksum_my" ] || { echo "init_replica copied different data: $checksum vs $checksum_my" >&2; exit 1; }
 	q "DROP SCHEMA ib_bench_pg CASCADE" >/dev/null
 }
@@ -136,8 +146,7 @@ run_b() { # mariadb | psql COPY, then the primary key and the index
 		psql -X -q -v ON_ERROR_STOP=1 -c "COPY ib_base.t FROM STDIN"
 	q "ALTER TABLE ib_base.t ADD PRIMARY KEY (id); CREATE INDEX ON ib_base.t (k)"
 	secs_b+=("$(elapsed "$start" "$(now)")")
-	checksum=$(q "SELECT count(*) || ' ' || sum(k) || ' ' || sum(amount) || ' ' || sum(length(c) + length(pad)) || ' ' ||
-		sum(extract(epoch FROM created)::bigint % 100000) FROM ib_base.t")
+	checksum=$(content_pg ib_base.t)
 	[ "$checksum" = "$checksum_my" ] || { echo "the baseline copied different data: $checksum vs $checksum_my" >&2; exit 1; }
 	q "DROP SCHEMA ib_base CASCADE" >/dev/null
 }
@@ -168,8 +177,10 @@ settle
 start=$(now)
 pgloader --quiet "$WORK/bench.load" >"$WORK/pgloader.log" 2>&1 || { tail -30 "$WORK/pgloader.log" >&2; exit 1; }
 secs_c=$(elapsed "$start" "$(now)")
-checksum_c=$(q "SELECT count(*) || ' ' || sum(k) || ' ' || sum(amount) || ' ' || sum(length(c) + length(pad)) || ' ' ||
-	sum(extract(epoch FROM created AT TIME ZONE current_setting('TimeZone'))::bigint % 100000) FROM ib_pgloader.t")
+# pgloader makes created a timestamptz: its text is read back in the session's time zone
+checksum_c=$(q "SELECT sum(n) || ' ' || md5(string_agg(h, '' ORDER BY g)) FROM (SELECT id / 10000 g, count(*) n,
+	md5(string_agg(concat_ws('|', id, k, c, pad, amount, (created AT TIME ZONE current_setting('TimeZone'))::timestamp),
+	E'\n' ORDER BY id)) h FROM ib_pgloader.t GROUP BY 1) x")
 [ "$checksum_c" = "$checksum_my" ] || echo "note: pgloader's data differs: $checksum_c vs $checksum_my" >&2
 q "DROP SCHEMA ib_pgloader CASCADE" >/dev/null
 
@@ -191,7 +202,11 @@ printf 'init/copy workers during (a): peak VmHWM %s kB (includes shared buffers 
 echo
 echo "generating 4 tables of $PAR_ROWS rows in $PAR_DB ..."
 mysql_root -e "CREATE DATABASE $PAR_DB"
-for n in 1 2 3 4; do make_table "$PAR_DB" "t$n" "$PAR_ROWS"; done
+declare -A content_par
+for n in 1 2 3 4; do
+	make_table "$PAR_DB" "t$n" "$PAR_ROWS"
+	content_par[t$n]=$(content_my "$PAR_DB.t$n")
+done
 secs_par_1=()
 secs_par_2=()
 for round in $(seq 1 "$ROUNDS"); do
@@ -204,9 +219,11 @@ for round in $(seq 1 "$ROUNDS"); do
 		q "SELECT chameleon.init_replica('ib_par', wait => true)" >/dev/null
 		secs=$(elapsed "$start" "$(now)")
 		cores=$(echo "scale=2; ($(busy_ticks) - $busy) / $(getconf CLK_TCK) / $secs" | bc)
-		copied=$(q "SELECT (SELECT count(*) FROM ib_par_pg.t1) + (SELECT count(*) FROM ib_par_pg.t2) +
-			(SELECT count(*) FROM ib_par_pg.t3) + (SELECT count(*) FROM ib_par_pg.t4)")
-		[ "$copied" = $((4 * PAR_ROWS)) ] || { echo "copied $copied rows instead of $((4 * PAR_ROWS))" >&2; exit 1; }
+		for table in t1 t2 t3 t4; do
+			[ "$(content_pg "ib_par_pg.$table")" = "${content_par[$table]}" ] ||
+				{ echo "copy_parallel_jobs $jobs copied $table differently" >&2; exit 1; }
+		done
+		copied=$((4 * PAR_ROWS))
 		eval "secs_par_$jobs+=($secs)"
 		printf '%-58s %9s s %9s rows/s, CPU busy %s of %s cores\n' "4 x $PAR_ROWS rows, copy_parallel_jobs $jobs" \
 			"$secs" "$(rate "$copied" "$secs")" "$cores" "$(nproc)"

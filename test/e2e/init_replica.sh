@@ -94,8 +94,10 @@ check_eq "every type: MySQL gave 4 rows of every column" "$(($(wc -l <<<"$COLUMN
 compare=""
 while IFS='|' read -r col type kind pgtype; do
 	pe=$(pg_expr "$kind")
-	compare+="${compare:+ UNION ALL }SELECT '$col' AS col, m.id, $(norm_expr "$kind") AS mysql, ${pe//\{c\}/t.\"$col\"} AS pg
-		FROM it_check.my m JOIN it_types_pg.alltypes t USING (id) WHERE m.col = '$col'"
+	# a row missing in PostgreSQL is a mismatch, whatever MySQL's value (NULL included)
+	compare+="${compare:+ UNION ALL }SELECT '$col' AS col, m.id, $(norm_expr "$kind") AS mysql,
+		CASE WHEN t.id IS NULL THEN 'the row is missing in PostgreSQL' ELSE ${pe//\{c\}/t.\"$col\"} END AS pg
+		FROM it_check.my m LEFT JOIN it_types_pg.alltypes t USING (id) WHERE m.col = '$col'"
 done <<<"$COLUMNS"
 mismatches=$(q "SELECT string_agg(format('%s id=%s: mysql %s, pg %s', col, id, coalesce(mysql, 'NULL'),
 	coalesce(pg, 'NULL')), E'\n' ORDER BY col, id) FROM ($compare) c WHERE mysql IS DISTINCT FROM pg")

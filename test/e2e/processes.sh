@@ -24,16 +24,20 @@ as_postgres "$PG_BIN/pg_ctl" -D "$other" -m immediate -w stop >/dev/null
 rm -rf "$other"
 
 launcher_pid() { q "SELECT pid FROM chameleon.workers WHERE role = 'launcher'"; }
-wait_until 30 "the launcher" test -n "$(launcher_pid)"
+launcher_listed() { [[ "$(launcher_pid)" =~ ^[0-9]+$ ]]; } # asked again at each poll
+wait_until 30 "the launcher" launcher_listed
 old=$(launcher_pid)
 check_match "the launcher runs and is listed" '^[0-9]+$' "$old"
 check_eq "the listed launcher is a live backend" "1" \
 	"$(q "SELECT count(*) FROM pg_stat_activity WHERE pid = $old AND backend_type = 'pg_chameleon launcher'")"
 
 kill -TERM "$old"
-wait_until 10 "the launcher to exit" bash -c "! kill -0 $old"
-check_eq "a dead launcher is not listed" "0" "$(q "SELECT count(*) FROM chameleon.workers WHERE pid = $old")"
-new_launcher() { local pid; pid=$(launcher_pid); [ -n "$pid" ] && [ "$pid" != "$old" ]; }
+if wait_until 10 "the launcher to exit" bash -c "! kill -0 $old"; then
+	check_eq "a dead launcher is not listed" "0" "$(q "SELECT count(*) FROM chameleon.workers WHERE pid = $old")"
+else
+	not_ok "a dead launcher is not listed" "the launcher $old did not exit within 10 s of SIGTERM"
+fi
+new_launcher() { local pid; pid=$(launcher_pid); [[ "$pid" =~ ^[0-9]+$ ]] && [ "$pid" != "$old" ]; }
 if wait_until 30 "a new launcher" new_launcher; then
 	ok "the postmaster restarts the launcher"
 else

@@ -1,6 +1,6 @@
 // libFuzzer target for the DDL parser: any input must either parse or raise ParseError.
 // Build: clang++-14 -std=c++17 -fsanitize=fuzzer,address,undefined -Isrc test/fuzz/fuzz_ddl.cpp src/ddl/*.cpp
-// Seed it with the statements of test/unit/ddl/corpus.cpp (one file per statement).
+// run.sh seeds it with the statements of test/unit/ddl/corpus.cpp (one file per statement).
 #include "ddl/parser.hpp"
 #include "ddl/summary.hpp"
 

@@ -22,5 +22,14 @@ if [ "$module" = binlog ]; then
 		-exec cp {} "$out/fixtures/" \;
 	seeds+=("$out/fixtures")
 fi
+if [ "$module" = ddl ]; then
+	# the statements of the parser's corpus (test/unit/ddl/corpus.cpp), one file each
+	rm -rf "$out/statements" && mkdir -p "$out/statements"
+	SEED_DIR="$out/statements" perl -0777 -ne 'my $n = 0;
+		while (/R"sql\((.*?)\)sql"/sg) { open(my $f, ">", sprintf("%s/%04d.sql", $ENV{SEED_DIR}, $n++)) or die; print $f $1; close $f }' \
+		test/unit/ddl/corpus.cpp
+	[ -n "$(ls "$out/statements")" ] || { echo "no DDL statements found for the seed corpus" >&2; exit 1; }
+	seeds+=("$out/statements")
+fi
 "$out/$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	"$out/corpus" "${seeds[@]}"

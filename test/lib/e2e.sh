@@ -36,7 +36,21 @@ check_fails() {
 	fi
 }
 
-# q SQL: one value from PostgreSQL (unaligned, tuples only); errors go to stderr and fail.
-q() { psql -X -q -v ON_ERROR_STOP=1 -tA -c "$1"; }
+# q SQL: one value from PostgreSQL (unaligned, tuples only); errors go to stderr and fail, and
+# the output then says so, so that a check expecting "" (or any value) cannot pass on an error.
+q() {
+	psql -X -q -v ON_ERROR_STOP=1 -tA -c "$1" && return 0
+	local status=$?
+	echo "<query failed: exit $status>"
+	return $status
+}
+
+# position_before A B: whether binlog position A ("file:position") comes before B; file names
+# compare by their number, so that mysql-bin.1000000 follows mysql-bin.999999.
+position_before() {
+	local a_file=${1%:*} a_pos=${1##*:} b_file=${2%:*} b_pos=${2##*:}
+	local a_num=$((10#${a_file##*.})) b_num=$((10#${b_file##*.}))
+	[ "$a_num" -lt "$b_num" ] || { [ "$a_num" -eq "$b_num" ] && [ "$a_pos" -lt "$b_pos" ]; }
+}
 
 e2e_finish() { exit $((E2E_FAILURES > 0)); }

@@ -9,6 +9,7 @@
 #include "mysql/schema_reader.hpp"
 #include "mysql/snapshot.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -49,7 +50,9 @@ root_command() {
 // Runs SQL as root through the command-line client; returns its output.
 std::string
 root_sql(const std::string &sql) {
-	std::string out_file = "/tmp/test_snapshot_root." + std::to_string(::getpid());
+	static std::atomic<int> calls{0}; // a writer thread runs it beside the test's own calls
+	std::string out_file =
+		"/tmp/test_snapshot_root." + std::to_string(::getpid()) + "." + std::to_string(calls++);
 	FILE *pipe = ::popen((root_command() + " >" + out_file + " 2>&1").c_str(), "w");
 	REQUIRE(pipe != nullptr);
 	std::fwrite(sql.data(), 1, sql.size(), pipe);
@@ -554,7 +557,17 @@ TEST_CASE("a non-transactional table is copied under its own lock", "[live][snap
 
 	// a concurrent writer waits for the lock
 	std::thread writer([&] { root_sql("INSERT INTO " + schema + ".m VALUES (1001, 'late');"); });
-	std::this_thread::sleep_for(std::chrono::milliseconds(500));
+	// the rows are read only once the writer is seen waiting for the lock
+	bool writer_waits = false;
+	for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+		 !writer_waits && std::chrono::steady_clock::now() < deadline;) {
+		writer_waits =
+			root_sql("SELECT count(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO " +
+					 schema + ".m %' AND STATE LIKE 'Waiting for table%';") != "0\n";
+		if (!writer_waits)
+			std::this_thread::sleep_for(std::chrono::milliseconds(20));
+	}
+	REQUIRE(writer_waits);
 	CountingSink counting;
 	CHECK(session.stream_rows(m, counting).rows == 1000);
 	session.unlock_tables();
