@@ -23,28 +23,27 @@ count() { # count PASSED FAILED NAME
 
 section() { printf '\n=== %s\n' "$*"; }
 
+# none_found NAME WHEN_NONE FOUND: a check that passes when a search of the tree found nothing.
+none_found() {
+	if [ -z "$3" ]; then
+		echo "$2"
+		count 1 0 "$1"
+	else
+		echo "$3"
+		count 0 1 "$1"
+	fi
+}
+
 section "self-contained"
 # Nothing in the tree may read files beside the checkout (users clone the project alone).
-outside=$(git grep -nE '\.\./shared|CHAMELEON_SHARED' -- ':!doc' ':!test/run_all.sh' 2>/dev/null)
-if [ -z "$outside" ]; then
-	echo "no file reads outside the tree"
-	count 1 0 self-contained
-else
-	echo "$outside"
-	count 0 1 self-contained
-fi
+none_found self-contained "no file reads outside the tree" \
+	"$(git grep -nE '\.\./shared|CHAMELEON_SHARED' -- ':!doc' ':!test/run_all.sh' 2>/dev/null)"
 
 section "one writer of source status"
 # Only src/pg/catalogue.cpp writes t_sources.enm_status (the status machine, doc/architecture.md);
 # sql/status.sql checks the same of the installed SQL functions.
-writers=$(git grep -nE 'SET[[:space:]]+(.*,[[:space:]]*)?enm_status[[:space:]]*=' -- 'src/*.cpp' ':!src/pg/catalogue.cpp' 2>/dev/null)
-if [ -z "$writers" ]; then
-	echo "only src/pg/catalogue.cpp writes a source's status"
-	count 1 0 status-writer
-else
-	echo "$writers"
-	count 0 1 status-writer
-fi
+none_found status-writer "only src/pg/catalogue.cpp writes a source's status" \
+	"$(git grep -nE 'SET[[:space:]]+(.*,[[:space:]]*)?enm_status[[:space:]]*=' -- 'src/*.cpp' ':!src/pg/catalogue.cpp' 2>/dev/null)"
 
 section "packages"
 bash test/lib/install_packages.sh || { echo "0 passed, 1 failed"; exit 1; }

@@ -396,6 +396,73 @@ parse_transaction_payload(const uint8_t *body, size_t size) {
 	return p;
 }
 
+MariadbGtidEvent
+mariadb_gtid_event(ByteReader &in, uint32_t server_id) {
+	MariadbGtidEvent g;
+	g.gtid.sequence = in.u64();
+	g.gtid.domain_id = in.u32();
+	g.gtid.server_id = server_id;
+	g.flags = in.u8();
+	if (g.flags & 2)
+		g.commit_id = in.u64();
+	return g;
+}
+
+MariadbGtidListEvent
+mariadb_gtid_list_event(ByteReader &in) {
+	MariadbGtidListEvent l;
+	uint32_t head = in.u32();
+	uint32_t count = head & 0x0fffffff;
+	l.flags = static_cast<uint8_t>(head >> 28);
+	if (count > in.remaining() / 16)
+		in.fail_truncated(size_t(count) * 16);
+	l.entries.reserve(count);
+	for (uint32_t i = 0; i < count; i++) {
+		MariadbGtid g;
+		g.domain_id = in.u32();
+		g.server_id = in.u32();
+		g.sequence = in.u64();
+		l.entries.push_back(g);
+		l.gtids.add(g);
+	}
+	return l;
+}
+
+// MySQL 8.0.26+: length-encoded (field, value) pairs until a field 0.
+HeartbeatEvent
+heartbeat_v2_event(ByteReader &in) {
+	HeartbeatEvent hb;
+	while (!in.at_end()) {
+		uint64_t field = in.lenenc();
+		if (field == 0)
+			break;
+		size_t n = in.lenenc_length();
+		ByteReader value(in.take(n), n, "heartbeat_v2 field");
+		if (field == 1)
+			hb.file = value.take_rest_string();
+		else if (field == 2)
+			hb.position = value.lenenc();
+	}
+	return hb;
+}
+
+UserVarEvent
+user_var_event(ByteReader &in) {
+	UserVarEvent u;
+	uint32_t n = in.u32();
+	u.name = in.take_string(n);
+	u.is_null = in.u8() != 0;
+	if (!u.is_null) {
+		u.value_type = in.u8();
+		u.charset = in.u32();
+		uint32_t len = in.u32();
+		u.value = in.take_string(len);
+		if (!in.at_end())
+			u.flags = in.u8();
+	}
+	return u;
+}
+
 } // namespace
 
 uint32_t
@@ -695,34 +762,10 @@ Decoder::decode_body(const EventHeader &header, const uint8_t *body, size_t size
 		return parse_tagged_gtid(body, size);
 	case event_type::previous_gtids:
 		return PreviousGtidsEvent{MysqlGtidSet::decode(body, size)};
-	case event_type::mariadb_gtid: {
-		MariadbGtidEvent g;
-		g.gtid.sequence = in.u64();
-		g.gtid.domain_id = in.u32();
-		g.gtid.server_id = header.server_id;
-		g.flags = in.u8();
-		if (g.flags & 2)
-			g.commit_id = in.u64();
-		return g;
-	}
-	case event_type::mariadb_gtid_list: {
-		MariadbGtidListEvent l;
-		uint32_t head = in.u32();
-		uint32_t count = head & 0x0fffffff;
-		l.flags = static_cast<uint8_t>(head >> 28);
-		if (count > in.remaining() / 16)
-			in.fail_truncated(size_t(count) * 16);
-		l.entries.reserve(count);
-		for (uint32_t i = 0; i < count; i++) {
-			MariadbGtid g;
-			g.domain_id = in.u32();
-			g.server_id = in.u32();
-			g.sequence = in.u64();
-			l.entries.push_back(g);
-			l.gtids.add(g);
-		}
-		return l;
-	}
+	case event_type::mariadb_gtid:
+		return mariadb_gtid_event(in, header.server_id);
+	case event_type::mariadb_gtid_list:
+		return mariadb_gtid_list_event(in);
 	case event_type::binlog_checkpoint: {
 		uint32_t n = in.u32();
 		return BinlogCheckpointEvent{in.take_string(n)};
@@ -734,21 +777,8 @@ Decoder::decode_body(const EventHeader &header, const uint8_t *body, size_t size
 		return RowsQueryEvent{in.take_rest_string()};
 	case event_type::heartbeat:
 		return HeartbeatEvent{in.take_rest_string(), header.log_pos};
-	case event_type::heartbeat_v2: {
-		HeartbeatEvent hb;
-		while (!in.at_end()) {
-			uint64_t field = in.lenenc();
-			if (field == 0)
-				break;
-			size_t n = in.lenenc_length();
-			ByteReader value(in.take(n), n, "heartbeat_v2 field");
-			if (field == 1)
-				hb.file = value.take_rest_string();
-			else if (field == 2)
-				hb.position = value.lenenc();
-		}
-		return hb;
-	}
+	case event_type::heartbeat_v2:
+		return heartbeat_v2_event(in);
 	case event_type::stop:
 		return StopEvent{};
 	case event_type::intvar: {
@@ -763,21 +793,8 @@ Decoder::decode_body(const EventHeader &header, const uint8_t *body, size_t size
 		r.seed2 = in.u64();
 		return r;
 	}
-	case event_type::user_var: {
-		UserVarEvent u;
-		uint32_t n = in.u32();
-		u.name = in.take_string(n);
-		u.is_null = in.u8() != 0;
-		if (!u.is_null) {
-			u.value_type = in.u8();
-			u.charset = in.u32();
-			uint32_t len = in.u32();
-			u.value = in.take_string(len);
-			if (!in.at_end())
-				u.flags = in.u8();
-		}
-		return u;
-	}
+	case event_type::user_var:
+		return user_var_event(in);
 	case event_type::incident: {
 		IncidentEvent i;
 		i.incident = in.u16();

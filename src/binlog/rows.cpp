@@ -172,45 +172,12 @@ length_prefixed(const uint8_t *p, const uint8_t *end, size_t length_bytes, Value
 
 } // namespace
 
+namespace {
+
+// The date and time types, in their legacy (before MySQL 5.6.4) and current row formats.
 const uint8_t *
-decode_value(const Column &column, const uint8_t *p, const uint8_t *end, Value &out) {
-	out.fsp = 0;
-	out.zero_date = false;
+temporal_value(const Column &column, const uint8_t *p, const uint8_t *end, Value &out) {
 	switch (column.real_type) {
-	case ColumnType::tiny:
-		return integer(column, p, end, 1, out);
-	case ColumnType::short_int:
-		return integer(column, p, end, 2, out);
-	case ColumnType::int24:
-		return integer(column, p, end, 3, out);
-	case ColumnType::long_int:
-		return integer(column, p, end, 4, out);
-	case ColumnType::longlong:
-		return integer(column, p, end, 8, out);
-	case ColumnType::float_type: {
-		need(p, end, 4);
-		uint32_t bits = static_cast<uint32_t>(le(p, 4));
-		out.kind = ValueKind::float32;
-		std::memcpy(&out.f32, &bits, 4);
-		return p + 4;
-	}
-	case ColumnType::double_type: {
-		need(p, end, 8);
-		uint64_t bits = le(p, 8);
-		out.kind = ValueKind::float64;
-		std::memcpy(&out.f64, &bits, 8);
-		return p + 8;
-	}
-	case ColumnType::newdecimal: {
-		size_t n = decimal_binary_size(column.precision, column.scale);
-		need(p, end, n);
-		out.kind = ValueKind::decimal;
-		out.data = p;
-		out.size = static_cast<uint32_t>(n);
-		out.precision = column.precision;
-		out.scale = column.scale;
-		return p + n;
-	}
 	case ColumnType::year:
 		need(p, end, 1);
 		out.kind = ValueKind::year;
@@ -282,6 +249,63 @@ decode_value(const Column &column, const uint8_t *p, const uint8_t *end, Value &
 	case ColumnType::time2:
 		out.temporal = Temporal{};
 		return time2(column, p, end, out);
+	default:
+		throw DecodeError("column type " + std::to_string(static_cast<int>(column.real_type)) +
+						  " is not a date or time type");
+	}
+}
+
+} // namespace
+
+const uint8_t *
+decode_value(const Column &column, const uint8_t *p, const uint8_t *end, Value &out) {
+	out.fsp = 0;
+	out.zero_date = false;
+	switch (column.real_type) {
+	case ColumnType::tiny:
+		return integer(column, p, end, 1, out);
+	case ColumnType::short_int:
+		return integer(column, p, end, 2, out);
+	case ColumnType::int24:
+		return integer(column, p, end, 3, out);
+	case ColumnType::long_int:
+		return integer(column, p, end, 4, out);
+	case ColumnType::longlong:
+		return integer(column, p, end, 8, out);
+	case ColumnType::float_type: {
+		need(p, end, 4);
+		uint32_t bits = static_cast<uint32_t>(le(p, 4));
+		out.kind = ValueKind::float32;
+		std::memcpy(&out.f32, &bits, 4);
+		return p + 4;
+	}
+	case ColumnType::double_type: {
+		need(p, end, 8);
+		uint64_t bits = le(p, 8);
+		out.kind = ValueKind::float64;
+		std::memcpy(&out.f64, &bits, 8);
+		return p + 8;
+	}
+	case ColumnType::newdecimal: {
+		size_t n = decimal_binary_size(column.precision, column.scale);
+		need(p, end, n);
+		out.kind = ValueKind::decimal;
+		out.data = p;
+		out.size = static_cast<uint32_t>(n);
+		out.precision = column.precision;
+		out.scale = column.scale;
+		return p + n;
+	}
+	case ColumnType::year:
+	case ColumnType::date:
+	case ColumnType::newdate:
+	case ColumnType::time:
+	case ColumnType::datetime:
+	case ColumnType::timestamp:
+	case ColumnType::timestamp2:
+	case ColumnType::datetime2:
+	case ColumnType::time2:
+		return temporal_value(column, p, end, out);
 	case ColumnType::string:
 	case ColumnType::varchar:
 	case ColumnType::var_string:

@@ -184,22 +184,30 @@ parse_enum_members(std::string_view column_type) {
 	return members;
 }
 
-std::vector<TableInfo>
-read_tables(Connection &connection, const core::TableFilter &filter,
-			const std::vector<std::string> &origin_schemas) {
+namespace {
+
+// The tables read so far, found again by the (schema, table) of the rows that follow.
+struct TableSet {
 	std::vector<TableInfo> tables;
-	if (origin_schemas.empty())
-		return tables;
-	const ServerVersion &version = connection.version();
-	const bool mariadb = version.flavour == Flavour::mariadb;
-	const std::string schemas = in_list(connection, origin_schemas);
+	std::map<Key, std::size_t> index_of;
+
+	TableInfo *find(const Row &row) {
+		auto found = index_of.find({text(row, 0), text(row, 1)});
+		return found == index_of.end() ? nullptr : &tables[found->second];
+	}
+};
+
+// The base tables of the schemas that the filter keeps, in (schema, table) order.
+// information_schema compares names with a case-insensitive collation on some servers: the
+// WHERE clauses only narrow the result, exact names are checked here.
+TableSet
+read_table_list(Connection &connection, const core::TableFilter &filter,
+				const std::vector<std::string> &origin_schemas, const std::string &schemas) {
+	TableSet set;
+	std::vector<TableInfo> &tables = set.tables;
 	auto wanted_schema = [&](const std::string &schema) {
 		return std::find(origin_schemas.begin(), origin_schemas.end(), schema) != origin_schemas.end();
 	};
-
-	// information_schema compares names with a case-insensitive collation on some servers: the
-	// WHERE clauses only narrow the result, exact names are checked here.
-	std::map<Key, std::size_t> index_of;
 	for (const Row &row : connection.query(
 			 "SELECT TABLE_SCHEMA AS table_schema, TABLE_NAME AS table_name, ENGINE AS engine, "
 			 "TABLE_ROWS AS table_rows, AVG_ROW_LENGTH AS avg_row_length, DATA_LENGTH AS data_length, "
@@ -223,14 +231,13 @@ read_tables(Connection &connection, const core::TableFilter &filter,
 		return std::tie(a.schema, a.name) < std::tie(b.schema, b.name);
 	});
 	for (std::size_t i = 0; i < tables.size(); ++i)
-		index_of[{tables[i].schema, tables[i].name}] = i;
-	auto find_table = [&](const Row &row) -> TableInfo * {
-		auto found = index_of.find({text(row, 0), text(row, 1)});
-		return found == index_of.end() ? nullptr : &tables[found->second];
-	};
-	if (tables.empty())
-		return tables;
+		set.index_of[{tables[i].schema, tables[i].name}] = i;
+	return set;
+}
 
+void
+read_columns(Connection &connection, const std::string &schemas, TableSet &set) {
+	const ServerVersion &version = connection.version();
 	for (const Row &row : connection.query(
 			 "SELECT TABLE_SCHEMA AS table_schema, TABLE_NAME AS table_name, COLUMN_NAME AS column_name, "
 			 "DATA_TYPE AS data_type, COLUMN_TYPE AS column_type, IS_NULLABLE AS is_nullable, "
@@ -240,7 +247,7 @@ read_tables(Connection &connection, const core::TableFilter &filter,
 			 "COLUMN_COMMENT AS column_comment, GENERATION_EXPRESSION AS generation_expression "
 			 "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN (" +
 			 schemas + ") ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION")) {
-		TableInfo *table = find_table(row);
+		TableInfo *table = set.find(row);
 		if (table == nullptr)
 			continue;
 		ColumnInfo column;
@@ -277,32 +284,38 @@ read_tables(Connection &connection, const core::TableFilter &filter,
 		column.comment = text(row, 13);
 		table->columns.push_back(std::move(column));
 	}
+}
 
-	if (mariadb && version.at_least(10, 2, 0)) {
-		// MariaDB's JSON is an alias of LONGTEXT with CHECK (json_valid(`col`)).
-		for (const Row &row :
-			 connection.query("SELECT CONSTRAINT_SCHEMA AS table_schema, TABLE_NAME AS table_name, "
-							  "CHECK_CLAUSE AS check_clause "
-							  "FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA IN (" +
-							  schemas + ") AND CHECK_CLAUSE LIKE 'json\\_valid(%'")) {
-			TableInfo *table = find_table(row);
-			if (table == nullptr)
-				continue;
-			for (ColumnInfo &column : table->columns) {
-				std::string quoted = column.name;
-				std::string::size_type at = 0;
-				while ((at = quoted.find('`', at)) != std::string::npos) {
-					quoted.insert(at, 1, '`');
-					at += 2;
-				}
-				if (column.data_type == "longtext" && text(row, 2) == "json_valid(`" + quoted + "`)") {
-					column.data_type = "json";
-					column.column_type = "json";
-				}
+// MariaDB's JSON is an alias of LONGTEXT with CHECK (json_valid(`col`)).
+void
+mark_mariadb_json(Connection &connection, const std::string &schemas, TableSet &set) {
+	for (const Row &row :
+		 connection.query("SELECT CONSTRAINT_SCHEMA AS table_schema, TABLE_NAME AS table_name, "
+						  "CHECK_CLAUSE AS check_clause "
+						  "FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA IN (" +
+						  schemas + ") AND CHECK_CLAUSE LIKE 'json\\_valid(%'")) {
+		TableInfo *table = set.find(row);
+		if (table == nullptr)
+			continue;
+		for (ColumnInfo &column : table->columns) {
+			std::string quoted = column.name;
+			std::string::size_type at = 0;
+			while ((at = quoted.find('`', at)) != std::string::npos) {
+				quoted.insert(at, 1, '`');
+				at += 2;
+			}
+			if (column.data_type == "longtext" && text(row, 2) == "json_valid(`" + quoted + "`)") {
+				column.data_type = "json";
+				column.column_type = "json";
 			}
 		}
 	}
+}
 
+void
+read_indexes(Connection &connection, const std::string &schemas, TableSet &set) {
+	const ServerVersion &version = connection.version();
+	const bool mariadb = version.flavour == Flavour::mariadb;
 	const bool has_expression = !mariadb && version.at_least(8, 0, 13);
 	for (const Row &row : connection.query(
 			 std::string(
@@ -312,7 +325,7 @@ read_tables(Connection &connection, const core::TableFilter &filter,
 			 (has_expression ? "EXPRESSION" : "NULL") +
 			 " AS expression FROM information_schema.STATISTICS WHERE TABLE_SCHEMA IN (" + schemas +
 			 ") ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX")) {
-		TableInfo *table = find_table(row);
+		TableInfo *table = set.find(row);
 		if (table == nullptr)
 			continue;
 		const std::string &name = text(row, 2);
@@ -332,7 +345,10 @@ read_tables(Connection &connection, const core::TableFilter &filter,
 		part.expression = text(row, 8);
 		table->indexes.back().parts.push_back(std::move(part));
 	}
+}
 
+void
+read_foreign_keys(Connection &connection, const std::string &schemas, TableSet &set) {
 	for (const Row &row : connection.query(
 			 "SELECT k.TABLE_SCHEMA AS table_schema, k.TABLE_NAME AS table_name, "
 			 "k.CONSTRAINT_NAME AS constraint_name, k.COLUMN_NAME AS column_name, "
@@ -347,7 +363,7 @@ read_tables(Connection &connection, const core::TableFilter &filter,
 			 schemas +
 			 ") AND k.REFERENCED_TABLE_NAME IS NOT NULL "
 			 "ORDER BY k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION")) {
-		TableInfo *table = find_table(row);
+		TableInfo *table = set.find(row);
 		if (table == nullptr)
 			continue;
 		const std::string &name = text(row, 2);
@@ -366,7 +382,7 @@ read_tables(Connection &connection, const core::TableFilter &filter,
 
 	// MariaDB lists REFERENTIAL_CONSTRAINTS rows only to users with more than SELECT on the table
 	// (a replication user sees none): the rules are then read from SHOW CREATE TABLE.
-	for (TableInfo &table : tables) {
+	for (TableInfo &table : set.tables) {
 		bool missing = std::any_of(table.foreign_keys.begin(), table.foreign_keys.end(),
 								   [](const ForeignKeyInfo &key) { return key.on_delete.empty(); });
 		if (!missing)
@@ -380,7 +396,12 @@ read_tables(Connection &connection, const core::TableFilter &filter,
 				key.on_update = foreign_key_rule(ddl, key.name, "ON UPDATE ");
 			}
 	}
+}
 
+// Indexes in an exact order, PRIMARY first; the replication key is the primary key, else the
+// smallest unique key on NOT NULL columns without prefixes.
+void
+choose_replication_keys(std::vector<TableInfo> &tables) {
 	for (TableInfo &table : tables) {
 		// ORDER BY INDEX_NAME used the server's collation: make the order exact and PRIMARY first.
 		std::sort(table.indexes.begin(), table.indexes.end(), [](const IndexInfo &a, const IndexInfo &b) {
@@ -412,7 +433,27 @@ read_tables(Connection &connection, const core::TableFilter &filter,
 				table.replication_key.push_back(part.column);
 		}
 	}
-	return tables;
+}
+
+} // namespace
+
+std::vector<TableInfo>
+read_tables(Connection &connection, const core::TableFilter &filter,
+			const std::vector<std::string> &origin_schemas) {
+	if (origin_schemas.empty())
+		return {};
+	const std::string schemas = in_list(connection, origin_schemas);
+	TableSet set = read_table_list(connection, filter, origin_schemas, schemas);
+	if (set.tables.empty())
+		return {};
+	read_columns(connection, schemas, set);
+	const ServerVersion &version = connection.version();
+	if (version.flavour == Flavour::mariadb && version.at_least(10, 2, 0))
+		mark_mariadb_json(connection, schemas, set);
+	read_indexes(connection, schemas, set);
+	read_foreign_keys(connection, schemas, set);
+	choose_replication_keys(set.tables);
+	return std::move(set.tables);
 }
 
 } // namespace chameleon::mysql

@@ -83,44 +83,11 @@ privilege_row(const char *privilege, bool granted, const std::string &user) {
 				"'@'<host>';"};
 }
 
-} // namespace
-
-GrantedPrivileges
-parse_grants(const std::vector<std::string> &grant_lines) {
-	GrantedPrivileges granted;
-	for (const std::string &line : grant_lines)
-		add_grant_line(line, granted);
-	return granted;
-}
-
-std::vector<CheckRow>
-check_server(const CheckRequest &request) {
-	std::vector<CheckRow> rows;
-	const std::string where = request.connection.host + ":" + std::to_string(request.connection.port);
-	std::unique_ptr<Connection> connection;
-	try {
-		connection = std::make_unique<Connection>(request.connection);
-	} catch (const Error &error) {
-		if (std::string(error.sqlstate) == sqlstate::invalid_authorization) {
-			rows.push_back({"connection", "ok", where, ""});
-			rows.push_back({"credentials", "error", error.detail, error.hint});
-		} else {
-			rows.push_back({"connection", "error", error.detail, error.hint});
-		}
-		return rows;
-	}
-	rows.push_back({"connection", "ok", where, ""});
-	rows.push_back({"credentials", "ok", request.connection.user, ""});
-
-	const ServerVersion &version = connection->version();
-	bool mariadb = version.flavour == Flavour::mariadb;
-	bool supported = mariadb ? version.at_least(10, 0) : version.at_least(5, 5);
-	rows.push_back({"server version", supported ? "ok" : "error",
-					std::string(mariadb ? "MariaDB " : "MySQL ") + version.text,
-					supported ? "" : "Upgrade the server: MySQL 5.5 or later, or MariaDB 10.0 or later."});
-
+// The privileges the user needs, from SHOW GRANTS.
+void
+add_privilege_rows(Connection &connection, const CheckRequest &request, std::vector<CheckRow> &rows) {
 	std::vector<std::string> grant_lines;
-	for (const Row &row : connection->query("SHOW GRANTS"))
+	for (const Row &row : connection.query("SHOW GRANTS"))
 		if (!row.empty() && row[0])
 			grant_lines.push_back(*row[0]);
 	GrantedPrivileges granted = parse_grants(grant_lines);
@@ -140,9 +107,15 @@ check_server(const CheckRequest &request) {
 										 user + "'@'<host>';"});
 		// NOLINTEND(performance-inefficient-string-concatenation)
 	}
+}
 
+// The server settings replication depends on: the binary log, its format and row image, row
+// metadata, checksums, server_id and GTIDs.
+void
+add_setting_rows(Connection &connection, const CheckRequest &request, std::vector<CheckRow> &rows) {
+	bool mariadb = connection.version().flavour == Flavour::mariadb;
 	std::map<std::string, std::string> variables;
-	for (const Row &row : connection->query(
+	for (const Row &row : connection.query(
 			 "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('log_bin', 'binlog_format', 'binlog_row_image', "
 			 "'binlog_row_metadata', 'binlog_row_value_options', 'binlog_checksum', 'server_id', "
 			 "'gtid_mode', "
@@ -226,11 +199,18 @@ check_server(const CheckRequest &request) {
 								  "\"gtid_enable: false\" in the source."
 								: ""});
 	}
+}
 
+void
+add_position_row(Connection &connection, std::vector<CheckRow> &rows) {
+	const ServerVersion &version = connection.version();
+	bool mariadb = version.flavour == Flavour::mariadb;
+	const char *config_file =
+		mariadb ? "the [mariadbd] section of the server configuration" : "the [mysqld] section of my.cnf";
 	const char *status_statement =
 		!mariadb && version.at_least(8, 2) ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS";
 	try {
-		std::vector<Row> status = connection->query(status_statement);
+		std::vector<Row> status = connection.query(status_statement);
 		if (!status.empty() && status[0].size() >= 2 && status[0][0] && status[0][1])
 			rows.push_back({"binary log position", "ok", *status[0][0] + ":" + *status[0][1], ""});
 		else
@@ -240,25 +220,71 @@ check_server(const CheckRequest &request) {
 		rows.push_back({"binary log position", "error", error.what(),
 						"Grant REPLICATION CLIENT (BINLOG MONITOR on MariaDB) to the user."});
 	}
+}
 
+// The mapped schemas and the tables of limit_tables.
+void
+add_object_rows(Connection &connection, const CheckRequest &request, std::vector<CheckRow> &rows) {
 	for (const std::string &schema : request.origin_schemas) {
-		auto found = connection->query("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = " +
-									   quote_literal(schema));
+		auto found = connection.query("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = " +
+									  quote_literal(schema));
 		rows.push_back({"schema " + schema, found.empty() ? "error" : "ok",
 						found.empty() ? "missing" : "exists",
 						found.empty() ? "Create the MySQL schema, or correct \"schema_mappings\"." : ""});
 	}
 	for (const std::string &table : request.limit_tables) {
 		size_t dot = table.find('.');
-		auto found = connection->query("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
-									   quote_literal(table.substr(0, dot)) + " AND TABLE_NAME = " +
-									   quote_literal(dot == std::string::npos ? "" : table.substr(dot + 1)));
+		auto found = connection.query("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
+									  quote_literal(table.substr(0, dot)) + " AND TABLE_NAME = " +
+									  quote_literal(dot == std::string::npos ? "" : table.substr(dot + 1)));
 		rows.push_back(
 			{"table " + table, found.empty() ? "warning" : "ok", found.empty() ? "missing" : "exists",
 			 found.empty() ? "The table in \"limit_tables\" does not exist yet; it is replicated once "
 							 "it is created."
 						   : ""});
 	}
+}
+
+} // namespace
+
+GrantedPrivileges
+parse_grants(const std::vector<std::string> &grant_lines) {
+	GrantedPrivileges granted;
+	for (const std::string &line : grant_lines)
+		add_grant_line(line, granted);
+	return granted;
+}
+
+std::vector<CheckRow>
+check_server(const CheckRequest &request) {
+	std::vector<CheckRow> rows;
+	const std::string where = request.connection.host + ":" + std::to_string(request.connection.port);
+	std::unique_ptr<Connection> connection;
+	try {
+		connection = std::make_unique<Connection>(request.connection);
+	} catch (const Error &error) {
+		if (std::string(error.sqlstate) == sqlstate::invalid_authorization) {
+			rows.push_back({"connection", "ok", where, ""});
+			rows.push_back({"credentials", "error", error.detail, error.hint});
+		} else {
+			rows.push_back({"connection", "error", error.detail, error.hint});
+		}
+		return rows;
+	}
+	rows.push_back({"connection", "ok", where, ""});
+	rows.push_back({"credentials", "ok", request.connection.user, ""});
+
+	const ServerVersion &version = connection->version();
+	bool mariadb = version.flavour == Flavour::mariadb;
+	bool supported = mariadb ? version.at_least(10, 0) : version.at_least(5, 5);
+	rows.push_back({"server version", supported ? "ok" : "error",
+					std::string(mariadb ? "MariaDB " : "MySQL ") + version.text,
+					supported ? "" : "Upgrade the server: MySQL 5.5 or later, or MariaDB 10.0 or later."});
+
+	add_privilege_rows(*connection, request, rows);
+	add_setting_rows(*connection, request, rows);
+	add_position_row(*connection, rows);
+	add_object_rows(*connection, request, rows);
 	return rows;
 }
 

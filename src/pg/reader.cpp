@@ -357,12 +357,10 @@ check_server_identity(const ReplicationSource &source, const mysql::BinlogStream
 
 } // namespace
 
-// Reads the binlog from the source's committed position until stopped or failed.
-void
-read_binlog(const ReplicationSource &source) {
+// The stream options of the source: where to resume, how to reconnect.
+mysql::StreamOptions
+stream_options(const ReplicationSource &source) {
 	const config::SourceConfig &config = source.config;
-	core::TableFilter filter = config::table_filter(config);
-
 	mysql::StreamOptions options;
 	options.connection = mysql::connection_params(config);
 	options.server_id = static_cast<uint32_t>(config.my_server_id);
@@ -374,152 +372,184 @@ read_binlog(const ReplicationSource &source) {
 	// only when it has nothing else to send); idle commits stay one per sleep_loop.
 	options.heartbeat_ms = idle_heartbeat_ms;
 	options.reconnect.max_attempts = config.on_error_read == "continue" ? 1000000 : 5;
-	options.reconnect.on_retry = [&](const mysql::RetryNotice &notice) {
-		std::string text = "reader of source \"" + source.name + "\" lost the MySQL connection (" +
-						   notice.reason + "); reconnecting to resume at " + notice.resume.text() +
-						   ", attempt " + std::to_string(notice.attempt);
+	options.reconnect.on_retry = [name = source.name](const mysql::RetryNotice &notice) {
+		std::string text = "reader of source \"" + name + "\" lost the MySQL connection (" + notice.reason +
+						   "); reconnecting to resume at " + notice.resume.text() + ", attempt " +
+						   std::to_string(notice.attempt);
 		pg_call([&] { ereport(WARNING, (errmsg_internal("%s", text.c_str()))); });
 	};
+	return options;
+}
+
+// One reading of the binlog: the events of the stream go into batches, transaction by transaction.
+class StreamReader {
+  public:
+	StreamReader(const ReplicationSource &source, const mysql::BinlogStream &stream)
+		: source_(source), config_(source.config), filter_(config::table_filter(source.config)),
+		  gtids_(source.read_gtid), writer_(source), position_(source.read_position), committed_(position_),
+		  idle_commit_interval_(std::chrono::seconds(std::max(1, source.config.sleep_loop))),
+		  last_idle_commit_(Clock::now() - idle_commit_interval_) {
+		decoder_.set_checksum(stream.checksum_crc32() ? binlog::ChecksumAlgorithm::crc32
+													  : binlog::ChecksumAlgorithm::off);
+		writer_.set_server_identity(stream.server_identity());
+	}
+
+	// Reads until stopped or failed; what is not committed is rolled back on a failure.
+	void run(mysql::BinlogStream &stream) {
+		try {
+			for (;;) {
+				check_stop();
+				std::optional<mysql::RawEvent> raw = stream.next();
+				if (!raw)
+					break;
+				add(*raw);
+			}
+		} catch (...) {
+			writer_.abandon();
+			throw;
+		}
+	}
+
+  private:
+	void add(const mysql::RawEvent &raw) {
+		mysql::BinlogPosition start = position_;
+		start.position = raw.next.position >= raw.size ? raw.next.position - raw.size : 0;
+		binlog::Event event = decoder_.decode(raw.data, raw.size);
+		position_ = raw.next;
+		// Lag is measured from the time of the last change read: the FORMAT_DESCRIPTION the
+		// server sends first carries the time its file was created, hours ago maybe.
+		if (!raw.artificial && event.header.timestamp != 0 &&
+			(std::holds_alternative<binlog::RowsEvent>(event.body) ||
+			 std::holds_alternative<binlog::QueryEvent>(event.body) ||
+			 std::holds_alternative<binlog::XidEvent>(event.body)))
+			last_event_time_ = event.header.timestamp;
+
+		switch (raw.type) {
+		case binlog::event_type::heartbeat:
+		case binlog::event_type::heartbeat_v2:
+			// Idle at the end of the binlog: everything read so far is committed, and lag is
+			// zero (recorded once per sleep_loop while nothing happens).
+			if (!in_transaction_ &&
+				(writer_.open() || Clock::now() - last_idle_commit_ >= idle_commit_interval_)) {
+				writer_.commit(committed_, gtids_.text(), last_event_time_, true);
+				last_idle_commit_ = Clock::now();
+			}
+			return;
+		case binlog::event_type::rotate:
+			// A transaction is never split over two files: one still open here was cut short
+			// (the server crashed while writing it, and went on to a new file after its
+			// restart). MySQL rolled it back; so does the replica, as MySQL's own replicas do.
+			if (in_transaction_)
+				discard_incomplete_transaction(writer_, gtids_, source_, start);
+			in_transaction_ = false;
+			table_maps_.clear();
+			if (writer_.open())
+				writer_.commit(committed_, gtids_.text(), last_event_time_, false);
+			committed_ = position_;
+			return;
+		case binlog::event_type::format_description:
+			writer_.set_format_description(std::vector<uint8_t>(raw.data, raw.data + raw.size));
+			return;
+		case binlog::event_type::table_map:
+			table_maps_[std::get<binlog::TableMapEvent>(event.body).table->table_id] =
+				std::vector<uint8_t>(raw.data, raw.data + raw.size);
+			return;
+		case binlog::event_type::gtid:
+		case binlog::event_type::gtid_tagged:
+		case binlog::event_type::mariadb_gtid:
+			gtids_.begin(event);
+			begin_transaction();
+			return;
+		case binlog::event_type::xid:
+			end_transaction(false);
+			return;
+		default:
+			break;
+		}
+		if (const auto *query = std::get_if<binlog::QueryEvent>(&event.body))
+			add_query(*query, start, event.header.timestamp);
+		else if (const auto *rows = std::get_if<binlog::RowsEvent>(&event.body))
+			add_rows(*rows, raw, start, event.header.timestamp);
+	}
+
+	void add_query(const binlog::QueryEvent &query, const mysql::BinlogPosition &start, uint32_t timestamp) {
+		if (is_statement(query.statement, "BEGIN") || is_statement(query.statement, "XA START")) {
+			begin_transaction();
+			return;
+		}
+		if (is_statement(query.statement, "COMMIT") || is_statement(query.statement, "XA COMMIT")) {
+			end_transaction(false);
+			return;
+		}
+		// Any other statement ends a transaction in MySQL (DDL commits implicitly).
+		if (filter_.destination_schema(query.database) || mentions_mapped_schema(query.statement, config_))
+			writer_.add_statement(query.database, query, start, timestamp);
+		end_transaction(true);
+	}
+
+	void add_rows(const binlog::RowsEvent &rows, const mysql::RawEvent &raw,
+				  const mysql::BinlogPosition &start, uint32_t timestamp) {
+		const binlog::TableMap &table = *rows.table;
+		if (!filter_.replicates_table(table.database, table.table) ||
+			filter_.skips_event(filter_kind(rows.kind), table.database, table.table))
+			return;
+		auto map = table_maps_.find(rows.table_id);
+		if (map == table_maps_.end())
+			throw Error(sqlstate::data_corrupted,
+						"rows event at " + start.text() + " has no TABLE_MAP in its transaction");
+		// Decoding every row validates the event now, where the position is precise.
+		binlog::RowReader reader(rows);
+		std::vector<binlog::Value> before, after;
+		int64_t count = 0;
+		while (reader.next(before, after))
+			count++;
+		writer_.add_rows_event(rows, map->second, raw.data, raw.size, start, timestamp, count);
+	}
+
+	void begin_transaction() {
+		if (!in_transaction_)
+			writer_.mark_transaction_start();
+		in_transaction_ = true;
+	}
+
+	// At a transaction boundary the batch is committed when it is due: a statement (force), the
+	// batch size reached, or the batch open for batch_max_age.
+	void end_transaction(bool force) {
+		in_transaction_ = false;
+		gtids_.commit();
+		table_maps_.clear();
+		committed_ = position_;
+		bool due = force || writer_.rows() >= config_.replica_batch_size ||
+				   (writer_.open() && Clock::now() - writer_.opened_at() >= batch_max_age);
+		if (due)
+			writer_.commit(committed_, gtids_.text(), last_event_time_, false);
+	}
+
+	const ReplicationSource &source_;
+	const config::SourceConfig &config_;
+	core::TableFilter filter_;
+	binlog::Decoder decoder_;
+	GtidTracker gtids_;
+	BatchWriter writer_;
+	std::map<uint64_t, std::vector<uint8_t>> table_maps_; // of the current transaction
+	mysql::BinlogPosition position_;
+	mysql::BinlogPosition committed_; // the last transaction boundary
+	std::optional<uint32_t> last_event_time_;
+	bool in_transaction_ = false;
+	const Clock::duration idle_commit_interval_;
+	Clock::time_point last_idle_commit_;
+};
+
+// Reads the binlog from the source's committed position until stopped or failed.
+void
+read_binlog(const ReplicationSource &source) {
+	mysql::StreamOptions options = stream_options(source);
 	set_slot_state(my_slot(), "connecting");
 	mysql::BinlogStream stream(options);
 	check_server_identity(source, stream, !options.gtid_start.empty());
-
-	binlog::Decoder decoder;
-	decoder.set_checksum(stream.checksum_crc32() ? binlog::ChecksumAlgorithm::crc32
-												 : binlog::ChecksumAlgorithm::off);
-	GtidTracker gtids(source.read_gtid);
-	BatchWriter writer(source);
-	writer.set_server_identity(stream.server_identity());
-	std::map<uint64_t, std::vector<uint8_t>> table_maps; // of the current transaction
-	mysql::BinlogPosition position = source.read_position;
-	mysql::BinlogPosition committed = position; // the last transaction boundary
-	std::optional<uint32_t> last_event_time;
-	bool in_transaction = false;
-	const auto idle_commit_interval = std::chrono::seconds(std::max(1, config.sleep_loop));
-	auto last_idle_commit = Clock::now() - idle_commit_interval;
+	StreamReader reader(source, stream);
 	set_slot_state(my_slot(), "streaming");
-
-	auto at_boundary = [&](const mysql::BinlogPosition &next, bool force, bool caught_up) {
-		committed = next;
-		bool due = force || writer.rows() >= config.replica_batch_size ||
-				   (writer.open() && Clock::now() - writer.opened_at() >= batch_max_age);
-		if (due)
-			writer.commit(committed, gtids.text(), last_event_time, caught_up);
-	};
-
-	try {
-		for (;;) {
-			check_stop();
-			std::optional<mysql::RawEvent> raw = stream.next();
-			if (!raw)
-				break;
-			mysql::BinlogPosition start = position;
-			start.position = raw->next.position >= raw->size ? raw->next.position - raw->size : 0;
-			binlog::Event event = decoder.decode(raw->data, raw->size);
-			position = raw->next;
-			// Lag is measured from the time of the last change read: the FORMAT_DESCRIPTION the
-			// server sends first carries the time its file was created, hours ago maybe.
-			if (!raw->artificial && event.header.timestamp != 0 &&
-				(std::holds_alternative<binlog::RowsEvent>(event.body) ||
-				 std::holds_alternative<binlog::QueryEvent>(event.body) ||
-				 std::holds_alternative<binlog::XidEvent>(event.body)))
-				last_event_time = event.header.timestamp;
-
-			switch (raw->type) {
-			case binlog::event_type::heartbeat:
-			case binlog::event_type::heartbeat_v2:
-				// Idle at the end of the binlog: everything read so far is committed, and lag is
-				// zero (recorded once per sleep_loop while nothing happens).
-				if (!in_transaction &&
-					(writer.open() || Clock::now() - last_idle_commit >= idle_commit_interval)) {
-					writer.commit(committed, gtids.text(), last_event_time, true);
-					last_idle_commit = Clock::now();
-				}
-				continue;
-			case binlog::event_type::rotate:
-				// A transaction is never split over two files: one still open here was cut short
-				// (the server crashed while writing it, and went on to a new file after its
-				// restart). MySQL rolled it back; so does the replica, as MySQL's own replicas do.
-				if (in_transaction)
-					discard_incomplete_transaction(writer, gtids, source, start);
-				in_transaction = false;
-				table_maps.clear();
-				if (writer.open())
-					writer.commit(committed, gtids.text(), last_event_time, false);
-				committed = position;
-				continue;
-			case binlog::event_type::format_description:
-				writer.set_format_description(std::vector<uint8_t>(raw->data, raw->data + raw->size));
-				continue;
-			case binlog::event_type::table_map:
-				table_maps[std::get<binlog::TableMapEvent>(event.body).table->table_id] =
-					std::vector<uint8_t>(raw->data, raw->data + raw->size);
-				continue;
-			case binlog::event_type::gtid:
-			case binlog::event_type::gtid_tagged:
-			case binlog::event_type::mariadb_gtid:
-				gtids.begin(event);
-				if (!in_transaction)
-					writer.mark_transaction_start();
-				in_transaction = true;
-				continue;
-			case binlog::event_type::xid:
-				in_transaction = false;
-				gtids.commit();
-				table_maps.clear();
-				at_boundary(position, false, false);
-				continue;
-			default:
-				break;
-			}
-			if (const auto *query = std::get_if<binlog::QueryEvent>(&event.body)) {
-				if (is_statement(query->statement, "BEGIN") || is_statement(query->statement, "XA START")) {
-					if (!in_transaction)
-						writer.mark_transaction_start();
-					in_transaction = true;
-					continue;
-				}
-				if (is_statement(query->statement, "COMMIT") || is_statement(query->statement, "XA COMMIT")) {
-					in_transaction = false;
-					gtids.commit();
-					table_maps.clear();
-					at_boundary(position, false, false);
-					continue;
-				}
-				// Any other statement ends a transaction in MySQL (DDL commits implicitly).
-				if (filter.destination_schema(query->database) ||
-					mentions_mapped_schema(query->statement, config))
-					writer.add_statement(query->database, *query, start, event.header.timestamp);
-				in_transaction = false;
-				gtids.commit();
-				table_maps.clear();
-				at_boundary(position, true, false);
-				continue;
-			}
-			if (const auto *rows = std::get_if<binlog::RowsEvent>(&event.body)) {
-				const binlog::TableMap &table = *rows->table;
-				if (!filter.replicates_table(table.database, table.table) ||
-					filter.skips_event(filter_kind(rows->kind), table.database, table.table))
-					continue;
-				auto map = table_maps.find(rows->table_id);
-				if (map == table_maps.end())
-					throw Error(sqlstate::data_corrupted,
-								"rows event at " + start.text() + " has no TABLE_MAP in its transaction");
-				// Decoding every row validates the event now, where the position is precise.
-				binlog::RowReader reader(*rows);
-				std::vector<binlog::Value> before, after;
-				int64_t count = 0;
-				while (reader.next(before, after))
-					count++;
-				writer.add_rows_event(*rows, map->second, raw->data, raw->size, start, event.header.timestamp,
-									  count);
-				continue;
-			}
-		}
-	} catch (...) {
-		writer.abandon();
-		throw;
-	}
+	reader.run(stream);
 }
 
 void

@@ -3,13 +3,15 @@
 # binlog file of the sandbox MariaDB, then times in the same run (a) our Decoder reading the file
 # from the datadir, (b) BinlogStream + Decoder streaming it from the server (non-blocking), both
 # also with every value rendered as text, and (c) `mariadb-binlog --verbose FILE > /dev/null`.
-# Prints rows/s and the ratios to (c). Usage: test/bench/decode_bench.sh [ROWS]
+# Each runs ROUNDS times in turn; prints the median rows/s with the spread (min-max) and the ratios
+# of the medians to (c). Usage: test/bench/decode_bench.sh [ROWS] [ROUNDS]
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 . test/lib/sandbox.sh
 ROWS=${1:-1000000}
+ROUNDS=${2:-5}
 BATCH=1000
 SCHEMA=bench_decode_$$
 BUILD=$ROOT/build/bench
@@ -46,35 +48,53 @@ echo "written in $(echo "$end - $start" | bc) s; $file is $(stat -c %s "$path") 
 
 # rate ROWS SECONDS: rows per second
 rate() { echo "$1 / $2" | bc; }
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-read -r rows_a secs_a < <("$DRIVER" "$SCHEMA" file "$path")
-read -r rows_at secs_at < <("$DRIVER" --text "$SCHEMA" file "$path")
-read -r rows_b secs_b < <("$DRIVER" "$SCHEMA" stream "$file" 127.0.0.1 "$MY_PORT" "$MY_REPL_USER" "$MY_REPL_PASSWORD")
-read -r rows_bt secs_bt < <("$DRIVER" --text "$SCHEMA" stream "$file" 127.0.0.1 "$MY_PORT" "$MY_REPL_USER" \
-	"$MY_REPL_PASSWORD")
-start=$(date +%s.%N)
-mariadb-binlog --verbose "$path" >/dev/null
-end=$(date +%s.%N)
-secs_c=$(echo "$end - $start" | bc)
-rows_c=$ROWS
-
-rate_a=$(rate "$rows_a" "$secs_a")
-rate_at=$(rate "$rows_at" "$secs_at")
-rate_b=$(rate "$rows_b" "$secs_b")
-rate_bt=$(rate "$rows_bt" "$secs_bt")
-rate_c=$(rate "$rows_c" "$secs_c")
-printf '%-48s %9s rows %8s s %10s rows/s\n' \
-	"(a) Decoder, file" "$rows_a" "$secs_a" "$rate_a" \
-	"(a') Decoder, file, values as text" "$rows_at" "$secs_at" "$rate_at" \
-	"(b) BinlogStream + Decoder, live server" "$rows_b" "$secs_b" "$rate_b" \
-	"(b') BinlogStream + Decoder, values as text" "$rows_bt" "$secs_bt" "$rate_bt" \
-	"(c) mariadb-binlog --verbose > /dev/null" "$rows_c" "$secs_c" "$rate_c"
-printf 'ratios: (a)/(c) %s  (a'"'"')/(c) %s  (b)/(c) %s  (b'"'"')/(c) %s  (target >= 5)\n' \
-	"$(echo "scale=1; $rate_a / $rate_c" | bc)" "$(echo "scale=1; $rate_at / $rate_c" | bc)" \
-	"$(echo "scale=1; $rate_b / $rate_c" | bc)" "$(echo "scale=1; $rate_bt / $rate_c" | bc)"
-for got in "$rows_a" "$rows_at" "$rows_b" "$rows_bt"; do
-	[ "$got" = "$ROWS" ] || { echo "decoded $got rows instead of $ROWS" >&2; exit 1; }
+# measure NAME COMMAND...: runs COMMAND (it prints "ROWS SECONDS ...") ROUNDS times in turn with the
+# others; records the rates, and fails when a run decodes a number of rows other than ROWS.
+declare -A rates
+measure() {
+	local name=$1 rows secs
+	shift
+	read -r rows secs _ < <("$@")
+	[ "$rows" = "$ROWS" ] || { echo "$name decoded $rows rows instead of $ROWS" >&2; exit 1; }
+	rates[$name]+="$(rate "$rows" "$secs") "
+}
+mariadb_binlog() {
+	local start end
+	start=$(date +%s.%N)
+	mariadb-binlog --verbose "$path" >/dev/null
+	end=$(date +%s.%N)
+	echo "$ROWS $(echo "$end - $start" | bc)"
+}
+for round in $(seq 1 "$ROUNDS"); do
+	measure a "$DRIVER" "$SCHEMA" file "$path"
+	measure at "$DRIVER" --text "$SCHEMA" file "$path"
+	measure b "$DRIVER" "$SCHEMA" stream "$file" 127.0.0.1 "$MY_PORT" "$MY_REPL_USER" "$MY_REPL_PASSWORD"
+	measure bt "$DRIVER" --text "$SCHEMA" stream "$file" 127.0.0.1 "$MY_PORT" "$MY_REPL_USER" "$MY_REPL_PASSWORD"
+	measure c mariadb_binlog
 done
+
+# summary NAME: "median rows/s (min-max)" of the rounds
+summary() {
+	# shellcheck disable=SC2086 # the rates are a list of numbers
+	local values=(${rates[$1]})
+	printf '%s (%s-%s)' "$(median "${values[@]}")" "$(printf '%s\n' "${values[@]}" | sort -n | head -1)" \
+		"$(printf '%s\n' "${values[@]}" | sort -n | tail -1)"
+}
+ratio() { # ratio NAME: median of NAME / median of (c)
+	# shellcheck disable=SC2086
+	echo "scale=1; $(median ${rates[$1]}) / $(median ${rates[c]})" | bc
+}
+echo "rows/s, median of $ROUNDS rounds (min-max):"
+printf '%-48s %s\n' \
+	"(a) Decoder, file" "$(summary a)" \
+	"(a') Decoder, file, values as text" "$(summary at)" \
+	"(b) BinlogStream + Decoder, live server" "$(summary b)" \
+	"(b') BinlogStream + Decoder, values as text" "$(summary bt)" \
+	"(c) mariadb-binlog --verbose > /dev/null" "$(summary c)"
+printf 'ratios of the medians: (a)/(c) %s  (a'"'"')/(c) %s  (b)/(c) %s  (b'"'"')/(c) %s  (target >= 5)\n' \
+	"$(ratio a)" "$(ratio at)" "$(ratio b)" "$(ratio bt)"
 # Untimed: every decoded value of every row, as text, against what the generator wrote.
 read -r rows_check secs_check wrong_values < <("$DRIVER" --check "$SCHEMA" file "$path")
 [ "$rows_check" = "$ROWS" ] && [ "$wrong_values" = 0 ] ||
