@@ -126,7 +126,7 @@ std::string
 to_json(const SourceConfig &config, bool with_password) {
 	JsonWriter json;
 	json.open('{');
-	field(json, "type", config.type);
+	field(json, "type", std::string(setting_name(config.type)));
 
 	json.key("db_conn");
 	json.open('{');
@@ -158,8 +158,8 @@ to_json(const SourceConfig &config, bool with_password) {
 	field(json, "batch_retention", config.batch_retention);
 	field(json, "copy_max_memory", config.copy_max_memory);
 	field(json, "sleep_loop", int64_t{config.sleep_loop});
-	field(json, "on_error_replay", config.on_error_replay);
-	field(json, "on_error_read", config.on_error_read);
+	field(json, "on_error_replay", std::string(setting_name(config.on_error_replay)));
+	field(json, "on_error_read", std::string(setting_name(config.on_error_read)));
 	field(json, "auto_maintenance", config.auto_maintenance);
 	field(json, "gtid_enable", config.gtid_enable);
 
@@ -173,7 +173,7 @@ to_json(const SourceConfig &config, bool with_password) {
 	field(json, "keep_existing_schema", config.keep_existing_schema);
 	field(json, "net_read_timeout", int64_t{config.net_read_timeout});
 	field(json, "copy_parallel_jobs", int64_t{config.copy_parallel_jobs});
-	field(json, "zero_dates", config.zero_dates);
+	field(json, "zero_dates", std::string(setting_name(config.zero_dates)));
 	field(json, "strip_nul", config.strip_nul);
 	field(json, "verify_max_rows_per_second", config.verify_max_rows_per_second);
 

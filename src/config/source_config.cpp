@@ -5,6 +5,21 @@
 
 namespace chameleon::config {
 
+std::string_view
+setting_name(SourceType type) {
+	return type == SourceType::pgsql ? "pgsql" : "mysql";
+}
+
+std::string_view
+setting_name(OnError action) {
+	return action == OnError::exit ? "exit" : "continue";
+}
+
+std::string_view
+setting_name(core::ZeroDates policy) {
+	return policy == core::ZeroDates::Error ? "error" : "null";
+}
+
 namespace {
 
 // Hints are complete sentences (PostgreSQL's message style): capitalised, ending with a period.

@@ -4,6 +4,8 @@
 #pragma once
 
 #include "core/table_filter.hpp"
+#include "core/type_map.hpp"
+
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -51,8 +53,19 @@ struct TypeOverride {
 	std::vector<std::string> tables; // "schema.table" or "*"
 };
 
+// The settings with a fixed set of values, parsed once into these (their YAML and JSON spelling
+// comes from setting_name).
+enum class SourceType { mysql, pgsql };
+// on_error_replay / on_error_read: "continue" (disable the table / reconnect without end) or
+// "exit" (the source goes to error).
+enum class OnError { go_on, exit };
+
+std::string_view setting_name(SourceType type);
+std::string_view setting_name(OnError action);
+std::string_view setting_name(core::ZeroDates policy);
+
 struct SourceConfig {
-	std::string type = "mysql"; // mysql | pgsql
+	SourceType type = SourceType::mysql;
 	DbConn db_conn;
 	std::vector<std::pair<std::string, std::string>> schema_mappings; // origin -> destination, file order
 	std::vector<std::string> limit_tables, skip_tables;				  // "schema.table" (origin names)
@@ -63,15 +76,15 @@ struct SourceConfig {
 	std::string batch_retention = "1 day";		   // a PostgreSQL interval text
 	int64_t copy_max_memory = 300LL * 1024 * 1024; // bytes
 	int sleep_loop = 1;							   // seconds
-	std::string on_error_replay = "continue";	   // continue | exit
-	std::string on_error_read = "exit";			   // continue | exit
-	std::string auto_maintenance = "disabled";	   // "disabled" or a PostgreSQL interval text
+	OnError on_error_replay = OnError::go_on;
+	OnError on_error_read = OnError::exit;
+	std::string auto_maintenance = "disabled"; // "disabled" or a PostgreSQL interval text
 	bool gtid_enable = false;
 	SkipEvents skip_events;
 	bool keep_existing_schema = false;
 	int net_read_timeout = 600; // seconds
 	int copy_parallel_jobs = 2;
-	std::string zero_dates = "null"; // null | error
+	core::ZeroDates zero_dates = core::ZeroDates::ToNull;
 	bool strip_nul = true;
 	int64_t verify_max_rows_per_second = 0; // verify_tables: MySQL rows read per second; 0: no limit
 	std::vector<TypeOverride> type_override;

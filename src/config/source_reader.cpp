@@ -384,7 +384,8 @@ class SourceReader {
 			return;
 		}
 		if (key == "type")
-			config.type = one_of(value, key_path, {"mysql", "pgsql"});
+			config.type = one_of(value, key_path, {"mysql", "pgsql"}) == "pgsql" ? SourceType::pgsql
+																				 : SourceType::mysql;
 		else if (key == "db_conn")
 			read_db_conn(value, key_path);
 		else if (key == "schema_mappings")
@@ -414,9 +415,11 @@ class SourceReader {
 		else if (key == "sleep_loop")
 			config.sleep_loop = static_cast<int>(integer_in(value, key_path, 1, INT_MAX));
 		else if (key == "on_error_replay")
-			config.on_error_replay = one_of(value, key_path, {"continue", "exit"});
+			config.on_error_replay =
+				one_of(value, key_path, {"continue", "exit"}) == "exit" ? OnError::exit : OnError::go_on;
 		else if (key == "on_error_read")
-			config.on_error_read = one_of(value, key_path, {"continue", "exit"});
+			config.on_error_read =
+				one_of(value, key_path, {"continue", "exit"}) == "exit" ? OnError::exit : OnError::go_on;
 		else if (key == "auto_maintenance")
 			read_auto_maintenance(value, key_path);
 		else if (key == "gtid_enable")
@@ -430,7 +433,9 @@ class SourceReader {
 		else if (key == "copy_parallel_jobs")
 			config.copy_parallel_jobs = static_cast<int>(integer_in(value, key_path, 1, 64));
 		else if (key == "zero_dates")
-			config.zero_dates = one_of(value, key_path, {"null", "error"});
+			config.zero_dates = one_of(value, key_path, {"null", "error"}) == "error"
+									? core::ZeroDates::Error
+									: core::ZeroDates::ToNull;
 		else if (key == "strip_nul")
 			config.strip_nul = boolean(value, key_path);
 		else if (key == "verify_max_rows_per_second")
@@ -654,7 +659,7 @@ class SourceReader {
 					   "expected at least one origin_schema: destination_schema pair",
 					   "schema mappings cannot be empty: name the schemas to replicate");
 		check_origins();
-		if (config.type == "pgsql") {
+		if (config.type == SourceType::pgsql) {
 			if (config.db_conn.database.empty())
 				fail_missing(
 					db_conn_path + ".database", quoted(db_conn_path), db_conn_line,

@@ -199,7 +199,7 @@ copy_mysql_table(const Source &source, const QueuedTable &queued) {
 	mysql::CopyOptions options;
 	options.chunk_bytes = chunk_bytes(source.config);
 	options.strip_nul = source.config.strip_nul;
-	options.zero_dates_to_null = source.config.zero_dates != "error";
+	options.zero_dates_to_null = source.config.zero_dates != core::ZeroDates::Error;
 	options.charset = source.config.db_conn.charset;
 
 	run_transaction([&] {
@@ -244,7 +244,7 @@ copy_pgsql_table(const Source &source, const QueuedTable &queued) {
 
 void
 copy_table(const Source &source, const QueuedTable &queued) {
-	if (source.config.type == "pgsql")
+	if (source.config.type == config::SourceType::pgsql)
 		copy_pgsql_table(source, queued);
 	else
 		copy_mysql_table(source, queued);

@@ -170,8 +170,7 @@ map_context(const Source &source, const std::string &origin_schema, const std::s
 	context.table = table;
 	context.destination_schema = destination;
 	context.postgis_available = postgis;
-	context.zero_dates =
-		source.config.zero_dates == "error" ? core::ZeroDates::Error : core::ZeroDates::ToNull;
+	context.zero_dates = source.config.zero_dates;
 	for (const config::TypeOverride &override : source.config.type_override)
 		context.type_overrides.push_back({override.column_type, override.override_to, override.tables});
 	return context;
@@ -423,7 +422,7 @@ run_full_copy(const WorkerArgs &args) {
 		claim_source(source.id);
 	});
 	run_transaction([&] { check_destination_schemas(source); });
-	if (source.config.type == "pgsql") {
+	if (source.config.type == config::SourceType::pgsql) {
 		run_pgsql_copy(args, source);
 		return;
 	}

@@ -371,7 +371,7 @@ stream_options(const ReplicationSource &source) {
 	// A short heartbeat ends the last batch of a burst soon after the burst (the server sends it
 	// only when it has nothing else to send); idle commits stay one per sleep_loop.
 	options.heartbeat_ms = idle_heartbeat_ms;
-	options.reconnect.max_attempts = config.on_error_read == "continue" ? 1000000 : 5;
+	options.reconnect.max_attempts = config.on_error_read == config::OnError::go_on ? 1000000 : 5;
 	options.reconnect.on_retry = [name = source.name](const mysql::RetryNotice &notice) {
 		std::string text = "reader of source \"" + name + "\" lost the MySQL connection (" + notice.reason +
 						   "); reconnecting to resume at " + notice.resume.text() + ", attempt " +

@@ -44,7 +44,7 @@ before_point(const std::string &file, int64_t position, const TableState &table)
 }
 
 ReplayContext::ReplayContext(const ReplicationSource &source) : source_(source) {
-	policy_.zero_dates_to_null = source.config.zero_dates != "error";
+	policy_.zero_dates_to_null = source.config.zero_dates != core::ZeroDates::Error;
 	policy_.strip_nul = source.config.strip_nul;
 }
 
@@ -170,7 +170,8 @@ ReplayContext::table_failed(const LogEvent &event, TableState &table, const Tabl
 								   failure.sqlstate,
 								   failure.message};
 	// A right the owner lacks is no problem of one table: the source stops, whatever the policy.
-	if (source_.config.on_error_replay == "exit" || failure.sqlstate == sqlstate::insufficient_privilege)
+	if (source_.config.on_error_replay == config::OnError::exit ||
+		failure.sqlstate == sqlstate::insufficient_privilege)
 		throw ReplayStopped("replay of table \"" + event.schema + "." + event.table + "\" failed at " +
 								event.file + ":" + std::to_string(event.position) + ": " + failure.message,
 							failure.key.empty() ? "" : "Row " + failure.key + ".", entry, failure.sqlstate);

@@ -59,7 +59,8 @@ caller_is_superuser() {
 // password out. The caller is the outer user, as for password files.
 void
 require_password_for_pgsql(const config::SourceConfig &source) {
-	if (source.type != "pgsql" || !source.db_conn.password.empty() || !source.db_conn.password_file.empty())
+	if (source.type != config::SourceType::pgsql || !source.db_conn.password.empty() ||
+		!source.db_conn.password_file.empty())
 		return;
 	if (caller_is_superuser())
 		return;
@@ -131,8 +132,8 @@ CHAMELEON_FUNCTION(chameleon_check_source) {
 	config::SourceConfig source = config::parse_source(jsonb_argument(fcinfo, 0, "config"));
 	ResultSet result(fcinfo);
 	std::vector<mysql::CheckRow> rows;
-	if (source.type != "mysql") {
-		rows.push_back({"source type", "warning", source.type,
+	if (source.type != config::SourceType::mysql) {
+		rows.push_back({"source type", "warning", std::string(config::setting_name(source.type)),
 						"Only MySQL and MariaDB sources have server checks; a pgsql source is checked when "
 						"init_replica connects to it."});
 	} else {

@@ -28,7 +28,7 @@ translator_context(ReplayContext &replay, const LogEvent &event) {
 		context.type_overrides.push_back({override.column_type, override.override_to, override.tables});
 	context.postgis_available =
 		spi_value("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'") != "0";
-	context.zero_dates = config.zero_dates == "error" ? core::ZeroDates::Error : core::ZeroDates::ToNull;
+	context.zero_dates = config.zero_dates;
 	mysql::ServerVersion version = mysql::parse_server_version(replay.decoder().format().server_version);
 	context.column_type_style = version.flavour == mysql::Flavour::mysql && version.at_least(8, 0, 19)
 									? ddl::ColumnTypeStyle::mysql80

@@ -159,7 +159,7 @@ TEST_CASE("the Python example with the pgsql block fixed", "[config][file]") {
 
 	const auto &[mysql_name, mysql] = file.sources[0];
 	CHECK(mysql_name == "mysql");
-	CHECK(mysql.type == "mysql");
+	CHECK(mysql.type == SourceType::mysql);
 	CHECK(mysql.db_conn ==
 		  DbConn{"localhost", 3306, "usr_replica", "never_commit_passwords", "", "utf8", 10, ""});
 	CHECK(mysql.schema_mappings ==
@@ -167,7 +167,7 @@ TEST_CASE("the Python example with the pgsql block fixed", "[config][file]") {
 	CHECK(mysql.limit_tables == Strings{"delphis_mediterranea.foo"});
 	CHECK(mysql.skip_tables == Strings{"delphis_mediterranea.bar"});
 	CHECK(mysql.grant_select_to == Strings{"usr_readonly"});
-	CHECK(mysql.on_error_read == "continue");
+	CHECK(mysql.on_error_read == OnError::go_on);
 	CHECK(mysql.skip_events.insert == Strings{"delphis_mediterranea.foo"});
 	CHECK(mysql.skip_events.delete_ == Strings{"delphis_mediterranea"});
 	CHECK(mysql.skip_events.update.empty());
@@ -182,7 +182,7 @@ TEST_CASE("the Python example with the pgsql block fixed", "[config][file]") {
 
 	const auto &[pgsql_name, pgsql] = file.sources[1];
 	CHECK(pgsql_name == "pgsql");
-	CHECK(pgsql.type == "pgsql");
+	CHECK(pgsql.type == SourceType::pgsql);
 	CHECK(pgsql.db_conn.port == 5432);
 	CHECK(pgsql.db_conn.database == "db_replica");
 	CHECK(pgsql.schema_mappings ==

@@ -9,7 +9,7 @@ using Strings = std::vector<std::string>;
 
 TEST_CASE("a minimal source gets every default", "[config][source]") {
 	SourceConfig config = parse_source(minimal_source);
-	CHECK(config.type == "mysql");
+	CHECK(config.type == SourceType::mysql);
 	CHECK(config.db_conn.host == "localhost");
 	CHECK(config.db_conn.port == 3306);
 	CHECK(config.db_conn.user == "usr_replica");
@@ -29,15 +29,15 @@ TEST_CASE("a minimal source gets every default", "[config][source]") {
 	CHECK(config.batch_retention == "1 day");
 	CHECK(config.copy_max_memory == 300LL * 1024 * 1024);
 	CHECK(config.sleep_loop == 1);
-	CHECK(config.on_error_replay == "continue");
-	CHECK(config.on_error_read == "exit");
+	CHECK(config.on_error_replay == OnError::go_on);
+	CHECK(config.on_error_read == OnError::exit);
 	CHECK(config.auto_maintenance == "disabled");
 	CHECK_FALSE(config.gtid_enable);
 	CHECK(config.skip_events == SkipEvents{});
 	CHECK_FALSE(config.keep_existing_schema);
 	CHECK(config.net_read_timeout == 600);
 	CHECK(config.copy_parallel_jobs == 2);
-	CHECK(config.zero_dates == "null");
+	CHECK(config.zero_dates == chameleon::core::ZeroDates::ToNull);
 	CHECK(config.strip_nul);
 	CHECK(config.verify_max_rows_per_second == 0);
 	CHECK(config.type_override.empty());
@@ -100,7 +100,7 @@ fillfactor:
     tables:
       - crm.leads
 )yaml");
-	CHECK(config.type == "mysql");
+	CHECK(config.type == SourceType::mysql);
 	CHECK(config.db_conn.host == "db.example.com");
 	CHECK(config.db_conn.port == 3307);
 	CHECK(config.db_conn.user == "replicator");
@@ -119,8 +119,8 @@ fillfactor:
 	CHECK(config.batch_retention == "7 days");
 	CHECK(config.copy_max_memory == 1024LL * 1024 * 1024);
 	CHECK(config.sleep_loop == 5);
-	CHECK(config.on_error_replay == "exit");
-	CHECK(config.on_error_read == "continue");
+	CHECK(config.on_error_replay == OnError::exit);
+	CHECK(config.on_error_read == OnError::go_on);
 	CHECK(config.auto_maintenance == "1 day");
 	CHECK(config.gtid_enable);
 	CHECK(config.skip_events.insert == Strings{"shop.orders"});
@@ -129,7 +129,7 @@ fillfactor:
 	CHECK(config.keep_existing_schema);
 	CHECK(config.net_read_timeout == 900);
 	CHECK(config.copy_parallel_jobs == 8);
-	CHECK(config.zero_dates == "error");
+	CHECK(config.zero_dates == chameleon::core::ZeroDates::Error);
 	CHECK_FALSE(config.strip_nul);
 	CHECK(config.verify_max_rows_per_second == 50000);
 	REQUIRE(config.type_override.size() == 2);
@@ -196,7 +196,7 @@ zero_dates:
 	CHECK(config.skip_events.insert.empty());
 	CHECK(config.skip_events.update.empty());
 	CHECK(config.skip_events.delete_ == Strings{"delphis_mediterranea"});
-	CHECK(config.zero_dates == "null");
+	CHECK(config.zero_dates == chameleon::core::ZeroDates::ToNull);
 }
 
 TEST_CASE("an empty value means the default", "[config][source]") {
@@ -204,7 +204,7 @@ TEST_CASE("an empty value means the default", "[config][source]") {
 		parse_source(minimal_source + "lock_timeout:\nsleep_loop: ~\nskip_events:\ntype:\n");
 	CHECK(config.lock_timeout == "120s");
 	CHECK(config.sleep_loop == 1);
-	CHECK(config.type == "mysql");
+	CHECK(config.type == SourceType::mysql);
 	CHECK(config.skip_events == SkipEvents{});
 }
 
@@ -240,7 +240,7 @@ lock_timeout: "10s"
 replica_batch_size: 3000
 sleep_loop: 5
 )yaml");
-	CHECK(config.type == "pgsql");
+	CHECK(config.type == SourceType::pgsql);
 	CHECK(config.db_conn.port == 5432);
 	CHECK(config.db_conn.database == "db_replica");
 	CHECK(config.replica_batch_size == 3000);
