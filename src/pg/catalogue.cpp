@@ -47,8 +47,8 @@ find_source(const std::string &name, Oid *owner) {
 
 Source
 load_source(int64 source_id) {
-	std::vector<SqlRow> rows = catalogue_query(std::string(source_columns) + "WHERE i_id_source = $1::bigint",
-											   {std::to_string(source_id)});
+	std::vector<SqlRow> rows =
+		catalogue_query(std::string(source_columns) + "WHERE i_id_source = $1", {source_id});
 	if (rows.empty())
 		throw Error(sqlstate::undefined_object, "source " + std::to_string(source_id) + " no longer exists");
 	return source_from_row(rows[0]);
@@ -64,9 +64,8 @@ load_source(const std::string &name) {
 
 Oid
 source_owner(int64 source_id) {
-	SqlValue owner =
-		catalogue_value("SELECT rol_owner::oid FROM sch_chameleon.t_sources WHERE i_id_source = $1::bigint",
-						{std::to_string(source_id)});
+	SqlValue owner = catalogue_value(
+		"SELECT rol_owner::oid FROM sch_chameleon.t_sources WHERE i_id_source = $1", {source_id});
 	if (!owner)
 		throw Error(sqlstate::undefined_object, "source " + std::to_string(source_id) + " no longer exists");
 	return static_cast<Oid>(std::stoul(*owner));
@@ -75,24 +74,24 @@ source_owner(int64 source_id) {
 std::optional<core::SourceStatus>
 change_source_status(int64 source_id, core::StatusChange change, const std::string &reason,
 					 std::optional<core::SourceStatus> back_to) {
-	const std::string id = std::to_string(source_id);
 	SqlValue current = catalogue_value(
-		"SELECT enm_status::text FROM sch_chameleon.t_sources WHERE i_id_source = $1::bigint FOR UPDATE",
-		{id});
+		"SELECT enm_status::text FROM sch_chameleon.t_sources WHERE i_id_source = $1 FOR UPDATE",
+		{source_id});
 	if (!current)
-		throw Error(sqlstate::undefined_object, "source " + id + " no longer exists");
+		throw Error(sqlstate::undefined_object, "source " + std::to_string(source_id) + " no longer exists");
 	std::optional<core::SourceStatus> before = core::parse_status(*current);
 	if (!before)
-		throw Error(sqlstate::internal_error, "source " + id + " has an unknown status \"" + *current + "\"");
+		throw Error(sqlstate::internal_error,
+					"source " + std::to_string(source_id) + " has an unknown status \"" + *current + "\"");
 	std::optional<core::SourceStatus> after = core::next_status(*before, change, back_to);
 	if (!after)
 		return std::nullopt;
 	const std::optional<bool> &run_requested = core::status_rule(change).run_requested;
 	catalogue_exec("UPDATE sch_chameleon.t_sources SET enm_status = $2::sch_chameleon.en_src_status, "
 				   "t_status_reason = nullif($3, ''), ts_status_changed = clock_timestamp(), "
-				   "b_run_requested = coalesce($4::boolean, b_run_requested) WHERE i_id_source = $1::bigint",
-				   {id, std::string(core::status_name(*after)), reason,
-					run_requested ? SqlValue(*run_requested ? "true" : "false") : std::nullopt});
+				   "b_run_requested = CASE WHEN $4 THEN $5 ELSE b_run_requested END WHERE i_id_source = $1",
+				   {source_id, std::string(core::status_name(*after)), reason, run_requested.has_value(),
+					run_requested.value_or(false)});
 	return before;
 }
 

@@ -37,15 +37,15 @@ claim_table(int64 source_id) {
 		"ts_started = clock_timestamp() "
 		"WHERE (i_id_source, v_schema_origin, v_table_name) = ("
 		"  SELECT i_id_source, v_schema_origin, v_table_name FROM sch_chameleon.t_init_tables "
-		"  WHERE i_id_source = $1::bigint AND enm_state = 'pending' "
+		"  WHERE i_id_source = $1 AND enm_state = 'pending' "
 		"  AND NOT EXISTS (SELECT 1 FROM sch_chameleon.t_init_tables f "
-		"                  WHERE f.i_id_source = $1::bigint AND f.enm_state = 'failed') "
+		"                  WHERE f.i_id_source = $1 AND f.enm_state = 'failed') "
 		"  ORDER BY i_estimated_bytes DESC NULLS LAST, v_schema_origin, v_table_name "
 		"  LIMIT 1 FOR UPDATE SKIP LOCKED) "
 		"RETURNING v_schema_origin, v_table_name, v_schema_loading, jsb_layout::text, "
 		"  array_length(t_index_statements, 1), v_schema_name, coalesce(t_pg_snapshot, ''), "
 		"  coalesce(t_pg_copy, '')",
-		{std::to_string(source_id)});
+		{source_id});
 	if (rows.empty())
 		return std::nullopt;
 	QueuedTable table;
@@ -59,10 +59,10 @@ claim_table(int64 source_id) {
 	table.layout.destination_schema = table.loading_schema;
 	int statements = rows[0][4] ? std::stoi(*rows[0][4]) : 0;
 	for (int i = 1; i <= statements; i++)
-		table.index_statements.push_back(*catalogue_value(
-			"SELECT t_index_statements[$4::int] FROM sch_chameleon.t_init_tables "
-			"WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
-			{std::to_string(source_id), table.origin_schema, table.table, std::to_string(i)}));
+		table.index_statements.push_back(
+			*catalogue_value("SELECT t_index_statements[$4] FROM sch_chameleon.t_init_tables "
+							 "WHERE i_id_source = $1 AND v_schema_origin = $2 AND v_table_name = $3",
+							 {source_id, table.origin_schema, table.table, i}));
 	return table;
 }
 
@@ -108,8 +108,8 @@ record_discarded(int64 source_id, const QueuedTable &queued, const std::vector<c
 		catalogue_exec(
 			"INSERT INTO sch_chameleon.t_discarded_rows (i_id_source, v_schema_name, v_table_name, "
 			"t_row_key, "
-			"t_row_data, t_reason) VALUES ($1::bigint, $2, $3, $4, $5, $6)",
-			{std::to_string(source_id), queued.origin_schema, queued.table, row.key, row.data, row.reason});
+			"t_row_data, t_reason) VALUES ($1, $2, $3, $4, $5, $6)",
+			{source_id, queued.origin_schema, queued.table, row.key, row.data, row.reason});
 }
 
 // Identity and serial columns continue after the copied values (MySQL's AUTO_INCREMENT counter).
@@ -172,15 +172,13 @@ finish_table(const Source &source, const QueuedTable &queued,
 	}
 	continue_sequences(quote_ident(queued.loading_schema) + "." +
 					   quote_ident(queued.layout.destination_table));
-	catalogue_exec("UPDATE sch_chameleon.t_init_tables SET enm_state = 'copied', i_rows = $4::bigint, "
-				   "i_bytes = $5::bigint, i_discarded = $6::bigint, ts_finished = clock_timestamp(), "
-				   "t_binlog_name = nullif($7, ''), i_binlog_position = nullif($8, '0')::bigint, "
+	catalogue_exec("UPDATE sch_chameleon.t_init_tables SET enm_state = 'copied', i_rows = $4, "
+				   "i_bytes = $5, i_discarded = $6, ts_finished = clock_timestamp(), "
+				   "t_binlog_name = nullif($7, ''), i_binlog_position = nullif($8, 0), "
 				   "t_gtid_set = nullif($9, '') "
-				   "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
-				   {std::to_string(source.id), queued.origin_schema, queued.table,
-					std::to_string(loaded.rows), std::to_string(loaded.bytes),
-					std::to_string(loaded.discarded), coordinates.file, std::to_string(coordinates.position),
-					coordinates.gtid_set});
+				   "WHERE i_id_source = $1 AND v_schema_origin = $2 AND v_table_name = $3",
+				   {source.id, queued.origin_schema, queued.table, loaded.rows, loaded.bytes,
+					loaded.discarded, coordinates.file, coordinates.position, coordinates.gtid_set});
 }
 
 size_t
@@ -258,8 +256,8 @@ mark_table_failed(int64 source_id, const QueuedTable &queued, const std::string 
 	run_transaction([&] {
 		catalogue_exec("UPDATE sch_chameleon.t_init_tables SET enm_state = 'failed', t_error = $4, "
 					   "ts_finished = clock_timestamp() "
-					   "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
-					   {std::to_string(source_id), queued.origin_schema, queued.table, message});
+					   "WHERE i_id_source = $1 AND v_schema_origin = $2 AND v_table_name = $3",
+					   {source_id, queued.origin_schema, queued.table, message});
 	});
 }
 

@@ -75,8 +75,8 @@ void
 check_destination_schemas(const Source &source) {
 	catalogue_exec("SELECT sch_chameleon.fn_check_destination_schemas(t_source, jsb_config || "
 				   "jsonb_build_object('keep_existing_schema', $2::boolean), rol_owner) "
-				   "FROM sch_chameleon.t_sources WHERE i_id_source = $1::bigint",
-				   {std::to_string(source.id), source.config.keep_existing_schema ? "true" : "false"});
+				   "FROM sch_chameleon.t_sources WHERE i_id_source = $1",
+				   {source.id, source.config.keep_existing_schema ? "true" : "false"});
 }
 
 namespace {
@@ -88,7 +88,7 @@ using core::quote_ident;
 SyncRequest
 read_sync_request(int64 source_id, dsm_handle handle) {
 	SyncRequest request;
-	std::string id = std::to_string(source_id);
+	const int64 id = source_id;
 	char *text = pg_call([&] {
 		dsm_segment *segment = dsm_attach(handle);
 		if (segment == nullptr)
@@ -98,17 +98,16 @@ read_sync_request(int64 source_id, dsm_handle handle) {
 		dsm_detach(segment);
 		return copy;
 	});
-	catalogue_exec(
-		"UPDATE sch_chameleon.t_sources SET jsb_sync_request = $2::jsonb WHERE i_id_source = $1::bigint",
-		{id, std::string(text)});
+	catalogue_exec("UPDATE sch_chameleon.t_sources SET jsb_sync_request = $2::jsonb WHERE i_id_source = $1",
+				   {id, std::string(text)});
 	request.schema =
 		catalogue_value("SELECT coalesce(jsb_sync_request ->> 'schema', '') FROM sch_chameleon.t_sources "
-						"WHERE i_id_source = $1::bigint",
+						"WHERE i_id_source = $1",
 						{id})
 			.value_or("");
 	for (const SqlRow &row : catalogue_query("SELECT t ->> 0, t ->> 1 FROM sch_chameleon.t_sources, "
 											 "jsonb_array_elements(jsb_sync_request -> 'tables') t "
-											 "WHERE i_id_source = $1::bigint",
+											 "WHERE i_id_source = $1",
 											 {id}))
 		if (row[0] && row[1]) // sync_tables refuses NULL names; a NULL here names no table
 			request.tables.emplace_back(*row[0], *row[1]);
@@ -189,8 +188,7 @@ claim_source(int64 source_id) {
 		throw Error(sqlstate::object_not_in_prerequisite_state,
 					"the source is already being copied or replicated", "",
 					"Look at chameleon.show_status() for its state.");
-	catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint",
-				   {std::to_string(source_id)});
+	catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1", {source_id});
 }
 
 core::TableLayout
@@ -205,9 +203,9 @@ queue_table(const Source &source, const core::TableLayout &layout, const std::st
 			int64_t bytes) {
 	catalogue_exec("INSERT INTO sch_chameleon.t_init_tables (i_id_source, v_schema_origin, v_table_name, "
 				   "v_schema_name, v_schema_loading, i_estimated_rows, i_estimated_bytes, jsb_layout) "
-				   "VALUES ($1::bigint, $2, $3, $4, $5, $6::bigint, $7::bigint, $8::jsonb)",
-				   {std::to_string(source.id), layout.origin_schema, layout.table, layout.destination_schema,
-					loading, std::to_string(rows), std::to_string(bytes), core::to_json(layout)});
+				   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)",
+				   {source.id, layout.origin_schema, layout.table, layout.destination_schema, loading, rows,
+					bytes, core::to_json(layout)});
 }
 
 void
@@ -215,8 +213,8 @@ add_index_statement(const Source &source, const std::string &origin_schema, cons
 					const std::string &statement) {
 	catalogue_exec(
 		"UPDATE sch_chameleon.t_init_tables SET t_index_statements = array_append(t_index_statements, $4) "
-		"WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
-		{std::to_string(source.id), origin_schema, table, statement});
+		"WHERE i_id_source = $1 AND v_schema_origin = $2 AND v_table_name = $3",
+		{source.id, origin_schema, table, statement});
 }
 
 // The loading schemas a copy creates, by mapping.
@@ -382,9 +380,8 @@ prepare_pgsql_tables(const Source &source, const pgsql::SourceSchema &schema, co
 		}
 		queue_table(source, layout, loading, table.estimated_rows, table.estimated_bytes);
 		catalogue_exec("UPDATE sch_chameleon.t_init_tables SET t_pg_snapshot = $4, t_pg_copy = $5 "
-					   "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
-					   {std::to_string(source.id), table.schema, table.name, snapshot,
-						pgsql::copy_out_statement(table)});
+					   "WHERE i_id_source = $1 AND v_schema_origin = $2 AND v_table_name = $3",
+					   {source.id, table.schema, table.name, snapshot, pgsql::copy_out_statement(table)});
 		for (const std::string &statement : pgsql::index_statements(table, loading))
 			add_index_statement(source, table.schema, table.name, statement);
 	}
@@ -461,8 +458,7 @@ run_sync(const WorkerArgs &args) {
 	run_transaction([&] {
 		source = load_source(args.source_id);
 		request = read_sync_request(source.id, args.request);
-		catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint",
-					   {std::to_string(source.id)});
+		catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1", {source.id});
 	});
 	set_slot_state(my_slot(), "checking the server");
 	require_prerequisites(source);
@@ -474,8 +470,8 @@ run_sync(const WorkerArgs &args) {
 				"UPDATE sch_chameleon.t_replica_tables SET b_replica_enabled = false, b_syncing = true, "
 				"t_disabled_reason = CASE WHEN t_disabled_reason LIKE 're-copying: %' AND b_syncing THEN "
 				"t_disabled_reason ELSE 'sync_tables is copying it' END, ts_disabled = clock_timestamp() "
-				"WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
-				{std::to_string(source.id), table.schema, table.name});
+				"WHERE i_id_source = $1 AND v_schema_origin = $2 AND v_table_name = $3",
+				{source.id, table.schema, table.name});
 		prepare_tables(source, tables);
 	});
 	log_message("sync_tables of source \"" + source.name + "\": " + std::to_string(tables.size()) +
@@ -514,17 +510,15 @@ copy_schema(int64 source_id) {
 		tables = mysql::read_tables(connection, config::table_filter(source.config),
 									origin_schemas(source.config));
 	}
-	catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint",
-				   {std::to_string(source.id)});
+	catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1", {source.id});
 	prepare_tables(source, tables);
 	for (const SqlRow &statement :
 		 catalogue_query("SELECT unnest(t_index_statements) FROM sch_chameleon.t_init_tables "
-						 "WHERE i_id_source = $1::bigint",
-						 {std::to_string(source.id)}))
+						 "WHERE i_id_source = $1",
+						 {source.id}))
 		spi_exec(*statement[0]);
 	replace_destination_schemas(source);
-	catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint",
-				   {std::to_string(source.id)});
+	catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1", {source.id});
 	pg_call([&] {
 		ereport(NOTICE, (errmsg("copy_schema of source \"%s\" created %zu tables", source.name.c_str(),
 								tables.size())));
@@ -538,11 +532,11 @@ sync_ended(const WorkerArgs &args, const std::string &reason) {
 	run_transaction([&] {
 		restore_foreign_keys(args.source_id, true);
 		catalogue_exec("UPDATE sch_chameleon.t_replica_tables SET t_disabled_reason = $2, b_syncing = false "
-					   "WHERE i_id_source = $1::bigint AND b_syncing",
-					   {std::to_string(args.source_id), reason});
+					   "WHERE i_id_source = $1 AND b_syncing",
+					   {args.source_id, reason});
 		catalogue_exec("UPDATE sch_chameleon.t_sources SET jsb_sync_request = jsb_sync_request || "
-					   "jsonb_build_object('error', $2::text) WHERE i_id_source = $1::bigint",
-					   {std::to_string(args.source_id), reason});
+					   "jsonb_build_object('error', $2::text) WHERE i_id_source = $1",
+					   {args.source_id, reason});
 	});
 }
 

@@ -154,7 +154,7 @@ ReplayContext::log_error(const std::vector<SqlValue> &entry) {
 		"t_table_pkey, t_binlog_name, i_binlog_position, t_sql, t_sqlstate, t_error_message) VALUES "
 		"($1::bigint, $2::bigint, $3, nullif($4, ''), nullif($5, ''), $6, $7::bigint, nullif($8, ''), "
 		"$9, $10)",
-		entry);
+		std::vector<SqlParam>(entry.begin(), entry.end()));
 }
 
 void

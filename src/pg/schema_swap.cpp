@@ -27,8 +27,8 @@ schema_exists(const std::string &schema) {
 void
 record_created_schema(const Source &source, const std::string &schema) {
 	catalogue_exec("INSERT INTO sch_chameleon.t_source_schemas (i_id_source, v_schema_name) "
-				   "VALUES ($1::bigint, $2) ON CONFLICT DO NOTHING",
-				   {std::to_string(source.id), schema});
+				   "VALUES ($1, $2) ON CONFLICT DO NOTHING",
+				   {source.id, schema});
 }
 
 // Moves a copied table (and the enum types it owns) from its loading schema to its destination,
@@ -39,9 +39,9 @@ move_table_in(const Source &source, const std::string &table, const std::string 
 	const std::string &destination = layout.destination_schema;
 	std::vector<std::string> old_types;
 	if (SqlValue old_layout = catalogue_value("SELECT jsb_layout::text FROM sch_chameleon.t_replica_tables "
-											  "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "
+											  "WHERE i_id_source = $1 AND v_schema_origin = $2 AND "
 											  "v_table_name = $3 AND jsb_layout IS NOT NULL",
-											  {std::to_string(source.id), layout.origin_schema, table}))
+											  {source.id, layout.origin_schema, table}))
 		old_types = core::owned_enum_types(core::layout_from_json(*old_layout));
 	const std::string &pg_table = layout.destination_table;
 	spi_exec("DROP TABLE IF EXISTS " + quote_ident(destination) + "." + quote_ident(pg_table));
@@ -60,11 +60,11 @@ move_table_in(const Source &source, const std::string &table, const std::string 
 
 void
 require_all_copied(const Source &source) {
-	std::vector<SqlRow> failed = catalogue_query(
-		"SELECT v_schema_origin || '.' || v_table_name, coalesce(t_error, enm_state::text) "
-		"FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint AND enm_state <> 'copied' "
-		"ORDER BY enm_state DESC LIMIT 1",
-		{std::to_string(source.id)});
+	std::vector<SqlRow> failed =
+		catalogue_query("SELECT v_schema_origin || '.' || v_table_name, coalesce(t_error, enm_state::text) "
+						"FROM sch_chameleon.t_init_tables WHERE i_id_source = $1 AND enm_state <> 'copied' "
+						"ORDER BY enm_state DESC LIMIT 1",
+						{source.id});
 	if (!failed.empty())
 		throw Error(sqlstate::object_not_in_prerequisite_state,
 					"init_replica could not copy table \"" + *failed[0][0] + "\"", *failed[0][1],
@@ -77,42 +77,41 @@ require_all_copied(const Source &source) {
 // before are dropped. This is the way back from a read position the MySQL server has purged.
 void
 resume_from_copies_if_complete(int64 source_id) {
-	std::string id = std::to_string(source_id);
+	const int64 id = source_id;
 	bool complete =
 		catalogue_value(
 			"SELECT NOT s.b_run_requested AND s.enm_status <> 'running' AND NOT EXISTS (SELECT 1 FROM "
 			"sch_chameleon.t_replica_tables r WHERE r.i_id_source = s.i_id_source AND NOT EXISTS (SELECT 1 "
 			"FROM sch_chameleon.t_init_tables i WHERE i.i_id_source = r.i_id_source AND i.v_schema_origin = "
 			"r.v_schema_origin AND i.v_table_name = r.v_table_name)) FROM sch_chameleon.t_sources s WHERE "
-			"s.i_id_source = $1::bigint",
+			"s.i_id_source = $1",
 			{id}) == "t";
 	if (!complete)
 		return;
-	catalogue_exec(
-		"DELETE FROM sch_chameleon.t_log_replica WHERE i_id_source = $1::bigint AND i_id_batch IN (SELECT "
-		"i_id_batch FROM sch_chameleon.t_replica_batch WHERE i_id_source = $1::bigint AND NOT b_replayed)",
-		{id});
-	catalogue_exec(
-		"DELETE FROM sch_chameleon.t_replica_batch WHERE i_id_source = $1::bigint AND NOT b_replayed", {id});
+	catalogue_exec("DELETE FROM sch_chameleon.t_log_replica WHERE i_id_source = $1 AND i_id_batch IN (SELECT "
+				   "i_id_batch FROM sch_chameleon.t_replica_batch WHERE i_id_source = $1 AND NOT b_replayed)",
+				   {id});
+	catalogue_exec("DELETE FROM sch_chameleon.t_replica_batch WHERE i_id_source = $1 AND NOT b_replayed",
+				   {id});
 	catalogue_exec(
 		"UPDATE sch_chameleon.t_last_received r SET t_binlog_name = p.t_binlog_name, "
 		"i_binlog_position = p.i_binlog_position, t_gtid_set = p.t_gtid_set, ts_last_received = NULL "
 		"FROM (SELECT t_binlog_name, i_binlog_position, t_gtid_set FROM sch_chameleon.t_init_tables "
-		"      WHERE i_id_source = $1::bigint ORDER BY t_binlog_name, i_binlog_position LIMIT 1) p "
-		"WHERE r.i_id_source = $1::bigint",
+		"      WHERE i_id_source = $1 ORDER BY t_binlog_name, i_binlog_position LIMIT 1) p "
+		"WHERE r.i_id_source = $1",
 		{id});
 	catalogue_exec(
 		"UPDATE sch_chameleon.t_last_replayed p SET t_binlog_name = r.t_binlog_name, i_binlog_position = "
 		"r.i_binlog_position, t_gtid_set = r.t_gtid_set FROM sch_chameleon.t_last_received r WHERE "
-		"r.i_id_source = p.i_id_source AND p.i_id_source = $1::bigint",
+		"r.i_id_source = p.i_id_source AND p.i_id_source = $1",
 		{id});
 	change_source_status(source_id, core::StatusChange::resynced);
 	catalogue_exec(
 		"UPDATE sch_chameleon.t_sources s SET t_binlog_name = h.t_binlog_name, i_binlog_position = "
 		"h.i_binlog_position, t_gtid_set = h.t_gtid_set, b_consistent = false FROM (SELECT t_binlog_name, "
 		"i_binlog_position, t_gtid_set FROM "
-		"sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint ORDER BY t_binlog_name DESC, "
-		"i_binlog_position DESC LIMIT 1) h WHERE s.i_id_source = $1::bigint",
+		"sch_chameleon.t_init_tables WHERE i_id_source = $1 ORDER BY t_binlog_name DESC, "
+		"i_binlog_position DESC LIMIT 1) h WHERE s.i_id_source = $1",
 		{id});
 	log_message("every table of the source was copied again: replication resumes from the copies");
 }
@@ -189,8 +188,8 @@ replace_destination_schemas(const Source &source) {
 			}
 			for (const SqlRow &row :
 				 catalogue_query("SELECT v_table_name, jsb_layout::text FROM sch_chameleon.t_init_tables "
-								 "WHERE i_id_source = $1::bigint AND v_schema_loading = $2",
-								 {std::to_string(source.id), loading}))
+								 "WHERE i_id_source = $1 AND v_schema_loading = $2",
+								 {source.id, loading}))
 				move_table_in(source, *row[0], loading, core::layout_from_json(*row[1]));
 			spi_exec("DROP SCHEMA IF EXISTS " + quote_ident(loading) + " CASCADE");
 			continue;
@@ -222,22 +221,21 @@ swap_in(const Source &source, const mysql::BinlogCoordinates &empty_point) {
 	// source (replication starts there, and picks up the tables MySQL creates later).
 	const std::string points =
 		"(SELECT t_binlog_name, i_binlog_position, t_gtid_set FROM sch_chameleon.t_init_tables WHERE "
-		"i_id_source = $1::bigint UNION ALL SELECT $2, $3::bigint, nullif($4, '') WHERE $2 <> '' AND NOT "
-		"EXISTS (SELECT 1 FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint))";
-	std::vector<SqlValue> point_params = {std::to_string(source.id), empty_point.file,
-										  std::to_string(empty_point.position), empty_point.gtid_set};
+		"i_id_source = $1 UNION ALL SELECT $2, $3, nullif($4, '') WHERE $2 <> '' AND NOT "
+		"EXISTS (SELECT 1 FROM sch_chameleon.t_init_tables WHERE i_id_source = $1))";
+	std::vector<SqlParam> point_params = {source.id, empty_point.file, empty_point.position,
+										  empty_point.gtid_set};
 	run_transaction([&] {
 		require_all_copied(source);
 		replace_destination_schemas(source);
-		catalogue_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint",
-					   {std::to_string(source.id)});
+		catalogue_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1", {source.id});
 		catalogue_exec(
 			"INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
 			"v_table_name, v_table_pkey, t_binlog_name, i_binlog_position, t_gtid_set, jsb_layout) "
 			"SELECT i_id_source, v_schema_origin, v_schema_name, v_table_name, "
 			"ARRAY(SELECT jsonb_array_elements_text(jsb_layout -> 'key')), t_binlog_name, i_binlog_position, "
-			"t_gtid_set, jsb_layout FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint",
-			{std::to_string(source.id)});
+			"t_gtid_set, jsb_layout FROM sch_chameleon.t_init_tables WHERE i_id_source = $1",
+			{source.id});
 		restore_foreign_keys(source.id, false);
 		// Replication starts at the earliest consistent point; the source is consistent once
 		// replay passes the latest one (the high watermark).
@@ -247,7 +245,7 @@ swap_in(const Source &source, const mysql::BinlogCoordinates &empty_point) {
 			"FROM (SELECT * FROM " +
 				points +
 				" x ORDER BY t_binlog_name, i_binlog_position LIMIT 1) p "
-				"WHERE r.i_id_source = $1::bigint",
+				"WHERE r.i_id_source = $1",
 			point_params);
 		change_source_status(source.id, core::StatusChange::init_done);
 		catalogue_exec(
@@ -256,7 +254,7 @@ swap_in(const Source &source, const mysql::BinlogCoordinates &empty_point) {
 			"FROM (SELECT * FROM " +
 				points +
 				" x ORDER BY t_binlog_name DESC, i_binlog_position DESC LIMIT 1) h "
-				"WHERE s.i_id_source = $1::bigint",
+				"WHERE s.i_id_source = $1",
 			point_params);
 	});
 }
@@ -266,10 +264,10 @@ swap_in(const Source &source, const mysql::BinlogCoordinates &empty_point) {
 void
 swap_tables_in(const Source &source, const SyncRequest &request) {
 	run_transaction([&] {
-		std::string id = std::to_string(source.id);
+		const int64 id = source.id;
 		std::vector<SqlRow> failed = catalogue_query(
 			"SELECT v_schema_origin || '.' || v_table_name, coalesce(t_error, enm_state::text) "
-			"FROM sch_chameleon.t_init_tables WHERE i_id_source = $1::bigint AND enm_state <> "
+			"FROM sch_chameleon.t_init_tables WHERE i_id_source = $1 AND enm_state <> "
 			"'copied' LIMIT 1",
 			{id});
 		if (!failed.empty())
@@ -280,14 +278,14 @@ swap_tables_in(const Source &source, const SyncRequest &request) {
 		for (const SqlRow &row :
 			 catalogue_query("SELECT v_schema_origin, v_table_name, v_schema_name, v_schema_loading, "
 							 "jsb_layout::text FROM sch_chameleon.t_init_tables "
-							 "WHERE i_id_source = $1::bigint",
+							 "WHERE i_id_source = $1",
 							 {id})) {
 			const std::string &origin = *row[0], &table = *row[1], &destination = *row[2], &loading = *row[3];
 			if (loading != destination)
 				move_table_in(source, table, loading, core::layout_from_json(*row[4]));
 			// why and how often a replicated statement had the table copied again stays (doc/ddl.md)
 			catalogue_exec(
-				"WITH old AS (DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint AND "
+				"WITH old AS (DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1 AND "
 				"v_schema_origin = $2 AND v_table_name = $3 RETURNING t_recopy_reason, i_recopies) "
 				"INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
 				"v_table_name, v_table_pkey, t_binlog_name, i_binlog_position, t_gtid_set, jsb_layout, "
@@ -296,12 +294,12 @@ swap_tables_in(const Source &source, const SyncRequest &request) {
 				"ARRAY(SELECT jsonb_array_elements_text(jsb_layout -> 'key')), t_binlog_name, "
 				"i_binlog_position, t_gtid_set, jsb_layout, (SELECT t_recopy_reason FROM old), "
 				"coalesce((SELECT i_recopies FROM old), 0) FROM sch_chameleon.t_init_tables "
-				"WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
+				"WHERE i_id_source = $1 AND v_schema_origin = $2 AND v_table_name = $3",
 				{id, origin, table});
 		}
 		if (!request.schema.empty())
 			for (const SqlRow &row : catalogue_query(
-					 "DELETE FROM sch_chameleon.t_replica_tables r WHERE i_id_source = $1::bigint AND "
+					 "DELETE FROM sch_chameleon.t_replica_tables r WHERE i_id_source = $1 AND "
 					 "v_schema_origin = $2 AND NOT EXISTS (SELECT 1 FROM sch_chameleon.t_init_tables i WHERE "
 					 "i.i_id_source = r.i_id_source AND i.v_schema_origin = r.v_schema_origin AND "
 					 "i.v_table_name = r.v_table_name) RETURNING v_schema_name, v_table_name",
@@ -311,13 +309,13 @@ swap_tables_in(const Source &source, const SyncRequest &request) {
 		// a re-copy requested by the replay for a table MySQL no longer has: the replay must not wait
 		catalogue_exec("UPDATE sch_chameleon.t_replica_tables SET b_syncing = false, t_disabled_reason = "
 					   "'MySQL no longer has the table: it was not copied again' WHERE i_id_source = "
-					   "$1::bigint AND b_syncing AND NOT b_recopy_requested",
+					   "$1 AND b_syncing AND NOT b_recopy_requested",
 					   {id});
 		const auto &mappings = source.config.schema_mappings;
 		for (size_t m = 0; m < mappings.size(); m++)
 			spi_exec("DROP SCHEMA IF EXISTS " + quote_ident(loading_schema(source.id, m)) + " CASCADE");
 		catalogue_exec("UPDATE sch_chameleon.t_sources SET jsb_sync_request = jsb_sync_request - 'error' "
-					   "WHERE i_id_source = $1::bigint",
+					   "WHERE i_id_source = $1",
 					   {id});
 		restore_foreign_keys(source.id, false);
 		resume_from_copies_if_complete(source.id);
@@ -331,12 +329,10 @@ swap_in_pgsql(const Source &source, const pgsql::SourceSchema &schema) {
 		require_all_copied(source);
 		replace_destination_schemas(source);
 		create_pgsql_foreign_keys(source, schema);
-		catalogue_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint",
-					   {std::to_string(source.id)});
+		catalogue_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1", {source.id});
 		change_source_status(source.id, core::StatusChange::init_done);
-		catalogue_exec(
-			"UPDATE sch_chameleon.t_sources SET b_consistent = true WHERE i_id_source = $1::bigint",
-			{std::to_string(source.id)});
+		catalogue_exec("UPDATE sch_chameleon.t_sources SET b_consistent = true WHERE i_id_source = $1",
+					   {source.id});
 	});
 }
 

@@ -14,18 +14,24 @@ namespace {
 
 // Executes under SPI; returns the number of rows, leaves them in SPI_tuptable.
 uint64
-execute(const std::string &sql, const std::vector<SqlValue> &params) {
+execute(const std::string &sql, const std::vector<SqlParam> &params) {
 	int count = static_cast<int>(params.size());
-	std::vector<Oid> types(count, TEXTOID);
+	std::vector<Oid> types(count);
 	std::vector<Datum> values(count);
 	std::vector<char> nulls(count, ' ');
 	for (int i = 0; i < count; i++) {
-		if (params[i])
-			values[i] = pg_call([&] {
-				return PointerGetDatum(cstring_to_text_with_len(params[i]->data(), params[i]->size()));
-			});
-		else
+		const SqlParam &param = params[i];
+		types[i] = param.type();
+		if (param.is_null())
 			nulls[i] = 'n';
+		else if (param.type() == INT8OID)
+			values[i] = Int64GetDatum(param.integer());
+		else if (param.type() == BOOLOID)
+			values[i] = BoolGetDatum(param.boolean());
+		else
+			values[i] = pg_call([&] {
+				return PointerGetDatum(cstring_to_text_with_len(param.text().data(), param.text().size()));
+			});
 	}
 	int result = pg_call([&] {
 		return SPI_execute_with_args(sql.c_str(), count, types.data(), values.data(), nulls.data(), false, 0);
@@ -38,7 +44,7 @@ execute(const std::string &sql, const std::vector<SqlValue> &params) {
 } // namespace
 
 std::vector<SqlRow>
-spi_query(const std::string &sql, const std::vector<SqlValue> &params) {
+spi_query(const std::string &sql, const std::vector<SqlParam> &params) {
 	uint64 count = execute(sql, params);
 	std::vector<SqlRow> rows;
 	if (SPI_tuptable == nullptr)
@@ -90,12 +96,12 @@ spi_query(const std::string &sql, const std::vector<SqlValue> &params) {
 }
 
 void
-spi_exec(const std::string &sql, const std::vector<SqlValue> &params) {
+spi_exec(const std::string &sql, const std::vector<SqlParam> &params) {
 	execute(sql, params);
 }
 
 SqlValue
-spi_value(const std::string &sql, const std::vector<SqlValue> &params) {
+spi_value(const std::string &sql, const std::vector<SqlParam> &params) {
 	std::vector<SqlRow> rows = spi_query(sql, params);
 	if (rows.empty() || rows[0].empty())
 		return std::nullopt;
@@ -103,19 +109,19 @@ spi_value(const std::string &sql, const std::vector<SqlValue> &params) {
 }
 
 std::vector<SqlRow>
-catalogue_query(const std::string &sql, const std::vector<SqlValue> &params) {
+catalogue_query(const std::string &sql, const std::vector<SqlParam> &params) {
 	CatalogueRights rights;
 	return spi_query(sql, params);
 }
 
 void
-catalogue_exec(const std::string &sql, const std::vector<SqlValue> &params) {
+catalogue_exec(const std::string &sql, const std::vector<SqlParam> &params) {
 	CatalogueRights rights;
 	execute(sql, params);
 }
 
 SqlValue
-catalogue_value(const std::string &sql, const std::vector<SqlValue> &params) {
+catalogue_value(const std::string &sql, const std::vector<SqlParam> &params) {
 	CatalogueRights rights;
 	return spi_value(sql, params);
 }

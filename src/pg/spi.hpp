@@ -8,6 +8,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace chameleon::pg {
@@ -15,21 +17,48 @@ namespace chameleon::pg {
 using SqlValue = std::optional<std::string>;
 using SqlRow = std::vector<SqlValue>;
 
-// Runs a statement with $1..$n text parameters (cast them in the SQL: $1::bigint) and returns
-// its rows as text; bytea values come as their raw bytes. Needs an open transaction with SPI connected (see
-// run_transaction).
-std::vector<SqlRow> spi_query(const std::string &sql, const std::vector<SqlValue> &params = {});
-void spi_exec(const std::string &sql, const std::vector<SqlValue> &params = {});
+// A statement parameter: text (or NULL), a bigint from any C++ integer, or a boolean. Typed
+// parameters need no cast in the SQL ($1 is a bigint when an int64 is passed).
+class SqlParam {
+  public:
+	SqlParam(std::string text) : value_(std::move(text)) {}	  // NOLINT(google-explicit-constructor)
+	SqlParam(const char *text) : value_(std::string(text)) {} // NOLINT(google-explicit-constructor)
+	SqlParam(SqlValue text) : value_(std::move(text)) {}	  // NOLINT(google-explicit-constructor)
+	SqlParam(std::nullopt_t) {}								  // NOLINT(google-explicit-constructor)
+	SqlParam(bool value)
+		: type_(BOOLOID), value_(std::string()), boolean_(value) {} // NOLINT(google-explicit-constructor)
+	template <typename Integer,
+			  std::enable_if_t<std::is_integral_v<Integer> && !std::is_same_v<Integer, bool>, int> = 0>
+	SqlParam(Integer value) // NOLINT(google-explicit-constructor)
+		: type_(INT8OID), value_(std::string()), integer_(static_cast<int64>(value)) {}
+
+	Oid type() const { return type_; }
+	bool is_null() const { return !value_; }
+	const std::string &text() const { return *value_; }
+	int64 integer() const { return integer_; }
+	bool boolean() const { return boolean_; }
+
+  private:
+	Oid type_ = TEXTOID;
+	SqlValue value_; // the text of a TEXTOID parameter; nullopt for NULL, "" for the other types
+	int64 integer_ = 0;
+	bool boolean_ = false;
+};
+
+// Runs a statement with $1..$n parameters and returns its rows as text; bytea values come as
+// their raw bytes. Needs an open transaction with SPI connected (see run_transaction).
+std::vector<SqlRow> spi_query(const std::string &sql, const std::vector<SqlParam> &params = {});
+void spi_exec(const std::string &sql, const std::vector<SqlParam> &params = {});
 // The first column of the first row, or nullopt when there is no row.
-SqlValue spi_value(const std::string &sql, const std::vector<SqlValue> &params = {});
+SqlValue spi_value(const std::string &sql, const std::vector<SqlParam> &params = {});
 
 // The same for statements on the catalogue (schema sch_chameleon): they run with the rights of the
 // catalogue's owner and search_path = pg_catalog, pg_temp (CatalogueRights, rights.hpp), whatever
 // the current user is. Every other statement runs with the current user's rights: in a worker,
 // the source owner's.
-std::vector<SqlRow> catalogue_query(const std::string &sql, const std::vector<SqlValue> &params = {});
-void catalogue_exec(const std::string &sql, const std::vector<SqlValue> &params = {});
-SqlValue catalogue_value(const std::string &sql, const std::vector<SqlValue> &params = {});
+std::vector<SqlRow> catalogue_query(const std::string &sql, const std::vector<SqlParam> &params = {});
+void catalogue_exec(const std::string &sql, const std::vector<SqlParam> &params = {});
+SqlValue catalogue_value(const std::string &sql, const std::vector<SqlParam> &params = {});
 
 // In a SQL-callable function: runs body with SPI connected, in the calling statement's transaction.
 void with_spi(const std::function<void()> &body);

@@ -140,7 +140,7 @@ class TableVerifier {
 	}
 
 	std::vector<SqlRow> pg_query(const std::string &sql, const std::vector<std::string> &params) {
-		std::vector<SqlValue> values(params.begin(), params.end());
+		std::vector<SqlParam> values(params.begin(), params.end());
 		std::vector<SqlRow> rows;
 		with_spi([&] {
 			RoleRights rights(owner_, true);
