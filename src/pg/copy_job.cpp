@@ -247,8 +247,10 @@ copy_table(const Source &source, const QueuedTable &queued) {
 	else
 		copy_mysql_table(source, queued);
 	set_progress("", 0, 0);
-	log_message("init_replica of source \"" + source.name + "\" copied " + queued.origin_schema + "." +
-				queued.table);
+	pg_call([&] {
+		ereport(LOG, (errmsg("init_replica of source \"%s\" copied table \"%s.%s\"", source.name.c_str(),
+							 queued.origin_schema.c_str(), queued.table.c_str())));
+	});
 }
 
 void

@@ -67,21 +67,34 @@ mapping_index(const config::SourceConfig &config, const std::string &origin_sche
 }
 
 void
-log_message(const std::string &text) {
-	pg_call([&] { ereport(LOG, (errmsg_internal("%s", text.c_str()))); });
-}
-
-void
 check_destination_schemas(const Source &source) {
 	catalogue_exec("SELECT sch_chameleon.fn_check_destination_schemas(t_source, jsb_config || "
-				   "jsonb_build_object('keep_existing_schema', $2::boolean), rol_owner) "
+				   "jsonb_build_object('keep_existing_schema', $2), rol_owner) "
 				   "FROM sch_chameleon.t_sources WHERE i_id_source = $1",
-				   {source.id, source.config.keep_existing_schema ? "true" : "false"});
+				   {source.id, source.config.keep_existing_schema});
 }
 
 namespace {
 
 using core::quote_ident;
+
+void
+log_notice(const char *what, const std::string &source, const std::string &notice) {
+	pg_call([&] { ereport(LOG, (errmsg("%s of source \"%s\": %s", what, source.c_str(), notice.c_str()))); });
+}
+
+void
+log_tables_to_copy(const char *what, const Source &source, size_t tables) {
+	pg_call([&] {
+		ereport(LOG, (errmsg("%s of source \"%s\": %zu tables to copy with %d jobs", what,
+							 source.name.c_str(), tables, source.config.copy_parallel_jobs)));
+	});
+}
+
+void
+log_done(const char *what, const std::string &source) {
+	pg_call([&] { ereport(LOG, (errmsg("%s of source \"%s\" is done", what, source.c_str()))); });
+}
 
 // Takes the request out of its shared memory segment (and releases the segment), records it in
 // t_sources.jsb_sync_request, and reads it.
@@ -295,7 +308,7 @@ prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables
 		mysql::MappedTable for_loading =
 			mysql::map_table(table, map_context(source, table.schema, table.name, loading, postgis));
 		for (const std::string &notice : for_loading.notices)
-			log_message("init_replica of source \"" + source.name + "\": " + notice);
+			log_notice("init_replica", source.name, notice);
 		ddl::TableDefinition definition =
 			ddl::table_definition(for_loading.layout, for_loading.columns, table.comment, true);
 		for (const auto *part : {&definition.create, &definition.comments})
@@ -402,13 +415,12 @@ run_pgsql_copy(const WorkerArgs &args, const Source &source) {
 	pgsql::SourceSchema schema =
 		pgsql::read_schema(exporter, config::table_filter(source.config), origin_schemas(source.config));
 	for (const std::string &notice : schema.notices)
-		log_message("init_replica of source \"" + source.name + "\": " + notice);
+		log_notice("init_replica", source.name, notice);
 	run_transaction([&] { prepare_pgsql_tables(source, schema, snapshot); });
-	log_message("init_replica of source \"" + source.name + "\": " + std::to_string(schema.tables.size()) +
-				" tables to copy with " + std::to_string(source.config.copy_parallel_jobs) + " jobs");
+	log_tables_to_copy("init_replica", source, schema.tables.size());
 	copy_with_helpers(args, source, schema.tables.size(), [&] { swap_in_pgsql(source, schema); });
 	exporter.execute("COMMIT");
-	log_message("init_replica of source \"" + source.name + "\" is done");
+	log_done("init_replica", source.name);
 }
 
 void
@@ -434,8 +446,7 @@ run_full_copy(const WorkerArgs &args) {
 									origin_schemas(source.config));
 	}
 	run_transaction([&] { prepare_tables(source, tables); });
-	log_message("init_replica of source \"" + source.name + "\": " + std::to_string(tables.size()) +
-				" tables to copy with " + std::to_string(source.config.copy_parallel_jobs) + " jobs");
+	log_tables_to_copy("init_replica", source, tables.size());
 	// A source whose schemas hold no table yet (an application's new database, built while the
 	// replica runs) starts at the server's position now.
 	mysql::BinlogCoordinates empty_point;
@@ -445,7 +456,7 @@ run_full_copy(const WorkerArgs &args) {
 		session.commit();
 	}
 	copy_with_helpers(args, source, tables.size(), [&] { swap_in(source, empty_point); });
-	log_message("init_replica of source \"" + source.name + "\" is done");
+	log_done("init_replica", source.name);
 }
 
 // sync_tables: the tables are marked syncing while they are copied (the replay waits at their
@@ -474,10 +485,9 @@ run_sync(const WorkerArgs &args) {
 				{source.id, table.schema, table.name});
 		prepare_tables(source, tables);
 	});
-	log_message("sync_tables of source \"" + source.name + "\": " + std::to_string(tables.size()) +
-				" tables to copy");
+	log_tables_to_copy("sync_tables", source, tables.size());
 	copy_with_helpers(args, source, tables.size(), [&] { swap_tables_in(source, request); });
-	log_message("sync_tables of source \"" + source.name + "\" is done");
+	log_done("sync_tables", source.name);
 }
 
 } // namespace

@@ -113,7 +113,10 @@ resume_from_copies_if_complete(int64 source_id) {
 		"sch_chameleon.t_init_tables WHERE i_id_source = $1 ORDER BY t_binlog_name DESC, "
 		"i_binlog_position DESC LIMIT 1) h WHERE s.i_id_source = $1",
 		{id});
-	log_message("every table of the source was copied again: replication resumes from the copies");
+	pg_call([] {
+		ereport(LOG,
+				(errmsg("every table of the source was copied again: replication resumes from the copies")));
+	});
 }
 
 // The foreign keys between copied tables, NOT VALID then validated (the copies share one

@@ -5,7 +5,7 @@
 # MariaDB restart with on_error_read: continue), and status honesty. After each case every table
 # is compared with MariaDB: row count and md5 of all values in key order.
 # Uses MariaDB schemas and sources named rx_*; removes them at the end.
-# checks: 84
+# checks: 85
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/all_types.sh"
@@ -277,32 +277,41 @@ CREATE DATABASE rx_err;
 CREATE TABLE rx_err.e1 (id int PRIMARY KEY, v varchar(20));
 CREATE TABLE rx_err.e2 LIKE rx_err.e1;
 CREATE TABLE rx_err.e3 LIKE rx_err.e1;
+CREATE TABLE rx_err.e4 (id int PRIMARY KEY, v text);
 INSERT INTO rx_err.e1 VALUES (1, 'one'), (2, 'two'); INSERT INTO rx_err.e2 VALUES (1, 'one'); INSERT INTO rx_err.e3 VALUES (1, 'one');
 SQL
 add_src rx_err "rx_err: rx_err_pg" "on_error_replay: continue"
 init rx_err
 start rx_err
-q "DELETE FROM rx_err_pg.e1 WHERE id = 1; INSERT INTO rx_err_pg.e3 VALUES (100, 'made in pg')" >/dev/null
+# A trigger on e4 in PostgreSQL raises an 8,000-byte multibyte error inside the replay worker's
+# transaction; it is recorded after that transaction's abort.
+q "DELETE FROM rx_err_pg.e1 WHERE id = 1; INSERT INTO rx_err_pg.e3 VALUES (100, 'made in pg');
+	CREATE FUNCTION rx_err_pg.refuse() RETURNS trigger LANGUAGE plpgsql AS \$\$
+	BEGIN RAISE EXCEPTION USING MESSAGE = repeat('érr ', 2000); END \$\$;
+	CREATE TRIGGER refuse BEFORE INSERT ON rx_err_pg.e4 FOR EACH ROW EXECUTE FUNCTION rx_err_pg.refuse();
+	ALTER TABLE rx_err_pg.e4 ENABLE ALWAYS TRIGGER refuse" >/dev/null
 mysql_root -e "UPDATE rx_err.e1 SET v = 'changed' WHERE id = 1; INSERT INTO rx_err.e2 VALUES (2, 'two');
-	INSERT INTO rx_err.e3 VALUES (100, 'conflict')"
+	INSERT INTO rx_err.e3 VALUES (100, 'conflict'); INSERT INTO rx_err.e4 VALUES (1, 'refused')"
 catchup rx_err "with replay errors under continue"
+check_eq "continue: a long error from inside the worker's transaction is recorded byte for byte" "t" \
+	"$(q "SELECT error = repeat('érr ', 2000) FROM chameleon.show_errors('rx_err') WHERE mysql_table = 'e4'")"
 check_eq "continue: the source keeps running" "running" "$(status rx_err)"
 check_eq "continue: show_errors lists the update that found no row and the conflicting insert" \
-	"e1|id=1|t|UPDATE|55000|t;e3|id=100|t|INSERT|23505|t" \
+	"e1|id=1|t|UPDATE|55000|t;e3|id=100|t|INSERT|23505|t;e4|id=1|t|INSERT|P0001|t" \
 	"$(q "SELECT string_agg(concat_ws('|', mysql_table, row_key, batch > 0, substring(sql from '^[A-Z]+'), sqlstate, binlog_position ~ '^mysql-bin\.[0-9]+:[0-9]+$'), ';' ORDER BY mysql_table) FROM chameleon.show_errors('rx_err')")"
 check_match "continue: the error of the update says no row matched" "update changed 0 rows" \
 	"$(q "SELECT error FROM chameleon.show_errors('rx_err') WHERE mysql_table = 'e1'")"
 check_match "continue: the error of the insert is PostgreSQL's" "duplicate key" \
 	"$(q "SELECT error FROM chameleon.show_errors('rx_err') WHERE mysql_table = 'e3'")"
-check_eq "continue: chameleon.tables says disabled, with the reason" "rx_err.e1 disabled t t;rx_err.e2 replicating f f;rx_err.e3 disabled t t" \
+check_eq "continue: chameleon.tables says disabled, with the reason" "rx_err.e1 disabled t t;rx_err.e2 replicating f f;rx_err.e3 disabled t t;rx_err.e4 disabled t t" \
 	"$(q "SELECT string_agg(concat_ws(' ', mysql_table, state, disabled_reason IS NOT NULL, disabled_at IS NOT NULL), ';' ORDER BY mysql_table) FROM chameleon.tables WHERE source = 'rx_err'")"
-check_eq "continue: show_status counts 2 disabled tables and 2 errors" "2 2" \
+check_eq "continue: show_status counts 3 disabled tables and 3 errors" "3 3" \
 	"$(q "SELECT tables_disabled || ' ' || errors FROM chameleon.show_status('rx_err')")"
 mysql_root -e "INSERT INTO rx_err.e2 VALUES (3, 'three'); UPDATE rx_err.e2 SET v = 'upd' WHERE id = 1; INSERT INTO rx_err.e1 VALUES (3, 'after')"
 catchup rx_err "after more changes"
 compare_simple rx_err e2 "continue: the other table keeps replicating"
 check_eq "continue: the disabled table gets no more changes" "0" "$(q "SELECT count(*) FROM rx_err_pg.e1 WHERE id = 3")"
-check_eq "continue: no new error for the disabled table" "2" "$(q "SELECT errors FROM chameleon.show_status('rx_err')")"
+check_eq "continue: no new error for the disabled table" "3" "$(q "SELECT errors FROM chameleon.show_status('rx_err')")"
 stop rx_err
 
 mysql_root -e "CREATE DATABASE rx_exit; CREATE TABLE rx_exit.t (id int PRIMARY KEY, v varchar(20)); CREATE TABLE rx_exit.u LIKE rx_exit.t;
@@ -415,22 +424,46 @@ back() {
 # big_insert: 200,000 rows in one transaction.
 big_insert() { mysql_root -e "INSERT INTO rx_crash.big (k, c) SELECT seq, md5(seq) FROM rx_crash.seq_1_to_200000"; }
 
+# committed_read SOURCE: the reader's committed position, read without touching the log tables
+committed_read() {
+	q "SELECT r.t_binlog_name || ':' || r.i_binlog_position FROM sch_chameleon.t_last_received r
+		JOIN sch_chameleon.t_sources s USING (i_id_source) WHERE s.t_source = '$1'"
+}
 for victim in reader replay; do
 	pids=$(role_pids rx_crash)
+	holder=
+	if [ $victim = reader ]; then
+		# The reader is held inside the large transaction: a session keeps the log from taking
+		# rows (EXCLUSIVE blocks inserts, not reads) until the kill ends every session.
+		psql -X -q -c "BEGIN; LOCK TABLE sch_chameleon.t_log_replica IN EXCLUSIVE MODE; SELECT pg_sleep(120)" \
+			>/dev/null 2>&1 &
+		holder=$!
+		wait_until 30 "the log lock to be held" bash -c "[ \"\$(psql -X -tA -c \"SELECT count(*) FROM pg_locks
+			WHERE relation = 'sch_chameleon.t_log_replica'::regclass AND mode = 'ExclusiveLock' AND granted\")\" = 1 ]"
+	fi
 	big_insert
 	big_end=$(mysql_root -N -B -e 'SHOW MASTER STATUS' | cut -f1,2 | tr '\t' :)
 	load 8 &
 	loader=$!
 	column=read_position
-	if [ $victim = replay ]; then
+	if [ $victim = reader ]; then
+		wait_until 60 "the reader to wait for the log lock inside the large transaction" bash -c \
+			"[ \"\$(psql -X -tA -c \"SELECT count(*) FROM pg_locks l JOIN chameleon.workers w ON w.pid = l.pid
+				WHERE w.source = 'rx_crash' AND w.role = 'reader' AND NOT l.granted\")\" -gt 0 ]"
+	else
 		column=replayed_position
 		# In the middle of the replay of the large transaction.
 		wait_until 60 "the replay to have the large transaction to apply" bash -c \
 			"[ \"\$(psql -X -tA -c \"SELECT pending_rows > 0 FROM chameleon.show_status('rx_crash')\")\" = t ]"
 	fi
 	pid=$(role_pid rx_crash $victim)
-	at_kill=$(q "SELECT $column FROM chameleon.show_status('rx_crash')")
+	if [ $victim = reader ]; then
+		at_kill=$(committed_read rx_crash)
+	else
+		at_kill=$(q "SELECT $column FROM chameleon.show_status('rx_crash')")
+	fi
 	kill -9 "$pid"
+	[ -n "$holder" ] && { wait "$holder" 2>/dev/null || true; }
 	# The position the victim had committed just before the kill: still before the end of the
 	# 200,000-row transaction, so the kill interrupted its reading or its replay.
 	if position_before "$at_kill" "$big_end"; then
