@@ -25,8 +25,11 @@ constexpr int64 failed_retry_us = 60 * USECS_PER_SEC;	 // auto_maintenance after
 // PortalContext that outlives those transactions, as autovacuum sets one up.
 void
 run_vacuum(const std::string &sql) {
+	constexpr Size initial_block = Size{8} * 1024;
+	constexpr Size max_block = Size{8} * 1024 * 1024;
 	MemoryContext portal = pg_call([] {
-		return AllocSetContextCreate(TopMemoryContext, "pg_chameleon maintenance", ALLOCSET_DEFAULT_SIZES);
+		return AllocSetContextCreate(TopMemoryContext, "pg_chameleon maintenance", 0, initial_block,
+									 max_block);
 	});
 	try {
 		pg_call([&] {
