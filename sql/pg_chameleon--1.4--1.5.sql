@@ -1301,3 +1301,259 @@ RETURNS text LANGUAGE c STRICT
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'chameleon_change_source_status';
 REVOKE ALL ON FUNCTION sch_chameleon.fn_change_source_status(bigint, text, text) FROM PUBLIC;
+-- 1.5, maintenance and notifications (doc/architecture.md, "Maintenance"): the pause of a
+-- source's workers (t_sources.b_paused by pause_replica, b_maintenance while run_maintenance
+-- works; both separate from the status), run_maintenance, and the state changes sent on
+-- channel "chameleon".
+CREATE FUNCTION sch_chameleon.fn_notify(p_event text, p_id_source bigint, p_message text, p_table text)
+RETURNS void LANGUAGE sql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_notify('chameleon', json_build_object(
+		'event', p_event,
+		'source', (SELECT t_source FROM sch_chameleon.t_sources WHERE i_id_source = p_id_source),
+		'database', current_database(),
+		'table', nullif(p_table, ''),
+		'message', left(p_message, 1500),
+		'time', clock_timestamp())::text)
+$$;
+CREATE FUNCTION sch_chameleon.fn_set_pause(p_id_source bigint, p_paused boolean)
+RETURNS void LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_set_pause';
+CREATE FUNCTION sch_chameleon.fn_run_maintenance(p_id_source bigint, p_source text, p_full boolean)
+RETURNS void LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_run_maintenance';
+REVOKE ALL ON FUNCTION sch_chameleon.fn_notify(text, bigint, text, text),
+	sch_chameleon.fn_set_pause(bigint, boolean),
+	sch_chameleon.fn_run_maintenance(bigint, text, boolean) FROM PUBLIC;
+
+CREATE FUNCTION chameleon.pause_replica(name text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint := sch_chameleon.fn_source_id(pause_replica.name);
+BEGIN
+	PERFORM sch_chameleon.fn_require_owner(pause_replica.name, 'pause');
+	UPDATE sch_chameleon.t_sources SET b_paused = true WHERE i_id_source = v_id;
+	PERFORM sch_chameleon.fn_set_pause(v_id, true);
+	PERFORM sch_chameleon.fn_notify('paused', v_id, 'paused by pause_replica', '');
+END;
+$$;
+COMMENT ON FUNCTION chameleon.pause_replica(text) IS
+	'pauses the reader and replay workers of a source at their next boundary, until resume_replica';
+REVOKE ALL ON FUNCTION chameleon.pause_replica(text) FROM PUBLIC;
+
+CREATE FUNCTION chameleon.resume_replica(name text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint := sch_chameleon.fn_source_id(resume_replica.name);
+BEGIN
+	PERFORM sch_chameleon.fn_require_owner(resume_replica.name, 'resume');
+	UPDATE sch_chameleon.t_sources SET b_paused = false WHERE i_id_source = v_id;
+	PERFORM sch_chameleon.fn_set_pause(v_id, false);
+	PERFORM sch_chameleon.fn_notify('resumed', v_id, 'resumed by resume_replica', '');
+END;
+$$;
+COMMENT ON FUNCTION chameleon.resume_replica(text) IS 'ends the pause of pause_replica';
+REVOKE ALL ON FUNCTION chameleon.resume_replica(text) FROM PUBLIC;
+
+CREATE FUNCTION chameleon.run_maintenance(name text, full boolean DEFAULT false)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint;
+BEGIN
+	PERFORM sch_chameleon.fn_require_arguments('{name,full}',
+		ARRAY[run_maintenance.name IS NULL, run_maintenance.full IS NULL]);
+	v_id := sch_chameleon.fn_source_id(run_maintenance.name);
+	PERFORM sch_chameleon.fn_require_owner(run_maintenance.name, 'maintain');
+	PERFORM sch_chameleon.fn_run_maintenance(v_id, run_maintenance.name, run_maintenance.full);
+END;
+$$;
+COMMENT ON FUNCTION chameleon.run_maintenance(text, boolean) IS
+	'pauses the workers of a source, VACUUMs its log storage (VACUUM FULL with full => true) and the catalogue tables that churn, and resumes them';
+REVOKE ALL ON FUNCTION chameleon.run_maintenance(text, boolean) FROM PUBLIC;
+
+-- show_status shows the pause and the maintenance.
+DROP FUNCTION chameleon.show_status(text);
+CREATE FUNCTION chameleon.show_status(p_source text DEFAULT NULL)
+RETURNS TABLE (
+	source text, type text, status text, status_reason text, consistent boolean,
+	read_lag interval, replay_lag interval, last_received timestamptz, last_replayed timestamptz,
+	read_position text, replayed_position text, gtid_read text, gtid_replayed text,
+	pending_batches bigint, pending_rows bigint, replayed_rows bigint, skipped_rows bigint,
+	ddl_statements bigint, tables_replicated bigint, tables_disabled bigint, tables_without_key bigint,
+	errors bigint, discarded_rows bigint, workers text, tables_recopying bigint,
+	paused boolean, last_maintenance timestamptz, next_maintenance timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT sch_chameleon.fn_source_id(p_source) WHERE p_source IS NOT NULL;
+	SELECT s.t_source, s.enm_source_type::text, s.enm_status::text,
+	       coalesce(s.t_status_reason, CASE WHEN s.enm_source_type = 'pgsql' THEN
+	           'a pgsql source is copied by init_replica only; it is not replicated continuously' END),
+	       s.b_consistent,
+	       date_trunc('second', clock_timestamp() - r.ts_last_received),
+	       r.ts_last_received - p.ts_last_replayed,
+	       r.ts_last_received, p.ts_last_replayed,
+	       r.t_binlog_name || ':' || r.i_binlog_position,
+	       p.t_binlog_name || ':' || p.i_binlog_position,
+	       r.t_gtid_set, p.t_gtid_set,
+	       b.pending_batches, b.pending_rows, b.replayed, b.skipped, b.ddl,
+	       t.replicated, t.disabled, t.without_key,
+	       (SELECT count(*) FROM sch_chameleon.t_error_log e WHERE e.i_id_source = s.i_id_source),
+	       (SELECT count(*) FROM sch_chameleon.t_discarded_rows d WHERE d.i_id_source = s.i_id_source),
+	       (SELECT string_agg(w.role || ' ' || w.pid, ', ' ORDER BY w.role)
+	        FROM sch_chameleon.fn_worker_slots() w
+	        WHERE w.source = s.t_source AND w.database = current_database()),
+	       t.recopying,
+	       s.b_paused OR s.b_maintenance, s.ts_last_maintenance,
+	       CASE WHEN s.jsb_config ->> 'auto_maintenance' <> 'disabled' THEN
+	           coalesce(s.ts_last_maintenance, s.ts_created) + (s.jsb_config ->> 'auto_maintenance')::interval END
+	FROM sch_chameleon.t_sources s
+	JOIN sch_chameleon.t_last_received r USING (i_id_source)
+	JOIN sch_chameleon.t_last_replayed p USING (i_id_source)
+	CROSS JOIN LATERAL (
+		SELECT count(*) FILTER (WHERE NOT rb.b_replayed) AS pending_batches,
+		       coalesce(sum(rb.i_rows - rb.i_replayed - rb.i_skipped) FILTER (WHERE NOT rb.b_replayed), 0)::bigint AS pending_rows,
+		       coalesce(sum(rb.i_replayed), 0)::bigint AS replayed,
+		       coalesce(sum(rb.i_skipped), 0)::bigint AS skipped,
+		       coalesce(sum(rb.i_ddl), 0)::bigint AS ddl
+		FROM sch_chameleon.t_replica_batch rb WHERE rb.i_id_source = s.i_id_source) b
+	CROSS JOIN LATERAL (
+		SELECT count(*) FILTER (WHERE rt.b_replica_enabled AND cardinality(rt.v_table_pkey) > 0) AS replicated,
+		       count(*) FILTER (WHERE NOT rt.b_replica_enabled) AS disabled,
+		       count(*) FILTER (WHERE cardinality(rt.v_table_pkey) = 0) AS without_key,
+		       count(*) FILTER (WHERE rt.b_syncing AND rt.t_disabled_reason LIKE 're-copying: %') AS recopying
+		FROM sch_chameleon.t_replica_tables rt WHERE rt.i_id_source = s.i_id_source) t
+	WHERE p_source IS NULL OR s.t_source = p_source
+	ORDER BY s.t_source
+$$;
+COMMENT ON FUNCTION chameleon.show_status(text) IS 'state, lag, positions and counters of each source';
+REVOKE ALL ON FUNCTION chameleon.show_status(text) FROM PUBLIC;
+
+
+-- 1.5, retention (doc/architecture.md, "Log storage and retention"): the log partition of each
+-- source is LIST-partitioned by segment (t_log_replica_<id>_<segment>). The reader starts a new
+-- segment when the current one is older than a quarter of batch_retention (1 s to 1 h); the
+-- manager drops a segment, with its batches, once every batch in it was replayed longer ago than
+-- batch_retention. Removing replayed data is a DROP TABLE, never a row delete.
+CREATE TABLE sch_chameleon.t_log_segments (
+	i_id_source bigint NOT NULL REFERENCES sch_chameleon.t_sources ON DELETE CASCADE,
+	i_segment bigint NOT NULL,
+	ts_created timestamptz NOT NULL DEFAULT clock_timestamp(),
+	PRIMARY KEY (i_id_source, i_segment)
+);
+SELECT pg_catalog.pg_extension_config_dump('sch_chameleon.t_log_segments', '');
+ALTER TABLE sch_chameleon.t_replica_batch ADD COLUMN i_segment bigint NOT NULL DEFAULT 0;
+CREATE INDEX idx_t_replica_batch_segment ON sch_chameleon.t_replica_batch (i_id_source, i_segment);
+
+CREATE FUNCTION sch_chameleon.fn_add_log_segment(p_id_source bigint, p_segment bigint)
+RETURNS void LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	EXECUTE format('CREATE TABLE sch_chameleon.%I PARTITION OF sch_chameleon.%I FOR VALUES IN (%s)',
+	               't_log_replica_' || p_id_source || '_' || p_segment, 't_log_replica_' || p_id_source, p_segment);
+	INSERT INTO sch_chameleon.t_log_segments (i_id_source, i_segment) VALUES (p_id_source, p_segment);
+END;
+$$;
+
+CREATE FUNCTION sch_chameleon.fn_create_log_storage(p_id_source bigint)
+RETURNS void LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	EXECUTE format('CREATE TABLE sch_chameleon.%I PARTITION OF sch_chameleon.t_log_replica FOR VALUES IN (%s) '
+	               'PARTITION BY LIST (i_segment)', 't_log_replica_' || p_id_source, p_id_source);
+	PERFORM sch_chameleon.fn_add_log_segment(p_id_source, 0);
+END;
+$$;
+
+CREATE FUNCTION sch_chameleon.fn_drop_log_segment(p_id_source bigint, p_segment bigint)
+RETURNS void LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	EXECUTE format('DROP TABLE sch_chameleon.%I', 't_log_replica_' || p_id_source || '_' || p_segment);
+	DELETE FROM sch_chameleon.t_replica_batch WHERE i_id_source = p_id_source AND i_segment = p_segment;
+	DELETE FROM sch_chameleon.t_log_segments WHERE i_id_source = p_id_source AND i_segment = p_segment;
+END;
+$$;
+REVOKE ALL ON FUNCTION sch_chameleon.fn_add_log_segment(bigint, bigint),
+	sch_chameleon.fn_create_log_storage(bigint), sch_chameleon.fn_drop_log_segment(bigint, bigint) FROM PUBLIC;
+
+-- The log partitions of existing sources become segment 0 of the new storage.
+DO $$
+DECLARE
+	v_id bigint;
+BEGIN
+	FOR v_id IN SELECT i_id_source FROM sch_chameleon.t_sources ORDER BY 1 LOOP
+		EXECUTE format('ALTER TABLE sch_chameleon.t_log_replica DETACH PARTITION sch_chameleon.%I', 't_log_replica_' || v_id);
+		EXECUTE format('ALTER TABLE sch_chameleon.%I RENAME TO %I', 't_log_replica_' || v_id, 't_log_replica_' || v_id || '_old');
+		EXECUTE format('ALTER TABLE sch_chameleon.%I DROP CONSTRAINT %I', 't_log_replica_' || v_id || '_old',
+		               (SELECT conname FROM pg_constraint
+		                WHERE conrelid = ('sch_chameleon.t_log_replica_' || v_id || '_old')::regclass AND contype = 'p'));
+	END LOOP;
+END;
+$$;
+ALTER TABLE sch_chameleon.t_log_replica ADD COLUMN i_segment bigint NOT NULL DEFAULT 0;
+ALTER TABLE sch_chameleon.t_log_replica DROP CONSTRAINT t_log_replica_pkey,
+	ADD PRIMARY KEY (i_id_source, i_segment, i_id_batch, i_id_event);
+DO $$
+DECLARE
+	v_id bigint;
+	v_columns text := 'i_id_source, i_id_batch, i_id_event, v_schema_name, v_table_name, enm_binlog_event, '
+	                  't_binlog_name, i_binlog_position, ts_event, t_query, b_event, b_table_map, i_rows, '
+	                  'b_transaction_start, t_time_zone';
+BEGIN
+	FOR v_id IN SELECT i_id_source FROM sch_chameleon.t_sources ORDER BY 1 LOOP
+		PERFORM sch_chameleon.fn_create_log_storage(v_id);
+		-- as after add_source, the log storage of a source is no member of the extension
+		EXECUTE format('ALTER EXTENSION pg_chameleon DROP TABLE sch_chameleon.%I', 't_log_replica_' || v_id);
+		EXECUTE format('ALTER EXTENSION pg_chameleon DROP TABLE sch_chameleon.%I', 't_log_replica_' || v_id || '_0');
+		EXECUTE format('INSERT INTO sch_chameleon.t_log_replica (%s) SELECT %s FROM sch_chameleon.%I',
+		               v_columns, v_columns, 't_log_replica_' || v_id || '_old');
+		EXECUTE format('DROP TABLE sch_chameleon.%I', 't_log_replica_' || v_id || '_old');
+	END LOOP;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION sch_chameleon.fn_register_source(p_source text, p_config jsonb)
+RETURNS bigint LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint;
+	v_owner regrole := sch_chameleon.fn_outer_user()::regrole;
+BEGIN
+	IF EXISTS (SELECT 1 FROM sch_chameleon.t_sources WHERE t_source = p_source) THEN
+		RAISE EXCEPTION 'source "%" already exists', p_source
+			USING ERRCODE = 'duplicate_object',
+			      HINT = 'Change it with chameleon.alter_source(), or choose another name.';
+	END IF;
+	IF p_source !~ '^[A-Za-z0-9_]{1,47}$' THEN
+		RAISE EXCEPTION 'invalid source name "%"', p_source
+			USING ERRCODE = 'invalid_name',
+			      DETAIL = 'A source name has 1 to 47 characters: letters, digits and "_".',
+			      HINT = 'Choose a name such as "shop" or "crm_eu".';
+	END IF;
+	PERFORM sch_chameleon.fn_check_schema_mappings(p_source, p_config -> 'schema_mappings');
+	PERFORM sch_chameleon.fn_check_destination_schemas(p_source, p_config, v_owner);
+	PERFORM sch_chameleon.fn_check_server_id(p_source, p_config);
+	INSERT INTO sch_chameleon.t_sources (t_source, enm_source_type, jsb_config, jsb_schema_mappings, rol_owner)
+	VALUES (p_source, (p_config ->> 'type')::sch_chameleon.en_src_type, p_config, p_config -> 'schema_mappings', v_owner)
+	RETURNING i_id_source INTO v_id;
+	INSERT INTO sch_chameleon.t_last_received (i_id_source) VALUES (v_id);
+	INSERT INTO sch_chameleon.t_last_replayed (i_id_source) VALUES (v_id);
+	PERFORM sch_chameleon.fn_create_log_storage(v_id);
+	RETURN v_id;
+END;
+$$;
+

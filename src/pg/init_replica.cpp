@@ -12,6 +12,7 @@
 
 #include "pg/boundary.hpp"
 #include "pg/existing_tables.hpp"
+#include "pg/maintenance.hpp"
 #include "pg/rights.hpp"
 #include "pg/spi.hpp"
 #include "pg/worker_slots.hpp"
@@ -579,6 +580,7 @@ init_worker_failed(const WorkerArgs &args, const std::string &message) {
 	drop_loading_schemas(args.source_id, mapping_count(args.source_id));
 	run_transaction([&] { restore_foreign_keys(args.source_id, true); });
 	run_transaction([&] { change_source_status(args.source_id, core::StatusChange::init_failed, message); });
+	run_transaction([&] { notify_state("init_failed", args.source_id, message); });
 }
 
 } // namespace chameleon::pg

@@ -5,6 +5,7 @@
 #include "pg/boundary.hpp"
 #include "pg/catalogue.hpp"
 #include "pg/launcher.hpp"
+#include "pg/maintenance.hpp"
 #include "pg/replication.hpp"
 #include "pg/rights.hpp"
 #include "pg/spi.hpp"
@@ -80,6 +81,7 @@ resume_source(const SqlRow &source) {
 			// enable_replica and start_replica begin a new count
 			catalogue_exec("DELETE FROM sch_chameleon.t_worker_restarts WHERE i_id_source = $1::bigint",
 						   {id});
+			notify_state("source_error", std::stoll(id), reason);
 		});
 		pg_call([&] {
 			ereport(WARNING, (errmsg("pg_chameleon launcher: source \"%s\" put in error: %s", name.c_str(),
@@ -104,6 +106,7 @@ resume_source(const SqlRow &source) {
 		}
 		if (!problem.empty()) {
 			change_source_status(std::stoll(id), core::StatusChange::failed, problem);
+			notify_state("source_error", std::stoll(id), problem);
 			pg_call([&] {
 				ereport(WARNING, (errmsg("pg_chameleon launcher: source \"%s\" put in error: %s",
 										 name.c_str(), problem.c_str())));
@@ -249,6 +252,7 @@ run_manager(const WorkerArgs &args) {
 		}
 		if (!watch_sources())
 			return; // nothing to watch here: the launcher looks again later
+		watch_maintenance();
 		pg_call([] {
 			(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, launcher_naptime_ms,
 							PG_WAIT_EXTENSION);

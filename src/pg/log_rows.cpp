@@ -14,16 +14,16 @@ namespace {
 
 // Array parameter types, in column order: i_id_batch, i_id_event, v_schema_name, v_table_name,
 // enm_binlog_event, t_binlog_name, i_binlog_position, ts_event, b_event, b_table_map, i_rows,
-// t_query, t_time_zone, then b_transaction_start.
+// t_query, t_time_zone, then b_transaction_start; the segment is one value for all rows.
 constexpr Oid element_types[] = {INT8OID, INT8OID,	TEXTOID,  TEXTOID, TEXTOID, TEXTOID, INT8OID,
 								 INT8OID, BYTEAOID, BYTEAOID, INT4OID, TEXTOID, TEXTOID};
 
 const char *const insert_sql =
 	"INSERT INTO sch_chameleon.t_log_replica (i_id_source, i_id_batch, i_id_event, v_schema_name, "
 	"v_table_name, enm_binlog_event, t_binlog_name, i_binlog_position, ts_event, b_event, b_table_map, "
-	"i_rows, t_query, t_time_zone, b_transaction_start) "
+	"i_rows, t_query, t_time_zone, b_transaction_start, i_segment) "
 	"SELECT $1, b, e, s, t, k::sch_chameleon.en_binlog_event, f, p, "
-	"'epoch'::timestamptz + ts * interval '1 microsecond', ev, tm, r, qy, z, st "
+	"'epoch'::timestamptz + ts * interval '1 microsecond', ev, tm, r, qy, z, st, $16 "
 	"FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) AS u(b, e, s, t, k, f, p, ts, "
 	"ev, tm, r, qy, z, st)";
 
@@ -89,13 +89,14 @@ LogRows::flush() {
 		return;
 	CatalogueRights rights; // the log storage is part of the catalogue
 	if (plan_ == nullptr) {
-		Oid types[column_count + 2];
+		Oid types[column_count + 3];
 		types[0] = INT8OID;
 		for (int i = 0; i < column_count; i++)
 			types[i + 1] = pg_call([&] { return get_array_type(element_types[i]); });
 		types[column_count + 1] = BOOLARRAYOID;
+		types[column_count + 2] = INT8OID;
 		plan_ = pg_call([&] {
-			SPIPlanPtr plan = SPI_prepare(insert_sql, column_count + 2, types);
+			SPIPlanPtr plan = SPI_prepare(insert_sql, column_count + 3, types);
 			if (plan != nullptr)
 				SPI_keepplan(plan);
 			return plan;
@@ -103,7 +104,7 @@ LogRows::flush() {
 		if (plan_ == nullptr)
 			throw Error(sqlstate::internal_error, "could not prepare the insert into the replication log");
 	}
-	Datum parameters[column_count + 2];
+	Datum parameters[column_count + 3];
 	parameters[0] = Int64GetDatum(source_id_);
 	int dims[1] = {static_cast<int>(count_)};
 	int lower_bounds[1] = {1};
@@ -134,6 +135,7 @@ LogRows::flush() {
 		MemoryContextSwitchTo(previous);
 		return PointerGetDatum(array);
 	});
+	parameters[column_count + 2] = Int64GetDatum(segment_);
 	int result = pg_call([&] { return SPI_execute_plan(plan_, parameters, nullptr, false, 0); });
 	if (result != SPI_OK_INSERT || SPI_processed != count_)
 		throw Error(sqlstate::internal_error, "could not write to the replication log");

@@ -36,6 +36,8 @@ class LogRows {
 	void flush();
 	// Drops what is buffered: its transaction was rolled back.
 	void forget();
+	// The log segment the rows go to from now on (what is buffered must have been inserted).
+	void set_segment(int64 segment) { segment_ = segment; }
 
   private:
 	static constexpr size_t max_rows = 512;
@@ -46,6 +48,7 @@ class LogRows {
 	void push(int column, std::optional<Datum> value);
 
 	int64 source_id_;
+	int64 segment_ = 0;
 	MemoryContext context_ = nullptr;
 	std::array<std::vector<Datum>, column_count> values_;
 	std::array<std::vector<char>, column_count> nulls_; // 'n' for NULL

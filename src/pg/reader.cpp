@@ -7,6 +7,7 @@
 
 #include "pg/boundary.hpp"
 #include "pg/log_rows.hpp"
+#include "pg/maintenance.hpp"
 #include "pg/rights.hpp"
 #include "pg/spi.hpp"
 
@@ -178,6 +179,7 @@ class BatchWriter {
 
 	void abandon() {
 		log_rows_.forget();
+		segment_ = -1; // a segment started in the rolled-back transaction is gone with it
 		if (transaction_open_)
 			pg_call([] { AbortCurrentTransaction(); });
 		transaction_open_ = false;
@@ -232,13 +234,42 @@ class BatchWriter {
 			start_transaction();
 		if (batch_id_ != 0)
 			return;
-		std::vector<SqlRow> rows =
-			catalogue_query("INSERT INTO sch_chameleon.t_replica_batch (i_id_source, t_binlog_name, "
-							"i_binlog_position, b_format_description) VALUES ($1::bigint, $2, "
-							"$3::bigint, decode($4, 'hex')) RETURNING i_id_batch",
-							{std::to_string(source_.id), start.file, std::to_string(start.position),
-							 hex(format_description_)});
+		use_current_segment();
+		std::vector<SqlRow> rows = catalogue_query(
+			"INSERT INTO sch_chameleon.t_replica_batch (i_id_source, t_binlog_name, i_binlog_position, "
+			"b_format_description, i_segment) VALUES ($1::bigint, $2, $3::bigint, decode($4, 'hex'), "
+			"$5::bigint) RETURNING i_id_batch",
+			{std::to_string(source_.id), start.file, std::to_string(start.position), hex(format_description_),
+			 std::to_string(segment_)});
 		batch_id_ = std::stoll(*rows[0][0]);
+	}
+
+	// A batch opens in the newest log segment of the source; the reader starts a new one when it is
+	// older than a quarter of batch_retention (1 s to 1 h), so that retention can drop whole
+	// segments (doc/architecture.md, "Log storage and retention").
+	void use_current_segment() {
+		std::string id = std::to_string(source_.id);
+		if (segment_ < 0) {
+			std::vector<SqlRow> rows = catalogue_query(
+				"SELECT i_segment, (extract(epoch FROM clock_timestamp() - ts_created) * 1000)::bigint, "
+				"(greatest(1, least(3600, extract(epoch FROM $2::interval) / 4)) * 1000)::bigint "
+				"FROM sch_chameleon.t_log_segments WHERE i_id_source = $1::bigint ORDER BY i_segment DESC "
+				"LIMIT 1",
+				{id, source_.config.batch_retention});
+			if (rows.empty())
+				throw Error(sqlstate::internal_error, "source \"" + source_.name + "\" has no log segment",
+							"", "Add the source again (drop_source, add_source).");
+			segment_ = std::stoll(*rows[0][0]);
+			segment_span_ = std::chrono::milliseconds(std::stoll(*rows[0][2]));
+			segment_started_ = Clock::now() - std::chrono::milliseconds(std::stoll(*rows[0][1]));
+		}
+		if (Clock::now() - segment_started_ >= segment_span_) {
+			catalogue_exec("SELECT sch_chameleon.fn_add_log_segment($1::bigint, $2::bigint)",
+						   {id, std::to_string(segment_ + 1)});
+			segment_++;
+			segment_started_ = Clock::now();
+		}
+		log_rows_.set_segment(segment_);
 	}
 
 	static std::string hex(const std::vector<uint8_t> &bytes) {
@@ -256,6 +287,9 @@ class BatchWriter {
 	bool transaction_open_ = false;
 	Clock::time_point opened_at_;
 	int64_t batch_id_ = 0;
+	int64_t segment_ = -1; // -1: read from the catalogue when the next batch opens
+	Clock::time_point segment_started_;
+	std::chrono::milliseconds segment_span_{0};
 	int64_t events_ = 0;
 	int64_t rows_ = 0;
 	int64_t transaction_first_event_ = 1;
@@ -394,11 +428,18 @@ class StreamReader {
 		writer_.set_server_identity(stream.server_identity());
 	}
 
-	// Reads until stopped or failed; what is not committed is rolled back on a failure.
-	void run(mysql::BinlogStream &stream) {
+	// Reads until stopped or failed; what is not committed is rolled back on a failure. Returns true
+	// when a pause is requested, after committing what was read up to the last MySQL transaction
+	// boundary.
+	bool run(mysql::BinlogStream &stream) {
 		try {
 			for (;;) {
 				check_stop();
+				if (!in_transaction_ && pause_requested()) {
+					if (writer_.open())
+						writer_.commit(committed_, gtids_.text(), last_event_time_, false);
+					return true;
+				}
 				std::optional<mysql::RawEvent> raw = stream.next();
 				if (!raw)
 					break;
@@ -408,6 +449,7 @@ class StreamReader {
 			writer_.abandon();
 			throw;
 		}
+		return false;
 	}
 
   private:
@@ -540,8 +582,9 @@ class StreamReader {
 	Clock::time_point last_idle_commit_;
 };
 
-// Reads the binlog from the source's committed position until stopped or failed.
-void
+// Reads the binlog from the source's committed position until stopped or failed; true when it
+// returns for a pause (the MySQL connection then closes).
+bool
 read_binlog(const ReplicationSource &source) {
 	mysql::StreamOptions options = stream_options(source);
 	set_slot_state(my_slot(), "connecting");
@@ -549,7 +592,7 @@ read_binlog(const ReplicationSource &source) {
 	check_server_identity(source, stream, !options.gtid_start.empty());
 	StreamReader reader(source, stream);
 	set_slot_state(my_slot(), "streaming");
-	reader.run(stream);
+	return reader.run(stream);
 }
 
 void
@@ -557,11 +600,13 @@ run_reader(const WorkerArgs &args) {
 	// The reader runs no user code and writes only the catalogue: its session search path is the one
 	// catalogue statements use, which spares CatalogueRights a setting change for every event logged.
 	pg_call([] { SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION); });
+	load_pause_state(args.source_id);
 	for (;;) {
+		wait_while_paused("connecting");
 		ReplicationSource source = load_replication_source(args.source_id);
 		try {
-			read_binlog(source);
-			return;
+			if (!read_binlog(source))
+				return;
 		} catch (const mysql::ServerChanged &change) {
 			// A failover behind the same address: what was read from the old server and not committed
 			// is gone with the rolled-back batch; by GTID the reader starts again, on the new server,

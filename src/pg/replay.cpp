@@ -8,6 +8,7 @@
 #include "pg/replay_state.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/maintenance.hpp"
 #include "pg/recopy.hpp"
 #include "pg/rights.hpp"
 #include "pg/row_apply.hpp"
@@ -182,6 +183,7 @@ ReplayContext::table_failed(const LogEvent &event, TableState &table, const Tabl
 		"v_table_name = $3",
 		{std::to_string(source_.id), event.schema, event.table, failure.message});
 	table.enabled = false;
+	notify_state("table_disabled", source_.id, failure.message, event.schema + "." + event.table);
 	std::string text = "replay of source \"" + source_.name + "\" disabled table " + event.schema + "." +
 					   event.table + ": " + failure.message;
 	pg_call([&] { ereport(WARNING, (errmsg_internal("%s", text.c_str()))); });
@@ -263,7 +265,8 @@ class Replayer {
 		std::string id = std::to_string(source_.id);
 		std::vector<SqlRow> batch = catalogue_query(
 			"SELECT b.i_id_batch, b.b_format_description, CASE WHEN p.i_id_batch = b.i_id_batch THEN "
-			"p.i_id_event ELSE 0 END FROM sch_chameleon.t_replica_batch b JOIN sch_chameleon.t_last_replayed "
+			"p.i_id_event ELSE 0 END, b.i_segment FROM sch_chameleon.t_replica_batch b JOIN "
+			"sch_chameleon.t_last_replayed "
 			"p "
 			"USING (i_id_source) WHERE b.i_id_source = $1::bigint AND b.b_processed AND NOT b.b_replayed "
 			"ORDER BY b.i_id_batch LIMIT 1",
@@ -274,6 +277,7 @@ class Replayer {
 		}
 		int64_t batch_id = std::stoll(*batch[0][0]);
 		int64_t after_event = std::stoll(*batch[0][2]);
+		const std::string segment = *batch[0][3]; // the batch's log segment: only its partition is read
 		context_.use_batch(batch_id, batch[0][1].value_or(""));
 		context_.load_tables();
 
@@ -289,10 +293,10 @@ class Replayer {
 				"i_binlog_position, extract(epoch FROM ts_event)::bigint, b_event, b_table_map, i_rows, "
 				"t_query, b_transaction_start, (extract(epoch FROM ts_event) * 1000000)::bigint, "
 				"coalesce(t_time_zone, '') FROM sch_chameleon.t_log_replica "
-				"WHERE i_id_source = $1::bigint AND i_id_batch = $2::bigint AND i_id_event > $3::bigint "
-				"ORDER BY i_id_event LIMIT " +
+				"WHERE i_id_source = $1::bigint AND i_segment = $4::bigint AND i_id_batch = $2::bigint AND "
+				"i_id_event > $3::bigint ORDER BY i_id_event LIMIT " +
 					std::to_string(events_per_fetch),
-				{id, std::to_string(batch_id), std::to_string(after_event)});
+				{id, std::to_string(batch_id), std::to_string(after_event), segment});
 			for (const SqlRow &row : rows) {
 				check_stop();
 				LogEvent event = log_event(batch_id, row);
@@ -422,9 +426,12 @@ void
 run_replay(const WorkerArgs &args) {
 	ReplicationSource source = load_replication_source(args.source_id);
 	Replayer replayer(source);
+	load_pause_state(args.source_id);
 	set_slot_state(my_slot(), "replaying");
 	for (;;) {
 		check_stop();
+		// Between two rounds: everything applied is committed, and no lock is held.
+		wait_while_paused("replaying");
 		if (replayer.step())
 			continue;
 		start_requested_recopies(source);

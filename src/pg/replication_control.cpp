@@ -4,6 +4,7 @@
 
 #include "pg/boundary.hpp"
 #include "pg/catalogue.hpp"
+#include "pg/maintenance.hpp"
 #include "pg/rights.hpp"
 #include "pg/spi.hpp"
 #include "pg/sql_values.hpp"
@@ -190,6 +191,8 @@ replication_worker_failed(const WorkerArgs &args, const std::string &message) {
 	run_transaction([&] {
 		change_source_status(args.source_id, core::StatusChange::failed,
 							 std::string(worker_role_name(args.role)) + ": " + message);
+		notify_state("source_error", args.source_id,
+					 std::string(worker_role_name(args.role)) + ": " + message);
 	});
 	for (const WorkerSlot &slot : replication_workers(args.source_name, args.database))
 		if (slot.pid != MyProcPid)

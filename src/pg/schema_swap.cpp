@@ -5,6 +5,7 @@
 
 #include "pg/boundary.hpp"
 #include "pg/existing_tables.hpp"
+#include "pg/maintenance.hpp"
 #include "pg/spi.hpp"
 
 #include "common/error.hpp"
@@ -251,6 +252,7 @@ swap_in(const Source &source, const mysql::BinlogCoordinates &empty_point) {
 				"WHERE r.i_id_source = $1",
 			point_params);
 		change_source_status(source.id, core::StatusChange::init_done);
+		notify_state("init_done", source.id, "the initial copy is done");
 		catalogue_exec(
 			"UPDATE sch_chameleon.t_sources s SET t_binlog_name = h.t_binlog_name, "
 			"i_binlog_position = h.i_binlog_position, t_gtid_set = h.t_gtid_set, b_consistent = false "
@@ -334,6 +336,7 @@ swap_in_pgsql(const Source &source, const pgsql::SourceSchema &schema) {
 		create_pgsql_foreign_keys(source, schema);
 		catalogue_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1", {source.id});
 		change_source_status(source.id, core::StatusChange::init_done);
+		notify_state("init_done", source.id, "the initial copy is done");
 		catalogue_exec("UPDATE sch_chameleon.t_sources SET b_consistent = true WHERE i_id_source = $1",
 					   {source.id});
 	});

@@ -1,6 +1,8 @@
 // Worker slots in shared memory (see worker_slots.hpp).
 #include "pg/worker_slots.hpp"
 
+#include "pg/workers.hpp"
+
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -67,6 +69,8 @@ worker_role_name(WorkerRole role) {
 		return "copy";
 	case WorkerRole::manager:
 		return "manager";
+	case WorkerRole::maintenance:
+		return "maintenance";
 	}
 	return "unknown";
 }
@@ -108,7 +112,7 @@ claim_slot(WorkerRole role, int64 source_id, const char *source_name) {
 	// One reader, one replay and one init worker per source, one manager per database: a second
 	// one (two starters racing) gets no slot.
 	if (role == WorkerRole::reader || role == WorkerRole::replay || role == WorkerRole::init ||
-		role == WorkerRole::manager)
+		role == WorkerRole::manager || role == WorkerRole::maintenance)
 		for (int i = 0; i < state->slot_count; i++) {
 			const WorkerSlot *slot = &state->slots[i];
 			if (slot->in_use && slot->role == role && slot->database == MyDatabaseId &&
@@ -221,6 +225,47 @@ void
 wait_for_slot_release(long timeout_ms) {
 	(void)ConditionVariableTimedSleep(&state->slot_released, timeout_ms, PG_WAIT_EXTENSION);
 	CHECK_FOR_INTERRUPTS();
+}
+
+void
+set_pause(int64 source_id, PauseReason reason, bool paused) {
+	LWLockAcquire(state->lock, LW_EXCLUSIVE);
+	for (int i = 0; i < state->slot_count; i++) {
+		WorkerSlot *slot = &state->slots[i];
+		if (!slot->in_use || slot->source_id != source_id || slot->database != MyDatabaseId ||
+			(slot->role != WorkerRole::reader && slot->role != WorkerRole::replay))
+			continue;
+		(reason == PauseReason::user ? slot->paused_by_user : slot->paused_for_maintenance) = paused;
+		if (slot->latch != nullptr)
+			SetLatch(slot->latch);
+	}
+	LWLockRelease(state->lock);
+}
+
+bool
+pause_requested() {
+	WorkerSlot *slot = my_slot();
+	if (slot == nullptr)
+		return false;
+	LWLockAcquire(state->lock, LW_SHARED);
+	bool paused = slot->paused_by_user || slot->paused_for_maintenance;
+	LWLockRelease(state->lock);
+	return paused;
+}
+
+int
+unpaused_workers(int64 source_id) {
+	int count = 0;
+	LWLockAcquire(state->lock, LW_SHARED);
+	for (int i = 0; i < state->slot_count; i++) {
+		const WorkerSlot *slot = &state->slots[i];
+		if (slot->in_use && slot->source_id == source_id && slot->database == MyDatabaseId &&
+			(slot->role == WorkerRole::reader || slot->role == WorkerRole::replay) &&
+			strcmp(slot->state, "paused") != 0 && process_alive(slot->pid))
+			count++;
+	}
+	LWLockRelease(state->lock);
+	return count;
 }
 
 int

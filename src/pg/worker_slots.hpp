@@ -7,7 +7,7 @@
 
 namespace chameleon::pg {
 
-enum class WorkerRole : int { launcher = 0, reader, replay, init, copy, manager };
+enum class WorkerRole : int { launcher = 0, reader, replay, init, copy, manager, maintenance };
 
 const char *worker_role_name(WorkerRole role);
 
@@ -26,6 +26,9 @@ struct WorkerSlot {
 	TimestampTz state_changed_at;
 	uint64 generation;
 	Latch *latch; // the process's latch, set by wake_worker
+	// A reader or replay worker pauses at its next boundary while either is set (src/pg/maintenance)
+	bool paused_by_user;		 // pause_replica
+	bool paused_for_maintenance; // run_maintenance
 };
 
 // A source the launcher must not restart for a while: stop_replica holds it from before it signals
@@ -78,6 +81,17 @@ void wait_for_replay_progress(long timeout_ms);
 // Sleeps until some process releases its slot or timeout_ms pass; interruptible. As
 // wait_for_replay_progress: check before each call, ConditionVariableCancelSleep when done.
 void wait_for_slot_release(long timeout_ms);
+
+// Why a reader or replay worker pauses (doc/architecture.md, "Maintenance").
+enum class PauseReason { user, maintenance };
+
+// Sets or clears a pause reason on the reader and replay slots of the source in this database, and
+// wakes them.
+void set_pause(int64 source_id, PauseReason reason, bool paused);
+// Whether the calling worker's slot has a pause reason set.
+bool pause_requested();
+// The live reader and replay workers of the source in this database that have not paused yet.
+int unpaused_workers(int64 source_id);
 
 // A consistent copy of the slots in use whose process is alive; returns the count.
 int copy_live_slots(WorkerSlot *out, int capacity);

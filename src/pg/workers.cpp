@@ -6,6 +6,7 @@
 #include "pg/boundary.hpp"
 #include "pg/init_replica.hpp"
 #include "pg/launcher.hpp"
+#include "pg/maintenance.hpp"
 #include "pg/replication.hpp"
 #include "pg/rights.hpp"
 #include "pg/spi.hpp"
@@ -52,6 +53,9 @@ run_role(const WorkerArgs &args) {
 		return;
 	case WorkerRole::manager:
 		run_manager(args);
+		return;
+	case WorkerRole::maintenance:
+		run_maintenance_worker(args);
 		return;
 	case WorkerRole::launcher:
 		break;
@@ -117,6 +121,18 @@ captured_message(const WorkerArgs &args, const CapturedError &error) {
 	} else if (hint && *hint)
 		text += std::string(" HINT: ") + hint;
 	return text;
+}
+
+// Every message a worker logs names its role and source (its database, for a manager) in a
+// CONTEXT line; log_line_prefix's %a shows the same as application_name.
+void
+worker_log_context(void *argument) {
+	const auto *args = static_cast<const WorkerArgs *>(argument);
+	if (args->role == WorkerRole::manager)
+		errcontext("pg_chameleon manager of database \"%s\"", args->source_name);
+	else
+		errcontext("pg_chameleon %s worker of source \"%s\"", worker_role_name(args->role),
+				   args->source_name);
 }
 
 } // namespace
@@ -201,8 +217,13 @@ void
 chameleon_worker_main(Datum) {
 	using namespace chameleon::pg;
 
-	WorkerArgs args;
+	static WorkerArgs args; // the log context callback reads it until the process exits
 	memcpy(&args, MyBgworkerEntry->bgw_extra, sizeof(args));
+	static ErrorContextCallback log_context;
+	log_context.callback = worker_log_context;
+	log_context.arg = &args;
+	log_context.previous = nullptr;
+	error_context_stack = &log_context;
 	pqsignal(SIGTERM, handle_sigterm);
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	BackgroundWorkerUnblockSignals();
