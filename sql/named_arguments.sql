@@ -38,6 +38,7 @@ SELECT chameleon.copy_schema(name => 'missing');
 SELECT chameleon.detach_replica(name => 'missing');
 SELECT * FROM chameleon.binlog_events(path => '/nonexistent/binlog.000001', start_position => 4, max_events => 1);
 SELECT * FROM chameleon.stop_all_replicas();
+SELECT * FROM chameleon.import_python_catalogue(old_schema => 'nowhere', config => 'sources: {}');
 SELECT chameleon.drop_source(name => 'named');
 
 -- The parameter names, as pg_proc has them (an upgraded catalogue has the same: test/e2e/upgrade.sh)

@@ -2991,3 +2991,218 @@ AS $$
 $$;
 COMMENT ON FUNCTION chameleon.show_status(text) IS 'state, lag, positions and counters of each source';
 REVOKE ALL ON FUNCTION chameleon.show_status(text) FROM PUBLIC;
+
+-------------------------------------------------------------------------------
+-- 1.5, moving from the Python pg_chameleon 2.0 (doc/migrating.md): import_python_catalogue reads
+-- the old catalogue (schema sch_chameleon renamed, as CREATE EXTENSION asks), checks it against the
+-- configuration file and registers its sources, their tables with their consistent points, the
+-- disabled tables and the read positions, all in the caller's transaction: an error leaves nothing
+-- behind, and the old schema is only read.
+-------------------------------------------------------------------------------
+-- The layout of every table a configuration keeps, read from MySQL, with the types of the existing
+-- PostgreSQL table (src/pg/python_import.cpp).
+CREATE FUNCTION sch_chameleon.fn_import_layouts(p_config jsonb,
+	OUT v_schema_origin text, OUT v_table_name text, OUT b_exists boolean, OUT jsb_layout jsonb)
+RETURNS SETOF record LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_import_layouts';
+REVOKE ALL ON FUNCTION sch_chameleon.fn_import_layouts(jsonb) FROM PUBLIC;
+
+CREATE FUNCTION chameleon.import_python_catalogue(old_schema text, config text,
+	OUT source text, OUT status text, OUT read_position text, OUT tables bigint, OUT disabled_tables bigint)
+RETURNS SETOF record LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_version text;
+	v_old_sources jsonb;
+	v_new_sources jsonb := '{}';
+	v_problems text[] := '{}';
+	v_name text;
+	v_old record;
+	v_cfg jsonb;
+	v_id bigint;
+	v_position record;
+	v_table record;
+	v_old_table record;
+	v_destination text;
+	v_enabled boolean;
+	v_reason text;
+	v_missing text;
+	v_high record;
+BEGIN
+	PERFORM sch_chameleon.fn_require_arguments('{old_schema,config}', ARRAY[old_schema IS NULL, config IS NULL]);
+	IF NOT sch_chameleon.fn_caller_is_superuser() THEN
+		RAISE EXCEPTION 'permission denied to import a catalogue of the Python pg_chameleon'
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'The import reads another schema and creates sources with their tables.',
+			      HINT = 'Ask a superuser to run it; the sources then belong to that superuser '
+			             '(chameleon.alter_source_owner() gives them to another role).';
+	END IF;
+	IF to_regclass(format('%I.v_version', old_schema)) IS NULL OR to_regclass(format('%I.t_sources', old_schema)) IS NULL
+	   OR to_regclass(format('%I.t_replica_tables', old_schema)) IS NULL THEN
+		RAISE EXCEPTION 'schema "%" holds no catalogue of the Python pg_chameleon', old_schema
+			USING ERRCODE = 'undefined_object',
+			      HINT = 'Give the schema the old sch_chameleon was renamed to (ALTER SCHEMA sch_chameleon RENAME TO ...).';
+	END IF;
+	EXECUTE format('SELECT t_version FROM %I.v_version', old_schema) INTO v_version;
+	IF v_version IS NULL OR v_version !~ '^2\.0\.([0-9]|10)$' THEN
+		RAISE EXCEPTION 'catalogue version % of the Python pg_chameleon is not supported', coalesce(v_version, 'NULL')
+			USING ERRCODE = 'feature_not_supported',
+			      DETAIL = 'The import reads catalogues 2.0.0 to 2.0.10 (pg_chameleon 2.0).',
+			      HINT = 'Upgrade the old catalogue with the Python tool first (chameleon upgrade_replica_schema).';
+	END IF;
+
+	-- The Python replicas must be stopped: their positions must not move any more.
+	EXECUTE format('SELECT string_agg(format(''"%%s" (%%s)'', t_source, enm_status), '', '' ORDER BY t_source) '
+	               'FROM %I.t_sources WHERE enm_status::text NOT IN (''ready'', ''initialised'', ''stopped'')',
+	               old_schema) INTO v_missing;
+	IF v_missing IS NOT NULL THEN
+		RAISE EXCEPTION 'sources of the Python pg_chameleon are not stopped: %', v_missing
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'The import takes the positions the old catalogue holds; they must not move any more.',
+			      HINT = 'Stop them with the Python tool (chameleon stop_all_replicas --config <file>), or enable '
+			             'a source in error (chameleon enable_replica), then import again.';
+	END IF;
+
+	-- The configuration names exactly the old catalogue's sources, with the same schema_mappings.
+	EXECUTE format('SELECT coalesce(jsonb_object_agg(t_source, jsonb_build_object(''schema_mappings'', '
+	               'jsb_schema_mappings, ''type'', enm_source_type::text)), ''{}'') FROM %I.t_sources', old_schema)
+		INTO v_old_sources;
+	SELECT coalesce(jsonb_object_agg(e.source, e.config), '{}') INTO v_new_sources
+	FROM sch_chameleon.fn_parse_config_file(config) e;
+	FOR v_name IN SELECT k FROM jsonb_object_keys(v_old_sources || v_new_sources) k ORDER BY 1 LOOP
+		IF NOT v_new_sources ? v_name THEN
+			v_problems := v_problems || format('source "%s" of the old catalogue is not in the configuration', v_name);
+		ELSIF NOT v_old_sources ? v_name THEN
+			v_problems := v_problems || format('source "%s" of the configuration is not in the old catalogue', v_name);
+		ELSIF v_new_sources #> ARRAY[v_name, 'schema_mappings'] <> v_old_sources #> ARRAY[v_name, 'schema_mappings'] THEN
+			v_problems := v_problems || format('source "%s" maps %s in the configuration but %s in the old catalogue',
+			                                   v_name, v_new_sources #> ARRAY[v_name, 'schema_mappings'],
+			                                   v_old_sources #> ARRAY[v_name, 'schema_mappings']);
+		ELSIF v_new_sources #>> ARRAY[v_name, 'type'] <> v_old_sources #>> ARRAY[v_name, 'type'] THEN
+			v_problems := v_problems || format('source "%s" has type %s in the configuration but %s in the old catalogue',
+			                                   v_name, v_new_sources #>> ARRAY[v_name, 'type'],
+			                                   v_old_sources #>> ARRAY[v_name, 'type']);
+		END IF;
+	END LOOP;
+	IF cardinality(v_problems) > 0 THEN
+		RAISE EXCEPTION 'the configuration does not match the catalogue in schema "%"', old_schema
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = array_to_string(v_problems, '; ') || '.',
+			      HINT = 'Give the configuration file the Python tool replicated with; nothing was imported.';
+	END IF;
+
+	FOR v_old IN EXECUTE format('SELECT i_id_source, t_source, enm_status::text AS old_status, t_binlog_name, '
+	                            'i_binlog_position, b_consistent FROM %I.t_sources ORDER BY i_id_source', old_schema) LOOP
+		v_cfg := v_new_sources -> v_old.t_source;
+		-- The destination schemas exist (the Python tool made them): registered as the source's own,
+		-- so that init_replica may replace them later, like the schemas it creates.
+		v_id := sch_chameleon.fn_register_source(v_old.t_source, v_cfg || '{"keep_existing_schema": true}');
+		UPDATE sch_chameleon.t_sources SET jsb_config = v_cfg WHERE i_id_source = v_id;
+		INSERT INTO sch_chameleon.t_source_schemas (i_id_source, v_schema_name)
+		SELECT v_id, m.value FROM jsonb_each_text(v_cfg -> 'schema_mappings') m
+		WHERE to_regnamespace(quote_ident(m.value)) IS NOT NULL;
+		source := v_old.t_source;
+		status := 'ready';
+		read_position := NULL;
+		tables := 0;
+		disabled_tables := 0;
+		IF v_old.old_status = 'ready' THEN -- never copied: init_replica copies it
+			RETURN NEXT;
+			CONTINUE;
+		END IF;
+
+		-- Where the Python tool would resume: its newest batch not read to the end, else the
+		-- position its init_replica recorded.
+		EXECUTE format('SELECT b.t_binlog_name, b.i_binlog_position, to_jsonb(b) ->> ''t_gtid_set'' AS t_gtid_set '
+		               'FROM %I.t_replica_batch b WHERE b.i_id_source = $1 AND NOT b.b_processed '
+		               'ORDER BY b.i_id_batch DESC LIMIT 1', old_schema)
+			INTO v_position USING v_old.i_id_source;
+		IF v_position.t_binlog_name IS NULL THEN
+			SELECT v_old.t_binlog_name, v_old.i_binlog_position, NULL::text INTO v_position;
+		END IF;
+		IF v_position.t_binlog_name IS NULL THEN
+			RAISE EXCEPTION 'source "%" of the old catalogue has no read position', v_old.t_source
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+				      DETAIL = 'It has no batch left to read and no position from its init_replica.',
+				      HINT = 'Start and stop it once with the Python tool, or drop it from the old catalogue and the '
+				             'configuration and copy it again with chameleon.init_replica() after the import.';
+		END IF;
+
+		FOR v_table IN SELECT * FROM sch_chameleon.fn_import_layouts(v_cfg) LOOP
+			v_destination := v_cfg #>> ARRAY['schema_mappings', v_table.v_schema_origin];
+			v_old_table := NULL;
+			EXECUTE format('SELECT t.t_binlog_name, t.i_binlog_position, t.b_replica_enabled, '
+			               '(SELECT e.t_error_message FROM %1$I.t_error_log e WHERE e.i_id_source = t.i_id_source '
+			               ' AND e.v_schema_name = t.v_schema_name AND e.v_table_name = t.v_table_name '
+			               ' ORDER BY e.i_id_log DESC LIMIT 1) AS t_error '
+			               'FROM %1$I.t_replica_tables t WHERE t.i_id_source = $1 AND t.v_schema_name = $2 '
+			               'AND t.v_table_name = $3', old_schema)
+				INTO v_old_table USING v_old.i_id_source, v_destination, v_table.v_table_name;
+			IF v_old_table.b_replica_enabled IS NOT NULL AND NOT v_table.b_exists THEN
+				RAISE EXCEPTION 'table "%.%" of source "%" is missing in PostgreSQL', v_destination,
+					v_table.jsb_layout ->> 'destination_table', v_old.t_source
+					USING ERRCODE = 'undefined_table',
+					      DETAIL = 'The old catalogue replicates it, so the Python tool created it.',
+					      HINT = 'Restore the table, or remove it from the old catalogue and copy it with '
+					             'chameleon.sync_tables() after the import.';
+			END IF;
+			v_enabled := coalesce(v_old_table.b_replica_enabled, v_table.jsb_layout -> 'key' = '[]');
+			v_reason := CASE
+				WHEN v_old_table.b_replica_enabled IS NOT NULL AND NOT v_enabled THEN
+					'disabled by the Python pg_chameleon' || coalesce(': ' || v_old_table.t_error, '')
+				WHEN NOT v_enabled AND v_table.b_exists THEN
+					'not replicated by the Python pg_chameleon; copy it with chameleon.sync_tables()'
+				WHEN NOT v_enabled THEN
+					'not copied by the Python pg_chameleon; copy it with chameleon.sync_tables()' END;
+			INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, v_table_name,
+				v_table_pkey, t_binlog_name, i_binlog_position, b_replica_enabled, t_disabled_reason, ts_disabled,
+				jsb_layout)
+			VALUES (v_id, v_table.v_schema_origin, v_destination, v_table.v_table_name,
+				ARRAY(SELECT jsonb_array_elements_text(v_table.jsb_layout -> 'key')), v_old_table.t_binlog_name,
+				v_old_table.i_binlog_position, v_enabled, v_reason, CASE WHEN NOT v_enabled THEN clock_timestamp() END,
+				v_table.jsb_layout);
+		END LOOP;
+		-- Every table the old catalogue replicates must still be in MySQL and kept by the configuration.
+		EXECUTE format('SELECT string_agg(format(''%%I.%%I'', t.v_schema_name, t.v_table_name), '', '' '
+		               'ORDER BY t.v_schema_name, t.v_table_name) FROM %I.t_replica_tables t WHERE t.i_id_source = $1 '
+		               'AND NOT EXISTS (SELECT 1 FROM sch_chameleon.t_replica_tables n WHERE n.i_id_source = $2 '
+		               'AND n.v_schema_name = t.v_schema_name AND n.v_table_name = t.v_table_name)', old_schema)
+			INTO v_missing USING v_old.i_id_source, v_id;
+		IF v_missing IS NOT NULL THEN
+			RAISE EXCEPTION 'tables of source "%" in the old catalogue are not in MySQL or not kept by the configuration: %',
+				v_old.t_source, v_missing
+				USING ERRCODE = 'invalid_parameter_value',
+				      HINT = 'Give the configuration file the Python tool replicated with, and check that MySQL '
+				             'still has these tables; nothing was imported.';
+		END IF;
+
+		UPDATE sch_chameleon.t_last_received SET t_binlog_name = v_position.t_binlog_name,
+			i_binlog_position = v_position.i_binlog_position, t_gtid_set = v_position.t_gtid_set
+		WHERE i_id_source = v_id;
+		UPDATE sch_chameleon.t_last_replayed SET t_binlog_name = v_position.t_binlog_name,
+			i_binlog_position = v_position.i_binlog_position, t_gtid_set = v_position.t_gtid_set
+		WHERE i_id_source = v_id;
+		-- Not consistent yet (a source never started): consistent once the replay passes the latest
+		-- consistent point of its tables, the high watermark.
+		SELECT t.t_binlog_name, t.i_binlog_position INTO v_high FROM sch_chameleon.t_replica_tables t
+		WHERE t.i_id_source = v_id AND t.t_binlog_name IS NOT NULL
+		ORDER BY t.t_binlog_name DESC, t.i_binlog_position DESC LIMIT 1;
+		UPDATE sch_chameleon.t_sources SET enm_status = v_old.old_status::sch_chameleon.en_src_status,
+			ts_status_changed = clock_timestamp(), b_consistent = v_old.b_consistent,
+			t_binlog_name = CASE WHEN NOT v_old.b_consistent THEN coalesce(v_high.t_binlog_name, v_position.t_binlog_name) END,
+			i_binlog_position = CASE WHEN NOT v_old.b_consistent
+			                         THEN coalesce(v_high.i_binlog_position, v_position.i_binlog_position) END
+		WHERE i_id_source = v_id;
+		status := v_old.old_status;
+		read_position := v_position.t_binlog_name || ':' || v_position.i_binlog_position;
+		SELECT count(*), count(*) FILTER (WHERE NOT t.b_replica_enabled) INTO tables, disabled_tables
+		FROM sch_chameleon.t_replica_tables t WHERE t.i_id_source = v_id;
+		RETURN NEXT;
+	END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION chameleon.import_python_catalogue(text, text) IS
+	'registers the sources of a catalogue of the Python pg_chameleon 2.0, with their tables and positions, so that start_replica goes on where it stopped';
+REVOKE ALL ON FUNCTION chameleon.import_python_catalogue(text, text) FROM PUBLIC;

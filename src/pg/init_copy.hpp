@@ -56,6 +56,10 @@ size_t mapping_index(const config::SourceConfig &config, const std::string &orig
 
 void log_message(const std::string &text);
 
+// The type map's context for one table of the source (its type_override and zero_dates).
+core::MapContext map_context(const Source &source, const std::string &origin_schema, const std::string &table,
+							 const std::string &destination, bool postgis);
+
 // Refuses the destination schemas the source may not use or replace, naming each and the fix
 // (sch_chameleon.fn_check_destination_schemas: system schemas, the extension's own, public, and a
 // schema this source did not create unless keep_existing_schema is set and the owner owns it).
