@@ -1097,6 +1097,20 @@ REVOKE ALL ON FUNCTION chameleon.copy_schema(text) FROM PUBLIC;
 
 -- 1.5: MySQL-side faults, hostile input
 
+-- 1.5 drops and re-creates API functions (show_status here, every function with a renamed
+-- parameter below): the EXECUTE privileges granted on them (to a monitoring role, say) are saved
+-- here and granted again at the end of the parameter names section (none in a fresh install).
+DO $grants$
+BEGIN
+	PERFORM set_config('chameleon_upgrade.grants', coalesce((
+		SELECT jsonb_agg(jsonb_build_object('function', p.oid::regprocedure::text, 'grantee', a.grantee,
+		                                    'grantable', a.is_grantable))
+		FROM pg_proc p, aclexplode(p.proacl) a
+		WHERE p.pronamespace = 'chameleon'::regnamespace AND a.privilege_type = 'EXECUTE'
+		  AND a.grantee <> p.proowner), '[]')::text, true);
+END;
+$grants$;
+
 -------------------------------------------------------------------------------
 -- 1.5, hostile input: NULL arguments, passwords of pgsql sources, monitoring grants
 -------------------------------------------------------------------------------
@@ -2399,8 +2413,8 @@ REVOKE ALL ON FUNCTION sch_chameleon.fn_change_source_status(bigint, text, text)
 -- 1.5, SQL surface: the parameters carry the names the documentation uses (doc/sql-api.md), so
 -- that named notation works: wait_for_catchup('shop', timeout => '1 min'). CREATE OR REPLACE
 -- cannot rename a parameter, so each function is dropped and created again with its comment and
--- its privileges (nothing is granted to PUBLIC). enable_replica says when there is nothing to
--- enable.
+-- its privileges (nothing is granted to PUBLIC, and what was granted before is granted again).
+-- enable_replica says when there is nothing to enable.
 -------------------------------------------------------------------------------
 DROP FUNCTION chameleon.add_source(text, text);
 CREATE FUNCTION chameleon.add_source(name text, config text)
@@ -2991,6 +3005,19 @@ AS $$
 $$;
 COMMENT ON FUNCTION chameleon.show_status(text) IS 'state, lag, positions and counters of each source';
 REVOKE ALL ON FUNCTION chameleon.show_status(text) FROM PUBLIC;
+
+DO $grants$
+DECLARE
+	v_grant jsonb;
+BEGIN
+	FOR v_grant IN SELECT * FROM jsonb_array_elements(current_setting('chameleon_upgrade.grants')::jsonb) LOOP
+		EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s%s', v_grant ->> 'function',
+		               CASE WHEN (v_grant ->> 'grantee')::oid = 0 THEN 'PUBLIC'
+		                    ELSE quote_ident(pg_get_userbyid((v_grant ->> 'grantee')::oid)) END,
+		               CASE WHEN (v_grant ->> 'grantable')::boolean THEN ' WITH GRANT OPTION' ELSE '' END);
+	END LOOP;
+END;
+$grants$;
 
 -------------------------------------------------------------------------------
 -- 1.5, moving from the Python pg_chameleon 2.0 (doc/migrating.md): import_python_catalogue reads

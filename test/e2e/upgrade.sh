@@ -4,7 +4,7 @@
 # the rows still there. Then the refusals while a source replicates, and a library that does not
 # match the catalogue: the source stops with what to do, enable_replica works, start_replica is
 # refused until the update.
-# checks: 23
+# checks: 24
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 
@@ -70,6 +70,16 @@ refused() { # refused FROM TO STATUS MESSAGE
 refused 1.2 1.3 initialising 'cannot update pg_chameleon to 1.3 while an initial copy runs: "shop" \(initialising\).*HINT:  Wait until init_replica has finished'
 refused 1.3 1.4 running 'cannot update pg_chameleon to 1.4 while sources replicate: "shop" \(running\).*HINT:  Stop all replicas first'
 refused 1.4 1.5 running 'cannot update pg_chameleon to 1.5 while sources replicate: "shop" \(running\).*HINT:  Stop all replicas first: SELECT \* FROM chameleon.stop_all_replicas\(\)'
+
+# EXECUTE granted to a role before 1.4 -> 1.5 (which re-creates the functions it renames) is kept.
+new_database upgrade_grants 1.4 || not_ok "an install of 1.4"
+psql -X -q -d upgrade_grants -v ON_ERROR_STOP=1 -c "DROP ROLE IF EXISTS upgrade_monitoring" -c "CREATE ROLE upgrade_monitoring" \
+	-c "GRANT EXECUTE ON FUNCTION chameleon.show_status(text), chameleon.wait_for_catchup(text, interval) TO upgrade_monitoring WITH GRANT OPTION" \
+	-c "ALTER EXTENSION pg_chameleon UPDATE" >/dev/null
+check_eq "ALTER EXTENSION UPDATE to 1.5 keeps the EXECUTE granted on the functions it re-creates" \
+	"show_status:true:true wait_for_catchup:true:true" \
+	"$(psql -X -tA -d upgrade_grants -c "SELECT string_agg(p.proname || ':' || has_function_privilege('upgrade_monitoring', p.oid, 'EXECUTE') || ':' || has_function_privilege('upgrade_monitoring', p.oid, 'EXECUTE WITH GRANT OPTION'), ' ' ORDER BY p.proname) FROM pg_proc p WHERE p.pronamespace = 'chameleon'::regnamespace AND p.proname IN ('show_status', 'wait_for_catchup')")"
+psql -X -q -d postgres -c "DROP DATABASE upgrade_grants WITH (FORCE)" -c "DROP ROLE upgrade_monitoring" >/dev/null
 
 # The library (the newest version) serving a catalogue of 1.4: a source left running goes to error
 # with what to do, and no worker starts.
