@@ -138,4 +138,5 @@ compare_rows "src_b" hr.employees hr_pg.employees id "id, name, dept, salary, hi
 
 q "SELECT chameleon.stop_replica('src_a'), chameleon.stop_replica('src_b')" >/dev/null
 psql -X -q -d postgres -c "DROP DATABASE $DB WITH (FORCE)" >/dev/null
+mysql_root -e "DROP DATABASE shop; DROP DATABASE crm; DROP DATABASE hr; DROP USER usr_replica@'127.0.0.1'"
 e2e_finish
