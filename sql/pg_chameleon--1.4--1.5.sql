@@ -1,6 +1,7 @@
 -- pg_chameleon 1.4 -> 1.5: MySQL-side faults (worker restarts kept in the catalogue for the
--- crash-loop rule, the source server's identity, resync_source) and hostile input (strict
--- NULL handling).
+-- crash-loop rule, the source server's identity, resync_source), hostile input (strict NULL
+-- handling), the API's parameter names and the import of a Python pg_chameleon catalogue. Refused
+-- while a source replicates (doc/upgrading.md).
 
 \echo Use "ALTER EXTENSION pg_chameleon UPDATE TO '1.5'" to load this file. \quit
 
