@@ -26,7 +26,9 @@ SELECT check_name, status FROM chameleon.check_source(name => 'named') WHERE che
 -- enable_replica says when there is nothing to enable
 SELECT chameleon.enable_replica(name => 'named');
 -- the functions that need a copied source or a MySQL server still take their named arguments
+\set VERBOSITY terse
 SELECT chameleon.wait_for_catchup(name => 'named', timeout => '1 s');
+\set VERBOSITY default
 SELECT chameleon.start_replica(name => 'named');
 SELECT chameleon.stop_replica(name => 'named');
 SELECT chameleon.sync_tables(name => 'named', tables => '{named.a}', wait => true);
