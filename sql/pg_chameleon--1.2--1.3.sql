@@ -3,6 +3,27 @@
 
 \echo Use "ALTER EXTENSION pg_chameleon UPDATE TO '1.3'" to load this file. \quit
 
+-- Refused while an initial copy (the only worker 1.2 has) runs (doc/upgrading.md): it must not
+-- run while the catalogue it writes to changes.
+DO $guard$
+DECLARE
+	v_sources text;
+BEGIN
+	SELECT string_agg(format('"%s" (%s)', s.t_source, s.enm_status), ', ' ORDER BY s.t_source) INTO v_sources
+	FROM sch_chameleon.t_sources s
+	WHERE s.enm_status = 'initialising'
+	   OR EXISTS (SELECT 1 FROM sch_chameleon.fn_worker_slots() w
+	              WHERE w.source = s.t_source AND w.database = current_database());
+	IF v_sources IS NOT NULL THEN
+		RAISE EXCEPTION 'cannot update pg_chameleon to 1.3 while an initial copy runs: %', v_sources
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'The update changes the tables the initial copy writes.',
+			      HINT = 'Wait until init_replica has finished (chameleon.init_progress), then run ALTER EXTENSION '
+			             'pg_chameleon UPDATE again.';
+	END IF;
+END;
+$guard$;
+
 -- The log keeps each binlog row event as it was read (with its TABLE_MAP): the replay decodes it
 -- with the layout of the table at that point of the stream. DDL keeps its statement.
 ALTER TABLE sch_chameleon.t_log_replica DROP COLUMN jsb_event_after, DROP COLUMN jsb_event_before;

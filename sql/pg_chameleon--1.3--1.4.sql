@@ -3,6 +3,27 @@
 
 \echo Use "ALTER EXTENSION pg_chameleon UPDATE TO '1.4'" to load this file. \quit
 
+-- Refused while a source replicates (doc/upgrading.md): its workers call functions this script
+-- replaces. Batches not replayed yet are kept: their format does not change.
+DO $guard$
+DECLARE
+	v_sources text;
+BEGIN
+	SELECT string_agg(format('"%s" (%s)', s.t_source, s.enm_status), ', ' ORDER BY s.t_source) INTO v_sources
+	FROM sch_chameleon.t_sources s
+	WHERE s.b_run_requested OR s.enm_status IN ('running', 'initialising', 'syncing')
+	   OR EXISTS (SELECT 1 FROM sch_chameleon.fn_worker_slots() w
+	              WHERE w.source = s.t_source AND w.database = current_database());
+	IF v_sources IS NOT NULL THEN
+		RAISE EXCEPTION 'cannot update pg_chameleon to 1.4 while sources replicate: %', v_sources
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'The update changes what the workers of these sources read and write.',
+			      HINT = 'Stop all replicas first: SELECT * FROM chameleon.stop_all_replicas(); then run ALTER '
+			             'EXTENSION pg_chameleon UPDATE again and start them with chameleon.start_replica().';
+	END IF;
+END;
+$guard$;
+
 -- keep_existing_schema: the foreign keys that involve a table reloaded in place are dropped for
 -- the load and re-created afterwards (NOT VALID, validated once the source is consistent).
 CREATE TABLE sch_chameleon.t_saved_foreign_keys (

@@ -1,8 +1,45 @@
 -- pg_chameleon 1.4 -> 1.5: MySQL-side faults (worker restarts kept in the catalogue for the
--- crash-loop rule, the source server's identity, resync_source) and hostile input (strict
--- NULL handling).
+-- crash-loop rule, the source server's identity, resync_source), hostile input (strict NULL
+-- handling), the API's parameter names and the import of a Python pg_chameleon catalogue. Refused
+-- while a source replicates (doc/upgrading.md).
 
 \echo Use "ALTER EXTENSION pg_chameleon UPDATE TO '1.5'" to load this file. \quit
+
+-- Refused while a source replicates (doc/upgrading.md): its 1.4 workers would write log rows
+-- without the columns 1.5 adds. Batches not replayed yet are kept: 1.5 replays them, committing
+-- at batch ends.
+DO $guard$
+DECLARE
+	v_sources text;
+BEGIN
+	SELECT string_agg(format('"%s" (%s)', s.t_source, s.enm_status), ', ' ORDER BY s.t_source) INTO v_sources
+	FROM sch_chameleon.t_sources s
+	WHERE s.b_run_requested OR s.enm_status IN ('running', 'initialising', 'syncing')
+	   OR EXISTS (SELECT 1 FROM sch_chameleon.fn_worker_slots() w
+	              WHERE w.source = s.t_source AND w.database = current_database());
+	IF v_sources IS NOT NULL THEN
+		RAISE EXCEPTION 'cannot update pg_chameleon to 1.5 while sources replicate: %', v_sources
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'The update changes what the workers of these sources read and write.',
+			      HINT = 'Stop all replicas first: SELECT * FROM chameleon.stop_all_replicas(); then run ALTER '
+			             'EXTENSION pg_chameleon UPDATE again and start them with chameleon.start_replica().';
+	END IF;
+END;
+$guard$;
+
+-- 1.5 drops and re-creates API functions (show_status here, every function with a renamed
+-- parameter below): the EXECUTE privileges granted on them (to a monitoring role, say) are saved
+-- here and granted again at the end of the parameter names section (none in a fresh install).
+DO $grants$
+BEGIN
+	PERFORM set_config('chameleon_upgrade.grants', coalesce((
+		SELECT jsonb_agg(jsonb_build_object('function', p.oid::regprocedure::text, 'grantee', a.grantee,
+		                                    'grantable', a.is_grantable))
+		FROM pg_proc p, aclexplode(p.proacl) a
+		WHERE p.pronamespace = 'chameleon'::regnamespace AND a.privilege_type = 'EXECUTE'
+		  AND a.grantee <> p.proowner), '[]')::text, true);
+END;
+$grants$;
 
 -------------------------------------------------------------------------------
 -- 1.5, hostile input: NULL arguments, passwords of pgsql sources, monitoring grants
@@ -1557,3 +1594,832 @@ BEGIN
 END;
 $$;
 
+
+-------------------------------------------------------------------------------
+-- 1.5, SQL surface: the parameters carry the names the documentation uses (doc/sql-api.md), so
+-- that named notation works: wait_for_catchup('shop', timeout => '1 min'). CREATE OR REPLACE
+-- cannot rename a parameter, so each function is dropped and created again with its comment and
+-- its privileges (nothing is granted to PUBLIC, and what was granted before is granted again).
+-- enable_replica says when there is nothing to enable.
+-------------------------------------------------------------------------------
+DROP FUNCTION chameleon.add_source(text, text);
+CREATE FUNCTION chameleon.add_source(name text, config text)
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint;
+BEGIN
+	PERFORM sch_chameleon.fn_require_arguments('{name,config}', ARRAY[name IS NULL, config IS NULL]);
+	v_id := sch_chameleon.fn_register_source(name, sch_chameleon.fn_parse_source(config));
+	UPDATE sch_chameleon.t_sources
+	SET b_password_required = enm_source_type = 'pgsql' AND NOT sch_chameleon.fn_caller_is_superuser()
+	WHERE i_id_source = v_id;
+	RETURN v_id;
+END;
+$$;
+COMMENT ON FUNCTION chameleon.add_source(text, text) IS
+	'registers a source from the YAML of one entry of a pg_chameleon "sources:" block';
+REVOKE ALL ON FUNCTION chameleon.add_source(text, text) FROM PUBLIC;
+
+DROP FUNCTION chameleon.alter_source(text, text);
+CREATE FUNCTION chameleon.alter_source(name text, config text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM sch_chameleon.fn_require_arguments('{name,config}', ARRAY[name IS NULL, config IS NULL]);
+	PERFORM sch_chameleon.fn_source_id(name);
+	PERFORM sch_chameleon.fn_update_source(name, sch_chameleon.fn_parse_source(config));
+	UPDATE sch_chameleon.t_sources
+	SET b_password_required = enm_source_type = 'pgsql' AND NOT sch_chameleon.fn_caller_is_superuser()
+	WHERE t_source = name;
+END;
+$$;
+COMMENT ON FUNCTION chameleon.alter_source(text, text) IS
+	'replaces the configuration of a stopped source';
+REVOKE ALL ON FUNCTION chameleon.alter_source(text, text) FROM PUBLIC;
+
+DROP FUNCTION chameleon.alter_source_owner(text, regrole);
+CREATE FUNCTION chameleon.alter_source_owner(name text, owner regrole)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint;
+	v_old regrole;
+	v_schema record;
+	v_object record;
+BEGIN
+	PERFORM sch_chameleon.fn_require_arguments('{name,owner}', ARRAY[name IS NULL, owner IS NULL]);
+	v_id := sch_chameleon.fn_source_id(name);
+	IF NOT sch_chameleon.fn_caller_is_superuser() THEN
+		RAISE EXCEPTION 'permission denied to change the owner of source "%"', name
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'The workers of a source run with its owner''s rights: only a superuser may give a source to another role.',
+			      HINT = 'Ask a superuser to run chameleon.alter_source_owner().';
+	END IF;
+	SELECT rol_owner INTO v_old FROM sch_chameleon.t_sources WHERE i_id_source = v_id FOR UPDATE;
+	PERFORM sch_chameleon.fn_require_stopped(name, 'change the owner of');
+	IF NOT (SELECT rolcanlogin FROM pg_roles WHERE oid = owner) THEN
+		RAISE EXCEPTION 'role "%" cannot own source "%": it cannot log in', pg_get_userbyid(owner), name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'The workers of a source connect to the database as its owner.',
+			      HINT = format('Give the source to a role with LOGIN, or: ALTER ROLE %I LOGIN;', pg_get_userbyid(owner));
+	END IF;
+	IF v_old = owner THEN
+		RETURN;
+	END IF;
+	FOR v_schema IN SELECT n.oid, n.nspname FROM sch_chameleon.t_source_schemas s
+	                JOIN pg_namespace n ON n.nspname = s.v_schema_name
+	                WHERE s.i_id_source = v_id AND n.nspowner = v_old ORDER BY n.nspname LOOP
+		EXECUTE format('ALTER SCHEMA %I OWNER TO %I', v_schema.nspname, pg_get_userbyid(owner));
+		FOR v_object IN
+			SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+			                      WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END AS kind, c.relname AS name
+			FROM pg_class c
+			WHERE c.relnamespace = v_schema.oid AND c.relowner = v_old AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+			  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+			                  AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i'))
+			UNION ALL
+			SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, t.typname
+			FROM pg_type t
+			WHERE t.typnamespace = v_schema.oid AND t.typowner = v_old AND t.typtype IN ('e', 'd', 'r')
+			ORDER BY 1, 2
+		LOOP
+			EXECUTE format('ALTER %s %I.%I OWNER TO %I', v_object.kind, v_schema.nspname, v_object.name,
+			               pg_get_userbyid(owner));
+		END LOOP;
+	END LOOP;
+	UPDATE sch_chameleon.t_sources SET rol_owner = owner WHERE i_id_source = v_id;
+END;
+$$;
+COMMENT ON FUNCTION chameleon.alter_source_owner(text, regrole) IS
+	'gives a source (and the schemas it created) to another role, whose rights its workers then use (superuser only)';
+REVOKE ALL ON FUNCTION chameleon.alter_source_owner(text, regrole) FROM PUBLIC;
+
+DROP FUNCTION chameleon.load_config(text);
+CREATE FUNCTION chameleon.load_config(config text, OUT source text, OUT action text)
+RETURNS SETOF record LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_entry record;
+BEGIN
+	PERFORM sch_chameleon.fn_require_arguments('{config}', ARRAY[config IS NULL]);
+	FOR v_entry IN SELECT * FROM sch_chameleon.fn_parse_config_file(config) LOOP
+		source := v_entry.source;
+		IF EXISTS (SELECT 1 FROM sch_chameleon.t_sources s WHERE s.t_source = v_entry.source) THEN
+			PERFORM sch_chameleon.fn_update_source(v_entry.source, v_entry.config);
+			action := 'altered';
+		ELSE
+			PERFORM sch_chameleon.fn_register_source(v_entry.source, v_entry.config);
+			action := 'added';
+		END IF;
+		UPDATE sch_chameleon.t_sources
+		SET b_password_required = enm_source_type = 'pgsql' AND NOT sch_chameleon.fn_caller_is_superuser()
+		WHERE t_source = v_entry.source;
+		RETURN NEXT;
+	END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION chameleon.load_config(text) IS
+	'registers or updates every source of a whole pg_chameleon configuration file';
+REVOKE ALL ON FUNCTION chameleon.load_config(text) FROM PUBLIC;
+
+DROP FUNCTION chameleon.drop_source(text);
+CREATE FUNCTION chameleon.drop_source(name text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint := sch_chameleon.fn_source_id(name);
+BEGIN
+	PERFORM sch_chameleon.fn_require_owner(name, 'drop');
+	PERFORM 1 FROM sch_chameleon.t_sources WHERE i_id_source = v_id FOR UPDATE;
+	PERFORM sch_chameleon.fn_require_stopped(name, 'drop');
+	EXECUTE format('DROP TABLE IF EXISTS sch_chameleon.%I', 't_log_replica_' || v_id);
+	DELETE FROM sch_chameleon.t_sources WHERE i_id_source = v_id;
+END;
+$$;
+COMMENT ON FUNCTION chameleon.drop_source(text) IS
+	'removes a stopped source and its catalogue rows; the replicated PostgreSQL schemas stay';
+REVOKE ALL ON FUNCTION chameleon.drop_source(text) FROM PUBLIC;
+
+DROP FUNCTION chameleon.check_source(text);
+CREATE FUNCTION chameleon.check_source(name text,
+	OUT check_name text, OUT status text, OUT value text, OUT hint text)
+RETURNS SETOF record LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint := sch_chameleon.fn_source_id(name);
+	v_config jsonb;
+BEGIN
+	PERFORM sch_chameleon.fn_require_owner(name, 'check');
+	SELECT jsb_config INTO v_config FROM sch_chameleon.t_sources WHERE i_id_source = v_id;
+	RETURN QUERY SELECT * FROM sch_chameleon.fn_check_source(v_config);
+	RETURN QUERY SELECT c.* FROM sch_chameleon.t_last_received r
+		JOIN sch_chameleon.t_sources s USING (i_id_source),
+		LATERAL sch_chameleon.fn_check_stored_position(v_config, r.t_binlog_name, r.i_binlog_position,
+			coalesce(extract(epoch FROM clock_timestamp() - r.ts_last_received), 0)::double precision, name) c
+	WHERE r.i_id_source = v_id AND r.t_binlog_name IS NOT NULL AND s.enm_source_type = 'mysql';
+END;
+$$;
+COMMENT ON FUNCTION chameleon.check_source(text) IS
+	'connects to the MySQL/MariaDB server of a source and reports each prerequisite';
+REVOKE ALL ON FUNCTION chameleon.check_source(text) FROM PUBLIC;
+
+DROP FUNCTION chameleon.init_replica(text, boolean);
+CREATE FUNCTION chameleon.init_replica(name text, wait boolean DEFAULT false)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM sch_chameleon.fn_require_arguments('{name,wait}', ARRAY[name IS NULL, wait IS NULL]);
+	PERFORM sch_chameleon.fn_source_id(name);
+	PERFORM sch_chameleon.fn_require_owner(name, 'initialise');
+	PERFORM sch_chameleon.fn_require_stopped(name, 'initialise');
+	PERFORM sch_chameleon.fn_check_destination_schemas(t_source, jsb_config, rol_owner)
+	FROM sch_chameleon.t_sources WHERE t_source = name;
+	PERFORM sch_chameleon.fn_init_replica(name, wait);
+END;
+$$;
+COMMENT ON FUNCTION chameleon.init_replica(text, boolean) IS
+	'copies every mapped table of the source into PostgreSQL in background workers; wait => true blocks until done';
+REVOKE ALL ON FUNCTION chameleon.init_replica(text, boolean) FROM PUBLIC;
+
+DROP FUNCTION chameleon.sync_tables(text, text[], boolean);
+CREATE FUNCTION chameleon.sync_tables(name text, tables text[], wait boolean DEFAULT false)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint;
+	v_tables jsonb; -- [[MySQL schema, table], ...]
+BEGIN
+	PERFORM sch_chameleon.fn_require_arguments('{name,tables,wait}',
+		ARRAY[name IS NULL, tables IS NULL, wait IS NULL]);
+	IF array_position(tables, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'argument "tables" must not contain null'
+			USING ERRCODE = 'null_value_not_allowed',
+			      DETAIL = 'NULL names no table.',
+			      HINT = 'Give MySQL table names such as ''{shop.orders}'', or ''{disabled}''.';
+	END IF;
+	v_id := sch_chameleon.fn_source_id(name);
+	PERFORM sch_chameleon.fn_require_owner(name, 'copy tables of');
+	IF tables = '{disabled}' THEN
+		SELECT coalesce(jsonb_agg(jsonb_build_array(v_schema_origin, v_table_name)), '[]') INTO v_tables
+		FROM sch_chameleon.t_replica_tables WHERE i_id_source = v_id AND NOT b_replica_enabled;
+		IF jsonb_array_length(v_tables) = 0 THEN
+			RAISE NOTICE 'source "%" has no disabled table', name;
+			RETURN;
+		END IF;
+	ELSE
+		SELECT jsonb_agg(to_jsonb(sch_chameleon.fn_split_table_name(v_id, t)) ORDER BY n) INTO v_tables
+		FROM unnest(tables) WITH ORDINALITY AS u(t, n);
+	END IF;
+	PERFORM sch_chameleon.fn_request_sync(name, jsonb_build_object('tables', v_tables), wait);
+END;
+$$;
+COMMENT ON FUNCTION chameleon.sync_tables(text, text[], boolean) IS
+	'copies chosen tables again (or ''{disabled}'': the disabled ones) while the others keep replicating';
+REVOKE ALL ON FUNCTION chameleon.sync_tables(text, text[], boolean) FROM PUBLIC;
+
+DROP FUNCTION chameleon.resync_source(text, boolean);
+CREATE FUNCTION chameleon.resync_source(name text, wait boolean DEFAULT true)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint := sch_chameleon.fn_source_id(name);
+	v_tables jsonb; -- [[MySQL schema, table], ...]
+BEGIN
+	PERFORM sch_chameleon.fn_require_arguments('{wait}', ARRAY[wait IS NULL]);
+	PERFORM sch_chameleon.fn_require_owner(name, 'resync');
+	IF EXISTS (SELECT 1 FROM sch_chameleon.t_sources WHERE i_id_source = v_id AND (b_run_requested OR enm_status = 'running')) THEN
+		RAISE EXCEPTION 'cannot resync source "%" while it replicates', name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = format('Stop it first: SELECT chameleon.stop_replica(%L);', name);
+	END IF;
+	SELECT jsonb_agg(jsonb_build_array(v_schema_origin, v_table_name) ORDER BY v_schema_origin, v_table_name)
+	INTO v_tables
+	FROM sch_chameleon.t_replica_tables WHERE i_id_source = v_id;
+	IF v_tables IS NULL THEN
+		RAISE EXCEPTION 'source "%" has no replicated table to copy again', name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = format('Copy it with SELECT chameleon.init_replica(%L, wait => true);', name);
+	END IF;
+	PERFORM sch_chameleon.fn_request_sync(name, jsonb_build_object('tables', v_tables), wait);
+END;
+$$;
+COMMENT ON FUNCTION chameleon.resync_source(text, boolean) IS
+	'copies every replicated table again and resumes reading from the copies (after a purged binlog)';
+REVOKE ALL ON FUNCTION chameleon.resync_source(text, boolean) FROM PUBLIC;
+
+DROP FUNCTION chameleon.refresh_schema(text, text, boolean);
+CREATE FUNCTION chameleon.refresh_schema(name text, mysql_schema text, wait boolean DEFAULT false)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint;
+BEGIN
+	PERFORM sch_chameleon.fn_require_arguments('{name,mysql_schema,wait}',
+		ARRAY[name IS NULL, mysql_schema IS NULL, wait IS NULL]);
+	v_id := sch_chameleon.fn_source_id(name);
+	PERFORM sch_chameleon.fn_require_owner(name, 'refresh');
+	IF NOT EXISTS (SELECT 1 FROM sch_chameleon.t_sources WHERE i_id_source = v_id AND jsb_schema_mappings ? mysql_schema) THEN
+		RAISE EXCEPTION 'MySQL schema "%" is not mapped by source "%"', mysql_schema, name
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Use one of the origin schemas of "schema_mappings".';
+	END IF;
+	PERFORM sch_chameleon.fn_request_sync(name, jsonb_build_object('schema', mysql_schema), wait);
+END;
+$$;
+COMMENT ON FUNCTION chameleon.refresh_schema(text, text, boolean) IS
+	'copies every table of one mapped MySQL schema again while the rest keeps replicating';
+REVOKE ALL ON FUNCTION chameleon.refresh_schema(text, text, boolean) FROM PUBLIC;
+
+DROP FUNCTION chameleon.copy_schema(text);
+CREATE FUNCTION chameleon.copy_schema(name text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint := sch_chameleon.fn_source_id(name);
+	v_type sch_chameleon.en_src_type;
+BEGIN
+	PERFORM sch_chameleon.fn_require_owner(name, 'copy the schema of');
+	SELECT enm_source_type INTO v_type FROM sch_chameleon.t_sources WHERE i_id_source = v_id FOR UPDATE;
+	IF v_type <> 'mysql' THEN
+		RAISE EXCEPTION 'copy_schema does not support sources of type %', v_type
+			USING ERRCODE = 'feature_not_supported',
+			      HINT = 'Copy a pgsql source with chameleon.init_replica().';
+	END IF;
+	PERFORM sch_chameleon.fn_require_stopped(name, 'copy the schema of');
+	PERFORM sch_chameleon.fn_copy_schema(name);
+	PERFORM sch_chameleon.fn_create_mysql_foreign_keys(name);
+	-- The tables are empty: nothing can be replicated into them until a copy fills them.
+	DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = v_id;
+	UPDATE sch_chameleon.t_sources SET enm_status = 'ready', t_status_reason = NULL,
+		ts_status_changed = clock_timestamp(), b_consistent = true
+	WHERE i_id_source = v_id;
+END;
+$$;
+COMMENT ON FUNCTION chameleon.copy_schema(text) IS
+	'creates the mapped MySQL schemas in PostgreSQL (tables, indexes, enum types, foreign keys) without data';
+REVOKE ALL ON FUNCTION chameleon.copy_schema(text) FROM PUBLIC;
+
+DROP FUNCTION chameleon.detach_replica(text);
+CREATE FUNCTION chameleon.detach_replica(name text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint := sch_chameleon.fn_source_id(name);
+	v_source record;
+	v_column record;
+BEGIN
+	PERFORM sch_chameleon.fn_require_owner(name, 'detach');
+	PERFORM chameleon.stop_replica(name);
+	SELECT jsb_schema_mappings, jsb_config INTO v_source FROM sch_chameleon.t_sources WHERE i_id_source = v_id;
+	-- Identity columns continue after the values MySQL assigned.
+	FOR v_column IN
+		SELECT n.nspname, c.relname, a.attname, pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) AS seq
+		FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname IN (SELECT value FROM jsonb_each_text(v_source.jsb_schema_mappings)) AND c.relkind IN ('r', 'p')
+		  AND a.attnum > 0 AND NOT a.attisdropped
+		  AND pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) IS NOT NULL
+	LOOP
+		PERFORM sch_chameleon.fn_execute_as_owner(v_id,
+			format('SELECT setval(%L, coalesce(max(%I), 1), max(%I) IS NOT NULL) FROM %I.%I', v_column.seq,
+			       v_column.attname, v_column.attname, v_column.nspname, v_column.relname));
+	END LOOP;
+	-- Foreign keys as in MySQL, unless the PostgreSQL tables are the user's own (keep_existing_schema).
+	IF NOT (v_source.jsb_config -> 'keep_existing_schema')::boolean THEN
+		PERFORM sch_chameleon.fn_create_mysql_foreign_keys(name);
+	END IF;
+	PERFORM chameleon.drop_source(name);
+END;
+$$;
+COMMENT ON FUNCTION chameleon.detach_replica(text) IS
+	'the migration cut-over: stops the source for good, continues identities, creates the foreign keys, drops the source';
+REVOKE ALL ON FUNCTION chameleon.detach_replica(text) FROM PUBLIC;
+
+DROP FUNCTION chameleon.start_replica(text);
+CREATE FUNCTION chameleon.start_replica(name text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_source record;
+BEGIN
+	PERFORM sch_chameleon.fn_source_id(name);
+	PERFORM sch_chameleon.fn_require_owner(name, 'start');
+	SELECT * INTO v_source FROM sch_chameleon.t_sources WHERE t_source = name FOR UPDATE;
+	IF v_source.enm_source_type <> 'mysql' THEN
+		RAISE EXCEPTION 'source "%" of type % cannot replicate', name, v_source.enm_source_type
+			USING ERRCODE = 'feature_not_supported',
+			      HINT = 'Sources of type pgsql are copied by init_replica only.';
+	END IF;
+	IF v_source.enm_status = 'running' AND v_source.b_run_requested THEN
+		-- Running: start whichever worker is missing (after a crash, before the launcher does).
+		PERFORM sch_chameleon.fn_start_workers(name);
+		RETURN;
+	END IF;
+	IF v_source.enm_status = 'ready' THEN
+		RAISE EXCEPTION 'source "%" has not been copied yet', name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = format('Run SELECT chameleon.init_replica(%L, wait => true); first.', name);
+	END IF;
+	IF v_source.enm_status = 'error' THEN
+		RAISE EXCEPTION 'source "%" is in error: %', name, coalesce(v_source.t_status_reason, 'no reason recorded')
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = format('Fix the cause, then SELECT chameleon.enable_replica(%L); and start it again.', name);
+	END IF;
+	IF v_source.enm_status NOT IN ('initialised', 'stopped', 'synced') THEN
+		RAISE EXCEPTION 'cannot start source "%" while it is %', name, v_source.enm_status
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Wait until it is initialised, or look at chameleon.show_status().';
+	END IF;
+	UPDATE sch_chameleon.t_sources SET enm_status = 'running', b_run_requested = true, t_status_reason = NULL,
+		ts_status_changed = clock_timestamp()
+	WHERE i_id_source = v_source.i_id_source;
+	PERFORM sch_chameleon.fn_start_workers(name);
+END;
+$$;
+COMMENT ON FUNCTION chameleon.start_replica(text) IS 'starts the reader and replay workers of a copied source';
+REVOKE ALL ON FUNCTION chameleon.start_replica(text) FROM PUBLIC;
+
+DROP FUNCTION chameleon.stop_replica(text);
+CREATE FUNCTION chameleon.stop_replica(name text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM sch_chameleon.fn_source_id(name);
+	PERFORM sch_chameleon.fn_require_owner(name, 'stop');
+	UPDATE sch_chameleon.t_sources SET b_run_requested = false WHERE t_source = name;
+	IF NOT sch_chameleon.fn_stop_workers(name, interval '60 s') THEN
+		RAISE EXCEPTION 'the workers of source "%" did not stop within 60 s', name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Look at chameleon.workers and the server log; stop_replica can be called again.';
+	END IF;
+	UPDATE sch_chameleon.t_sources SET enm_status = 'stopped', ts_status_changed = clock_timestamp()
+	WHERE t_source = name AND enm_status = 'running';
+END;
+$$;
+COMMENT ON FUNCTION chameleon.stop_replica(text) IS 'stops the reader and replay workers of a source cleanly';
+REVOKE ALL ON FUNCTION chameleon.stop_replica(text) FROM PUBLIC;
+
+DROP FUNCTION chameleon.enable_replica(text);
+CREATE FUNCTION chameleon.enable_replica(name text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_status sch_chameleon.en_src_status;
+BEGIN
+	PERFORM sch_chameleon.fn_source_id(name);
+	PERFORM sch_chameleon.fn_require_owner(name, 'enable');
+	PERFORM sch_chameleon.fn_require_stopped(name, 'enable');
+	UPDATE sch_chameleon.t_sources SET enm_status = 'stopped', t_status_reason = NULL, b_maintenance = false,
+		b_run_requested = false, ts_status_changed = clock_timestamp()
+	WHERE t_source = name AND enm_status = 'error';
+	IF NOT FOUND THEN
+		SELECT enm_status INTO v_status FROM sch_chameleon.t_sources WHERE t_source = name;
+		RAISE NOTICE 'source "%" is not in error (it is %): nothing to enable', name, v_status
+			USING HINT = CASE v_status WHEN 'ready' THEN format('Copy it first: SELECT chameleon.init_replica(%L);', name)
+			                           ELSE format('Start it: SELECT chameleon.start_replica(%L);', name) END;
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION chameleon.enable_replica(text) IS 'clears the error state of a source so that it can be started again';
+REVOKE ALL ON FUNCTION chameleon.enable_replica(text) FROM PUBLIC;
+
+DROP FUNCTION chameleon.wait_for_catchup(text, interval);
+CREATE FUNCTION chameleon.wait_for_catchup(name text, timeout interval DEFAULT '5 min')
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM sch_chameleon.fn_require_arguments('{name,timeout}', ARRAY[name IS NULL, timeout IS NULL]);
+	PERFORM sch_chameleon.fn_source_id(name);
+	RETURN sch_chameleon.fn_wait_for_catchup(name, timeout);
+END;
+$$;
+COMMENT ON FUNCTION chameleon.wait_for_catchup(text, interval) IS
+	'waits until everything MySQL had written when it was called is replayed; false on timeout';
+REVOKE ALL ON FUNCTION chameleon.wait_for_catchup(text, interval) FROM PUBLIC;
+
+DROP FUNCTION chameleon.verify_tables(text, text[], boolean);
+CREATE FUNCTION chameleon.verify_tables(name text, tables text[] DEFAULT NULL, resync boolean DEFAULT false)
+RETURNS SETOF chameleon.verification LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+SET DateStyle = 'ISO, YMD'
+SET IntervalStyle = 'postgres'
+AS $$
+DECLARE
+	v_id bigint;
+	v_run bigint;
+	v_tables jsonb; -- [[MySQL schema, table], ...], or JSON null for every table
+	v_unknown text;
+	v_different jsonb;
+BEGIN
+	PERFORM sch_chameleon.fn_require_arguments('{name,resync}', ARRAY[name IS NULL, resync IS NULL]);
+	IF array_position(tables, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'argument "tables" must not contain null'
+			USING ERRCODE = 'null_value_not_allowed',
+			      DETAIL = 'NULL names no table.',
+			      HINT = 'Give MySQL table names such as ''{shop.orders}'', or leave the argument out for every table.';
+	END IF;
+	v_id := sch_chameleon.fn_source_id(name);
+	PERFORM sch_chameleon.fn_require_owner(name, 'verify');
+	-- the names of sync_tables: schema.table, a part in double quotes when it holds '.' or '"'
+	SELECT coalesce(jsonb_agg(to_jsonb(sch_chameleon.fn_split_table_name(v_id, t)) ORDER BY n), '[]') INTO v_tables
+	FROM unnest(tables) WITH ORDINALITY AS u(t, n);
+	SELECT string_agg(format('"%s"', p ->> 0 || '.' || (p ->> 1)), ', ') INTO v_unknown
+	FROM jsonb_array_elements(v_tables) p
+	WHERE NOT EXISTS (SELECT 1 FROM sch_chameleon.t_replica_tables r
+	                  WHERE r.i_id_source = v_id AND r.v_schema_origin = p ->> 0 AND r.v_table_name = p ->> 1);
+	IF v_unknown IS NOT NULL THEN
+		RAISE EXCEPTION 'source "%" replicates no table %', name, v_unknown
+			USING ERRCODE = 'undefined_table',
+			      HINT = format('Name tables with their MySQL names: SELECT mysql_table FROM chameleon.tables WHERE source = %L;',
+			                    name);
+	END IF;
+	v_run := sch_chameleon.fn_verify_tables(name, CASE WHEN tables IS NULL THEN 'null' ELSE v_tables END);
+	IF resync THEN
+		SELECT jsonb_agg(jsonb_build_array(r.v_schema_origin, r.v_table_name) ORDER BY v.v_mysql_table) INTO v_different
+		FROM sch_chameleon.t_verification v
+		JOIN sch_chameleon.t_replica_tables r ON r.i_id_source = v.i_id_source
+		     AND r.v_schema_origin || '.' || r.v_table_name = v.v_mysql_table
+		WHERE v.i_id_source = v_id AND v.i_run = v_run AND v.t_state IN ('different', 'missing in PostgreSQL');
+		IF v_different IS NOT NULL THEN
+			PERFORM sch_chameleon.fn_request_sync(name, jsonb_build_object('tables', v_different), false);
+		END IF;
+	END IF;
+	RETURN QUERY SELECT * FROM chameleon.verification v WHERE v.source = name AND v.run = v_run ORDER BY v.mysql_table;
+END;
+$$;
+COMMENT ON FUNCTION chameleon.verify_tables(text, text[], boolean) IS
+	'compares the replicated tables with MySQL, range by range of their keys, and lists the rows that differ';
+REVOKE ALL ON FUNCTION chameleon.verify_tables(text, text[], boolean) FROM PUBLIC;
+
+DROP FUNCTION chameleon.show_errors(text);
+CREATE FUNCTION chameleon.show_errors(name text DEFAULT NULL,
+	OUT id bigint, OUT source text, OUT batch bigint, OUT mysql_schema text, OUT mysql_table text,
+	OUT row_key text, OUT binlog_position text, OUT error_time timestamptz, OUT sql text, OUT sqlstate text,
+	OUT error text)
+RETURNS SETOF record LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT sch_chameleon.fn_source_id(name) WHERE name IS NOT NULL;
+	SELECT e.i_id_log, s.t_source, e.i_id_batch, e.v_schema_name, e.v_table_name, e.t_table_pkey,
+	       e.t_binlog_name || ':' || e.i_binlog_position, e.ts_error, e.t_sql, e.t_sqlstate, e.t_error_message
+	FROM sch_chameleon.t_error_log e JOIN sch_chameleon.t_sources s USING (i_id_source)
+	WHERE name IS NULL OR s.t_source = name
+	ORDER BY e.i_id_log
+$$;
+COMMENT ON FUNCTION chameleon.show_errors(text) IS 'replay errors, of one source or of all';
+REVOKE ALL ON FUNCTION chameleon.show_errors(text) FROM PUBLIC;
+
+DROP FUNCTION chameleon.binlog_events(text, bigint, bigint);
+CREATE FUNCTION chameleon.binlog_events(path text, start_position bigint DEFAULT 0,
+	max_events bigint DEFAULT NULL,
+	OUT "position" bigint, OUT event_type text, OUT event_time timestamptz, OUT server_id bigint,
+	OUT end_position bigint, OUT in_payload boolean, OUT schema_name text, OUT table_name text,
+	OUT info text, OUT rows jsonb)
+RETURNS SETOF record LANGUAGE c CALLED ON NULL INPUT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_binlog_events';
+COMMENT ON FUNCTION chameleon.binlog_events(text, bigint, bigint) IS
+	'decodes a MySQL/MariaDB binlog file on the server: one row per event, row images as jsonb (superuser only)';
+REVOKE ALL ON FUNCTION chameleon.binlog_events(text, bigint, bigint) FROM PUBLIC;
+
+DROP FUNCTION chameleon.show_status(text);
+CREATE FUNCTION chameleon.show_status(name text DEFAULT NULL)
+RETURNS TABLE (
+	source text, type text, status text, status_reason text, consistent boolean,
+	read_lag interval, replay_lag interval, last_received timestamptz, last_replayed timestamptz,
+	read_position text, replayed_position text, gtid_read text, gtid_replayed text,
+	pending_batches bigint, pending_rows bigint, replayed_rows bigint, skipped_rows bigint,
+	ddl_statements bigint, tables_replicated bigint, tables_disabled bigint, tables_without_key bigint,
+	errors bigint, discarded_rows bigint, workers text, tables_recopying bigint,
+	paused boolean, last_maintenance timestamptz, next_maintenance timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT sch_chameleon.fn_source_id(name) WHERE name IS NOT NULL;
+	SELECT s.t_source, s.enm_source_type::text, s.enm_status::text,
+	       coalesce(s.t_status_reason, CASE WHEN s.enm_source_type = 'pgsql' THEN
+	           'a pgsql source is copied by init_replica only; it is not replicated continuously' END),
+	       s.b_consistent,
+	       date_trunc('second', clock_timestamp() - r.ts_last_received),
+	       r.ts_last_received - p.ts_last_replayed,
+	       r.ts_last_received, p.ts_last_replayed,
+	       r.t_binlog_name || ':' || r.i_binlog_position,
+	       p.t_binlog_name || ':' || p.i_binlog_position,
+	       r.t_gtid_set, p.t_gtid_set,
+	       b.pending_batches, b.pending_rows, b.replayed, b.skipped, b.ddl,
+	       t.replicated, t.disabled, t.without_key,
+	       (SELECT count(*) FROM sch_chameleon.t_error_log e WHERE e.i_id_source = s.i_id_source),
+	       (SELECT count(*) FROM sch_chameleon.t_discarded_rows d WHERE d.i_id_source = s.i_id_source),
+	       (SELECT string_agg(w.role || ' ' || w.pid, ', ' ORDER BY w.role)
+	        FROM sch_chameleon.fn_worker_slots() w
+	        WHERE w.source = s.t_source AND w.database = current_database()),
+	       t.recopying,
+	       s.b_paused OR s.b_maintenance, s.ts_last_maintenance,
+	       CASE WHEN s.jsb_config ->> 'auto_maintenance' <> 'disabled' THEN
+	           coalesce(s.ts_last_maintenance, s.ts_created) + (s.jsb_config ->> 'auto_maintenance')::interval END
+	FROM sch_chameleon.t_sources s
+	JOIN sch_chameleon.t_last_received r USING (i_id_source)
+	JOIN sch_chameleon.t_last_replayed p USING (i_id_source)
+	CROSS JOIN LATERAL (
+		SELECT count(*) FILTER (WHERE NOT rb.b_replayed) AS pending_batches,
+		       coalesce(sum(rb.i_rows - rb.i_replayed - rb.i_skipped) FILTER (WHERE NOT rb.b_replayed), 0)::bigint AS pending_rows,
+		       coalesce(sum(rb.i_replayed), 0)::bigint AS replayed,
+		       coalesce(sum(rb.i_skipped), 0)::bigint AS skipped,
+		       coalesce(sum(rb.i_ddl), 0)::bigint AS ddl
+		FROM sch_chameleon.t_replica_batch rb WHERE rb.i_id_source = s.i_id_source) b
+	CROSS JOIN LATERAL (
+		SELECT count(*) FILTER (WHERE rt.b_replica_enabled AND cardinality(rt.v_table_pkey) > 0) AS replicated,
+		       count(*) FILTER (WHERE NOT rt.b_replica_enabled) AS disabled,
+		       count(*) FILTER (WHERE cardinality(rt.v_table_pkey) = 0) AS without_key,
+		       count(*) FILTER (WHERE rt.b_syncing AND rt.t_disabled_reason LIKE 're-copying: %') AS recopying
+		FROM sch_chameleon.t_replica_tables rt WHERE rt.i_id_source = s.i_id_source) t
+	WHERE name IS NULL OR s.t_source = name
+	ORDER BY s.t_source
+$$;
+COMMENT ON FUNCTION chameleon.show_status(text) IS 'state, lag, positions and counters of each source';
+REVOKE ALL ON FUNCTION chameleon.show_status(text) FROM PUBLIC;
+
+DO $grants$
+DECLARE
+	v_grant jsonb;
+BEGIN
+	FOR v_grant IN SELECT * FROM jsonb_array_elements(current_setting('chameleon_upgrade.grants')::jsonb) LOOP
+		EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s%s', v_grant ->> 'function',
+		               CASE WHEN (v_grant ->> 'grantee')::oid = 0 THEN 'PUBLIC'
+		                    ELSE quote_ident(pg_get_userbyid((v_grant ->> 'grantee')::oid)) END,
+		               CASE WHEN (v_grant ->> 'grantable')::boolean THEN ' WITH GRANT OPTION' ELSE '' END);
+	END LOOP;
+END;
+$grants$;
+
+-------------------------------------------------------------------------------
+-- 1.5, moving from the Python pg_chameleon 2.0 (doc/migrating.md): import_python_catalogue reads
+-- the old catalogue (schema sch_chameleon renamed, as CREATE EXTENSION asks), checks it against the
+-- configuration file and registers its sources, their tables with their consistent points, the
+-- disabled tables and the read positions, all in the caller's transaction: an error leaves nothing
+-- behind, and the old schema is only read.
+-------------------------------------------------------------------------------
+-- The layout of every table a configuration keeps, read from MySQL, with the types of the existing
+-- PostgreSQL table (src/pg/python_import.cpp).
+CREATE FUNCTION sch_chameleon.fn_import_layouts(p_config jsonb,
+	OUT v_schema_origin text, OUT v_table_name text, OUT b_exists boolean, OUT jsb_layout jsonb)
+RETURNS SETOF record LANGUAGE c STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'chameleon_import_layouts';
+REVOKE ALL ON FUNCTION sch_chameleon.fn_import_layouts(jsonb) FROM PUBLIC;
+
+CREATE FUNCTION chameleon.import_python_catalogue(old_schema text, config text,
+	OUT source text, OUT status text, OUT read_position text, OUT tables bigint, OUT disabled_tables bigint)
+RETURNS SETOF record LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_version text;
+	v_old_sources jsonb;
+	v_new_sources jsonb := '{}';
+	v_problems text[] := '{}';
+	v_name text;
+	v_old record;
+	v_cfg jsonb;
+	v_id bigint;
+	v_position record;
+	v_table record;
+	v_old_table record;
+	v_destination text;
+	v_enabled boolean;
+	v_reason text;
+	v_missing text;
+	v_high record;
+BEGIN
+	PERFORM sch_chameleon.fn_require_arguments('{old_schema,config}', ARRAY[old_schema IS NULL, config IS NULL]);
+	IF NOT sch_chameleon.fn_caller_is_superuser() THEN
+		RAISE EXCEPTION 'permission denied to import a catalogue of the Python pg_chameleon'
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'The import reads another schema and creates sources with their tables.',
+			      HINT = 'Ask a superuser to run it; the sources then belong to that superuser '
+			             '(chameleon.alter_source_owner() gives them to another role).';
+	END IF;
+	IF to_regclass(format('%I.v_version', old_schema)) IS NULL OR to_regclass(format('%I.t_sources', old_schema)) IS NULL
+	   OR to_regclass(format('%I.t_replica_tables', old_schema)) IS NULL THEN
+		RAISE EXCEPTION 'schema "%" holds no catalogue of the Python pg_chameleon', old_schema
+			USING ERRCODE = 'undefined_object',
+			      HINT = 'Give the schema the old sch_chameleon was renamed to (ALTER SCHEMA sch_chameleon RENAME TO ...).';
+	END IF;
+	EXECUTE format('SELECT t_version FROM %I.v_version', old_schema) INTO v_version;
+	IF v_version IS NULL OR v_version !~ '^2\.0\.([0-9]|10)$' THEN
+		RAISE EXCEPTION 'catalogue version % of the Python pg_chameleon is not supported', coalesce(v_version, 'NULL')
+			USING ERRCODE = 'feature_not_supported',
+			      DETAIL = 'The import reads catalogues 2.0.0 to 2.0.10 (pg_chameleon 2.0).',
+			      HINT = 'Upgrade the old catalogue with the Python tool first (chameleon upgrade_replica_schema).';
+	END IF;
+
+	-- The Python replicas must be stopped: their positions must not move any more.
+	EXECUTE format('SELECT string_agg(format(''"%%s" (%%s)'', t_source, enm_status), '', '' ORDER BY t_source) '
+	               'FROM %I.t_sources WHERE enm_status::text NOT IN (''ready'', ''initialised'', ''stopped'')',
+	               old_schema) INTO v_missing;
+	IF v_missing IS NOT NULL THEN
+		RAISE EXCEPTION 'sources of the Python pg_chameleon are not stopped: %', v_missing
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'The import takes the positions the old catalogue holds; they must not move any more.',
+			      HINT = 'Stop them with the Python tool (chameleon stop_all_replicas --config <file>), or enable '
+			             'a source in error (chameleon enable_replica), then import again.';
+	END IF;
+
+	-- The configuration names exactly the old catalogue's sources, with the same schema_mappings.
+	EXECUTE format('SELECT coalesce(jsonb_object_agg(t_source, jsonb_build_object(''schema_mappings'', '
+	               'jsb_schema_mappings, ''type'', enm_source_type::text)), ''{}'') FROM %I.t_sources', old_schema)
+		INTO v_old_sources;
+	SELECT coalesce(jsonb_object_agg(e.source, e.config), '{}') INTO v_new_sources
+	FROM sch_chameleon.fn_parse_config_file(config) e;
+	FOR v_name IN SELECT k FROM jsonb_object_keys(v_old_sources || v_new_sources) k ORDER BY 1 LOOP
+		IF NOT v_new_sources ? v_name THEN
+			v_problems := v_problems || format('source "%s" of the old catalogue is not in the configuration', v_name);
+		ELSIF NOT v_old_sources ? v_name THEN
+			v_problems := v_problems || format('source "%s" of the configuration is not in the old catalogue', v_name);
+		ELSIF v_new_sources #> ARRAY[v_name, 'schema_mappings'] <> v_old_sources #> ARRAY[v_name, 'schema_mappings'] THEN
+			v_problems := v_problems || format('source "%s" maps %s in the configuration but %s in the old catalogue',
+			                                   v_name, v_new_sources #> ARRAY[v_name, 'schema_mappings'],
+			                                   v_old_sources #> ARRAY[v_name, 'schema_mappings']);
+		ELSIF v_new_sources #>> ARRAY[v_name, 'type'] <> v_old_sources #>> ARRAY[v_name, 'type'] THEN
+			v_problems := v_problems || format('source "%s" has type %s in the configuration but %s in the old catalogue',
+			                                   v_name, v_new_sources #>> ARRAY[v_name, 'type'],
+			                                   v_old_sources #>> ARRAY[v_name, 'type']);
+		END IF;
+	END LOOP;
+	IF cardinality(v_problems) > 0 THEN
+		RAISE EXCEPTION 'the configuration does not match the catalogue in schema "%"', old_schema
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = array_to_string(v_problems, '; ') || '.',
+			      HINT = 'Give the configuration file the Python tool replicated with; nothing was imported.';
+	END IF;
+
+	FOR v_old IN EXECUTE format('SELECT i_id_source, t_source, enm_status::text AS old_status, t_binlog_name, '
+	                            'i_binlog_position, b_consistent FROM %I.t_sources ORDER BY i_id_source', old_schema) LOOP
+		v_cfg := v_new_sources -> v_old.t_source;
+		-- The destination schemas exist (the Python tool made them): registered as the source's own,
+		-- so that init_replica may replace them later, like the schemas it creates.
+		v_id := sch_chameleon.fn_register_source(v_old.t_source, v_cfg || '{"keep_existing_schema": true}');
+		UPDATE sch_chameleon.t_sources SET jsb_config = v_cfg WHERE i_id_source = v_id;
+		INSERT INTO sch_chameleon.t_source_schemas (i_id_source, v_schema_name)
+		SELECT v_id, m.value FROM jsonb_each_text(v_cfg -> 'schema_mappings') m
+		WHERE to_regnamespace(quote_ident(m.value)) IS NOT NULL;
+		source := v_old.t_source;
+		status := 'ready';
+		read_position := NULL;
+		tables := 0;
+		disabled_tables := 0;
+		IF v_old.old_status = 'ready' THEN -- never copied: init_replica copies it
+			RETURN NEXT;
+			CONTINUE;
+		END IF;
+
+		-- Where the Python tool would resume: its newest batch not read to the end, else the
+		-- position its init_replica recorded.
+		EXECUTE format('SELECT b.t_binlog_name, b.i_binlog_position, to_jsonb(b) ->> ''t_gtid_set'' AS t_gtid_set '
+		               'FROM %I.t_replica_batch b WHERE b.i_id_source = $1 AND NOT b.b_processed '
+		               'ORDER BY b.i_id_batch DESC LIMIT 1', old_schema)
+			INTO v_position USING v_old.i_id_source;
+		IF v_position.t_binlog_name IS NULL THEN
+			SELECT v_old.t_binlog_name, v_old.i_binlog_position, NULL::text INTO v_position;
+		END IF;
+		IF v_position.t_binlog_name IS NULL THEN
+			RAISE EXCEPTION 'source "%" of the old catalogue has no read position', v_old.t_source
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+				      DETAIL = 'It has no batch left to read and no position from its init_replica.',
+				      HINT = 'Start and stop it once with the Python tool, or drop it from the old catalogue and the '
+				             'configuration and copy it again with chameleon.init_replica() after the import.';
+		END IF;
+
+		FOR v_table IN SELECT * FROM sch_chameleon.fn_import_layouts(v_cfg) LOOP
+			v_destination := v_cfg #>> ARRAY['schema_mappings', v_table.v_schema_origin];
+			v_old_table := NULL;
+			EXECUTE format('SELECT t.t_binlog_name, t.i_binlog_position, t.b_replica_enabled, '
+			               '(SELECT e.t_error_message FROM %1$I.t_error_log e WHERE e.i_id_source = t.i_id_source '
+			               ' AND e.v_schema_name = t.v_schema_name AND e.v_table_name = t.v_table_name '
+			               ' ORDER BY e.i_id_log DESC LIMIT 1) AS t_error '
+			               'FROM %1$I.t_replica_tables t WHERE t.i_id_source = $1 AND t.v_schema_name = $2 '
+			               'AND t.v_table_name = $3', old_schema)
+				INTO v_old_table USING v_old.i_id_source, v_destination, v_table.v_table_name;
+			IF v_old_table.b_replica_enabled IS NOT NULL AND NOT v_table.b_exists THEN
+				RAISE EXCEPTION 'table "%.%" of source "%" is missing in PostgreSQL', v_destination,
+					v_table.jsb_layout ->> 'destination_table', v_old.t_source
+					USING ERRCODE = 'undefined_table',
+					      DETAIL = 'The old catalogue replicates it, so the Python tool created it.',
+					      HINT = 'Restore the table, or remove it from the old catalogue and copy it with '
+					             'chameleon.sync_tables() after the import.';
+			END IF;
+			v_enabled := coalesce(v_old_table.b_replica_enabled, v_table.jsb_layout -> 'key' = '[]');
+			v_reason := CASE
+				WHEN v_old_table.b_replica_enabled IS NOT NULL AND NOT v_enabled THEN
+					'disabled by the Python pg_chameleon' || coalesce(': ' || v_old_table.t_error, '')
+				WHEN NOT v_enabled AND v_table.b_exists THEN
+					'not replicated by the Python pg_chameleon; copy it with chameleon.sync_tables()'
+				WHEN NOT v_enabled THEN
+					'not copied by the Python pg_chameleon; copy it with chameleon.sync_tables()' END;
+			INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, v_table_name,
+				v_table_pkey, t_binlog_name, i_binlog_position, b_replica_enabled, t_disabled_reason, ts_disabled,
+				jsb_layout)
+			VALUES (v_id, v_table.v_schema_origin, v_destination, v_table.v_table_name,
+				ARRAY(SELECT jsonb_array_elements_text(v_table.jsb_layout -> 'key')), v_old_table.t_binlog_name,
+				v_old_table.i_binlog_position, v_enabled, v_reason, CASE WHEN NOT v_enabled THEN clock_timestamp() END,
+				v_table.jsb_layout);
+		END LOOP;
+		-- Every table the old catalogue replicates must still be in MySQL and kept by the configuration.
+		EXECUTE format('SELECT string_agg(format(''%%I.%%I'', t.v_schema_name, t.v_table_name), '', '' '
+		               'ORDER BY t.v_schema_name, t.v_table_name) FROM %I.t_replica_tables t WHERE t.i_id_source = $1 '
+		               'AND NOT EXISTS (SELECT 1 FROM sch_chameleon.t_replica_tables n WHERE n.i_id_source = $2 '
+		               'AND n.v_schema_name = t.v_schema_name AND n.v_table_name = t.v_table_name)', old_schema)
+			INTO v_missing USING v_old.i_id_source, v_id;
+		IF v_missing IS NOT NULL THEN
+			RAISE EXCEPTION 'tables of source "%" in the old catalogue are not in MySQL or not kept by the configuration: %',
+				v_old.t_source, v_missing
+				USING ERRCODE = 'invalid_parameter_value',
+				      HINT = 'Give the configuration file the Python tool replicated with, and check that MySQL '
+				             'still has these tables; nothing was imported.';
+		END IF;
+
+		UPDATE sch_chameleon.t_last_received SET t_binlog_name = v_position.t_binlog_name,
+			i_binlog_position = v_position.i_binlog_position, t_gtid_set = v_position.t_gtid_set
+		WHERE i_id_source = v_id;
+		UPDATE sch_chameleon.t_last_replayed SET t_binlog_name = v_position.t_binlog_name,
+			i_binlog_position = v_position.i_binlog_position, t_gtid_set = v_position.t_gtid_set
+		WHERE i_id_source = v_id;
+		-- Not consistent yet (a source never started): consistent once the replay passes the latest
+		-- consistent point of its tables, the high watermark.
+		SELECT t.t_binlog_name, t.i_binlog_position INTO v_high FROM sch_chameleon.t_replica_tables t
+		WHERE t.i_id_source = v_id AND t.t_binlog_name IS NOT NULL
+		ORDER BY t.t_binlog_name DESC, t.i_binlog_position DESC LIMIT 1;
+		UPDATE sch_chameleon.t_sources SET enm_status = v_old.old_status::sch_chameleon.en_src_status,
+			ts_status_changed = clock_timestamp(), b_consistent = v_old.b_consistent,
+			t_binlog_name = CASE WHEN NOT v_old.b_consistent THEN coalesce(v_high.t_binlog_name, v_position.t_binlog_name) END,
+			i_binlog_position = CASE WHEN NOT v_old.b_consistent
+			                         THEN coalesce(v_high.i_binlog_position, v_position.i_binlog_position) END
+		WHERE i_id_source = v_id;
+		status := v_old.old_status;
+		read_position := v_position.t_binlog_name || ':' || v_position.i_binlog_position;
+		SELECT count(*), count(*) FILTER (WHERE NOT t.b_replica_enabled) INTO tables, disabled_tables
+		FROM sch_chameleon.t_replica_tables t WHERE t.i_id_source = v_id;
+		RETURN NEXT;
+	END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION chameleon.import_python_catalogue(text, text) IS
+	'registers the sources of a catalogue of the Python pg_chameleon 2.0, with their tables and positions, so that start_replica goes on where it stopped';
+REVOKE ALL ON FUNCTION chameleon.import_python_catalogue(text, text) FROM PUBLIC;

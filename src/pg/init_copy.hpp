@@ -54,6 +54,10 @@ std::string loading_schema(int64 source_id, size_t mapping_index);
 // The index of the mapping of origin_schema in the configuration.
 size_t mapping_index(const config::SourceConfig &config, const std::string &origin_schema);
 
+// The type map's context for one table of the source (its type_override and zero_dates).
+core::MapContext map_context(const Source &source, const std::string &origin_schema, const std::string &table,
+							 const std::string &destination, bool postgis);
+
 // Refuses the destination schemas the source may not use or replace, naming each and the fix
 // (sch_chameleon.fn_check_destination_schemas: system schemas, the extension's own, public, and a
 // schema this source did not create unless keep_existing_schema is set and the owner owns it).

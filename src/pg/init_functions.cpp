@@ -4,6 +4,7 @@
 
 #include "pg/boundary.hpp"
 #include "pg/catalogue.hpp"
+#include "pg/extension_version.hpp"
 #include "pg/spi.hpp"
 #include "pg/sql_values.hpp"
 #include "pg/init_replica.hpp"
@@ -26,7 +27,10 @@ BackgroundWorkerHandle *
 start_init_worker(const std::string &name, int64 job, int64 *source_id, dsm_handle request = 0) {
 	pg::WorkerArgs args;
 	memset(&args, 0, sizeof(args));
-	pg::with_spi([&] { args.source_id = pg::find_source(name, &args.owner); });
+	pg::with_spi([&] {
+		pg::require_matching_catalogue();
+		args.source_id = pg::find_source(name, &args.owner);
+	});
 	pg::require_owner_can_run(args.owner, name);
 	args.database = MyDatabaseId;
 	args.role = pg::WorkerRole::init;

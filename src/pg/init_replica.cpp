@@ -75,6 +75,20 @@ check_destination_schemas(const Source &source) {
 				   {source.id, source.config.keep_existing_schema});
 }
 
+core::MapContext
+map_context(const Source &source, const std::string &origin_schema, const std::string &table,
+			const std::string &destination, bool postgis) {
+	core::MapContext context;
+	context.origin_schema = origin_schema;
+	context.table = table;
+	context.destination_schema = destination;
+	context.postgis_available = postgis;
+	context.zero_dates = source.config.zero_dates;
+	for (const config::TypeOverride &override : source.config.type_override)
+		context.type_overrides.push_back({override.column_type, override.override_to, override.tables});
+	return context;
+}
+
 namespace {
 
 using core::quote_ident;
@@ -173,20 +187,6 @@ apply_fillfactor(const config::SourceConfig &config, const std::string &schema, 
 	if (factor != 0)
 		spi_exec("ALTER TABLE " + quote_ident(loading) + "." + quote_ident(core::pg_table_name(table)) +
 				 " SET (fillfactor = " + std::to_string(factor) + ")");
-}
-
-core::MapContext
-map_context(const Source &source, const std::string &origin_schema, const std::string &table,
-			const std::string &destination, bool postgis) {
-	core::MapContext context;
-	context.origin_schema = origin_schema;
-	context.table = table;
-	context.destination_schema = destination;
-	context.postgis_available = postgis;
-	context.zero_dates = source.config.zero_dates;
-	for (const config::TypeOverride &override : source.config.type_override)
-		context.type_overrides.push_back({override.column_type, override.override_to, override.tables});
-	return context;
 }
 
 // The status before init_replica claimed the source: a stopped copy changes nothing, so the

@@ -4,6 +4,7 @@
 
 #include "pg/boundary.hpp"
 #include "pg/catalogue.hpp"
+#include "pg/extension_version.hpp"
 #include "pg/launcher.hpp"
 #include "pg/maintenance.hpp"
 #include "pg/replication.hpp"
@@ -137,6 +138,28 @@ resume_sources(const std::vector<SqlRow> &sources) {
 	}
 }
 
+// A catalogue of another version than the library's: the sources that should replicate go to
+// error saying what to do (the status change uses only columns every version has), and no worker
+// is started.
+void
+stop_mismatched_sources() {
+	std::string reason;
+	try {
+		require_matching_catalogue();
+		return;
+	} catch (const Error &error) {
+		reason = std::string(error.what()) + ": " + error.detail + " HINT: " + error.hint;
+	}
+	for (const SqlRow &row :
+		 catalogue_query("SELECT i_id_source, t_source FROM sch_chameleon.t_sources WHERE "
+						 "b_run_requested"))
+		if (change_source_status(std::stoll(*row[0]), core::StatusChange::failed, reason))
+			pg_call([&] {
+				ereport(WARNING, (errmsg("pg_chameleon manager: source \"%s\" put in error: %s",
+										 row[1]->c_str(), reason.c_str())));
+			});
+}
+
 // One round of a manager: false when the database needs none (no extension, or no source that
 // should replicate), so that an idle database is not held open (DROP DATABASE would wait for it).
 bool
@@ -147,6 +170,11 @@ watch_sources() {
 		run_transaction([&] {
 			if (spi_value("SELECT pg_catalog.count(*) FROM pg_catalog.pg_extension WHERE extname "
 						  "OPERATOR(pg_catalog.=) 'pg_chameleon'") == "0") {
+				needed = false;
+				return;
+			}
+			if (catalogue_version() != library_version) {
+				stop_mismatched_sources();
 				needed = false;
 				return;
 			}

@@ -5,6 +5,7 @@
 #include "pg/boundary.hpp"
 #include "pg/catalogue.hpp"
 #include "pg/maintenance.hpp"
+#include "pg/extension_version.hpp"
 #include "pg/rights.hpp"
 #include "pg/spi.hpp"
 #include "pg/sql_values.hpp"
@@ -206,6 +207,7 @@ using chameleon::pg::pg_call;
 
 CHAMELEON_FUNCTION(chameleon_start_workers) {
 	std::string name = pg::text_argument(fcinfo, 0, "name");
+	pg::with_spi([] { pg::require_matching_catalogue(); });
 	Oid owner = InvalidOid;
 	int64 id = pg::source_id_of(name, &owner);
 	pg::require_owner_can_run(owner, name);

@@ -4,6 +4,7 @@
 #include "pg/workers.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/extension_version.hpp"
 #include "pg/init_replica.hpp"
 #include "pg/launcher.hpp"
 #include "pg/maintenance.hpp"
@@ -254,6 +255,9 @@ chameleon_worker_main(Datum) {
 		pg_call([] { StartTransactionCommand(); });
 		owner_name = role_name(args.owner);
 		pg_call([] { CommitTransactionCommand(); });
+		// a manager serves a catalogue of another version by putting its sources in error
+		if (args.role != WorkerRole::manager)
+			run_transaction([] { require_matching_catalogue(); });
 		run_role(args);
 	} catch (const StopRequested &) {
 		stopped = true;

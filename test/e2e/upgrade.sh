@@ -1,18 +1,19 @@
-# Upgrade path: install the oldest version, fill the catalogue, ALTER EXTENSION ... UPDATE
-# to the newest, and compare every object with a fresh install of the newest version; the
-# catalogue rows written before the upgrade must still be there.
-# checks: 5
+# Upgrade paths (doc/upgrading.md): every pair of versions, from an older one filled with catalogue
+# rows, ALTER EXTENSION ... UPDATE TO the newer one, compared object by object (columns, functions
+# with their parameter names, owners, privileges and comments) with a fresh install of the newer one,
+# the rows still there. Then the refusals while a source replicates, and a library that does not
+# match the catalogue: the source stops with what to do, enable_replica works, start_replica is
+# refused until the update.
+# checks: 24
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 
 versions=$(q "SELECT string_agg(version, ' ' ORDER BY string_to_array(version, '.')::int[]) FROM pg_available_extension_versions WHERE name = 'pg_chameleon'")
-oldest=${versions%% *}
 newest=${versions##* }
 echo "# versions: $versions"
 check_eq "the newest version is the default version" "$newest" \
 	"$(q "SELECT default_version FROM pg_available_extensions WHERE name = 'pg_chameleon'")"
 
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS upgraded" -c "DROP DATABASE IF EXISTS fresh" -c "CREATE DATABASE upgraded" -c "CREATE DATABASE fresh" >/dev/null
 fill="SELECT chameleon.add_source('shop', \$\$
 db_conn: {host: 127.0.0.1, port: 3306, user: repl, password: secret}
 schema_mappings: {shop: shop_pg}
@@ -22,30 +23,82 @@ INSERT INTO sch_chameleon.t_replica_batch (i_id_source, t_binlog_name, i_binlog_
 SELECT i_id_source, 'mysql-bin.000001', 4, 10 FROM sch_chameleon.t_sources;
 INSERT INTO sch_chameleon.t_error_log (i_id_source, v_table_name, t_error_message)
 SELECT i_id_source, 'orders', 'a past error' FROM sch_chameleon.t_sources;"
-
-psql -X -q -d upgraded -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pg_chameleon VERSION '$oldest'" >/dev/null
-psql -X -q -d upgraded -v ON_ERROR_STOP=1 -c "$fill" >/dev/null
-if psql -X -q -d upgraded -v ON_ERROR_STOP=1 -c "ALTER EXTENSION pg_chameleon UPDATE" >/dev/null; then
-	ok "ALTER EXTENSION UPDATE from $oldest to $newest"
-else
-	not_ok "ALTER EXTENSION UPDATE from $oldest to $newest"
-fi
-check_eq "the upgraded version is $newest" "$newest" \
-	"$(psql -X -tA -d upgraded -c "SELECT extversion FROM pg_extension WHERE extname = 'pg_chameleon'")"
-
-psql -X -q -d fresh -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pg_chameleon" >/dev/null
-psql -X -q -d fresh -v ON_ERROR_STOP=1 -c "$fill" >/dev/null
-
-describe=$(dirname "$0")/../lib/describe_catalogue.sql
-psql -X -tA -d upgraded -f "$describe" >"$SANDBOX/run/upgraded.txt"
-psql -X -tA -d fresh -f "$describe" >"$SANDBOX/run/fresh.txt"
-differences=$(diff "$SANDBOX/run/fresh.txt" "$SANDBOX/run/upgraded.txt")
-check_eq "an upgraded catalogue equals a fresh one ($(wc -l <"$SANDBOX/run/fresh.txt") objects compared)" "" "$differences"
-
-rows="SELECT s.t_source, s.jsb_config::text, b.t_binlog_name, b.i_rows, e.t_error_message
+rows="SELECT s.t_source, s.jsb_config::text, b.t_binlog_name, b.i_rows, b.b_replayed, e.t_error_message
 FROM sch_chameleon.t_sources s JOIN sch_chameleon.t_replica_batch b USING (i_id_source)
 JOIN sch_chameleon.t_error_log e USING (i_id_source)"
-check_eq "catalogue rows survive the upgrade" "$(psql -X -tA -d fresh -c "$rows")" "$(psql -X -tA -d upgraded -c "$rows")"
+describe=$(dirname "$0")/../lib/describe_catalogue.sql
 
-psql -X -q -d postgres -c "DROP DATABASE upgraded" -c "DROP DATABASE fresh" >/dev/null
+# new_database NAME VERSION: a database with the extension at VERSION and the catalogue rows above.
+new_database() {
+	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1" >/dev/null &&
+		psql -X -q -d "$1" -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pg_chameleon VERSION '$2'" -c "$fill" >/dev/null
+}
+# state DATABASE: what must be equal after an upgrade: the version, every object, the rows.
+state() {
+	psql -X -tA -d "$1" -c "SELECT extversion FROM pg_extension WHERE extname = 'pg_chameleon'"
+	psql -X -tA -d "$1" -f "$describe"
+	psql -X -tA -d "$1" -c "$rows"
+}
+
+# Every pair: 1.0 -> 1.1, 1.0 -> 1.2, ..., 1.4 -> 1.5. The batch of the fill is not replayed: the
+# updates keep it (doc/upgrading.md says which updates are safe with batches pending).
+for to in $versions; do
+	new_database upgrade_fresh "$to" || not_ok "a fresh install of $to"
+	state upgrade_fresh >"$SANDBOX/run/fresh.txt"
+	for from in $versions; do
+		[ "$from" = "$to" ] && break
+		new_database upgrade_path "$from" || not_ok "an install of $from"
+		if ! output=$(psql -X -q -d upgrade_path -v ON_ERROR_STOP=1 -c "ALTER EXTENSION pg_chameleon UPDATE TO '$to'" 2>&1); then
+			not_ok "ALTER EXTENSION UPDATE from $from to $to" "$output"
+			continue
+		fi
+		state upgrade_path >"$SANDBOX/run/upgraded.txt"
+		check_eq "$from -> $to equals a fresh $to ($(wc -l <"$SANDBOX/run/fresh.txt") objects and rows compared)" "" \
+			"$(diff "$SANDBOX/run/fresh.txt" "$SANDBOX/run/upgraded.txt")"
+	done
+done
+
+# Refused while a source replicates, with the hint; the same transaction sees the source running, so
+# that the manager (which would put a running source of an older catalogue in error) cannot interfere.
+refused() { # refused FROM TO STATUS MESSAGE
+	new_database upgrade_refused "$1" || not_ok "an install of $1"
+	check_fails "ALTER EXTENSION UPDATE from $1 to $2 refused while a source is $3" "$4" \
+		psql -X -q -d upgrade_refused -v ON_ERROR_STOP=1 -c "BEGIN" \
+		-c "UPDATE sch_chameleon.t_sources SET enm_status = '$3', b_run_requested = '$3' = 'running'" \
+		-c "ALTER EXTENSION pg_chameleon UPDATE TO '$2'"
+}
+refused 1.2 1.3 initialising 'cannot update pg_chameleon to 1.3 while an initial copy runs: "shop" \(initialising\).*HINT:  Wait until init_replica has finished'
+refused 1.3 1.4 running 'cannot update pg_chameleon to 1.4 while sources replicate: "shop" \(running\).*HINT:  Stop all replicas first'
+refused 1.4 1.5 running 'cannot update pg_chameleon to 1.5 while sources replicate: "shop" \(running\).*HINT:  Stop all replicas first: SELECT \* FROM chameleon.stop_all_replicas\(\)'
+
+# EXECUTE granted to a role before 1.4 -> 1.5 (which re-creates the functions it renames) is kept.
+new_database upgrade_grants 1.4 || not_ok "an install of 1.4"
+psql -X -q -d upgrade_grants -v ON_ERROR_STOP=1 -c "DROP ROLE IF EXISTS upgrade_monitoring" -c "CREATE ROLE upgrade_monitoring" \
+	-c "GRANT EXECUTE ON FUNCTION chameleon.show_status(text), chameleon.wait_for_catchup(text, interval) TO upgrade_monitoring WITH GRANT OPTION" \
+	-c "ALTER EXTENSION pg_chameleon UPDATE" >/dev/null
+check_eq "ALTER EXTENSION UPDATE to 1.5 keeps the EXECUTE granted on the functions it re-creates" \
+	"show_status:true:true wait_for_catchup:true:true" \
+	"$(psql -X -tA -d upgrade_grants -c "SELECT string_agg(p.proname || ':' || has_function_privilege('upgrade_monitoring', p.oid, 'EXECUTE') || ':' || has_function_privilege('upgrade_monitoring', p.oid, 'EXECUTE WITH GRANT OPTION'), ' ' ORDER BY p.proname) FROM pg_proc p WHERE p.pronamespace = 'chameleon'::regnamespace AND p.proname IN ('show_status', 'wait_for_catchup')")"
+psql -X -q -d postgres -c "DROP DATABASE upgrade_grants WITH (FORCE)" -c "DROP ROLE upgrade_monitoring" >/dev/null
+
+# The library (the newest version) serving a catalogue of 1.4: a source left running goes to error
+# with what to do, and no worker starts.
+new_database upgrade_mismatch 1.4 || not_ok "an install of 1.4"
+psql -X -q -d upgrade_mismatch -c "UPDATE sch_chameleon.t_sources SET enm_status = 'running', b_run_requested = true" >/dev/null
+reason() { psql -X -tA -d upgrade_mismatch -c "SELECT enm_status || ': ' || coalesce(t_status_reason, '') FROM sch_chameleon.t_sources"; }
+wait_until 60 "the manager to stop the source" bash -c "[[ \"\$(psql -X -tA -d upgrade_mismatch -c \"SELECT enm_status FROM sch_chameleon.t_sources\")\" == error ]]"
+check_match "a source of a 1.4 catalogue is put in error, saying what to do" \
+	"^error: the pg_chameleon library is version $newest but the catalogue of database \"upgrade_mismatch\" is version 1.4: .*HINT: Run ALTER EXTENSION pg_chameleon UPDATE; in database \"upgrade_mismatch\"" \
+	"$(reason)"
+psql -X -q -d upgrade_mismatch -v ON_ERROR_STOP=1 -c "SELECT chameleon.enable_replica('shop')" >/dev/null
+check_eq "enable_replica works while the versions differ" "stopped: " "$(reason)"
+check_fails "start_replica is refused while the versions differ" \
+	"the pg_chameleon library is version $newest but the catalogue of database \"upgrade_mismatch\" is version 1.4.*HINT:  Run ALTER EXTENSION pg_chameleon UPDATE" \
+	psql -X -q -d upgrade_mismatch -v ON_ERROR_STOP=1 -c "SELECT chameleon.start_replica('shop')"
+psql -X -q -d upgrade_mismatch -v ON_ERROR_STOP=1 -c "ALTER EXTENSION pg_chameleon UPDATE" >/dev/null
+check_eq "after the update the source is stopped, nothing started, and show_status answers" "shop|stopped|0" \
+	"$(psql -X -tA -d upgrade_mismatch -c "SELECT source, status, (SELECT count(*) FROM chameleon.workers w WHERE w.source = 'shop') FROM chameleon.show_status()")"
+
+psql -X -q -d postgres -c "DROP DATABASE upgrade_fresh WITH (FORCE)" -c "DROP DATABASE upgrade_path WITH (FORCE)" \
+	-c "DROP DATABASE upgrade_refused WITH (FORCE)" -c "DROP DATABASE upgrade_mismatch WITH (FORCE)" >/dev/null
 e2e_finish

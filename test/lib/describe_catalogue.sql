@@ -29,10 +29,11 @@ SELECT format('view %s.%s %s', n.nspname, c.relname, pg_get_viewdef(c.oid))
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname IN ('sch_chameleon', 'chameleon') AND c.relkind = 'v'
 UNION ALL
-SELECT format('function %s(%s) returns %s secdef=%s volatile=%s strict=%s config=%s acl=%s body=%s',
-              p.oid::regproc, pg_get_function_identity_arguments(p.oid), pg_get_function_result(p.oid),
-              p.prosecdef, p.provolatile, p.proisstrict, p.proconfig, coalesce(p.proacl::text, ''),
-              md5(p.prosrc || coalesce(p.probin, '')))
+SELECT format('function %s(%s) returns %s secdef=%s volatile=%s strict=%s config=%s owner=%s acl=%s body=%s comment=%s',
+              p.oid::regproc, pg_get_function_arguments(p.oid), pg_get_function_result(p.oid),
+              p.prosecdef, p.provolatile, p.proisstrict, p.proconfig, p.proowner::regrole,
+              coalesce(p.proacl::text, ''), md5(p.prosrc || coalesce(p.probin, '')),
+              obj_description(p.oid, 'pg_proc'))
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname IN ('sch_chameleon', 'chameleon')
 UNION ALL
