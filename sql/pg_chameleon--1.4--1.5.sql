@@ -1333,11 +1333,12 @@ REVOKE ALL ON FUNCTION chameleon.verify_tables(text, text[], boolean) FROM PUBLI
 -- The source status machine (doc/architecture.md, "Source status"): every status change, from
 -- C++ or plpgsql, goes through this function's C++ implementation. Returns the status before the
 -- change, or NULL when the change does not apply from the current status; '' as the reason clears it.
-CREATE FUNCTION sch_chameleon.fn_change_source_status(p_source_id bigint, p_change text, p_reason text)
+-- p_to names the status of the changes that take one from their caller (init_stopped, imported), else ''.
+CREATE FUNCTION sch_chameleon.fn_change_source_status(p_source_id bigint, p_change text, p_reason text, p_to text)
 RETURNS text LANGUAGE c STRICT
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'chameleon_change_source_status';
-REVOKE ALL ON FUNCTION sch_chameleon.fn_change_source_status(bigint, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION sch_chameleon.fn_change_source_status(bigint, text, text, text) FROM PUBLIC;
 -- 1.5, maintenance and notifications (doc/architecture.md, "Maintenance"): the pause of a
 -- source's workers (t_sources.b_paused by pause_replica, b_maintenance while run_maintenance
 -- works; both separate from the status), run_maintenance, and the state changes sent on
@@ -1902,9 +1903,8 @@ BEGIN
 	PERFORM sch_chameleon.fn_create_mysql_foreign_keys(name);
 	-- The tables are empty: nothing can be replicated into them until a copy fills them.
 	DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = v_id;
-	UPDATE sch_chameleon.t_sources SET enm_status = 'ready', t_status_reason = NULL,
-		ts_status_changed = clock_timestamp(), b_consistent = true
-	WHERE i_id_source = v_id;
+	PERFORM sch_chameleon.fn_change_source_status(v_id, 'schema_copied', '', '');
+	UPDATE sch_chameleon.t_sources SET b_consistent = true WHERE i_id_source = v_id;
 END;
 $$;
 COMMENT ON FUNCTION chameleon.copy_schema(text) IS
@@ -1983,9 +1983,7 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 			      HINT = 'Wait until it is initialised, or look at chameleon.show_status().';
 	END IF;
-	UPDATE sch_chameleon.t_sources SET enm_status = 'running', b_run_requested = true, t_status_reason = NULL,
-		ts_status_changed = clock_timestamp()
-	WHERE i_id_source = v_source.i_id_source;
+	PERFORM sch_chameleon.fn_change_source_status(v_source.i_id_source, 'started', '', '');
 	PERFORM sch_chameleon.fn_start_workers(name);
 END;
 $$;
@@ -2006,8 +2004,7 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 			      HINT = 'Look at chameleon.workers and the server log; stop_replica can be called again.';
 	END IF;
-	UPDATE sch_chameleon.t_sources SET enm_status = 'stopped', ts_status_changed = clock_timestamp()
-	WHERE t_source = name AND enm_status = 'running';
+	PERFORM sch_chameleon.fn_change_source_status(sch_chameleon.fn_source_id(name), 'stopped', '', '');
 END;
 $$;
 COMMENT ON FUNCTION chameleon.stop_replica(text) IS 'stops the reader and replay workers of a source cleanly';
@@ -2024,10 +2021,9 @@ BEGIN
 	PERFORM sch_chameleon.fn_source_id(name);
 	PERFORM sch_chameleon.fn_require_owner(name, 'enable');
 	PERFORM sch_chameleon.fn_require_stopped(name, 'enable');
-	UPDATE sch_chameleon.t_sources SET enm_status = 'stopped', t_status_reason = NULL, b_maintenance = false,
-		b_run_requested = false, ts_status_changed = clock_timestamp()
-	WHERE t_source = name AND enm_status = 'error';
-	IF NOT FOUND THEN
+	IF sch_chameleon.fn_change_source_status(sch_chameleon.fn_source_id(name), 'enabled', '', '') IS NOT NULL THEN
+		UPDATE sch_chameleon.t_sources SET b_maintenance = false WHERE t_source = name;
+	ELSE
 		SELECT enm_status INTO v_status FROM sch_chameleon.t_sources WHERE t_source = name;
 		RAISE NOTICE 'source "%" is not in error (it is %): nothing to enable', name, v_status
 			USING HINT = CASE v_status WHEN 'ready' THEN format('Copy it first: SELECT chameleon.init_replica(%L);', name)
@@ -2406,8 +2402,8 @@ BEGIN
 		SELECT t.t_binlog_name, t.i_binlog_position INTO v_high FROM sch_chameleon.t_replica_tables t
 		WHERE t.i_id_source = v_id AND t.t_binlog_name IS NOT NULL
 		ORDER BY t.t_binlog_name DESC, t.i_binlog_position DESC LIMIT 1;
-		UPDATE sch_chameleon.t_sources SET enm_status = v_old.old_status::sch_chameleon.en_src_status,
-			ts_status_changed = clock_timestamp(), b_consistent = v_old.b_consistent,
+		PERFORM sch_chameleon.fn_change_source_status(v_id, 'imported', '', v_old.old_status);
+		UPDATE sch_chameleon.t_sources SET b_consistent = v_old.b_consistent,
 			t_binlog_name = CASE WHEN NOT v_old.b_consistent THEN coalesce(v_high.t_binlog_name, v_position.t_binlog_name) END,
 			i_binlog_position = CASE WHEN NOT v_old.b_consistent
 			                         THEN coalesce(v_high.i_binlog_position, v_position.i_binlog_position) END

@@ -11,4 +11,20 @@ SELECT source, status, read_lag, replay_lag, read_position, pending_rows, replay
 FROM chameleon.show_status('unreachable');
 SELECT * FROM chameleon.show_status('missing');
 SELECT * FROM chameleon.check_source('missing');
+-- The status machine is the only writer of a source's status (doc/architecture.md): no SQL function
+-- of the extension updates enm_status itself; they call sch_chameleon.fn_change_source_status.
+SELECT p.oid::regprocedure AS writes_status_itself
+FROM pg_proc p
+WHERE p.pronamespace IN ('chameleon'::regnamespace, 'sch_chameleon'::regnamespace)
+  AND p.prosrc ~* 'SET\s((?!WHERE)[^;])*\menm_status\s*=';
+-- an unknown source or change is an error
+SELECT sch_chameleon.fn_change_source_status(0, 'started', '', '') AS unknown_source;
+SELECT sch_chameleon.fn_change_source_status(i_id_source, 'no such change', '', '') AS unknown_change
+FROM sch_chameleon.t_sources WHERE t_source = 'unreachable';
+-- from ready: stop_replica's and start_replica's changes do not apply (NULL, nothing written),
+-- copy_schema's does; an import may not make a source running
+SELECT c AS change, sch_chameleon.fn_change_source_status(i_id_source, c, '', t) AS status_before
+FROM sch_chameleon.t_sources, (VALUES ('stopped', ''), ('started', ''), ('schema_copied', ''), ('imported', 'running')) v(c, t)
+WHERE t_source = 'unreachable';
+SELECT status, status_reason FROM chameleon.show_status('unreachable');
 SELECT chameleon.drop_source('unreachable');

@@ -18,9 +18,9 @@ const std::vector<SourceStatus> idle = {S::ready, S::initialised, S::synced, S::
 constexpr std::array<std::string_view, 8> status_names = {"ready",	"initialising", "initialised", "syncing",
 														  "synced", "stopped",		"running",	   "error"};
 
-constexpr std::array<std::string_view, 11> change_names = {
+constexpr std::array<std::string_view, 12> change_names = {
 	"init_started", "init_done", "init_stopped", "init_failed", "init_abandoned", "schema_copied",
-	"started",		"stopped",	 "failed",		 "enabled",		"resynced"};
+	"started",		"stopped",	 "failed",		 "enabled",		"resynced",		  "imported"};
 
 } // namespace
 
@@ -38,6 +38,7 @@ status_rules() {
 		{C::failed, {S::running}, S::error, false, "the reader, the replay or the manager"},
 		{C::enabled, {S::error}, S::stopped, false, "enable_replica"},
 		{C::resynced, {S::error}, S::stopped, std::nullopt, "the init worker of a sync of every table"},
+		{C::imported, {S::ready}, std::nullopt, std::nullopt, "import_python_catalogue"},
 	};
 	return rules;
 }

@@ -24,6 +24,7 @@ enum class StatusChange {
 	failed,			// a reader or replay worker failed, or the manager gave up restarting them
 	enabled,		// enable_replica
 	resynced,		// sync copied every table again: an error source may start again
+	imported,		// import_python_catalogue: a new source takes the Python tool's status
 };
 
 struct StatusRule {
@@ -40,7 +41,8 @@ const std::vector<StatusRule> &status_rules();
 const StatusRule &status_rule(StatusChange change);
 
 // The status after `change` from `from`; nullopt when the change does not apply from `from`.
-// init_stopped returns to back_to, which must be a status init_started leaves.
+// init_stopped and imported go to back_to, which must be a status no worker uses (ready,
+// initialised, synced, stopped, error).
 std::optional<SourceStatus> next_status(SourceStatus from, StatusChange change,
 										std::optional<SourceStatus> back_to = std::nullopt);
 

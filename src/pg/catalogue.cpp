@@ -99,18 +99,23 @@ change_source_status(int64 source_id, core::StatusChange change, const std::stri
 
 using namespace chameleon;
 
-// sch_chameleon.fn_change_source_status(source_id bigint, change text, reason text): how the
-// plpgsql functions change a status. Returns the status before, or NULL when the change does not
-// apply from the current status.
+// sch_chameleon.fn_change_source_status(source_id bigint, change text, reason text, to text): how
+// the plpgsql functions change a status; `to` is the target of init_stopped and imported, '' for the
+// other changes. Returns the status before, or NULL when the change does not apply from the current
+// status.
 CHAMELEON_FUNCTION(chameleon_change_source_status) {
 	int64 source_id = pg::int64_argument(fcinfo, 0, "source_id");
 	std::string change_text = pg::text_argument(fcinfo, 1, "change");
 	std::string reason = pg::text_argument(fcinfo, 2, "reason");
+	std::string to_text = pg::text_argument(fcinfo, 3, "to");
 	std::optional<core::StatusChange> change = core::parse_change(change_text);
 	if (!change)
 		throw Error(sqlstate::invalid_parameter_value, "unknown status change \"" + change_text + "\"");
+	std::optional<core::SourceStatus> to;
+	if (!to_text.empty() && !(to = core::parse_status(to_text)))
+		throw Error(sqlstate::invalid_parameter_value, "unknown source status \"" + to_text + "\"");
 	std::optional<core::SourceStatus> before;
-	pg::with_spi([&] { before = pg::change_source_status(source_id, *change, reason); });
+	pg::with_spi([&] { before = pg::change_source_status(source_id, *change, reason, to); });
 	if (!before)
 		PG_RETURN_NULL();
 	std::string name(core::status_name(*before));

@@ -42,7 +42,7 @@ TEST_CASE("every change applies exactly from the statuses its rule lists", "[sou
 		{{C::resynced, S::error}, S::stopped},
 	};
 	for (const StatusRule &rule : status_rules()) {
-		if (rule.change == C::init_stopped)
+		if (rule.change == C::init_stopped || rule.change == C::imported)
 			continue;
 		for (S from : all_statuses) {
 			auto found = expected.find({rule.change, from});
@@ -63,6 +63,15 @@ TEST_CASE("a stopped init_replica returns to the status before it, and only to a
 		CHECK_FALSE(next_status(S::initialising, C::init_stopped, before));
 	CHECK_FALSE(next_status(S::initialising, C::init_stopped));
 	CHECK_FALSE(next_status(S::running, C::init_stopped, S::stopped));
+}
+
+TEST_CASE("an imported source takes the Python tool's status, once, from ready", "[source_status]") {
+	for (S old : {S::ready, S::initialised, S::stopped})
+		CHECK(next_status(S::ready, C::imported, old) == old);
+	CHECK_FALSE(next_status(S::ready, C::imported, S::running));
+	CHECK_FALSE(next_status(S::ready, C::imported, S::initialising));
+	CHECK_FALSE(next_status(S::stopped, C::imported, S::stopped));
+	CHECK_FALSE(next_status(S::ready, C::imported));
 }
 
 TEST_CASE("no change enters syncing or synced, and only start_replica enters running", "[source_status]") {
@@ -92,7 +101,7 @@ TEST_CASE("status and change names round-trip", "[source_status]") {
 	CHECK(names.size() == all_statuses.size());
 	for (const StatusRule &rule : status_rules())
 		CHECK(parse_change(change_name(rule.change)) == rule.change);
-	CHECK(status_rules().size() == 11);
+	CHECK(status_rules().size() == 12);
 	CHECK_FALSE(parse_status("paused"));
 	CHECK_FALSE(parse_change("start"));
 }
