@@ -2248,7 +2248,7 @@ LEFT JOIN sch_chameleon.fn_worker_progress() w ON w.pid = i.i_pid AND w.copy_tab
 -- How a table is stored on a Citus coordinator: 'distributed by <column>', 'reference', 'citus local',
 -- or 'local' (no Citus table, or no citus extension). Citus's catalogue is read only when it exists.
 CREATE FUNCTION sch_chameleon.fn_table_distribution(p_schema text, p_table text)
-RETURNS text LANGUAGE plpgsql STABLE
+RETURNS text LANGUAGE plpgsql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
