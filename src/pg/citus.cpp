@@ -64,6 +64,12 @@ distribute(const config::SourceConfig &config, const core::TableLayout &layout, 
 	spi_exec("SELECT pg_catalog.truncate_local_data_after_distributing_table($1::regclass)", {table});
 }
 
+void
+sequential_ddl() {
+	if (installed())
+		spi_exec("SET LOCAL citus.multi_shard_modify_mode TO 'sequential'");
+}
+
 std::map<std::pair<std::string, std::string>, std::string>
 citus_tables() {
 	std::map<std::pair<std::string, std::string>, std::string> tables;

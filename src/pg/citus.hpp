@@ -26,6 +26,11 @@ void check_table(const config::SourceConfig &config, const core::TableLayout &la
 void distribute(const config::SourceConfig &config, const core::TableLayout &layout,
 				const std::string &schema);
 
+// With citus installed: the current transaction reaches each worker node over one connection
+// (citus.multi_shard_modify_mode = sequential), so that the tables and schemas it drops, moves and
+// renames may follow each other (Citus refuses a schema command after a parallel operation).
+void sequential_ddl();
+
 // PostgreSQL schema and table -> distribution column ("" for a reference table) of every Citus table
 // of the current database; empty without citus.
 std::map<std::pair<std::string, std::string>, std::string> citus_tables();

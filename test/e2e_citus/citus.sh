@@ -6,7 +6,7 @@
 # distributed table, a new table distributed by its rule); two-phase commit of the replay; then
 # kill -9 of the replay worker, an immediate restart of the coordinator and one of a worker node,
 # each in the middle of a load and each followed by a row-by-row comparison with MariaDB.
-# checks: 35
+# checks: 45
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/compare.sh"
@@ -120,8 +120,8 @@ compare_all_types() {
 }
 # compare_tables LABEL: the other tables, row by row.
 compare_tables() {
-	compare_rows "$1" $DB.pairs $PG.pairs "a, b" "a, b, v"
-	compare_rows "$1" $DB.countries $PG.countries "code" "code, name"
+	compare_rows "$1" $DB.pairs $PG.pairs "a, b" "a, b, v${2:+, $2}"
+	compare_rows "$1" $DB.countries $PG.countries "code" "code, name${3:+, $3}"
 }
 compare_all_types "after init_replica"
 compare_tables "after init_replica"
@@ -175,22 +175,8 @@ compare_rows "after DDL" $DB.countries $PG.countries "code" "code, name, populat
 compare_rows "after DDL" $DB.events $PG.events "id" "id, kind, date_format(at, '%Y-%m-%d %H:%i:%s.%f')" \
 	"id, kind, to_char(at, 'YYYY-MM-DD HH24:MI:SS.US')"
 
-# Two-phase commit: with Citus's recovery paused, the coordinator keeps a record of every
-# transaction it committed in two phases; a one-row change must leave one.
-q "ALTER SYSTEM SET citus.recover_2pc_interval = -1" >/dev/null
-q "SELECT pg_reload_conf()" >/dev/null
-sleep_until_reloaded() { [ "$(q "SHOW citus.recover_2pc_interval")" = "-1" ]; }
-wait_until 10 "the reload" sleep_until_reloaded
-before=$(q "SELECT count(*) FROM pg_dist_transaction")
-mysql_root $DB -e "UPDATE pairs SET v = -1 WHERE a = 1"
-q "SELECT chameleon.wait_for_catchup('$SRC', '60 s')" >/dev/null
-check_match "a replayed one-row change to a distributed table commits with two-phase commit" '^[1-9]' \
-	"$(($(q "SELECT count(*) FROM pg_dist_transaction") - before))"
-q "ALTER SYSTEM RESET citus.recover_2pc_interval" >/dev/null
-q "SELECT pg_reload_conf()" >/dev/null
-
 ###############################################################################
-# Failures in the middle of a load
+# on_error_replay, sync_tables, refresh_schema
 ###############################################################################
 # load FIRST: 400 small MySQL transactions of every kind (autocommit), in the background.
 load() {
@@ -210,10 +196,57 @@ after_failure() { # after_failure LABEL
 	wait "$LOAD_PID"
 	wait_until 120 "the coordinator to accept connections again" q "SELECT 1"
 	check_eq "$1: wait_for_catchup" "t" "$(q "SELECT chameleon.wait_for_catchup('$SRC', '240 s')")"
-	compare_tables "$1"
+	compare_rows "$1" $DB.pairs $PG.pairs "a, b" "a, b, v, note"
+	compare_rows "$1" $DB.countries $PG.countries "code" "code, name, population"
 	compare_rows "$1" $DB.events $PG.events "id" "id, kind"
 }
 
+# A row missing in PostgreSQL: its update fails, the net effect and then the events one by one;
+# the event before it in the same transaction (a change of the distribution column, applied as a
+# delete and an insert) is applied, the table is disabled (on_error_replay: continue), the other
+# tables go on.
+q "DELETE FROM $PG.pairs WHERE a = 2" >/dev/null
+mysql_root $DB -e "START TRANSACTION; UPDATE pairs SET a = 3000 WHERE a = 3; UPDATE pairs SET v = -5 WHERE a = 2; COMMIT;
+	UPDATE countries SET name = 'X' WHERE code = 'pt'"
+q "SELECT chameleon.wait_for_catchup('$SRC', '60 s')" >/dev/null
+check_eq "a failing row disables its table only; the distribution-column change before it was applied row by row" \
+	"disabled|X|$(mysql_root -N -B $DB -e "SELECT count(*) FROM pairs WHERE a = 3000")" \
+	"$(q "SELECT state FROM chameleon.tables WHERE source = '$SRC' AND mysql_table = '$DB.pairs'")|$(q "SELECT name FROM $PG.countries WHERE code = 'pt'")|$(q "SELECT count(*) FROM $PG.pairs WHERE a = 3000")"
+load 10000
+q "SELECT chameleon.sync_tables('$SRC', '{disabled}', wait => true)" >/dev/null
+check_match "sync_tables('{disabled}') brings the table back, distributed again" "^(replicating|catching up)\|distributed by a$" \
+	"$(q "SELECT state || '|' || distribution FROM chameleon.tables WHERE source = '$SRC' AND mysql_table = '$DB.pairs'")"
+wait "$LOAD_PID"
+check_eq "after sync_tables under writes, wait_for_catchup" "t" "$(q "SELECT chameleon.wait_for_catchup('$SRC', '120 s')")"
+compare_rows "after sync_tables" $DB.pairs $PG.pairs "a, b" "a, b, v, note"
+load 15000
+q "SELECT chameleon.refresh_schema('$SRC', '$DB', wait => true)" >/dev/null
+wait "$LOAD_PID"
+check_eq "after refresh_schema under writes, wait_for_catchup" "t" "$(q "SELECT chameleon.wait_for_catchup('$SRC', '120 s')")"
+check_eq "refresh_schema keeps every table's distribution" \
+	"alltypes=distributed by id,countries=reference,events=distributed by id,notes=local,pairs=distributed by a" \
+	"$(q "SELECT string_agg(split_part(mysql_table, '.', 2) || '=' || distribution, ',' ORDER BY mysql_table) FROM chameleon.tables WHERE source = '$SRC'")"
+compare_tables "after refresh_schema" note population
+compare_rows "after refresh_schema" $DB.events $PG.events "id" "id, kind"
+compare_all_types "after refresh_schema"
+
+# Two-phase commit: with Citus's recovery paused, the coordinator keeps a record of every
+# transaction it committed in two phases; a one-row change must leave one.
+q "ALTER SYSTEM SET citus.recover_2pc_interval = -1" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
+sleep_until_reloaded() { [ "$(q "SHOW citus.recover_2pc_interval")" = "-1" ]; }
+wait_until 10 "the reload" sleep_until_reloaded
+before=$(q "SELECT count(*) FROM pg_dist_transaction")
+mysql_root $DB -e "UPDATE pairs SET v = -1 WHERE a = 1"
+q "SELECT chameleon.wait_for_catchup('$SRC', '60 s')" >/dev/null
+check_match "a replayed one-row change to a distributed table commits with two-phase commit" '^[1-9]' \
+	"$(($(q "SELECT count(*) FROM pg_dist_transaction") - before))"
+q "ALTER SYSTEM RESET citus.recover_2pc_interval" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
+
+###############################################################################
+# Failures in the middle of a load
+###############################################################################
 load 20000
 wait_until 120 "the replay to start on the load" replayed_from 20000 20
 kill -9 "$(q "SELECT pid FROM chameleon.workers WHERE source = '$SRC' AND role = 'replay'")"
@@ -230,7 +263,7 @@ citus_node_restart worker1 immediate
 after_failure "after an immediate restart of a worker node"
 compare_all_types "after the failures"
 
-check_eq "no table was disabled and no error logged" "0|0|replicating" \
+check_eq "no table is disabled, and the one error logged is the failing row's" "0|1|replicating" \
 	"$(q "SELECT tables_disabled || '|' || errors || '|' || (SELECT string_agg(DISTINCT state, ',') FROM chameleon.tables WHERE source = '$SRC') FROM chameleon.show_status('$SRC')")"
 q "SELECT chameleon.stop_replica('$SRC')" >/dev/null
 e2e_finish
