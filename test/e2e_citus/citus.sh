@@ -6,7 +6,7 @@
 # distributed table, a new table distributed by its rule); two-phase commit of the replay; then
 # kill -9 of the replay worker, an immediate restart of the coordinator and one of a worker node,
 # each in the middle of a load and each followed by a row-by-row comparison with MariaDB.
-# checks: 45
+# checks: 46
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/compare.sh"
@@ -57,6 +57,20 @@ check_match "init_replica refuses a table whose primary key leaves out its distr
 	'cannot be distributed by column "customer_id": its primary key does not include it' \
 	"$(q "SELECT status || ': ' || status_reason FROM chameleon.show_status('cz_bad')")"
 q "SELECT chameleon.drop_source('cz_bad')" >/dev/null
+
+# copy_schema creates the tables distributed as init_replica would
+mysql_root -e "DROP DATABASE IF EXISTS cz_cs; CREATE DATABASE cz_cs; CREATE TABLE cz_cs.t (id int PRIMARY KEY, v text); CREATE TABLE cz_cs.r (code char(2) PRIMARY KEY)"
+q "SELECT chameleon.add_source('cz_cs', \$\$
+db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD}
+schema_mappings: {cz_cs: cz_cs_pg}
+distribute_tables: {cz_cs.t: id}
+reference_tables: [cz_cs.r]
+my_server_id: 653
+\$\$)" >/dev/null
+q "SELECT chameleon.copy_schema('cz_cs')" >/dev/null
+check_eq "copy_schema creates the tables distributed and reference as configured" "cz_cs_pg.r=reference,cz_cs_pg.t=distributed by id" \
+	"$(q "SELECT string_agg(n || '=' || sch_chameleon.fn_table_distribution('cz_cs_pg', split_part(n, '.', 2)), ',' ORDER BY n) FROM unnest('{cz_cs_pg.r,cz_cs_pg.t}'::text[]) n")"
+q "SELECT chameleon.drop_source('cz_cs')" >/dev/null
 
 ###############################################################################
 # init_replica
