@@ -524,7 +524,7 @@ copy_schema(int64 source_id) {
 	for (const SqlRow &row :
 		 catalogue_query("SELECT v_schema_loading, jsb_layout::text FROM sch_chameleon.t_init_tables "
 						 "WHERE i_id_source = $1::bigint",
-						 {id_text(source.id)}))
+						 {std::to_string(source.id)}))
 		citus::distribute(source.config, core::layout_from_json(*row[1]), *row[0]);
 	replace_destination_schemas(source);
 	catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1", {source.id});
