@@ -11,7 +11,7 @@ using Catch::Matchers::Contains;
 namespace {
 
 TableLayout
-layout_of(std::vector<std::string> columns, std::vector<LayoutIndex> indexes) {
+layout_of(const std::vector<std::string> &columns, std::vector<LayoutIndex> indexes) {
 	TableLayout layout;
 	layout.origin_schema = "shop";
 	layout.table = "orders";
