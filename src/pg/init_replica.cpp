@@ -523,8 +523,8 @@ copy_schema(int64 source_id) {
 		spi_exec(*statement[0]);
 	for (const SqlRow &row :
 		 catalogue_query("SELECT v_schema_loading, jsb_layout::text FROM sch_chameleon.t_init_tables "
-						 "WHERE i_id_source = $1::bigint",
-						 {std::to_string(source.id)}))
+						 "WHERE i_id_source = $1",
+						 {source.id}))
 		citus::distribute(source.config, core::layout_from_json(*row[1]), *row[0]);
 	replace_destination_schemas(source);
 	catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1", {source.id});
