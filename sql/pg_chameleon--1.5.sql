@@ -2272,6 +2272,28 @@ FROM sch_chameleon.t_init_tables i
 JOIN sch_chameleon.t_sources s USING (i_id_source)
 LEFT JOIN sch_chameleon.fn_worker_progress() w ON w.pid = i.i_pid AND w.copy_table = i.v_schema_origin || '.' || i.v_table_name;
 
+-- How a table is stored on a Citus coordinator: 'distributed by <column>', 'reference', 'citus local',
+-- or 'local' (no Citus table, or no citus extension). Citus's catalogue is read only when it exists.
+CREATE FUNCTION sch_chameleon.fn_table_distribution(p_schema text, p_table text)
+RETURNS text LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_distribution text;
+BEGIN
+	IF to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+		RETURN 'local';
+	END IF;
+	EXECUTE 'SELECT CASE WHEN p.partmethod = ''h'' THEN ''distributed by '' || '
+	        'column_to_column_name(p.logicalrelid, p.partkey) WHEN p.repmodel = ''t'' THEN ''reference'' '
+	        'ELSE ''citus local'' END FROM pg_dist_partition p WHERE p.logicalrelid = '
+	        'to_regclass(quote_ident($1) || ''.'' || quote_ident($2))'
+	INTO v_distribution USING p_schema, p_table;
+	RETURN coalesce(v_distribution, 'local');
+END
+$$;
+-- executable by everyone: a reader of chameleon.tables calls it, and it reads only catalogues anyone reads
+
 CREATE OR REPLACE VIEW chameleon.tables AS
 SELECT s.t_source AS source,
        t.v_schema_origin || '.' || t.v_table_name AS mysql_table,
@@ -2288,7 +2310,9 @@ SELECT s.t_source AS source,
        t.t_disabled_reason AS disabled_reason,
        t.ts_disabled AS disabled_at,
        t.t_recopy_reason AS recopy_reason,
-       t.i_recopies AS recopies
+       t.i_recopies AS recopies,
+       sch_chameleon.fn_table_distribution(t.v_schema_name,
+           coalesce(t.jsb_layout ->> 'destination_table', t.v_table_name)) AS distribution
 FROM sch_chameleon.t_replica_tables t
 JOIN sch_chameleon.t_sources s USING (i_id_source)
 JOIN sch_chameleon.t_last_replayed p USING (i_id_source);

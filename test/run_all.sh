@@ -36,8 +36,9 @@ none_found() {
 
 section "self-contained"
 # Nothing in the tree may read files beside the checkout (users clone the project alone).
+# .ci/run is the exception: it installs test dependencies from beside the checkout before it clones.
 none_found self-contained "no file reads outside the tree" \
-	"$(git grep -nE '\.\./shared|CHAMELEON_SHARED' -- ':!doc' ':!test/run_all.sh' 2>/dev/null)"
+	"$(git grep -nE '\.\./shared|CHAMELEON_SHARED' -- ':!doc' ':!test/run_all.sh' ':!.ci/run' 2>/dev/null)"
 
 section "one writer of source status"
 # Only src/pg/catalogue.cpp writes t_sources.enm_status (the status machine, doc/architecture.md);
@@ -170,30 +171,43 @@ fi
 section "end to end (each within ${E2E_TIMEOUT:=900} s)"
 # Each script declares how many checks it runs ("# checks: N"): one that stops early, or skips
 # checks, fails even when every check it ran passed.
-for script in test/e2e/*.sh; do
-	name=$(basename "$script" .sh)
-	echo "-- $name"
-	expected=$(sed -n 's/^# checks: \([0-9][0-9]*\)$/\1/p' "$script" | head -1)
-	output=$(timeout --kill-after=30 "$E2E_TIMEOUT" bash "$script" 2>&1)
-	status=$?
-	echo "$output"
-	ok_count=$(echo "$output" | grep -c '^ok - ')
-	not_ok_count=$(echo "$output" | grep -c '^not ok - ')
-	if [ $status -eq 124 ] || [ $status -eq 137 ]; then
-		echo "not ok - $name did not finish within $E2E_TIMEOUT s"
-		not_ok_count=$((not_ok_count + 1))
-	elif [ $status -ne 0 ] && [ "$not_ok_count" -eq 0 ]; then
-		not_ok_count=1
-	fi
-	if [ -z "$expected" ]; then
-		echo "not ok - $name declares no \"# checks: N\" line"
-		not_ok_count=$((not_ok_count + 1))
-	elif [ $((ok_count + not_ok_count)) -lt "$expected" ]; then
-		echo "not ok - $name ran $((ok_count + not_ok_count)) of its $expected checks"
-		not_ok_count=$((not_ok_count + 1))
-	fi
-	count "$ok_count" "$not_ok_count" "$name"
-done
+# run_e2e_dir DIR: runs every script of DIR and counts its checks.
+run_e2e_dir() {
+	for script in "$1"/*.sh; do
+		name=$(basename "$script" .sh)
+		echo "-- $name"
+		expected=$(sed -n 's/^# checks: \([0-9][0-9]*\)$/\1/p' "$script" | head -1)
+		output=$(timeout --kill-after=30 "$E2E_TIMEOUT" bash "$script" 2>&1)
+		status=$?
+		echo "$output"
+		ok_count=$(echo "$output" | grep -c '^ok - ')
+		not_ok_count=$(echo "$output" | grep -c '^not ok - ')
+		if [ $status -eq 124 ] || [ $status -eq 137 ]; then
+			echo "not ok - $name did not finish within $E2E_TIMEOUT s"
+			not_ok_count=$((not_ok_count + 1))
+		elif [ $status -ne 0 ] && [ "$not_ok_count" -eq 0 ]; then
+			not_ok_count=1
+		fi
+		if [ -z "$expected" ]; then
+			echo "not ok - $name declares no \"# checks: N\" line"
+			not_ok_count=$((not_ok_count + 1))
+		elif [ $((ok_count + not_ok_count)) -lt "$expected" ]; then
+			echo "not ok - $name ran $((ok_count + not_ok_count)) of its $expected checks"
+			not_ok_count=$((not_ok_count + 1))
+		fi
+		count "$ok_count" "$not_ok_count" "$name"
+	done
+}
+run_e2e_dir test/e2e
+
+section "scale-out (Citus: a coordinator and two worker nodes)"
+. test/lib/citus.sh
+if citus_available; then
+	stop_postgres # the coordinator takes its port
+	run_e2e_dir test/e2e_citus
+else
+	echo "skipped: the citus extension is not installed (.ci/run installs it when ../shared/vendor has its source)"
+fi
 
 section "cleanup"
 stop_postgres

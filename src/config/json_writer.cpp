@@ -177,6 +177,13 @@ to_json(const SourceConfig &config, bool with_password) {
 	field(json, "strip_nul", config.strip_nul);
 	field(json, "verify_max_rows_per_second", config.verify_max_rows_per_second);
 
+	json.key("distribute_tables");
+	json.open('{');
+	for (const auto &[entry, column] : config.distribution.distribute)
+		field(json, entry, column);
+	json.close('}');
+	field(json, "reference_tables", config.distribution.reference);
+
 	json.key("type_override");
 	json.open('{');
 	for (const auto &override_entry : config.type_override) {

@@ -72,13 +72,15 @@ operator==(const SourceConfig &a, const SourceConfig &b) {
 					a.batch_retention, a.copy_max_memory, a.sleep_loop, a.on_error_replay, a.on_error_read,
 					a.auto_maintenance, a.gtid_enable, a.skip_events, a.keep_existing_schema,
 					a.net_read_timeout, a.copy_parallel_jobs, a.zero_dates, a.strip_nul,
-					a.verify_max_rows_per_second, a.type_override, a.fillfactor) ==
+					a.verify_max_rows_per_second, a.type_override, a.fillfactor, a.distribution.distribute,
+					a.distribution.reference) ==
 		   std::tie(b.type, b.db_conn, b.schema_mappings, b.limit_tables, b.skip_tables, b.grant_select_to,
 					b.lock_timeout, b.my_server_id, b.replica_batch_size, b.replay_max_rows,
 					b.batch_retention, b.copy_max_memory, b.sleep_loop, b.on_error_replay, b.on_error_read,
 					b.auto_maintenance, b.gtid_enable, b.skip_events, b.keep_existing_schema,
 					b.net_read_timeout, b.copy_parallel_jobs, b.zero_dates, b.strip_nul,
-					b.verify_max_rows_per_second, b.type_override, b.fillfactor);
+					b.verify_max_rows_per_second, b.type_override, b.fillfactor, b.distribution.distribute,
+					b.distribution.reference);
 }
 
 void

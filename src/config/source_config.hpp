@@ -3,6 +3,7 @@
 // password lookup. Pure C++ (libyaml only); every error names the key path and its line.
 #pragma once
 
+#include "core/distribution.hpp"
 #include "core/table_filter.hpp"
 #include "core/type_map.hpp"
 
@@ -89,7 +90,8 @@ struct SourceConfig {
 	int64_t verify_max_rows_per_second = 0; // verify_tables: MySQL rows read per second; 0: no limit
 	std::vector<TypeOverride> type_override;
 	std::vector<std::pair<int, std::vector<std::string>>> fillfactor; // factor -> tables; last listing wins
-	std::vector<Notice> notices;									  // not serialised, not compared
+	core::DistributionRules distribution; // distribute_tables, reference_tables (Citus)
+	std::vector<Notice> notices;		  // not serialised, not compared
 };
 
 // Equality of everything to_json() writes (notices are not compared).

@@ -44,7 +44,9 @@ const std::vector<std::string> source_keys = {"type",
 											  "strip_nul",
 											  "verify_max_rows_per_second",
 											  "type_override",
-											  "fillfactor"};
+											  "fillfactor",
+											  "distribute_tables",
+											  "reference_tables"};
 const std::vector<std::string> db_conn_keys = {
 	"host", "port", "user", "password", "password_file", "charset", "connect_timeout", "database"};
 const std::vector<std::string> file_keys = {"pid_dir",		 "log_dir",		"log_dest",	   "log_level",
@@ -392,6 +394,10 @@ class SourceReader {
 			read_schema_mappings(value, key_path);
 		else if (key == "limit_tables")
 			config.limit_tables = origin_table_list(value, key_path, false);
+		else if (key == "distribute_tables")
+			read_distribute_tables(value, key_path);
+		else if (key == "reference_tables")
+			read_reference_tables(value, key_path);
 		else if (key == "skip_tables")
 			config.skip_tables = origin_table_list(value, key_path, false);
 		else if (key == "grant_select_to")
@@ -574,6 +580,49 @@ class SourceReader {
 			entries.push_back(std::move(entry));
 		}
 		return entries;
+	}
+
+	// An entry of distribute_tables or reference_tables: "schema.table" or "schema.*".
+	std::string distribution_entry(const YamlNode &node, const std::string &entry_path,
+								   const std::string &text) {
+		auto schema = schema_of_entry(text, false);
+		if (!schema)
+			fail_value(entry_path, node.line,
+					   quoted(text) + " is not of the form \"schema.table\" or \"schema.*\"",
+					   "write each entry as \"schema.table\" or \"schema.*\" with the MySQL (origin) names");
+		origin_uses.push_back({entry_path, text, *schema, node.line});
+		return text;
+	}
+
+	// distribute_tables: {"schema.table" or "schema.*": distribution column}.
+	void read_distribute_tables(const YamlNode &value, const std::string &key_path) {
+		require_kind(value, Kind::mapping, key_path, "a mapping of \"schema.table\" or \"schema.*\": column");
+		for_each_entry(value, key_path + ".", [&](const YamlNode &entry, const YamlNode &column) {
+			std::string entry_path = key_path + "." + entry.text;
+			std::string name = distribution_entry(entry, entry_path, entry.text);
+			config.distribution.distribute.emplace_back(
+				name, non_empty_text(column, entry_path, "the MySQL name of the distribution column"));
+		});
+		check_distribution_overlap(value.line);
+	}
+
+	// reference_tables: ["schema.table" or "schema.*", ...].
+	void read_reference_tables(const YamlNode &value, const std::string &key_path) {
+		require_kind(value, Kind::sequence, key_path, "a list of \"schema.table\" or \"schema.*\"");
+		for (const auto &item : value.items)
+			config.distribution.reference.push_back(distribution_entry(
+				item, key_path, non_empty_text(item, key_path, "\"schema.table\" or \"schema.*\"")));
+		check_distribution_overlap(value.line);
+	}
+
+	// One entry in both lists would make the table both distributed and a reference table.
+	void check_distribution_overlap(int line) const {
+		for (const auto &[entry, column] : config.distribution.distribute)
+			for (const std::string &reference : config.distribution.reference)
+				if (entry == reference)
+					fail_value(path("reference_tables"), line,
+							   quoted(entry) + " is in both distribute_tables and reference_tables",
+							   "list each table in one of distribute_tables and reference_tables");
 	}
 
 	void read_roles(const YamlNode &value, const std::string &roles_path) {

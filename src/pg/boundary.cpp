@@ -5,6 +5,7 @@
 #include "common/error.hpp"
 #include "binlog/decode_error.hpp"
 #include "config/source_config.hpp"
+#include "pg/worker_slots.hpp"
 
 #include <cstring>
 #include <new>
@@ -109,6 +110,18 @@ errcode_from_sqlstate(const char *state) noexcept {
 }
 
 } // namespace
+
+void
+require_preloaded() {
+	if (shared_state() == nullptr)
+		throw Error(
+			sqlstate::object_not_in_prerequisite_state,
+			"pg_chameleon is not loaded through \"shared_preload_libraries\" on this server",
+			"Without it the extension has its catalogue only: no shared memory and no background "
+			"workers (a Citus worker node, where the coordinator created the extension, needs no more).",
+			"Add pg_chameleon to \"shared_preload_libraries\" in postgresql.conf and restart the server to "
+			"replicate into this server.");
+}
 
 void
 capture_current_exception(CapturedError &out) noexcept {

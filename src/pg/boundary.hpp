@@ -96,11 +96,16 @@ void capture_current_exception(CapturedError &out) noexcept;
 // transaction it was raised in (background workers record the error after that abort).
 void keep_captured(CapturedError &error);
 
+// Throws chameleon::Error unless the library was loaded through shared_preload_libraries: loaded
+// later (by CREATE EXTENSION on a Citus worker node) it has no shared memory and no launcher.
+void require_preloaded();
+
 template <typename Body>
 Datum
 invoke_guarded(const char *function_name, Body body, FunctionCallInfo fcinfo) {
 	CapturedError error;
 	try {
+		require_preloaded();
 		return body(fcinfo);
 	} catch (...) {
 		capture_current_exception(error);

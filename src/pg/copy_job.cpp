@@ -6,6 +6,7 @@
 #include "pg/init_replica.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/citus.hpp"
 #include "pg/copy_loader.hpp"
 #include "pg/existing_tables.hpp"
 #include "pg/spi.hpp"
@@ -172,6 +173,7 @@ finish_table(const Source &source, const QueuedTable &queued,
 	}
 	continue_sequences(quote_ident(queued.loading_schema) + "." +
 					   quote_ident(queued.layout.destination_table));
+	citus::distribute(source.config, queued.layout, queued.loading_schema);
 	catalogue_exec("UPDATE sch_chameleon.t_init_tables SET enm_state = 'copied', i_rows = $4, "
 				   "i_bytes = $5, i_discarded = $6, ts_finished = clock_timestamp(), "
 				   "t_binlog_name = nullif($7, ''), i_binlog_position = nullif($8, 0), "

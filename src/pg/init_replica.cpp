@@ -11,6 +11,7 @@
 #include "pg/init_copy.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/citus.hpp"
 #include "pg/existing_tables.hpp"
 #include "pg/maintenance.hpp"
 #include "pg/rights.hpp"
@@ -292,6 +293,7 @@ check_table_names(const Source &source, const std::vector<mysql::TableInfo> &tab
 void
 prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables) {
 	check_table_names(source, tables);
+	citus::require_for(source.config);
 	bool postgis = spi_value("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'") != "0";
 	const auto &mappings = source.config.schema_mappings;
 	LoadingSchemas created;
@@ -304,6 +306,8 @@ prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables
 			queue_existing_table(source, table, final_layout(source, table, destination, postgis));
 			continue;
 		}
+		core::TableLayout layout = final_layout(source, table, destination, postgis);
+		citus::check_table(source.config, layout); // before any copy: a refused table fails the init
 		create_loading_schema(source, m, created);
 		std::string loading = loading_schema(source.id, m);
 		mysql::MappedTable for_loading =
@@ -316,8 +320,8 @@ prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables
 			for (const std::string &statement : *part)
 				spi_exec(statement);
 		apply_fillfactor(source.config, table.schema, table.name, loading);
-		queue_table(source, final_layout(source, table, destination, postgis), loading,
-					static_cast<int64_t>(table.estimated_rows), static_cast<int64_t>(table.data_length));
+		queue_table(source, layout, loading, static_cast<int64_t>(table.estimated_rows),
+					static_cast<int64_t>(table.data_length));
 		for (const std::string &statement : definition.indexes)
 			add_index_statement(source, table.schema, table.name, statement);
 	}
@@ -528,6 +532,11 @@ copy_schema(int64 source_id) {
 						 "WHERE i_id_source = $1",
 						 {source.id}))
 		spi_exec(*statement[0]);
+	for (const SqlRow &row :
+		 catalogue_query("SELECT v_schema_loading, jsb_layout::text FROM sch_chameleon.t_init_tables "
+						 "WHERE i_id_source = $1",
+						 {source.id}))
+		citus::distribute(source.config, core::layout_from_json(*row[1]), *row[0]);
 	replace_destination_schemas(source);
 	catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1", {source.id});
 	pg_call([&] {

@@ -1,6 +1,7 @@
-// Module entry: _PG_init checks that the library is preloaded, defines the GUCs, asks for
-// shared memory, registers the launcher background worker and lets a cancel stop a long
-// configuration parse.
+// Module entry: _PG_init defines the GUCs, asks for shared memory, registers the launcher
+// background worker and lets a cancel stop a long configuration parse. Loaded without
+// shared_preload_libraries (a Citus worker node, where the coordinator's CREATE EXTENSION is
+// propagated) it sets up nothing: the catalogue exists, and every function refuses to run.
 #include "pg/pg_headers.hpp"
 
 #include "config/source_config.hpp"
@@ -29,19 +30,16 @@ void
 _PG_init(void) {
 	using namespace chameleon::pg;
 
+	// Loaded later (CREATE EXTENSION on a Citus worker node): the catalogue only, without the
+	// server-wide setting, shared memory or launcher that only a preloaded library may set up;
+	// every function refuses to run (require_preloaded).
 	if (!process_shared_preload_libraries_in_progress)
-		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						errmsg("pg_chameleon must be loaded through \"shared_preload_libraries\""),
-						errdetail("Its background workers and shared memory are set up at server start."),
-						errhint("Add pg_chameleon to \"shared_preload_libraries\" in postgresql.conf and "
-								"restart the server.")));
-
+		return;
 	DefineCustomIntVariable("pg_chameleon.max_workers", "Maximum number of pg_chameleon worker processes.",
 							"Each source uses up to three (reader, replay, init); the launcher uses one, and "
 							"each database with the extension one manager.",
 							&max_workers_guc, 16, 2, 1024, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
 	MarkGUCPrefixReserved("pg_chameleon");
-
 	request_shared_memory();
 	register_launcher();
 	// set in the postmaster, inherited by every backend and worker

@@ -8,6 +8,7 @@
 #include "pg/replay_state.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/citus.hpp"
 #include "pg/maintenance.hpp"
 #include "pg/recopy.hpp"
 #include "pg/rights.hpp"
@@ -110,10 +111,11 @@ ReplayContext::load_tables() {
 		return;
 	for (auto &[name, table] : tables_)
 		for (SPIPlanPtr plan : {table.insert_plan, table.update_plan, table.delete_plan,
-								table.delete_keys_plan, table.update_rows_plan})
+								table.delete_keys_plan, table.update_rows_plan, table.insert_rows_plan})
 			if (plan)
 				pg_call([&] { SPI_freeplan(plan); });
 	tables_.clear();
+	auto citus_tables = citus::citus_tables();
 	for (const SqlRow &row : rows) {
 		TableState state;
 		state.enabled = *row[2] == "t";
@@ -122,6 +124,12 @@ ReplayContext::load_tables() {
 		state.point_position = row[4] ? std::stoll(*row[4]) : 0;
 		if (row[5])
 			state.layout = core::layout_from_json(*row[5]);
+		auto citus_table =
+			citus_tables.find({state.layout.destination_schema, state.layout.destination_table});
+		if (citus_table != citus_tables.end()) {
+			state.citus = true;
+			state.distribution_column = citus_table->second;
+		}
 		tables_[{*row[0], *row[1]}] = std::move(state);
 	}
 	tables_version_ = version;
@@ -170,6 +178,8 @@ ReplayContext::table_failed(const LogEvent &event, TableState &table, const Tabl
 								   failure.sql,
 								   failure.sqlstate,
 								   failure.message};
+	if (failure.sqlstate.rfind("08", 0) == 0) // a connection to a node failed: no problem of the table
+		throw NodeUnreachable(failure.message);
 	// A right the owner lacks is no problem of one table: the source stops, whatever the policy.
 	if (source_.config.on_error_replay == config::OnError::exit ||
 		failure.sqlstate == sqlstate::insufficient_privilege)
@@ -241,6 +251,15 @@ class Replayer {
 					end_before = restart.event_id;
 				}
 			}
+		} catch (const NodeUnreachable &failure) {
+			wait_for_node(failure.what());
+			return false;
+		} catch (const PgError &error) {
+			// the commit (two-phase commit on the worker nodes) could not reach a node
+			if (ERRCODE_TO_CATEGORY(error.sqlerrcode()) != ERRCODE_CONNECTION_EXCEPTION)
+				throw;
+			wait_for_node(error.what());
+			return false;
 		} catch (const ReplayStopped &stop) {
 			rows_.discard();
 			context_.tables_changed();
@@ -258,6 +277,19 @@ class Replayer {
 	}
 
   private:
+	// The round was rolled back because a node was unreachable: it runs again after a second.
+	void wait_for_node(const std::string &message) {
+		rows_.discard();
+		context_.tables_changed();
+		std::string text = "replay of source \"" + source_.name + "\" waits for a node: " + message;
+		pg_call([&] {
+			ereport(WARNING, (errmsg_internal("%s", text.c_str())));
+			(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 1000L,
+							PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+		});
+	}
+
 	// One round: the events of the oldest unreplayed batch after the marker, until the batch ends or
 	// the round has applied replay_max_rows rows or run for round_time_budget (then it ends at the
 	// next MySQL transaction's start), or before end_before (when not 0).

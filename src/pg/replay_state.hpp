@@ -28,12 +28,17 @@ struct TableState {
 	bool syncing = false;	// sync_tables is copying it: the replay waits at its events
 	std::string point_file; // consistent point; empty: consistent from the start
 	int64_t point_position = 0;
+	// A Citus table (src/pg/citus.hpp): rows go in by INSERT, never by COPY into the coordinator's
+	// table, and an update never sets the distribution column (PostgreSQL name; "" for a reference table).
+	bool citus = false;
+	std::string distribution_column;
 	// Prepared statements, made on first use.
 	SPIPlanPtr insert_plan = nullptr;
 	SPIPlanPtr update_plan = nullptr;
 	SPIPlanPtr delete_plan = nullptr;
 	SPIPlanPtr delete_keys_plan = nullptr; // the net effect's DELETE of many keys
 	SPIPlanPtr update_rows_plan = nullptr; // the net effect's UPDATE of many rows
+	SPIPlanPtr insert_rows_plan = nullptr; // the net effect's INSERT of many rows (Citus tables)
 	std::shared_ptr<CopyLoader> loader;	   // the net effect's COPY
 };
 
@@ -61,6 +66,14 @@ struct TableError {
 };
 
 // on_error_replay: exit: the replay stops; the error log entry is written after the rollback.
+// A statement failed because a node of the cluster (a Citus worker node) could not be reached
+// (SQLSTATE class 08): no table is at fault, so none is disabled; the round is rolled back and the
+// replay tries it again until the node is back.
+class NodeUnreachable : public std::runtime_error {
+  public:
+	using std::runtime_error::runtime_error;
+};
+
 class ReplayStopped : public std::runtime_error {
   public:
 	ReplayStopped(const std::string &message, std::string detail, std::vector<SqlValue> entry,

@@ -3,6 +3,7 @@
 #include "pg/row_apply.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/citus.hpp"
 
 #include "common/error.hpp"
 #include "core/pg_names.hpp"
@@ -12,6 +13,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <optional>
 
 namespace chameleon::pg {
 
@@ -83,6 +85,22 @@ update_rows_sql(const core::TableLayout &layout, const std::vector<size_t> &key)
 	}
 	return "UPDATE " + qualified(layout) + " AS t SET " + set + " FROM unnest(" + unnest + ") AS v(" + names +
 		   ") WHERE " + match;
+}
+
+// INSERT of many rows (a Citus table, where COPY into the coordinator's table would not reach the
+// shards): one array parameter per column.
+std::string
+insert_rows_sql(const core::TableLayout &layout) {
+	std::string columns, values, unnest, names;
+	for (size_t i = 0; i < layout.columns.size(); i++) {
+		std::string column = "c" + std::to_string(i);
+		columns += (i ? ", " : "") + quote_column(layout.columns[i].mysql.name);
+		values += (i ? ", v." : "v.") + column + "::" + layout.columns[i].pg_type;
+		unnest += (i ? ", $" : "$") + std::to_string(i + 1) + "::text[]";
+		names += (i ? ", " : "") + column;
+	}
+	return "INSERT INTO " + qualified(layout) + " (" + columns + ") SELECT " + values + " FROM unnest(" +
+		   unnest + ") AS v(" + names + ")";
 }
 
 // A row with text that is not valid in its character set: it goes to t_discarded_rows, as the
@@ -235,6 +253,8 @@ RowApplier::flush_table(const TableKey &name, Pending &pending) {
 	int64_t rows = 0;
 	for (const LogEvent &event : pending.events)
 		rows += event.rows;
+	if (table != nullptr && table->citus) // rows on the worker nodes commit with the position
+		citus::use_two_phase_commit();
 	if (table != nullptr && table->enabled && !pending.fold.refused()) {
 		core::RowFold::NetEffect effect = pending.fold.net_effect();
 		// Rows replaced in place keep PostgreSQL's HOT updates; a unique value that moves between
@@ -305,6 +325,10 @@ RowApplier::apply_net_effect(TableState &table, const core::RowFold::NetEffect &
 		failure.key = std::to_string(effect.replaced.size()) + " keys";
 		execute(table.update_rows_plan, arrays, SPI_OK_UPDATE, "an update", failure, effect.replaced.size());
 	}
+	if (table.citus) {
+		insert_rows(table, effect, in_place, failure);
+		return;
+	}
 	copy_text_.clear();
 	size_t copied = 0;
 	auto add_copy_line = [&](const core::RowImage &image) {
@@ -336,6 +360,35 @@ RowApplier::apply_net_effect(TableState &table, const core::RowFold::NetEffect &
 	failure.sql = "COPY " + qualified(layout) + " FROM the final rows of " + std::to_string(copied) + " keys";
 	failure.key.clear();
 	table.loader->copy_rows(copy_text_);
+}
+
+// The net effect's new rows (and replaced rows, unless replaced in place) into a Citus table: one
+// INSERT ... SELECT FROM unnest, which the coordinator routes to the shards.
+void
+RowApplier::insert_rows(TableState &table, const core::RowFold::NetEffect &effect, bool in_place,
+						TableError &failure) {
+	const core::TableLayout &layout = table.layout;
+	std::vector<SqlValue> arrays(layout.columns.size(), std::string("{"));
+	size_t rows = 0;
+	auto add = [&](const core::RowImage &image) {
+		for (size_t i = 0; i < layout.columns.size(); i++)
+			append_array_element(*arrays[i], image[i]);
+		rows++;
+	};
+	if (!in_place)
+		for (const core::RowImage *image : effect.replaced)
+			add(*image);
+	for (const core::RowImage *image : effect.inserted)
+		add(*image);
+	if (rows == 0)
+		return;
+	for (SqlValue &array : arrays)
+		*array += '}';
+	failure.sql = insert_rows_sql(layout);
+	if (!table.insert_rows_plan)
+		table.insert_rows_plan = prepare(failure.sql, static_cast<int>(layout.columns.size()));
+	failure.key = std::to_string(rows) + " keys";
+	execute(table.insert_rows_plan, arrays, SPI_OK_INSERT, "an insert", failure, rows);
 }
 
 // Applies one rows event row by row in a subtransaction; returns the rows applied (0 when the event
@@ -493,10 +546,22 @@ RowApplier::apply_row(TableState &table, const binlog::TableMap &table_map, binl
 			apply_row(table, table_map, binlog::RowsKind::write, before, after, failure);
 			return;
 		}
+		// Citus never lets an UPDATE set the distribution column, even to its value: a row that moves to
+		// another value is deleted and inserted, and the others are updated without that column.
+		std::optional<size_t> distribution;
+		for (size_t i = 0; i < layout.columns.size() && !table.distribution_column.empty(); i++)
+			if (core::pg_column_name(layout.columns[i].mysql.name) == table.distribution_column)
+				distribution = i;
+		if (distribution && old_values[*distribution] != new_values[*distribution]) {
+			apply_row(table, table_map, binlog::RowsKind::remove, before, after, failure);
+			apply_row(table, table_map, binlog::RowsKind::write, before, after, failure);
+			return;
+		}
 		std::string set, where;
 		for (size_t i = 0; i < layout.columns.size(); i++)
-			set += (i ? ", " : "") + quote_column(layout.columns[i].mysql.name) + " = " +
-				   cast(i, static_cast<int>(i) + 1);
+			if (i != distribution)
+				set += (set.empty() ? "" : ", ") + quote_column(layout.columns[i].mysql.name) + " = " +
+					   cast(i, static_cast<int>(i) + 1);
 		for (size_t k = 0; k < key_index.size(); k++)
 			where += (k ? " AND " : "") + quote_column(layout.columns[key_index[k]].mysql.name) + " = " +
 					 cast(key_index[k], static_cast<int>(layout.columns.size() + k) + 1);

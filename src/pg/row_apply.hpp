@@ -59,6 +59,8 @@ class RowApplier {
 	void image_text(const core::TableLayout &layout, const binlog::TableMap &table_map,
 					const std::vector<binlog::Value> &image, core::RowImage &out, TableError &failure,
 					const std::vector<bool> *only = nullptr);
+	void insert_rows(TableState &table, const core::RowFold::NetEffect &effect, bool in_place,
+					 TableError &failure);
 	SPIPlanPtr prepare(const std::string &sql, int count);
 	void execute(SPIPlanPtr plan, const std::vector<SqlValue> &params, int expected_result,
 				 const std::string &what, TableError &failure, uint64 expected_rows = 1);

@@ -4,6 +4,7 @@
 #include "pg/init_copy.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/citus.hpp"
 #include "pg/existing_tables.hpp"
 #include "pg/maintenance.hpp"
 #include "pg/spi.hpp"
@@ -181,6 +182,7 @@ replace_destination_schemas(const Source &source) {
 	// Checked again in the transaction that drops them: schemas change between add_source and now.
 	check_destination_schemas(source);
 	spi_exec("SET LOCAL lock_timeout = " + core::quote_literal(source.config.lock_timeout));
+	citus::sequential_ddl();
 	const auto &mappings = source.config.schema_mappings;
 	for (size_t m = 0; m < mappings.size(); m++) {
 		const std::string &destination = mappings[m].second;
@@ -280,6 +282,7 @@ swap_tables_in(const Source &source, const SyncRequest &request) {
 						"sync_tables could not copy table \"" + *failed[0][0] + "\"", *failed[0][1],
 						"Fix the cause and run chameleon.sync_tables() again.");
 		spi_exec("SET LOCAL lock_timeout = " + core::quote_literal(source.config.lock_timeout));
+		citus::sequential_ddl();
 		for (const SqlRow &row :
 			 catalogue_query("SELECT v_schema_origin, v_table_name, v_schema_name, v_schema_loading, "
 							 "jsb_layout::text FROM sch_chameleon.t_init_tables "

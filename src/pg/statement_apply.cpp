@@ -4,6 +4,7 @@
 #include "pg/replay_state.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/citus.hpp"
 #include "pg/recopy.hpp"
 #include "pg/rights.hpp"
 
@@ -154,8 +155,11 @@ apply_statement(ReplayContext &context, const LogEvent &event) {
 			[&] {
 				for (const std::string &sql : translation.statements)
 					spi_exec(sql);
-				for (const ddl::LayoutChange &change : translation.layout_changes)
+				for (const ddl::LayoutChange &change : translation.layout_changes) {
 					store_layout_change(source.id, change);
+					if (change.kind == ddl::LayoutChange::Kind::create) // a new table of a Citus rule
+						citus::distribute(source.config, *change.layout, change.layout->destination_schema);
+				}
 				for (const ddl::TableRef &table : translation.needs_copy)
 					mark_needs_copy(source.id, table, event.statement);
 				for (const ddl::Recopy &recopy : translation.recopy)

@@ -1,4 +1,4 @@
-# The process skeleton: the library refuses to load unless preloaded, the launcher runs and
+# The process skeleton: the library runs its catalogue only unless preloaded, the launcher runs and
 # is restarted after it dies, and the workers view never shows a dead process.
 # checks: 6
 . "$(dirname "$0")/../lib/sandbox.sh"
@@ -6,7 +6,7 @@
 
 q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
 
-# A second server without shared_preload_libraries.
+# A second server without shared_preload_libraries
 other=$SANDBOX/pg/nopreload
 other_port=$((PG_PORT + 1))
 rm -rf "$other"
@@ -14,12 +14,15 @@ mkdir -p "$other" && chmod 700 "$other"
 [ "$(id -u)" = 0 ] && chown postgres "$other"
 as_postgres "$PG_BIN/initdb" -D "$other" -U postgres -A trust >/dev/null 2>&1
 as_postgres "$PG_BIN/pg_ctl" -D "$other" -l "$other/log" -o "-p $other_port -k $SANDBOX/run -c listen_addresses=''" -w start >/dev/null
-check_fails "CREATE EXTENSION without preloading is refused" \
-	'must be loaded through "shared_preload_libraries"' \
-	psql -X -q -p "$other_port" -d postgres -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pg_chameleon"
+# (a Citus worker node, where the coordinator's CREATE EXTENSION is propagated): the catalogue
+# is created, and every function refuses to run.
+check_fails "without preloading, CREATE EXTENSION creates the catalogue only and a function refuses to run" \
+	'pg_chameleon is not loaded through "shared_preload_libraries" on this server' \
+	psql -X -q -p "$other_port" -d postgres -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pg_chameleon" \
+	-c "SELECT count(*) FROM chameleon.workers"
 check_fails "the refusal says what to do" \
 	'HINT:  Add pg_chameleon to "shared_preload_libraries" in postgresql.conf and restart the server' \
-	psql -X -q -p "$other_port" -d postgres -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pg_chameleon"
+	psql -X -q -p "$other_port" -d postgres -v ON_ERROR_STOP=1 -c "SELECT count(*) FROM chameleon.workers"
 as_postgres "$PG_BIN/pg_ctl" -D "$other" -m immediate -w stop >/dev/null
 rm -rf "$other"
 

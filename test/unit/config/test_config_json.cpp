@@ -68,7 +68,7 @@ TEST_CASE("the canonical JSON of the defaults", "[config][json]") {
 		"\"on_error_read\": \"exit\", \"auto_maintenance\": \"disabled\", \"gtid_enable\": false, "
 		"\"skip_events\": {\"insert\": [], \"update\": [], \"delete\": []}, \"keep_existing_schema\": false, "
 		"\"net_read_timeout\": 600, \"copy_parallel_jobs\": 2, \"zero_dates\": \"null\", \"strip_nul\": "
-		"true, \"verify_max_rows_per_second\": 0, "
+		"true, \"verify_max_rows_per_second\": 0, \"distribute_tables\": {}, \"reference_tables\": [], "
 		"\"type_override\": {}, \"fillfactor\": {}}");
 }
 

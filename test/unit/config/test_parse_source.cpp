@@ -285,3 +285,31 @@ TEST_CASE("anchors may share a connection between keys", "[config][source]") {
 	SourceConfig config = parse_source("db_conn: &c {user: u, host: h}\nschema_mappings: {a: b}\n");
 	CHECK(config.db_conn.host == "h");
 }
+
+TEST_CASE("distribute_tables and reference_tables", "[config][source]") {
+	SourceConfig config = parse_source(minimal_source + "distribute_tables:\n"
+														"  shop.orders: customer_id\n"
+														"  \"shop.*\": id\n"
+														"reference_tables: [shop.countries]\n");
+	CHECK(config.distribution.distribute ==
+		  std::vector<std::pair<std::string, std::string>>{{"shop.orders", "customer_id"}, {"shop.*", "id"}});
+	CHECK(config.distribution.reference == Strings{"shop.countries"});
+	CHECK(parse_source(to_json(config, true)) == config);
+	CHECK(parse_source(minimal_source).distribution.empty());
+
+	auto error = error_of([] { parse_source(minimal_source + "reference_tables: [other.t]\n"); });
+	CHECK(error.key == "reference_tables");
+	CHECK_THAT(error.message, Contains("is not an origin schema of schema_mappings"));
+	error = error_of([] { parse_source(minimal_source + "distribute_tables: {orders: id}\n"); });
+	CHECK(error.key == "distribute_tables.orders");
+	CHECK_THAT(error.message, Contains("is not of the form \"schema.table\" or \"schema.*\""));
+	error = error_of([] { parse_source(minimal_source + "distribute_tables: {shop.orders: \"\"}\n"); });
+	CHECK(error.key == "distribute_tables.shop.orders");
+	error = error_of([] { parse_source(minimal_source + "distribute_tables: [shop.orders]\n"); });
+	CHECK(error.key == "distribute_tables");
+	error = error_of([] {
+		parse_source(minimal_source + "distribute_tables: {shop.t: id}\nreference_tables: [shop.t]\n");
+	});
+	CHECK(error.key == "reference_tables");
+	CHECK_THAT(error.message, Contains("\"shop.t\" is in both distribute_tables and reference_tables"));
+}
