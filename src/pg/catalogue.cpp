@@ -17,6 +17,12 @@ no_such_source(const std::string &name) {
 				 "List the sources with: SELECT source FROM chameleon.sources;");
 }
 
+Error
+source_gone(int64 source_id) {
+	return Error(sqlstate::undefined_object, "source " + std::to_string(source_id) + " no longer exists", "",
+				 "It was dropped while this worked on it: nothing is left to do for it.");
+}
+
 Source
 source_from_row(const SqlRow &row) {
 	Source source;
@@ -50,7 +56,7 @@ load_source(int64 source_id) {
 	std::vector<SqlRow> rows =
 		catalogue_query(std::string(source_columns) + "WHERE i_id_source = $1", {source_id});
 	if (rows.empty())
-		throw Error(sqlstate::undefined_object, "source " + std::to_string(source_id) + " no longer exists");
+		throw source_gone(source_id);
 	return source_from_row(rows[0]);
 }
 
@@ -67,7 +73,7 @@ source_owner(int64 source_id) {
 	SqlValue owner = catalogue_value(
 		"SELECT rol_owner::oid FROM sch_chameleon.t_sources WHERE i_id_source = $1", {source_id});
 	if (!owner)
-		throw Error(sqlstate::undefined_object, "source " + std::to_string(source_id) + " no longer exists");
+		throw source_gone(source_id);
 	return static_cast<Oid>(std::stoul(*owner));
 }
 
@@ -78,7 +84,7 @@ change_source_status(int64 source_id, core::StatusChange change, const std::stri
 		"SELECT enm_status::text FROM sch_chameleon.t_sources WHERE i_id_source = $1 FOR UPDATE",
 		{source_id});
 	if (!current)
-		throw Error(sqlstate::undefined_object, "source " + std::to_string(source_id) + " no longer exists");
+		throw source_gone(source_id);
 	std::optional<core::SourceStatus> before = core::parse_status(*current);
 	if (!before)
 		throw Error(sqlstate::internal_error,

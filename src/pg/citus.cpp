@@ -93,7 +93,7 @@ use_two_phase_commit() {
 			return reinterpret_cast<void (*)()>(
 				load_external_function("citus", "Use2PCForCoordinatedTransaction", true, nullptr));
 		});
-	use_2pc();
+	pg_call([] { use_2pc(); });
 }
 
 } // namespace chameleon::pg::citus

@@ -121,7 +121,9 @@ read_sync_request(int64 source_id, dsm_handle handle) {
 	char *text = pg_call([&] {
 		dsm_segment *segment = dsm_attach(handle);
 		if (segment == nullptr)
-			ereport(ERROR, (errmsg("the sync_tables request is gone")));
+			ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+							errmsg("the sync_tables request is gone"),
+							errhint("Run chameleon.sync_tables() again.")));
 		char *copy = pstrdup(static_cast<const char *>(dsm_segment_address(segment)));
 		dsm_unpin_segment(handle);
 		dsm_detach(segment);

@@ -299,6 +299,12 @@ CHAMELEON_FUNCTION(chameleon_run_maintenance) {
 		throw Error(sqlstate::object_not_in_prerequisite_state, "run_maintenance needs READ COMMITTED",
 					"It reads the outcome the maintenance worker commits.",
 					"Call it outside a REPEATABLE READ or SERIALIZABLE transaction.");
+	// As VACUUM: the worker locks the source's row, which a transaction of the caller may hold
+	// (pause_replica in the same transaction), and the caller waits for the worker.
+	if (IsTransactionBlock())
+		throw Error(sqlstate::active_sql_transaction, "run_maintenance cannot run inside a transaction block",
+					"It waits for a maintenance worker that changes the source in transactions of its own.",
+					"Call it on its own, outside BEGIN ... COMMIT.");
 	pg::SqlValue before;
 	pg::with_spi([&] {
 		if (pg::catalogue_value("SELECT count(*) FROM sch_chameleon.fn_worker_slots() w WHERE w.source = $1 "

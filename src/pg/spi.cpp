@@ -148,15 +148,17 @@ run_transaction(const std::function<void()> &body) {
 	});
 	try {
 		body();
+		// The commit may fail too (a deferred constraint, a two-phase PREPARE on a Citus node): the
+		// transaction is then aborted here, so that the next one starts from a clean state.
+		pg_call([] {
+			SPI_finish();
+			PopActiveSnapshot();
+			CommitTransactionCommand();
+		});
 	} catch (...) {
 		pg_call([] { AbortCurrentTransaction(); });
 		throw;
 	}
-	pg_call([] {
-		SPI_finish();
-		PopActiveSnapshot();
-		CommitTransactionCommand();
-	});
 }
 
 bool
