@@ -56,6 +56,17 @@ float_column(const std::string &my, const std::string &pg, bool single) {
 			true, false};
 }
 
+// The replica's EWKB (little-endian, as MySQL writes WKB) back in MySQL's internal form, as hex:
+// the SRID (4 bytes) first, then the WKB without the SRID flag 0x20000000 and the SRID after the
+// type word; plain WKB (SRID 0) gets a zero SRID.
+std::string
+mysql_geometry_hex(const std::string &ewkb) {
+	return "CASE WHEN get_byte(" + ewkb + ", 4) & 32 = 0 THEN '00000000' || encode(" + ewkb +
+		   ", 'hex') ELSE encode(substring(" + ewkb + " from 6 for 4) || substring(" + ewkb +
+		   " from 1 for 4) || set_byte('\\x00'::bytea, 0, get_byte(" + ewkb + ", 4) & 223) || substring(" +
+		   ewkb + " from 10), 'hex') END";
+}
+
 enum class KeyOrder { native, string, binary, none };
 
 KeyOrder
@@ -105,31 +116,24 @@ pg_field(const std::string &expression) {
 }
 
 // The text a range hash reads per row: the fields joined by U+001F (CONCAT_WS skips NULLs), then
-// one digit per column, 1 for NULL. Cheaper than length prefixes (the hash is the expensive part
-// of a verification); only a value holding U+001F could hide a shift between adjacent columns,
-// and the rows of a differing range are compared field by field.
+// one digit per column, 1 for NULL (core::row_hash_text builds the same text from PostgreSQL's
+// values). Only a value holding U+001F could hide a shift between adjacent columns, and the rows of
+// a differing range are compared field by field. Integers and decimals go in bare: CONCAT_WS
+// prints them as CAST(... AS CHAR) does, at half the cost.
 std::string
 mysql_row_text(const TableLayout &layout) {
 	std::string text = "CONCAT(CONCAT_WS(_utf8mb4 X'1F'";
 	std::string nulls;
 	for (const LayoutColumn &column : layout.columns) {
 		std::string expression = canonical_column(column).mysql;
-		text += ", " + expression;
+		bool plain_number = column.form == ValueForm::AsIs && column.pg_type != "boolean" &&
+							is_one_of(column.mysql.data_type, {"tinyint", "smallint", "mediumint", "int",
+															   "integer", "bigint", "decimal", "numeric"});
+		text += ", " + (plain_number ? mysql_ident(column.mysql.name) : expression);
 		// Zero dates are NULL in the canonical text only: test that text, else the cheaper column.
 		bool null_in_text =
 			column.form == ValueForm::ZeroDateToNull || column.form == ValueForm::TimestampUtc;
 		nulls += ", ISNULL(" + (null_in_text ? expression : mysql_ident(column.mysql.name)) + ")";
-	}
-	return text + ")" + nulls + ")";
-}
-
-std::string
-pg_row_text(const TableLayout &layout) {
-	std::string text = "concat(concat_ws(E'\\x1f'";
-	std::string nulls;
-	for (const LayoutColumn &column : layout.columns) {
-		text += ", " + canonical_column(column).pg;
-		nulls += ", (" + quote_column(column.mysql.name) + " IS NULL)::int";
 	}
 	return text + ")" + nulls + ")";
 }
@@ -291,16 +295,14 @@ canonical_column(const LayoutColumn &column) {
 		return {"LOWER(HEX(" + my + "))", "encode(" + pg + ", 'hex')", true, false};
 	case ValueForm::Geometry:
 	case ValueForm::GeometryBytea:
+		return {"LOWER(HEX(" + my + "))",
+				mysql_geometry_hex(column.form == ValueForm::Geometry ? "ST_AsEWKB(" + pg + ", 'NDR')" : pg),
+				true, false};
 	case ValueForm::Vector:
 		return {"IF(" + my + " IS NULL, NULL, '-')", "CASE WHEN " + pg + " IS NULL THEN NULL ELSE '-' END",
 				false, false};
 	case ValueForm::Json:
-		return {"CAST(JSON_LENGTH(" + my + ") AS CHAR)",
-				"(CASE WHEN " + pg + " IS NULL THEN NULL WHEN jsonb_typeof(" + pg +
-					") = 'object' THEN (SELECT count(*) FROM jsonb_object_keys(" + pg +
-					")) WHEN jsonb_typeof(" + pg + ") = 'array' THEN jsonb_array_length(" + pg +
-					") ELSE 1 END)::text",
-				true, true};
+		return {"JSON_NORMALIZE(" + my + ")", pg + "::text", true, true};
 	case ValueForm::SetToArray:
 		return {"CONVERT(" + my + " USING utf8mb4)", "array_to_string(" + pg + ", ',')", true, false};
 	case ValueForm::ZeroDateToNull:
@@ -341,16 +343,16 @@ key_has_ranges(const TableLayout &layout) {
 std::string
 mysql_range_hash(const TableLayout &layout, const std::optional<KeyBound> &lower,
 				 const std::optional<KeyBound> &upper) {
-	return "SELECT COUNT(*), BIT_XOR(CAST(CONV(LEFT(MD5(" + mysql_row_text(layout) +
-		   "), 15), 16, 10) AS UNSIGNED)) FROM " + mysql_table(layout) + " WHERE " +
-		   mysql_range_condition(layout, lower, upper);
+	return "SELECT COUNT(*), COALESCE(SUM(CRC32(" + mysql_row_text(layout) + ")), 0) FROM " +
+		   mysql_table(layout) + " WHERE " + mysql_range_condition(layout, lower, upper);
 }
 
 std::string
-pg_range_hash(const TableLayout &layout, bool lower, bool upper) {
-	return "SELECT count(*)::text, coalesce(bit_xor(('x' || left(md5(" + pg_row_text(layout) +
-		   "), 15))::bit(60)::bigint), 0)::text FROM " + pg_table(layout) + " WHERE " +
-		   pg_range_condition(layout, lower, upper);
+pg_range_values(const TableLayout &layout, bool lower, bool upper) {
+	std::string sql = "SELECT ";
+	for (size_t i = 0; i < layout.columns.size(); i++)
+		sql += (i > 0 ? ", " : "") + canonical_column(layout.columns[i]).pg;
+	return sql + " FROM " + pg_table(layout) + " WHERE " + pg_range_condition(layout, lower, upper);
 }
 
 std::string

@@ -17,8 +17,8 @@ namespace chameleon::core {
 struct CanonicalColumn {
 	std::string mysql; // MySQL expression (utf8mb4 text)
 	std::string pg; // PostgreSQL expression (text); needs TimeZone UTC, DateStyle ISO, IntervalStyle postgres
-	bool compared = true; // false: not compared (spatial, vector): both sides print a constant
-	bool partial = false; // compared in part only (json: type and top-level length)
+	bool compared = true; // false: not compared (vector): both sides print a constant
+	bool json = false;	  // PostgreSQL's text is jsonb's: core::canonical_json makes it MySQL's form
 };
 
 CanonicalColumn canonical_column(const LayoutColumn &column);
@@ -35,12 +35,14 @@ struct KeyBound {
 // code point, binary strings). Otherwise the table is verified as one range.
 bool key_has_ranges(const TableLayout &layout);
 
-// SELECT count(*), XOR of the first 60 bits of each row's md5 (text, "0" when empty) of the rows
-// with lower < key <= upper (an absent bound: no limit).
+// SELECT COUNT(*), SUM of the CRC32 of each row's text (0 when empty) of the rows with
+// lower < key <= upper (an absent bound: no limit).
 std::string mysql_range_hash(const TableLayout &layout, const std::optional<KeyBound> &lower,
 							 const std::optional<KeyBound> &upper);
-// The same in PostgreSQL; the bounds' canonical values are parameters $1..$n (lower first).
-std::string pg_range_hash(const TableLayout &layout, bool lower, bool upper);
+// PostgreSQL's canonical value of every column of each row of the range, from which the caller
+// computes the same count and sum (core::row_hash_text, core::row_crc32); the bounds' canonical
+// values are parameters $1..$n (lower first).
+std::string pg_range_values(const TableLayout &layout, bool lower, bool upper);
 
 // Each row of the range in key order: its key as canonical text (columns joined with ',') then
 // the canonical text of every column of the layout.

@@ -12,6 +12,7 @@
 #include "binlog/value.hpp"
 #include "common/error.hpp"
 #include "core/sql_quote.hpp"
+#include "core/verify_row.hpp"
 #include "core/verify_sql.hpp"
 #include "mysql/connection.hpp"
 #include "mysql/source_params.hpp"
@@ -27,7 +28,7 @@ namespace chameleon::pg {
 namespace {
 
 // Rows of one range per side: canonical key text -> canonical text of every column.
-using RangeRows = std::map<std::string, std::vector<std::optional<std::string>>>;
+using RangeRows = std::map<std::string, core::CanonicalRow>;
 
 constexpr int64 range_rows = 10000;			// rows per range (MySQL key order)
 constexpr int settle_attempts = 5;			// re-reads of a range whose rows keep changing
@@ -75,7 +76,11 @@ class TableVerifier {
 	TableVerifier(const std::string &source, const config::SourceConfig &config, mysql::Connection &mysql,
 				  Oid owner, bool replicating, core::TableLayout layout, Throttle &throttle)
 		: source_(source), config_(config), mysql_(mysql), owner_(owner), replicating_(replicating),
-		  layout_(std::move(layout)), throttle_(throttle) {}
+		  layout_(std::move(layout)), throttle_(throttle) {
+		for (size_t i = 0; i < layout_.columns.size(); i++)
+			if (core::canonical_column(layout_.columns[i]).json)
+				json_columns_.push_back(i);
+	}
 
 	TableResult run() {
 		if (!mysql_table_exists()) {
@@ -167,10 +172,15 @@ class TableVerifier {
 				mysql_failure = std::current_exception();
 			}
 		});
-		std::vector<SqlRow> pg;
+		int64 pg_rows = 0;
+		uint64 pg_sum = 0;
 		try {
-			pg = pg_query(core::pg_range_hash(layout_, lower.has_value(), upper.has_value()),
-						  core::pg_bound_params(lower, upper));
+			for (SqlRow &row : pg_query(core::pg_range_values(layout_, lower.has_value(), upper.has_value()),
+										core::pg_bound_params(lower, upper))) {
+				canonical_json(row);
+				pg_sum += core::row_crc32(core::row_hash_text(row));
+				pg_rows++;
+			}
 		} catch (...) {
 			mysql_thread.join();
 			throw;
@@ -182,12 +192,19 @@ class TableVerifier {
 		int64 rows = std::stoll(my.at(0).at(0).value_or("0"));
 		result_.rows_mysql += rows;
 		throttle_.rows_read(rows);
-		result_.rows_pg += std::stoll(pg.at(0).at(0).value_or("0"));
-		if (my[0][0] != pg[0][0] || my[0][1] != pg[0][1]) {
+		result_.rows_pg += pg_rows;
+		if (rows != pg_rows || std::stoull(my[0][1].value_or("0")) != pg_sum) {
 			result_.ranges_different++;
 			find_rows(lower, upper);
 		}
 		return next;
+	}
+
+	// jsonb's text of the JSON columns in MariaDB's JSON_NORMALIZE form.
+	void canonical_json(core::CanonicalRow &values) const {
+		for (size_t i : json_columns_)
+			if (values[i])
+				values[i] = core::canonical_json(*values[i]).value_or(*values[i]);
 	}
 
 	RangeRows mysql_rows(const std::optional<core::KeyBound> &lower,
@@ -203,8 +220,11 @@ class TableVerifier {
 					  const std::optional<core::KeyBound> &upper) {
 		RangeRows rows;
 		for (SqlRow &row : pg_query(core::pg_range_rows(layout_, lower.has_value(), upper.has_value()),
-									core::pg_bound_params(lower, upper)))
-			rows[row[0].value_or("")] = std::vector<std::optional<std::string>>(row.begin() + 1, row.end());
+									core::pg_bound_params(lower, upper))) {
+			core::CanonicalRow values(row.begin() + 1, row.end());
+			canonical_json(values);
+			rows[row[0].value_or("")] = std::move(values);
+		}
 		return rows;
 	}
 
@@ -302,6 +322,7 @@ class TableVerifier {
 	bool ranged_ = false;
 	core::TableLayout layout_;
 	Throttle &throttle_;
+	std::vector<size_t> json_columns_;
 	TableResult result_;
 	std::string mismatch_json_ = "[";
 };
