@@ -497,7 +497,7 @@ using namespace chameleon;
 CHAMELEON_FUNCTION(chameleon_verify_tables) {
 	std::string name = pg::text_argument(fcinfo, 0, "name");
 	std::string tables = pg::jsonb_argument(fcinfo, 1, "tables");
-	int64 run = PG_GETARG_INT64(2);
+	int64 run = pg::int64_argument(fcinfo, 2, "run");
 	bool resync = pg::bool_argument(fcinfo, 3, "resync");
 	bool wait = pg::bool_argument(fcinfo, 4, "wait");
 	pg::WorkerArgs args;
