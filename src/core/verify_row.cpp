@@ -162,7 +162,7 @@ is_digit(char c) {
 } // namespace
 
 std::string
-row_hash_text(const CanonicalRow &values) {
+row_hash_text(const CanonicalRow &values, const std::vector<bool> &null_digit) {
 	std::string text;
 	bool first = true;
 	for (const std::optional<std::string> &value : values)
@@ -172,8 +172,9 @@ row_hash_text(const CanonicalRow &values) {
 			first = false;
 			text += *value;
 		}
-	for (const std::optional<std::string> &value : values)
-		text += value ? '0' : '1';
+	for (size_t i = 0; i < values.size(); i++)
+		if (null_digit[i])
+			text += values[i] ? '0' : '1';
 	return text;
 }
 

@@ -12,9 +12,9 @@ namespace chameleon::core {
 
 using CanonicalRow = std::vector<std::optional<std::string>>;
 
-// CONCAT(CONCAT_WS(U+001F, value...), one digit per value: 1 for NULL, 0 otherwise), as MySQL
-// builds it in mysql_range_hash (CONCAT_WS skips NULLs).
-std::string row_hash_text(const CanonicalRow &values);
+// CONCAT(CONCAT_WS(U+001F, value...), a digit for each value whose null_digit is set: 1 for NULL,
+// 0 otherwise), as MySQL builds it in mysql_range_hash (CONCAT_WS skips NULLs).
+std::string row_hash_text(const CanonicalRow &values, const std::vector<bool> &null_digit);
 
 // CRC-32 of the row text (the zlib polynomial, as MySQL's CRC32()).
 std::uint32_t row_crc32(std::string_view text);

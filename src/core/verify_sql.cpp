@@ -116,10 +116,10 @@ pg_field(const std::string &expression) {
 }
 
 // The text a range hash reads per row: the fields joined by U+001F (CONCAT_WS skips NULLs), then
-// one digit per column, 1 for NULL (core::row_hash_text builds the same text from PostgreSQL's
-// values). Only a value holding U+001F could hide a shift between adjacent columns, and the rows of
-// a differing range are compared field by field. Integers and decimals go in bare: CONCAT_WS
-// prints them as CAST(... AS CHAR) does, at half the cost.
+// one digit per column that can be NULL (null_digit), 1 for NULL (core::row_hash_text builds the same text
+// from PostgreSQL's values). Only a value holding U+001F could hide a shift between adjacent columns, and the
+// rows of a differing range are compared field by field. Integers and decimals go in bare: CONCAT_WS prints
+// them as CAST(... AS CHAR) does, at half the cost.
 std::string
 mysql_row_text(const TableLayout &layout) {
 	std::string text = "CONCAT(CONCAT_WS(_utf8mb4 X'1F'";
@@ -130,6 +130,8 @@ mysql_row_text(const TableLayout &layout) {
 							is_one_of(column.mysql.data_type, {"tinyint", "smallint", "mediumint", "int",
 															   "integer", "bigint", "decimal", "numeric"});
 		text += ", " + (plain_number ? mysql_ident(column.mysql.name) : expression);
+		if (!null_digit(column))
+			continue;
 		// Zero dates are NULL in the canonical text only: test that text, else the cheaper column.
 		bool null_in_text =
 			column.form == ValueForm::ZeroDateToNull || column.form == ValueForm::TimestampUtc;
@@ -201,11 +203,10 @@ key_compare(const std::vector<std::string> &order, const std::vector<std::string
 	for (size_t i = 0; i < order.size(); i++) {
 		if (i > 0)
 			result += " OR ";
-		result += "(" + prefix + order[i] + (after ? " > " : " < ") + values[i] + ")";
+		const char *op = after ? " > " : i + 1 < order.size() ? " < " : " <= ";
+		result += "(" + prefix + order[i] + op + values[i] + ")";
 		prefix += order[i] + " = " + values[i] + " AND ";
 	}
-	if (!after)
-		result += " OR (" + prefix.substr(0, prefix.size() - 5) + ")";
 	return result + ")";
 }
 
@@ -348,6 +349,42 @@ mysql_range_hash(const TableLayout &layout, const std::optional<KeyBound> &lower
 }
 
 std::string
+pg_range_text(const TableLayout &layout, bool lower, bool upper) {
+	std::string text = "concat(concat_ws(E'\\x1f'";
+	std::string nulls;
+	for (const LayoutColumn &column : layout.columns) {
+		text += ", " + canonical_column(column).pg;
+		if (null_digit(column))
+			nulls += ", (" + quote_column(column.mysql.name) + " IS NULL)::int";
+	}
+	return "SELECT " + text + ")" + nulls + ") FROM " + pg_table(layout) + " WHERE " +
+		   pg_range_condition(layout, lower, upper);
+}
+
+bool
+null_digit(const LayoutColumn &column) {
+	return column.mysql.nullable || column.form == ValueForm::ZeroDateToNull ||
+		   column.form == ValueForm::TimestampUtc;
+}
+
+std::vector<bool>
+null_digits(const TableLayout &layout) {
+	std::vector<bool> digits;
+	digits.reserve(layout.columns.size());
+	for (const LayoutColumn &column : layout.columns)
+		digits.push_back(null_digit(column));
+	return digits;
+}
+
+bool
+has_json(const TableLayout &layout) {
+	for (const LayoutColumn &column : layout.columns)
+		if (canonical_column(column).json)
+			return true;
+	return false;
+}
+
+std::string
 pg_range_values(const TableLayout &layout, bool lower, bool upper) {
 	std::string sql = "SELECT ";
 	for (size_t i = 0; i < layout.columns.size(); i++)
@@ -373,7 +410,8 @@ pg_range_rows(const TableLayout &layout, bool lower, bool upper) {
 }
 
 std::string
-mysql_next_bound(const TableLayout &layout, const std::optional<KeyBound> &lower, int64_t step) {
+mysql_next_bound(const TableLayout &layout, const std::optional<KeyBound> &lower,
+				 const std::optional<KeyBound> &upper, int64_t step) {
 	std::vector<const LayoutColumn *> keys = key_columns(layout);
 	std::string sql = "SELECT ";
 	std::string order;
@@ -386,9 +424,8 @@ mysql_next_bound(const TableLayout &layout, const std::optional<KeyBound> &lower
 	}
 	for (size_t i = 0; i < keys.size(); i++)
 		sql += (i > 0 ? ", " : "") + canonical_column(*keys[i]).mysql;
-	return sql + " FROM " + mysql_table(layout) + " WHERE " +
-		   mysql_range_condition(layout, lower, std::nullopt) + " ORDER BY " + order + " LIMIT 1 OFFSET " +
-		   std::to_string(step - 1);
+	return sql + " FROM " + mysql_table(layout) + " WHERE " + mysql_range_condition(layout, lower, upper) +
+		   " ORDER BY " + order + " LIMIT 1 OFFSET " + std::to_string(step - 1);
 }
 
 std::vector<std::string>

@@ -43,6 +43,15 @@ std::string mysql_range_hash(const TableLayout &layout, const std::optional<KeyB
 // computes the same count and sum (core::row_hash_text, core::row_crc32); the bounds' canonical
 // values are parameters $1..$n (lower first).
 std::string pg_range_values(const TableLayout &layout, bool lower, bool upper);
+// For a table without JSON columns: each row's text itself, as MySQL hashes it (one value per row
+// to read, which makes PostgreSQL's side several times cheaper than reading every value).
+std::string pg_range_text(const TableLayout &layout, bool lower, bool upper);
+// Whether the row text has a NULL digit for the column: not for a column MySQL keeps NOT NULL
+// (unless a zero date, NULL in PostgreSQL, can be in it), which saves both servers work.
+bool null_digit(const LayoutColumn &column);
+std::vector<bool> null_digits(const TableLayout &layout);
+// Whether a column of the table is JSON (its canonical text is made in C++ on PostgreSQL's side).
+bool has_json(const TableLayout &layout);
 
 // Each row of the range in key order: its key as canonical text (columns joined with ',') then
 // the canonical text of every column of the layout.
@@ -50,9 +59,10 @@ std::string mysql_range_rows(const TableLayout &layout, const std::optional<KeyB
 							 const std::optional<KeyBound> &upper);
 std::string pg_range_rows(const TableLayout &layout, bool lower, bool upper);
 
-// The key of the row `step` rows after lower in MySQL's key order (the upper bound of the next
-// range): MySQL's text of each key column, then their canonical text.
-std::string mysql_next_bound(const TableLayout &layout, const std::optional<KeyBound> &lower, int64_t step);
+// The key of the row `step` rows after lower in MySQL's key order, among the rows up to upper (an
+// absent bound: no limit): MySQL's text of each key column, then their canonical text.
+std::string mysql_next_bound(const TableLayout &layout, const std::optional<KeyBound> &lower,
+							 const std::optional<KeyBound> &upper, int64_t step);
 
 // PostgreSQL parameters for pg_range_hash / pg_range_rows.
 std::vector<std::string> pg_bound_params(const std::optional<KeyBound> &lower,

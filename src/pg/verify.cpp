@@ -35,7 +35,11 @@ namespace {
 // Rows of one range per side: canonical key text -> canonical text of every column.
 using RangeRows = std::map<std::string, core::CanonicalRow>;
 
-constexpr int64 range_rows = 10000;			// rows per range (MySQL key order)
+// Ranges (MySQL key order) start at range_rows rows and double up to max_range_rows; a range of
+// more than range_rows rows that differs is hashed again in parts of range_rows rows, and only the
+// parts that differ are read row by row (at most range_rows rows of each side in memory).
+constexpr int64 range_rows = 10000;
+constexpr int64 max_range_rows = 160000;
 constexpr int settle_attempts = 5;			// re-reads of a range whose rows keep changing
 constexpr int64 catchup_timeout_ms = 60000; // per re-read
 constexpr size_t kept_mismatches = 1000;	// rows listed per table (all are counted)
@@ -70,6 +74,34 @@ class Throttle {
 	int64 rows_ = 0;
 };
 
+// The executor's receiver of a range's row texts: counts them and sums their CRC32 (plain C++ that
+// does not throw: it runs inside the executor).
+struct HashReceiver {
+	DestReceiver pub;
+	int64 rows = 0;
+	uint64 sum = 0;
+
+	HashReceiver() {
+		pub.receiveSlot = receive;
+		pub.rStartup = [](DestReceiver *, int, TupleDesc) {};
+		pub.rShutdown = [](DestReceiver *) {};
+		pub.rDestroy = [](DestReceiver *) {};
+		pub.mydest = DestNone;
+	}
+
+	static bool receive(TupleTableSlot *slot, DestReceiver *self) {
+		HashReceiver *receiver = reinterpret_cast<HashReceiver *>(self);
+		bool null = false;
+		Datum datum = slot_getattr(slot, 1, &null);
+		receiver->rows++;
+		if (!null) {
+			text *row = DatumGetTextPP(datum);
+			receiver->sum += core::row_crc32(std::string_view(VARDATA_ANY(row), VARSIZE_ANY_EXHDR(row)));
+		}
+		return true;
+	}
+};
+
 struct TableResult {
 	std::string state = "equal";
 	int64 rows_mysql = 0, rows_pg = 0, ranges = 0, ranges_different = 0, mismatching = 0, unsettled = 0;
@@ -88,6 +120,7 @@ class TableVerifier {
 		for (size_t i = 0; i < layout_.columns.size(); i++)
 			if (core::canonical_column(layout_.columns[i]).json)
 				json_columns_.push_back(i);
+		null_digits_ = core::null_digits(layout_);
 	}
 
 	TableResult run() {
@@ -101,16 +134,19 @@ class TableVerifier {
 		}
 		ranged_ = core::key_has_ranges(layout_);
 		std::optional<core::KeyBound> lower, upper;
+		int64 size = range_rows;
 		if (ranged_)
-			upper = next_bound(lower);
+			upper = next_bound(lower, size, std::nullopt);
 		for (;;) {
 			check_stop();
-			std::optional<core::KeyBound> next = compare_range(lower, upper);
+			int64 next_size = std::min(size * 2, max_range_rows);
+			std::optional<core::KeyBound> next = compare_range(lower, upper, size, next_size);
 			progress_(result_);
 			if (!upper)
 				break;
 			lower = std::move(upper);
 			upper = std::move(next);
+			size = next_size;
 		}
 		if (result_.mismatching > 0)
 			result_.state = "different";
@@ -141,8 +177,10 @@ class TableVerifier {
 		return exists;
 	}
 
-	std::optional<core::KeyBound> next_bound(const std::optional<core::KeyBound> &lower) {
-		std::vector<mysql::Row> rows = mysql_.query(core::mysql_next_bound(layout_, lower, range_rows));
+	// The key `step` rows after lower (no further than upper), or none.
+	std::optional<core::KeyBound> next_bound(const std::optional<core::KeyBound> &lower, int64 step,
+											 const std::optional<core::KeyBound> &upper) {
+		std::vector<mysql::Row> rows = mysql_.query(core::mysql_next_bound(layout_, lower, upper, step));
 		if (rows.empty())
 			return std::nullopt;
 		size_t keys = layout_.key.size();
@@ -164,32 +202,74 @@ class TableVerifier {
 		return rows;
 	}
 
-	// Compares one range and returns the bound after upper (none after the last range or when the
-	// table is one range). Both servers hash the range at the same time: MySQL's statement, then
-	// the walk to the next bound, in a thread (plain C++, no PostgreSQL call); PostgreSQL's here.
-	std::optional<core::KeyBound> compare_range(const std::optional<core::KeyBound> &lower,
-												const std::optional<core::KeyBound> &upper) {
+	// Runs a statement that returns each row's text and counts the rows and sums their CRC32 as the
+	// executor produces them (no row is kept).
+	HashReceiver pg_hash(const std::string &sql, const std::vector<std::string> &params) {
+		HashReceiver receiver;
+		run_transaction([&] {
+			RoleRights rights(owner_, true);
+			pg_call([&] {
+				ParamListInfo list = makeParamList(static_cast<int>(params.size()));
+				for (size_t i = 0; i < params.size(); i++) {
+					ParamExternData &param = list->params[i];
+					param.value =
+						PointerGetDatum(cstring_to_text_with_len(params[i].data(), params[i].size()));
+					param.isnull = false;
+					param.pflags = PARAM_FLAG_CONST;
+					param.ptype = TEXTOID;
+				}
+				SPIExecuteOptions options;
+				memset(&options, 0, sizeof(options));
+				options.params = list;
+				options.read_only = true;
+				options.dest = &receiver.pub;
+				if (SPI_execute_extended(sql.c_str(), &options) < 0)
+					ereport(ERROR,
+							(errmsg("could not read a range of \"%s.%s\"", layout_.destination_schema.c_str(),
+									layout_.destination_table.c_str())));
+			});
+		});
+		return receiver;
+	}
+
+	struct RangeHash {
+		int64 mysql_rows = 0, pg_rows = 0;
+		uint64 mysql_sum = 0, pg_sum = 0;
+
+		bool differs() const { return mysql_rows != pg_rows || mysql_sum != pg_sum; }
+	};
+
+	// Both servers count and hash a range at the same time: MySQL's statement, then `also` (more
+	// MySQL statements), in a thread (plain C++, no PostgreSQL call); PostgreSQL's here.
+	RangeHash hash_range(const std::optional<core::KeyBound> &lower,
+						 const std::optional<core::KeyBound> &upper, const std::function<void()> &also) {
 		std::string mysql_sql = core::mysql_range_hash(layout_, lower, upper);
 		std::vector<mysql::Row> my;
-		std::optional<core::KeyBound> next;
 		std::exception_ptr mysql_failure;
 		std::thread mysql_thread([&] {
 			try {
 				my = mysql_.query(mysql_sql);
-				if (ranged_ && upper)
-					next = next_bound(upper);
+				also();
 			} catch (...) {
 				mysql_failure = std::current_exception();
 			}
 		});
-		int64 pg_rows = 0;
-		uint64 pg_sum = 0;
+		RangeHash hash;
 		try {
-			for (SqlRow &row : pg_query(core::pg_range_values(layout_, lower.has_value(), upper.has_value()),
-										core::pg_bound_params(lower, upper))) {
-				canonical_json(row);
-				pg_sum += core::row_crc32(core::row_hash_text(row));
-				pg_rows++;
+			if (json_columns_.empty()) {
+				HashReceiver receiver =
+					pg_hash(core::pg_range_text(layout_, lower.has_value(), upper.has_value()),
+							core::pg_bound_params(lower, upper));
+				hash.pg_rows = receiver.rows;
+				hash.pg_sum = receiver.sum;
+			} else {
+				for (SqlRow &row :
+					 pg_query(core::pg_range_values(layout_, lower.has_value(), upper.has_value()),
+							  core::pg_bound_params(lower, upper))) {
+					canonical_json(row);
+					hash.pg_sum += core::row_crc32(core::row_hash_text(row, null_digits_));
+					hash.pg_rows++;
+				}
 			}
 		} catch (...) {
 			mysql_thread.join();
@@ -198,14 +278,43 @@ class TableVerifier {
 		mysql_thread.join();
 		if (mysql_failure)
 			std::rethrow_exception(mysql_failure);
+		hash.mysql_rows = std::stoll(my.at(0).at(0).value_or("0"));
+		hash.mysql_sum = std::stoull(my[0][1].value_or("0"));
+		throttle_.rows_read(hash.mysql_rows);
+		return hash;
+	}
+
+	// Compares one range of about `size` rows and returns the bound next_size rows after upper
+	// (none after the last range or when the table is one range; MySQL walks to it while
+	// PostgreSQL hashes). A range that differs is compared again in parts of range_rows rows.
+	std::optional<core::KeyBound> compare_range(const std::optional<core::KeyBound> &lower,
+												const std::optional<core::KeyBound> &upper, int64 size,
+												int64 next_size) {
+		std::optional<core::KeyBound> next;
+		RangeHash hash = hash_range(lower, upper, [&] {
+			if (ranged_ && upper)
+				next = next_bound(upper, next_size, std::nullopt);
+		});
 		result_.ranges++;
-		int64 rows = std::stoll(my.at(0).at(0).value_or("0"));
-		result_.rows_mysql += rows;
-		throttle_.rows_read(rows);
-		result_.rows_pg += pg_rows;
-		if (rows != pg_rows || std::stoull(my[0][1].value_or("0")) != pg_sum) {
-			result_.ranges_different++;
+		result_.rows_mysql += hash.mysql_rows;
+		result_.rows_pg += hash.pg_rows;
+		if (!hash.differs())
+			return next;
+		result_.ranges_different++;
+		if (!ranged_ || size <= range_rows) {
 			find_rows(lower, upper);
+			return next;
+		}
+		std::optional<core::KeyBound> part_lower = lower;
+		for (;;) {
+			check_stop();
+			std::optional<core::KeyBound> part_upper = next_bound(part_lower, range_rows, upper);
+			const std::optional<core::KeyBound> &end = part_upper ? part_upper : upper;
+			if (hash_range(part_lower, end, [] {}).differs())
+				find_rows(part_lower, end);
+			if (!part_upper)
+				break;
+			part_lower = std::move(part_upper);
 		}
 		return next;
 	}
@@ -335,6 +444,7 @@ class TableVerifier {
 	Throttle &throttle_;
 	Progress progress_;
 	std::vector<size_t> json_columns_;
+	std::vector<bool> null_digits_;
 	TableResult result_;
 	std::string mismatch_json_ = "[";
 };

@@ -64,7 +64,8 @@ check_eq "the replica catches up" "t" "$(q "SELECT chameleon.wait_for_catchup('$
 states() { q "SELECT string_agg(mysql_table || '=' || state || '/' || mismatching_rows, ' ' ORDER BY mysql_table) FROM chameleon.verify_tables('$SRC'$1)"; }
 check_eq "equal tables of every type family verify equal" \
 	"$DB.alltypes=equal/0 $DB.busy=equal/0 $DB.forms=equal/0 $DB.gone=equal/0 $DB.$LT=equal/0 $DB.words=equal/0" "$(states)"
-check_eq "the rows of both sides are counted, in ranges of 10,000 rows" "12004 12004 2|40000 40000 5|25000 25000 3" \
+# ranges of 10,000 rows, then 20,000 (they double up to 160,000); the last one is open
+check_eq "the rows of both sides are counted, in ranges of 10,000 rows, then more" "12004 12004 2|40000 40000 3|25000 25000 2" \
 	"$(q "SELECT string_agg(rows_mysql || ' ' || rows_pg || ' ' || ranges, '|' ORDER BY mysql_table) FROM chameleon.verification
 	      WHERE source = '$SRC' AND mysql_table IN ('$DB.alltypes', '$DB.busy', '$DB.words')")"
 
@@ -122,7 +123,7 @@ check_eq "NULL differs from an empty string" "|null" \
 check_eq "a string key: the key and the value" "nwört 2017|2017|-2017" \
 	"$(q "SELECT concat_ws('|', m -> 'key' ->> 'w', m -> 'mysql' ->> 'n', m -> 'postgresql' ->> 'n') FROM chameleon.verification, jsonb_array_elements(mismatches) m
 	      WHERE source = '$SRC' AND mysql_table = '$DB.words'")"
-check_eq "only the ranges that differ are listed: one of three" "1" \
+check_eq "only the ranges that differ are counted: one of two" "1" \
 	"$(q "SELECT ranges_different FROM chameleon.verification WHERE source = '$SRC' AND mysql_table = '$DB.words'")"
 check_fails "an unknown table is refused" 'source "vf_src" replicates no table "vf_shop.nope"' \
 	q "SELECT * FROM chameleon.verify_tables('$SRC', '{$DB.nope}')"
@@ -181,7 +182,7 @@ check_fails "a second verification of the source is refused while one runs" \
 	'a verification of source "vf_src" is already running' q "SELECT * FROM chameleon.verify_tables('$SRC')"
 finished() { [ "$(q "SELECT finished IS NOT NULL FROM chameleon.verification WHERE source = '$SRC' AND mysql_table = '$DB.busy'")" = t ]; }
 wait_until 60 "the background verification to end" finished
-check_eq "the background verification ends equal, every range compared" "equal 40000 40000 5" \
+check_eq "the background verification ends equal, every range compared" "equal 40000 40000 3" \
 	"$(q "SELECT concat_ws(' ', state, rows_mysql, rows_pg, ranges) FROM chameleon.verification WHERE source = '$SRC' AND mysql_table = '$DB.busy'")"
 
 # a MySQL the worker cannot reach: the call fails with the reason, the table's row says so

@@ -7,11 +7,14 @@
 
 using namespace chameleon::core;
 
-TEST_CASE("the row text: values joined by U+001F without the NULLs, then a NULL digit each", "[verify_row]") {
-	CHECK(row_hash_text({std::string("1"), std::nullopt, std::string("")}) == "1\x1f"
-																			  "010");
-	CHECK(row_hash_text({std::nullopt, std::string("a")}) == "a10");
-	CHECK(row_hash_text({}).empty());
+TEST_CASE("the row text: values joined by U+001F without the NULLs, then NULL digits", "[verify_row]") {
+	CHECK(row_hash_text({std::string("1"), std::nullopt, std::string("")}, {true, true, true}) ==
+		  std::string("1\x1f") + "010");
+	CHECK(row_hash_text({std::nullopt, std::string("a")}, {true, true}) == "a10");
+	CHECK(row_hash_text({{}, {}}, {false, false}).empty());
+	// a column MySQL keeps NOT NULL has no digit
+	CHECK(row_hash_text({std::string("1"), std::string("b"), std::nullopt}, {false, false, true}) ==
+		  std::string("1\x1f") + "b1");
 }
 
 TEST_CASE("CRC32 as MySQL's CRC32()", "[verify_row]") {
