@@ -52,8 +52,7 @@ float_column(const std::string &my, const std::string &pg, bool single) {
 				")) AS SIGNED), 'e', " + my_exponent + "))",
 			"CASE WHEN " + pg_value + " = 0 THEN '0' ELSE round(" + pg_value + " / 10::float8 ^ (" +
 				pg_exponent + " - " + shift + "))::bigint::text || 'e' || " + pg_exponent +
-				"::bigint::text END",
-			true, false};
+				"::bigint::text END"};
 }
 
 // The replica's EWKB (little-endian, as MySQL writes WKB) back in MySQL's internal form, as hex:
@@ -286,48 +285,49 @@ canonical_column(const LayoutColumn &column) {
 	std::string pg = quote_column(column.mysql.name);
 	const std::string &type = column.mysql.data_type;
 	if (column.pg_type == "boolean")
-		return {"IF(" + my + " IS NULL, NULL, IF(" + my + " + 0 <> 0, 'true', 'false'))", pg + "::text", true,
-				false};
+		return {"IF(" + my + " IS NULL, NULL, IF(" + my + " + 0 <> 0, 'true', 'false'))", pg + "::text"};
 	switch (column.form) {
 	case ValueForm::BitString:
-		return {"LPAD(BIN(" + my + " + 0), " + std::to_string(column.bit_length) + ", '0')", pg + "::text",
-				true, false};
+		return {"LPAD(BIN(" + my + " + 0), " + std::to_string(column.bit_length) + ", '0')", pg + "::text"};
 	case ValueForm::Bytea:
-		return {"LOWER(HEX(" + my + "))", "encode(" + pg + ", 'hex')", true, false};
+		return {"LOWER(HEX(" + my + "))", "encode(" + pg + ", 'hex')"};
 	case ValueForm::Geometry:
 	case ValueForm::GeometryBytea:
 		return {"LOWER(HEX(" + my + "))",
-				mysql_geometry_hex(column.form == ValueForm::Geometry ? "ST_AsEWKB(" + pg + ", 'NDR')" : pg),
-				true, false};
+				mysql_geometry_hex(column.form == ValueForm::Geometry ? "ST_AsEWKB(" + pg + ", 'NDR')" : pg)};
 	case ValueForm::Vector:
-		return {"IF(" + my + " IS NULL, NULL, '-')", "CASE WHEN " + pg + " IS NULL THEN NULL ELSE '-' END",
-				false, false};
+		// MySQL's float32 values, little-endian, as hex; PostgreSQL's float4send is big-endian
+		return {"LOWER(HEX(" + my + "))",
+				"CASE WHEN " + pg +
+					" IS NULL THEN NULL ELSE coalesce((SELECT string_agg(substr(h, 7, 2) || "
+					"substr(h, 5, 2) || substr(h, 3, 2) || substr(h, 1, 2), '' ORDER BY n) FROM unnest(" +
+					pg +
+					") WITH ORDINALITY AS e(v, n), LATERAL encode(float4send(e.v), 'hex') AS h), '') END"};
 	case ValueForm::Json:
-		return {"JSON_NORMALIZE(" + my + ")", pg + "::text", true, true};
+		return {"JSON_NORMALIZE(" + my + ")", pg + "::text", true};
 	case ValueForm::SetToArray:
-		return {"CONVERT(" + my + " USING utf8mb4)", "array_to_string(" + pg + ", ',')", true, false};
+		return {"CONVERT(" + my + " USING utf8mb4)", "array_to_string(" + pg + ", ',')"};
 	case ValueForm::ZeroDateToNull:
 	case ValueForm::TimestampUtc: {
 		std::string text = trim_fraction(column, "CAST(" + my + " AS CHAR)");
 		if (column.form == ValueForm::TimestampUtc)
 			text = "CONCAT(" + text + ", '+00')";
-		return {"IF(MONTH(" + my + ") = 0 OR DAYOFMONTH(" + my + ") = 0, NULL, " + text + ")", pg + "::text",
-				true, false};
+		return {"IF(MONTH(" + my + ") = 0 OR DAYOFMONTH(" + my + ") = 0, NULL, " + text + ")", pg + "::text"};
 	}
 	case ValueForm::Inet:
-		return {"CAST(" + my + " AS CHAR)", "host(" + pg + ")", true, false};
+		return {"CAST(" + my + " AS CHAR)", "host(" + pg + ")"};
 	case ValueForm::Interval:
-		return {trim_fraction(column, "CAST(" + my + " AS CHAR)"), pg + "::text", true, false};
+		return {trim_fraction(column, "CAST(" + my + " AS CHAR)"), pg + "::text"};
 	default:
 		break;
 	}
 	if (is_float_type(column))
 		return float_column(my, pg, column.pg_type == "real");
 	if (type == "year")
-		return {"CAST(" + my + " + 0 AS CHAR)", pg + "::text", true, false};
+		return {"CAST(" + my + " + 0 AS CHAR)", pg + "::text"};
 	if (is_string_type(column))
-		return {"CONVERT(" + my + " USING utf8mb4)", pg + "::text", true, false};
-	return {"CAST(" + my + " AS CHAR)", pg + "::text", true, false};
+		return {"CONVERT(" + my + " USING utf8mb4)", pg + "::text"};
+	return {"CAST(" + my + " AS CHAR)", pg + "::text"};
 }
 
 bool

@@ -17,8 +17,7 @@ namespace chameleon::core {
 struct CanonicalColumn {
 	std::string mysql; // MySQL expression (utf8mb4 text)
 	std::string pg; // PostgreSQL expression (text); needs TimeZone UTC, DateStyle ISO, IntervalStyle postgres
-	bool compared = true; // false: not compared (vector): both sides print a constant
-	bool json = false;	  // PostgreSQL's text is jsonb's: core::canonical_json makes it MySQL's form
+	bool json = false; // PostgreSQL's text is jsonb's: core::canonical_json makes it MySQL's form
 };
 
 CanonicalColumn canonical_column(const LayoutColumn &column);

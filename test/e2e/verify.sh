@@ -78,7 +78,8 @@ declare -A CHANGE=(
 	[94]="dt6 = dt6 + interval '1 microsecond'" [104]="ts3 = ts3 + interval '1 millisecond'"
 	[114]="tm2 = tm2 + interval '10 ms'" [124]="c = 'other'" [134]="vc = vc || 'x'" [144]="bl = '\\x00'"
 	[154]="e = 'small'" [164]="st = '{c}'" [174]="js = '[1]'" [184]="b1 = NOT b1" [194]="ip4 = '10.0.0.2'"
-	[204]="u = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12'" [214]="lt = NULL"
+	[204]="u = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12'" [214]="lt = NULL" [224]="ip = '::2'"
+	[234]="p = set_byte(p, 9, get_byte(p, 9) # 1)"
 )
 for id in "${!CHANGE[@]}"; do q "UPDATE $PG.alltypes SET ${CHANGE[$id]} WHERE id = $id" >/dev/null; done
 q "DELETE FROM $PG.alltypes WHERE id = 1001" >/dev/null
