@@ -114,27 +114,46 @@ pg_field(const std::string &expression) {
 	return "coalesce(length(" + expression + ") || ':' || " + expression + ", 'N')";
 }
 
+// MySQL's test for a zero date (month or day 0), NULL for NULL.
+std::string
+mysql_zero_date(const std::string &name) {
+	return "MONTH(" + name + ") = 0 OR DAYOFMONTH(" + name + ") = 0";
+}
+
+// A column in MySQL's row text: its canonical expression, or a cheaper one CONCAT_WS prints the
+// same: integers and decimals bare (as CAST(... AS CHAR) prints them, at half the cost), utf8mb4
+// strings relabelled rather than converted (one collation for CONCAT_WS), dates and datetimes
+// without fraction bare once zero dates are NULL.
+std::string
+mysql_hash_field(const LayoutColumn &column) {
+	std::string name = mysql_ident(column.mysql.name);
+	if (column.form == ValueForm::AsIs && column.pg_type != "boolean" &&
+		is_one_of(column.mysql.data_type,
+				  {"tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric"}))
+		return name;
+	if (is_string_type(column) && column.mysql.charset == "utf8mb4")
+		return name + " COLLATE utf8mb4_bin";
+	if (column.form == ValueForm::ZeroDateToNull && column.mysql.datetime_precision.value_or(0) == 0)
+		return "IF(" + mysql_zero_date(name) + ", NULL, " + name + ")";
+	return canonical_column(column).mysql;
+}
+
 // The text a range hash reads per row: the fields joined by U+001F (CONCAT_WS skips NULLs), then
-// one digit per column that can be NULL (null_digit), 1 for NULL (core::row_hash_text builds the same text
-// from PostgreSQL's values). Only a value holding U+001F could hide a shift between adjacent columns, and the
-// rows of a differing range are compared field by field. Integers and decimals go in bare: CONCAT_WS prints
-// them as CAST(... AS CHAR) does, at half the cost.
+// one digit per column that can be NULL (null_digit), 1 for NULL (a zero date is NULL too);
+// core::row_hash_text builds the same text from PostgreSQL's values. Only a value holding U+001F
+// could hide a shift between adjacent columns, and the rows of a differing range are compared
+// field by field.
 std::string
 mysql_row_text(const TableLayout &layout) {
 	std::string text = "CONCAT(CONCAT_WS(_utf8mb4 X'1F'";
 	std::string nulls;
 	for (const LayoutColumn &column : layout.columns) {
-		std::string expression = canonical_column(column).mysql;
-		bool plain_number = column.form == ValueForm::AsIs && column.pg_type != "boolean" &&
-							is_one_of(column.mysql.data_type, {"tinyint", "smallint", "mediumint", "int",
-															   "integer", "bigint", "decimal", "numeric"});
-		text += ", " + (plain_number ? mysql_ident(column.mysql.name) : expression);
+		text += ", " + mysql_hash_field(column);
 		if (!null_digit(column))
 			continue;
-		// Zero dates are NULL in the canonical text only: test that text, else the cheaper column.
-		bool null_in_text =
-			column.form == ValueForm::ZeroDateToNull || column.form == ValueForm::TimestampUtc;
-		nulls += ", ISNULL(" + (null_in_text ? expression : mysql_ident(column.mysql.name)) + ")";
+		std::string name = mysql_ident(column.mysql.name);
+		bool zero_dates = column.form == ValueForm::ZeroDateToNull || column.form == ValueForm::TimestampUtc;
+		nulls += zero_dates ? ", IFNULL(" + mysql_zero_date(name) + ", 1)" : ", ISNULL(" + name + ")";
 	}
 	return text + ")" + nulls + ")";
 }

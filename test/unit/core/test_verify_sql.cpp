@@ -172,12 +172,27 @@ TEST_CASE("range hashes: the same row text and bounds on both sides", "[verify_s
 	CHECK(pg_bound_params(std::nullopt, upper) == std::vector<std::string>{"9", "z"});
 }
 
-TEST_CASE("a zero date is NULL in the canonical text: its NULL digit tests that text", "[verify_sql]") {
+TEST_CASE("a zero date is NULL in the canonical text: its NULL digit tests for it", "[verify_sql]") {
 	TableLayout t = table({mapped("id", "int(11)", false), mapped("d", "date", false)}, {"id"});
-	// NOT NULL in MySQL, yet NULL in PostgreSQL for a zero date: the date has a digit, the id none
-	CHECK(mysql_range_hash(t, std::nullopt, std::nullopt)
-			  .find("CHAR))), ISNULL(IF(MONTH(`d`) = 0 OR DAYOFMONTH(`d`) = 0, NULL, CAST(`d` AS "
-					"CHAR)))))), 0)") != std::string::npos);
+	// NOT NULL in MySQL, yet NULL in PostgreSQL for a zero date: the date has a digit, the id none;
+	// a date without fraction goes into CONCAT_WS bare
+	CHECK(mysql_range_hash(t, std::nullopt, std::nullopt) ==
+		  "SELECT COUNT(*), COALESCE(SUM(CRC32(CONCAT(CONCAT_WS(_utf8mb4 X'1F', `id`, IF(MONTH(`d`) = 0 OR "
+		  "DAYOFMONTH(`d`) = 0, NULL, `d`)), IFNULL(MONTH(`d`) = 0 OR DAYOFMONTH(`d`) = 0, 1)))), 0) FROM "
+		  "`shop`.`t` WHERE TRUE");
+	TableLayout fraction = table({mapped("id", "int(11)", false), mapped("d", "datetime(3)")}, {"id"});
+	CHECK(mysql_range_hash(fraction, std::nullopt, std::nullopt)
+			  .find(", " + canonical_column(fraction.columns[1]).mysql + "), IFNULL(") != std::string::npos);
+}
+
+TEST_CASE("utf8mb4 strings are relabelled in the row text, others converted", "[verify_sql]") {
+	LayoutColumn utf8mb4 = mapped("a", "varchar(10)", false);
+	utf8mb4.mysql.charset = "utf8mb4";
+	LayoutColumn latin1 = mapped("b", "varchar(10)", false);
+	latin1.mysql.charset = "latin1";
+	CHECK(mysql_range_hash(table({utf8mb4, latin1}, {"a"}), std::nullopt, std::nullopt)
+			  .find("CONCAT_WS(_utf8mb4 X'1F', `a` COLLATE utf8mb4_bin, CONVERT(`b` USING utf8mb4))") !=
+		  std::string::npos);
 }
 
 TEST_CASE("the key walk reads MySQL's text and the canonical text of the next bound", "[verify_sql]") {
