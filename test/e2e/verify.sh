@@ -4,8 +4,8 @@
 # PostgreSQL only, and a table missing in PostgreSQL, are each reported with both sides' values; no
 # false report while a burst of writes replicates; resync => true copies the differing tables again;
 # verify_max_rows_per_second; wait => false: the verify worker's progress shows in
-# chameleon.verification from another session while it runs; a failed verification is reported.
-# checks: 27
+# chameleon.verification from another session while it runs; a stopped and a failed verification.
+# checks: 28
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/all_types.sh"
@@ -185,6 +185,14 @@ finished() { [ "$(q "SELECT finished IS NOT NULL FROM chameleon.verification WHE
 wait_until 60 "the background verification to end" finished
 check_eq "the background verification ends equal, every range compared" "equal 40000 40000 3" \
 	"$(q "SELECT concat_ws(' ', state, rows_mysql, rows_pg, ranges) FROM chameleon.verification WHERE source = '$SRC' AND mysql_table = '$DB.busy'")"
+
+# a stop (SIGTERM, as pg_terminate_backend sends) ends the worker between two ranges
+q "SELECT * FROM chameleon.verify_tables('$SRC', '{$DB.busy}', wait => false)" >/dev/null
+wait_until 30 "the verification to show progress" progress_shown
+q "SELECT pg_terminate_backend(pid) FROM chameleon.workers WHERE source = '$SRC' AND role = 'verify'" >/dev/null
+wait_until 30 "the stopped verification to end" finished
+check_eq "a verify worker stopped mid-table: its table says stopped" "stopped" \
+	"$(q "SELECT state FROM chameleon.verification WHERE source = '$SRC' AND mysql_table = '$DB.busy'")"
 
 # a MySQL the worker cannot reach: the call fails with the reason, the table's row says so
 q "SELECT chameleon.alter_source('$SRC', \$\$$(config | sed "s/port: $MY_PORT/port: 1/")\$\$)" >/dev/null
