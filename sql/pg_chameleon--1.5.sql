@@ -2322,32 +2322,35 @@ JOIN sch_chameleon.t_last_replayed p USING (i_id_source);
 -------------------------------------------------------------------------------
 -- The last verification of each table: counts, ranges and the rows that differ, with both sides'
 -- canonical values (jsb_mismatches: [{"key": {...}, "mysql": {...} | null, "postgresql": {...} | null}],
--- the first 1000; i_mismatching_rows counts them all).
+-- the first 1000; i_mismatching_rows counts them all). The verify worker updates the row of the
+-- table it reads after each range (t_state 'running'), so that progress shows while it runs.
 CREATE SEQUENCE sch_chameleon.s_verification_run;
 CREATE TABLE sch_chameleon.t_verification (
 	i_id_source bigint NOT NULL REFERENCES sch_chameleon.t_sources ON DELETE CASCADE,
 	v_mysql_table text NOT NULL,                -- schema.table in MySQL
 	i_run bigint NOT NULL,                      -- the verify_tables call (s_verification_run)
 	v_pg_table text NOT NULL,
-	t_state text NOT NULL,
+	t_state text NOT NULL,                      -- queued, running, equal, different, ..., stopped, failed: reason
 	i_rows_mysql bigint NOT NULL,
 	i_rows_pg bigint NOT NULL,
-	i_ranges bigint NOT NULL,
+	i_ranges bigint NOT NULL,                   -- ranges compared so far
 	i_ranges_different bigint NOT NULL,
 	i_mismatching_rows bigint NOT NULL,
 	i_unsettled_rows bigint NOT NULL,           -- rows MySQL kept changing while they were compared
 	jsb_mismatches jsonb NOT NULL,
 	ts_started timestamptz NOT NULL,
-	ts_finished timestamptz NOT NULL,
+	ts_finished timestamptz,                    -- NULL while queued or running
+	t_resync text,                              -- resync => true: requested, or failed: reason
 	PRIMARY KEY (i_id_source, v_mysql_table)
 );
 REVOKE ALL ON sch_chameleon.t_verification FROM PUBLIC;
 
-CREATE FUNCTION sch_chameleon.fn_verify_tables(p_source text, p_tables jsonb)
-RETURNS bigint LANGUAGE c STRICT
+CREATE FUNCTION sch_chameleon.fn_verify_tables(p_source text, p_tables jsonb, p_run bigint, p_resync boolean,
+                                               p_wait boolean)
+RETURNS void LANGUAGE c STRICT
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'chameleon_verify_tables';
-REVOKE ALL ON FUNCTION sch_chameleon.fn_verify_tables(text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION sch_chameleon.fn_verify_tables(text, jsonb, bigint, boolean, boolean) FROM PUBLIC;
 
 CREATE VIEW chameleon.verification AS
 SELECT s.t_source AS source,
@@ -2363,27 +2366,27 @@ SELECT s.t_source AS source,
        v.i_unsettled_rows AS unsettled_rows,
        v.jsb_mismatches AS mismatches,
        v.ts_started AS started,
-       v.ts_finished AS finished
+       v.ts_finished AS finished,
+       v.t_resync AS resync
 FROM sch_chameleon.t_verification v
 JOIN sch_chameleon.t_sources s USING (i_id_source);
 REVOKE ALL ON chameleon.verification FROM PUBLIC;
 
--- TimeZone, DateStyle and IntervalStyle fix PostgreSQL's text of the values compared.
-CREATE FUNCTION chameleon.verify_tables(p_source text, p_tables text[] DEFAULT NULL, resync boolean DEFAULT false)
+-- The verify worker sets TimeZone, DateStyle and IntervalStyle for PostgreSQL's text of the values.
+CREATE FUNCTION chameleon.verify_tables(p_source text, p_tables text[] DEFAULT NULL, resync boolean DEFAULT false,
+                                        wait boolean DEFAULT true)
 RETURNS SETOF chameleon.verification LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-SET TimeZone = 'UTC'
-SET DateStyle = 'ISO, YMD'
-SET IntervalStyle = 'postgres'
 AS $$
 DECLARE
 	v_id bigint;
 	v_run bigint;
 	v_tables jsonb; -- [[MySQL schema, table], ...], or JSON null for every table
 	v_unknown text;
-	v_different jsonb;
+	v_failed text;
 BEGIN
-	PERFORM sch_chameleon.fn_require_arguments('{name,resync}', ARRAY[p_source IS NULL, resync IS NULL]);
+	PERFORM sch_chameleon.fn_require_arguments('{name,resync,wait}',
+	                                           ARRAY[p_source IS NULL, resync IS NULL, wait IS NULL]);
 	IF array_position(p_tables, NULL) IS NOT NULL THEN
 		RAISE EXCEPTION 'argument "tables" must not contain null'
 			USING ERRCODE = 'null_value_not_allowed',
@@ -2392,6 +2395,12 @@ BEGIN
 	END IF;
 	v_id := sch_chameleon.fn_source_id(p_source);
 	PERFORM sch_chameleon.fn_require_owner(p_source, 'verify');
+	IF wait AND current_setting('transaction_isolation') <> 'read committed' THEN
+		RAISE EXCEPTION 'verify_tables with wait => true needs a transaction in READ COMMITTED'
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'It returns what the verify worker has written since it started, which a transaction snapshot would hide.',
+			      HINT = 'Call it outside an explicit transaction, or in one at READ COMMITTED, or with wait => false.';
+	END IF;
 	-- the names of sync_tables: schema.table, a part in double quotes when it holds '.' or '"'
 	SELECT coalesce(jsonb_agg(to_jsonb(sch_chameleon.fn_split_table_name(v_id, t)) ORDER BY n), '[]') INTO v_tables
 	FROM unnest(p_tables) WITH ORDINALITY AS u(t, n);
@@ -2405,23 +2414,44 @@ BEGIN
 			      HINT = format('Name tables with their MySQL names: SELECT mysql_table FROM chameleon.tables WHERE source = %L;',
 			                    p_source);
 	END IF;
-	v_run := sch_chameleon.fn_verify_tables(p_source, CASE WHEN p_tables IS NULL THEN 'null' ELSE v_tables END);
-	IF resync THEN
-		SELECT jsonb_agg(jsonb_build_array(r.v_schema_origin, r.v_table_name) ORDER BY v.v_mysql_table) INTO v_different
-		FROM sch_chameleon.t_verification v
-		JOIN sch_chameleon.t_replica_tables r ON r.i_id_source = v.i_id_source
-		     AND r.v_schema_origin || '.' || r.v_table_name = v.v_mysql_table
-		WHERE v.i_id_source = v_id AND v.i_run = v_run AND v.t_state IN ('different', 'missing in PostgreSQL');
-		IF v_different IS NOT NULL THEN
-			PERFORM sch_chameleon.fn_request_sync(p_source, jsonb_build_object('tables', v_different), false);
-		END IF;
+	IF EXISTS (SELECT 1 FROM sch_chameleon.fn_worker_slots() w WHERE w.source = p_source
+	           AND w.database = current_database() AND w.role = 'verify') THEN
+		RAISE EXCEPTION 'a verification of source "%" is already running', p_source
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = format('Follow it with SELECT * FROM chameleon.verification WHERE source = %L;', p_source);
+	END IF;
+	v_run := nextval('sch_chameleon.s_verification_run');
+	IF p_tables IS NULL THEN
+		v_tables := 'null';
+	END IF;
+	PERFORM sch_chameleon.fn_verify_tables(p_source, v_tables, v_run, resync, wait);
+	IF NOT wait THEN
+		-- the tables the worker verifies, queued (it lists them so in chameleon.verification)
+		RETURN QUERY SELECT p_source, v_run, r.v_schema_origin || '.' || r.v_table_name,
+		                    (r.jsb_layout ->> 'destination_schema') || '.' || (r.jsb_layout ->> 'destination_table'),
+		                    'queued'::text, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint,
+		                    '[]'::jsonb, clock_timestamp(), NULL::timestamptz, NULL::text
+		FROM sch_chameleon.t_replica_tables r
+		WHERE r.i_id_source = v_id AND r.jsb_layout IS NOT NULL
+		  AND (v_tables = 'null' OR v_tables @> jsonb_build_array(jsonb_build_array(r.v_schema_origin, r.v_table_name)))
+		ORDER BY 3;
+		RETURN;
+	END IF;
+	SELECT v.t_state INTO v_failed FROM sch_chameleon.t_verification v
+	WHERE v.i_id_source = v_id AND v.i_run = v_run AND v.t_state LIKE 'failed: %' LIMIT 1;
+	IF v_failed IS NOT NULL THEN
+		RAISE EXCEPTION 'verify_tables of source "%" failed', p_source
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = substr(v_failed, 9),
+			      HINT = format('Fix the cause and call it again; SELECT * FROM chameleon.verification WHERE source = %L shows each table.',
+			                    p_source);
 	END IF;
 	RETURN QUERY SELECT * FROM chameleon.verification v WHERE v.source = p_source AND v.run = v_run ORDER BY v.mysql_table;
 END;
 $$;
-COMMENT ON FUNCTION chameleon.verify_tables(text, text[], boolean) IS
-	'compares the replicated tables with MySQL, range by range of their keys, and lists the rows that differ';
-REVOKE ALL ON FUNCTION chameleon.verify_tables(text, text[], boolean) FROM PUBLIC;
+COMMENT ON FUNCTION chameleon.verify_tables(text, text[], boolean, boolean) IS
+	'compares the replicated tables with MySQL in a verify worker, range by range of their keys, and lists the rows that differ';
+REVOKE ALL ON FUNCTION chameleon.verify_tables(text, text[], boolean, boolean) FROM PUBLIC;
 
 -- The source status machine (doc/architecture.md, "Source status"): every status change, from
 -- C++ or plpgsql, goes through this function's C++ implementation. Returns the status before the
@@ -3142,22 +3172,21 @@ COMMENT ON FUNCTION chameleon.wait_for_catchup(text, interval) IS
 	'waits until everything MySQL had written when it was called is replayed; false on timeout';
 REVOKE ALL ON FUNCTION chameleon.wait_for_catchup(text, interval) FROM PUBLIC;
 
-DROP FUNCTION chameleon.verify_tables(text, text[], boolean);
-CREATE FUNCTION chameleon.verify_tables(name text, tables text[] DEFAULT NULL, resync boolean DEFAULT false)
+DROP FUNCTION chameleon.verify_tables(text, text[], boolean, boolean);
+CREATE FUNCTION chameleon.verify_tables(name text, tables text[] DEFAULT NULL, resync boolean DEFAULT false,
+                                        wait boolean DEFAULT true)
 RETURNS SETOF chameleon.verification LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-SET TimeZone = 'UTC'
-SET DateStyle = 'ISO, YMD'
-SET IntervalStyle = 'postgres'
 AS $$
 DECLARE
 	v_id bigint;
 	v_run bigint;
 	v_tables jsonb; -- [[MySQL schema, table], ...], or JSON null for every table
 	v_unknown text;
-	v_different jsonb;
+	v_failed text;
 BEGIN
-	PERFORM sch_chameleon.fn_require_arguments('{name,resync}', ARRAY[name IS NULL, resync IS NULL]);
+	PERFORM sch_chameleon.fn_require_arguments('{name,resync,wait}',
+	                                           ARRAY[name IS NULL, resync IS NULL, wait IS NULL]);
 	IF array_position(tables, NULL) IS NOT NULL THEN
 		RAISE EXCEPTION 'argument "tables" must not contain null'
 			USING ERRCODE = 'null_value_not_allowed',
@@ -3166,6 +3195,12 @@ BEGIN
 	END IF;
 	v_id := sch_chameleon.fn_source_id(name);
 	PERFORM sch_chameleon.fn_require_owner(name, 'verify');
+	IF wait AND current_setting('transaction_isolation') <> 'read committed' THEN
+		RAISE EXCEPTION 'verify_tables with wait => true needs a transaction in READ COMMITTED'
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'It returns what the verify worker has written since it started, which a transaction snapshot would hide.',
+			      HINT = 'Call it outside an explicit transaction, or in one at READ COMMITTED, or with wait => false.';
+	END IF;
 	-- the names of sync_tables: schema.table, a part in double quotes when it holds '.' or '"'
 	SELECT coalesce(jsonb_agg(to_jsonb(sch_chameleon.fn_split_table_name(v_id, t)) ORDER BY n), '[]') INTO v_tables
 	FROM unnest(tables) WITH ORDINALITY AS u(t, n);
@@ -3179,23 +3214,44 @@ BEGIN
 			      HINT = format('Name tables with their MySQL names: SELECT mysql_table FROM chameleon.tables WHERE source = %L;',
 			                    name);
 	END IF;
-	v_run := sch_chameleon.fn_verify_tables(name, CASE WHEN tables IS NULL THEN 'null' ELSE v_tables END);
-	IF resync THEN
-		SELECT jsonb_agg(jsonb_build_array(r.v_schema_origin, r.v_table_name) ORDER BY v.v_mysql_table) INTO v_different
-		FROM sch_chameleon.t_verification v
-		JOIN sch_chameleon.t_replica_tables r ON r.i_id_source = v.i_id_source
-		     AND r.v_schema_origin || '.' || r.v_table_name = v.v_mysql_table
-		WHERE v.i_id_source = v_id AND v.i_run = v_run AND v.t_state IN ('different', 'missing in PostgreSQL');
-		IF v_different IS NOT NULL THEN
-			PERFORM sch_chameleon.fn_request_sync(name, jsonb_build_object('tables', v_different), false);
-		END IF;
+	IF EXISTS (SELECT 1 FROM sch_chameleon.fn_worker_slots() w WHERE w.source = name
+	           AND w.database = current_database() AND w.role = 'verify') THEN
+		RAISE EXCEPTION 'a verification of source "%" is already running', name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = format('Follow it with SELECT * FROM chameleon.verification WHERE source = %L;', name);
+	END IF;
+	v_run := nextval('sch_chameleon.s_verification_run');
+	IF tables IS NULL THEN
+		v_tables := 'null';
+	END IF;
+	PERFORM sch_chameleon.fn_verify_tables(name, v_tables, v_run, resync, wait);
+	IF NOT wait THEN
+		-- the tables the worker verifies, queued (it lists them so in chameleon.verification)
+		RETURN QUERY SELECT name, v_run, r.v_schema_origin || '.' || r.v_table_name,
+		                    (r.jsb_layout ->> 'destination_schema') || '.' || (r.jsb_layout ->> 'destination_table'),
+		                    'queued'::text, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint,
+		                    '[]'::jsonb, clock_timestamp(), NULL::timestamptz, NULL::text
+		FROM sch_chameleon.t_replica_tables r
+		WHERE r.i_id_source = v_id AND r.jsb_layout IS NOT NULL
+		  AND (v_tables = 'null' OR v_tables @> jsonb_build_array(jsonb_build_array(r.v_schema_origin, r.v_table_name)))
+		ORDER BY 3;
+		RETURN;
+	END IF;
+	SELECT v.t_state INTO v_failed FROM sch_chameleon.t_verification v
+	WHERE v.i_id_source = v_id AND v.i_run = v_run AND v.t_state LIKE 'failed: %' LIMIT 1;
+	IF v_failed IS NOT NULL THEN
+		RAISE EXCEPTION 'verify_tables of source "%" failed', name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = substr(v_failed, 9),
+			      HINT = format('Fix the cause and call it again; SELECT * FROM chameleon.verification WHERE source = %L shows each table.',
+			                    name);
 	END IF;
 	RETURN QUERY SELECT * FROM chameleon.verification v WHERE v.source = name AND v.run = v_run ORDER BY v.mysql_table;
 END;
 $$;
-COMMENT ON FUNCTION chameleon.verify_tables(text, text[], boolean) IS
-	'compares the replicated tables with MySQL, range by range of their keys, and lists the rows that differ';
-REVOKE ALL ON FUNCTION chameleon.verify_tables(text, text[], boolean) FROM PUBLIC;
+COMMENT ON FUNCTION chameleon.verify_tables(text, text[], boolean, boolean) IS
+	'compares the replicated tables with MySQL in a verify worker, range by range of their keys, and lists the rows that differ';
+REVOKE ALL ON FUNCTION chameleon.verify_tables(text, text[], boolean, boolean) FROM PUBLIC;
 
 DROP FUNCTION chameleon.show_errors(text);
 CREATE FUNCTION chameleon.show_errors(name text DEFAULT NULL,

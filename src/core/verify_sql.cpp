@@ -52,8 +52,18 @@ float_column(const std::string &my, const std::string &pg, bool single) {
 				")) AS SIGNED), 'e', " + my_exponent + "))",
 			"CASE WHEN " + pg_value + " = 0 THEN '0' ELSE round(" + pg_value + " / 10::float8 ^ (" +
 				pg_exponent + " - " + shift + "))::bigint::text || 'e' || " + pg_exponent +
-				"::bigint::text END",
-			true, false};
+				"::bigint::text END"};
+}
+
+// The replica's EWKB (little-endian, as MySQL writes WKB) back in MySQL's internal form, as hex:
+// the SRID (4 bytes) first, then the WKB without the SRID flag 0x20000000 and the SRID after the
+// type word; plain WKB (SRID 0) gets a zero SRID.
+std::string
+mysql_geometry_hex(const std::string &ewkb) {
+	return "CASE WHEN get_byte(" + ewkb + ", 4) & 32 = 0 THEN '00000000' || encode(" + ewkb +
+		   ", 'hex') ELSE encode(substring(" + ewkb + " from 6 for 4) || substring(" + ewkb +
+		   " from 1 for 4) || set_byte('\\x00'::bytea, 0, get_byte(" + ewkb + ", 4) & 223) || substring(" +
+		   ewkb + " from 10), 'hex') END";
 }
 
 enum class KeyOrder { native, string, binary, none };
@@ -104,32 +114,46 @@ pg_field(const std::string &expression) {
 	return "coalesce(length(" + expression + ") || ':' || " + expression + ", 'N')";
 }
 
+// MySQL's test for a zero date (month or day 0), NULL for NULL.
+std::string
+mysql_zero_date(const std::string &name) {
+	return "MONTH(" + name + ") = 0 OR DAYOFMONTH(" + name + ") = 0";
+}
+
+// A column in MySQL's row text: its canonical expression, or a cheaper one CONCAT_WS prints the
+// same: integers and decimals bare (as CAST(... AS CHAR) prints them, at half the cost), utf8mb4
+// strings relabelled rather than converted (one collation for CONCAT_WS), dates and datetimes
+// without fraction bare once zero dates are NULL.
+std::string
+mysql_hash_field(const LayoutColumn &column) {
+	std::string name = mysql_ident(column.mysql.name);
+	if (column.form == ValueForm::AsIs && column.pg_type != "boolean" &&
+		is_one_of(column.mysql.data_type,
+				  {"tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric"}))
+		return name;
+	if (is_string_type(column) && column.mysql.charset == "utf8mb4")
+		return name + " COLLATE utf8mb4_bin";
+	if (column.form == ValueForm::ZeroDateToNull && column.mysql.datetime_precision.value_or(0) == 0)
+		return "IF(" + mysql_zero_date(name) + ", NULL, " + name + ")";
+	return canonical_column(column).mysql;
+}
+
 // The text a range hash reads per row: the fields joined by U+001F (CONCAT_WS skips NULLs), then
-// one digit per column, 1 for NULL. Cheaper than length prefixes (the hash is the expensive part
-// of a verification); only a value holding U+001F could hide a shift between adjacent columns,
-// and the rows of a differing range are compared field by field.
+// one digit per column that can be NULL (null_digit), 1 for NULL (a zero date is NULL too);
+// core::row_hash_text builds the same text from PostgreSQL's values. Only a value holding U+001F
+// could hide a shift between adjacent columns, and the rows of a differing range are compared
+// field by field.
 std::string
 mysql_row_text(const TableLayout &layout) {
 	std::string text = "CONCAT(CONCAT_WS(_utf8mb4 X'1F'";
 	std::string nulls;
 	for (const LayoutColumn &column : layout.columns) {
-		std::string expression = canonical_column(column).mysql;
-		text += ", " + expression;
-		// Zero dates are NULL in the canonical text only: test that text, else the cheaper column.
-		bool null_in_text =
-			column.form == ValueForm::ZeroDateToNull || column.form == ValueForm::TimestampUtc;
-		nulls += ", ISNULL(" + (null_in_text ? expression : mysql_ident(column.mysql.name)) + ")";
-	}
-	return text + ")" + nulls + ")";
-}
-
-std::string
-pg_row_text(const TableLayout &layout) {
-	std::string text = "concat(concat_ws(E'\\x1f'";
-	std::string nulls;
-	for (const LayoutColumn &column : layout.columns) {
-		text += ", " + canonical_column(column).pg;
-		nulls += ", (" + quote_column(column.mysql.name) + " IS NULL)::int";
+		text += ", " + mysql_hash_field(column);
+		if (!null_digit(column))
+			continue;
+		std::string name = mysql_ident(column.mysql.name);
+		bool zero_dates = column.form == ValueForm::ZeroDateToNull || column.form == ValueForm::TimestampUtc;
+		nulls += zero_dates ? ", IFNULL(" + mysql_zero_date(name) + ", 1)" : ", ISNULL(" + name + ")";
 	}
 	return text + ")" + nulls + ")";
 }
@@ -197,11 +221,10 @@ key_compare(const std::vector<std::string> &order, const std::vector<std::string
 	for (size_t i = 0; i < order.size(); i++) {
 		if (i > 0)
 			result += " OR ";
-		result += "(" + prefix + order[i] + (after ? " > " : " < ") + values[i] + ")";
+		const char *op = after ? " > " : i + 1 < order.size() ? " < " : " <= ";
+		result += "(" + prefix + order[i] + op + values[i] + ")";
 		prefix += order[i] + " = " + values[i] + " AND ";
 	}
-	if (!after)
-		result += " OR (" + prefix.substr(0, prefix.size() - 5) + ")";
 	return result + ")";
 }
 
@@ -281,50 +304,49 @@ canonical_column(const LayoutColumn &column) {
 	std::string pg = quote_column(column.mysql.name);
 	const std::string &type = column.mysql.data_type;
 	if (column.pg_type == "boolean")
-		return {"IF(" + my + " IS NULL, NULL, IF(" + my + " + 0 <> 0, 'true', 'false'))", pg + "::text", true,
-				false};
+		return {"IF(" + my + " IS NULL, NULL, IF(" + my + " + 0 <> 0, 'true', 'false'))", pg + "::text"};
 	switch (column.form) {
 	case ValueForm::BitString:
-		return {"LPAD(BIN(" + my + " + 0), " + std::to_string(column.bit_length) + ", '0')", pg + "::text",
-				true, false};
+		return {"LPAD(BIN(" + my + " + 0), " + std::to_string(column.bit_length) + ", '0')", pg + "::text"};
 	case ValueForm::Bytea:
-		return {"LOWER(HEX(" + my + "))", "encode(" + pg + ", 'hex')", true, false};
+		return {"LOWER(HEX(" + my + "))", "encode(" + pg + ", 'hex')"};
 	case ValueForm::Geometry:
 	case ValueForm::GeometryBytea:
+		return {"LOWER(HEX(" + my + "))",
+				mysql_geometry_hex(column.form == ValueForm::Geometry ? "ST_AsEWKB(" + pg + ", 'NDR')" : pg)};
 	case ValueForm::Vector:
-		return {"IF(" + my + " IS NULL, NULL, '-')", "CASE WHEN " + pg + " IS NULL THEN NULL ELSE '-' END",
-				false, false};
+		// MySQL's float32 values, little-endian, as hex; PostgreSQL's float4send is big-endian
+		return {"LOWER(HEX(" + my + "))",
+				"CASE WHEN " + pg +
+					" IS NULL THEN NULL ELSE coalesce((SELECT string_agg(substr(h, 7, 2) || "
+					"substr(h, 5, 2) || substr(h, 3, 2) || substr(h, 1, 2), '' ORDER BY n) FROM unnest(" +
+					pg +
+					") WITH ORDINALITY AS e(v, n), LATERAL encode(float4send(e.v), 'hex') AS h), '') END"};
 	case ValueForm::Json:
-		return {"CAST(JSON_LENGTH(" + my + ") AS CHAR)",
-				"(CASE WHEN " + pg + " IS NULL THEN NULL WHEN jsonb_typeof(" + pg +
-					") = 'object' THEN (SELECT count(*) FROM jsonb_object_keys(" + pg +
-					")) WHEN jsonb_typeof(" + pg + ") = 'array' THEN jsonb_array_length(" + pg +
-					") ELSE 1 END)::text",
-				true, true};
+		return {"JSON_NORMALIZE(" + my + ")", pg + "::text", true};
 	case ValueForm::SetToArray:
-		return {"CONVERT(" + my + " USING utf8mb4)", "array_to_string(" + pg + ", ',')", true, false};
+		return {"CONVERT(" + my + " USING utf8mb4)", "array_to_string(" + pg + ", ',')"};
 	case ValueForm::ZeroDateToNull:
 	case ValueForm::TimestampUtc: {
 		std::string text = trim_fraction(column, "CAST(" + my + " AS CHAR)");
 		if (column.form == ValueForm::TimestampUtc)
 			text = "CONCAT(" + text + ", '+00')";
-		return {"IF(MONTH(" + my + ") = 0 OR DAYOFMONTH(" + my + ") = 0, NULL, " + text + ")", pg + "::text",
-				true, false};
+		return {"IF(MONTH(" + my + ") = 0 OR DAYOFMONTH(" + my + ") = 0, NULL, " + text + ")", pg + "::text"};
 	}
 	case ValueForm::Inet:
-		return {"CAST(" + my + " AS CHAR)", "host(" + pg + ")", true, false};
+		return {"CAST(" + my + " AS CHAR)", "host(" + pg + ")"};
 	case ValueForm::Interval:
-		return {trim_fraction(column, "CAST(" + my + " AS CHAR)"), pg + "::text", true, false};
+		return {trim_fraction(column, "CAST(" + my + " AS CHAR)"), pg + "::text"};
 	default:
 		break;
 	}
 	if (is_float_type(column))
 		return float_column(my, pg, column.pg_type == "real");
 	if (type == "year")
-		return {"CAST(" + my + " + 0 AS CHAR)", pg + "::text", true, false};
+		return {"CAST(" + my + " + 0 AS CHAR)", pg + "::text"};
 	if (is_string_type(column))
-		return {"CONVERT(" + my + " USING utf8mb4)", pg + "::text", true, false};
-	return {"CAST(" + my + " AS CHAR)", pg + "::text", true, false};
+		return {"CONVERT(" + my + " USING utf8mb4)", pg + "::text"};
+	return {"CAST(" + my + " AS CHAR)", pg + "::text"};
 }
 
 bool
@@ -341,16 +363,52 @@ key_has_ranges(const TableLayout &layout) {
 std::string
 mysql_range_hash(const TableLayout &layout, const std::optional<KeyBound> &lower,
 				 const std::optional<KeyBound> &upper) {
-	return "SELECT COUNT(*), BIT_XOR(CAST(CONV(LEFT(MD5(" + mysql_row_text(layout) +
-		   "), 15), 16, 10) AS UNSIGNED)) FROM " + mysql_table(layout) + " WHERE " +
-		   mysql_range_condition(layout, lower, upper);
+	return "SELECT COUNT(*), COALESCE(SUM(CRC32(" + mysql_row_text(layout) + ")), 0) FROM " +
+		   mysql_table(layout) + " WHERE " + mysql_range_condition(layout, lower, upper);
 }
 
 std::string
-pg_range_hash(const TableLayout &layout, bool lower, bool upper) {
-	return "SELECT count(*)::text, coalesce(bit_xor(('x' || left(md5(" + pg_row_text(layout) +
-		   "), 15))::bit(60)::bigint), 0)::text FROM " + pg_table(layout) + " WHERE " +
+pg_range_text(const TableLayout &layout, bool lower, bool upper) {
+	std::string text = "concat(concat_ws(E'\\x1f'";
+	std::string nulls;
+	for (const LayoutColumn &column : layout.columns) {
+		text += ", " + canonical_column(column).pg;
+		if (null_digit(column))
+			nulls += ", (" + quote_column(column.mysql.name) + " IS NULL)::int";
+	}
+	return "SELECT " + text + ")" + nulls + ") FROM " + pg_table(layout) + " WHERE " +
 		   pg_range_condition(layout, lower, upper);
+}
+
+bool
+null_digit(const LayoutColumn &column) {
+	return column.mysql.nullable || column.form == ValueForm::ZeroDateToNull ||
+		   column.form == ValueForm::TimestampUtc;
+}
+
+std::vector<bool>
+null_digits(const TableLayout &layout) {
+	std::vector<bool> digits;
+	digits.reserve(layout.columns.size());
+	for (const LayoutColumn &column : layout.columns)
+		digits.push_back(null_digit(column));
+	return digits;
+}
+
+bool
+has_json(const TableLayout &layout) {
+	for (const LayoutColumn &column : layout.columns)
+		if (canonical_column(column).json)
+			return true;
+	return false;
+}
+
+std::string
+pg_range_values(const TableLayout &layout, bool lower, bool upper) {
+	std::string sql = "SELECT ";
+	for (size_t i = 0; i < layout.columns.size(); i++)
+		sql += (i > 0 ? ", " : "") + canonical_column(layout.columns[i]).pg;
+	return sql + " FROM " + pg_table(layout) + " WHERE " + pg_range_condition(layout, lower, upper);
 }
 
 std::string
@@ -371,7 +429,8 @@ pg_range_rows(const TableLayout &layout, bool lower, bool upper) {
 }
 
 std::string
-mysql_next_bound(const TableLayout &layout, const std::optional<KeyBound> &lower, int64_t step) {
+mysql_next_bound(const TableLayout &layout, const std::optional<KeyBound> &lower,
+				 const std::optional<KeyBound> &upper, int64_t step) {
 	std::vector<const LayoutColumn *> keys = key_columns(layout);
 	std::string sql = "SELECT ";
 	std::string order;
@@ -384,9 +443,8 @@ mysql_next_bound(const TableLayout &layout, const std::optional<KeyBound> &lower
 	}
 	for (size_t i = 0; i < keys.size(); i++)
 		sql += (i > 0 ? ", " : "") + canonical_column(*keys[i]).mysql;
-	return sql + " FROM " + mysql_table(layout) + " WHERE " +
-		   mysql_range_condition(layout, lower, std::nullopt) + " ORDER BY " + order + " LIMIT 1 OFFSET " +
-		   std::to_string(step - 1);
+	return sql + " FROM " + mysql_table(layout) + " WHERE " + mysql_range_condition(layout, lower, upper) +
+		   " ORDER BY " + order + " LIMIT 1 OFFSET " + std::to_string(step - 1);
 }
 
 std::vector<std::string>

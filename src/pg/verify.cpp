@@ -2,21 +2,27 @@
 // PostgreSQL, range by range of its key (count and hash computed by each server, SQL from
 // core/verify_sql), lists the rows of the ranges that differ, and re-reads them after the replica
 // has caught up so that only real differences are recorded (doc/architecture.md, "Verification").
-// Runs in the caller's session; the results go to sch_chameleon.t_verification.
+// Runs in a verify worker; each table's row in sch_chameleon.t_verification shows its progress.
+#include "pg/verify.hpp"
+
 #include "pg/boundary.hpp"
 #include "pg/replication.hpp"
 #include "pg/rights.hpp"
 #include "pg/spi.hpp"
 #include "pg/sql_values.hpp"
+#include "pg/workers.hpp"
 
 #include "binlog/value.hpp"
 #include "common/error.hpp"
 #include "core/sql_quote.hpp"
+#include "core/verify_row.hpp"
 #include "core/verify_sql.hpp"
 #include "mysql/connection.hpp"
 #include "mysql/source_params.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -27,9 +33,13 @@ namespace chameleon::pg {
 namespace {
 
 // Rows of one range per side: canonical key text -> canonical text of every column.
-using RangeRows = std::map<std::string, std::vector<std::optional<std::string>>>;
+using RangeRows = std::map<std::string, core::CanonicalRow>;
 
-constexpr int64 range_rows = 10000;			// rows per range (MySQL key order)
+// Ranges (MySQL key order) start at range_rows rows and double up to max_range_rows; a range of
+// more than range_rows rows that differs is hashed again in parts of range_rows rows, and only the
+// parts that differ are read row by row (at most range_rows rows of each side in memory).
+constexpr int64 range_rows = 10000;
+constexpr int64 max_range_rows = 160000;
 constexpr int settle_attempts = 5;			// re-reads of a range whose rows keep changing
 constexpr int64 catchup_timeout_ms = 60000; // per re-read
 constexpr size_t kept_mismatches = 1000;	// rows listed per table (all are counted)
@@ -64,6 +74,34 @@ class Throttle {
 	int64 rows_ = 0;
 };
 
+// The executor's receiver of a range's row texts: counts them and sums their CRC32 (plain C++ that
+// does not throw: it runs inside the executor).
+struct HashReceiver {
+	DestReceiver pub;
+	int64 rows = 0;
+	uint64 sum = 0;
+
+	HashReceiver() {
+		pub.receiveSlot = receive;
+		pub.rStartup = [](DestReceiver *, int, TupleDesc) {};
+		pub.rShutdown = [](DestReceiver *) {};
+		pub.rDestroy = [](DestReceiver *) {};
+		pub.mydest = DestNone;
+	}
+
+	static bool receive(TupleTableSlot *slot, DestReceiver *self) {
+		HashReceiver *receiver = reinterpret_cast<HashReceiver *>(self);
+		bool null = false;
+		Datum datum = slot_getattr(slot, 1, &null);
+		receiver->rows++;
+		if (!null) {
+			text *row = DatumGetTextPP(datum);
+			receiver->sum += core::row_crc32(std::string_view(VARDATA_ANY(row), VARSIZE_ANY_EXHDR(row)));
+		}
+		return true;
+	}
+};
+
 struct TableResult {
 	std::string state = "equal";
 	int64 rows_mysql = 0, rows_pg = 0, ranges = 0, ranges_different = 0, mismatching = 0, unsettled = 0;
@@ -72,10 +110,18 @@ struct TableResult {
 
 class TableVerifier {
   public:
+	using Progress = std::function<void(const TableResult &)>;
+
 	TableVerifier(const std::string &source, const config::SourceConfig &config, mysql::Connection &mysql,
-				  Oid owner, bool replicating, core::TableLayout layout, Throttle &throttle)
+				  Oid owner, bool replicating, core::TableLayout layout, Throttle &throttle,
+				  Progress progress)
 		: source_(source), config_(config), mysql_(mysql), owner_(owner), replicating_(replicating),
-		  layout_(std::move(layout)), throttle_(throttle) {}
+		  layout_(std::move(layout)), throttle_(throttle), progress_(std::move(progress)) {
+		for (size_t i = 0; i < layout_.columns.size(); i++)
+			if (core::canonical_column(layout_.columns[i]).json)
+				json_columns_.push_back(i);
+		null_digits_ = core::null_digits(layout_);
+	}
 
 	TableResult run() {
 		if (!mysql_table_exists()) {
@@ -88,14 +134,19 @@ class TableVerifier {
 		}
 		ranged_ = core::key_has_ranges(layout_);
 		std::optional<core::KeyBound> lower, upper;
+		int64 size = range_rows;
 		if (ranged_)
-			upper = next_bound(lower);
+			upper = next_bound(lower, size, std::nullopt);
 		for (;;) {
-			std::optional<core::KeyBound> next = compare_range(lower, upper);
+			check_stop();
+			int64 next_size = std::min(size * 2, max_range_rows);
+			std::optional<core::KeyBound> next = compare_range(lower, upper, size, next_size);
+			progress_(result_);
 			if (!upper)
 				break;
 			lower = std::move(upper);
 			upper = std::move(next);
+			size = next_size;
 		}
 		if (result_.mismatching > 0)
 			result_.state = "different";
@@ -117,7 +168,7 @@ class TableVerifier {
 
 	bool pg_table_exists() {
 		bool exists = false;
-		with_spi([&] {
+		run_transaction([&] {
 			RoleRights rights(owner_, true);
 			exists = spi_value("SELECT to_regclass($1) IS NOT NULL",
 							   {core::quote_ident(layout_.destination_schema) + "." +
@@ -126,8 +177,10 @@ class TableVerifier {
 		return exists;
 	}
 
-	std::optional<core::KeyBound> next_bound(const std::optional<core::KeyBound> &lower) {
-		std::vector<mysql::Row> rows = mysql_.query(core::mysql_next_bound(layout_, lower, range_rows));
+	// The key `step` rows after lower (no further than upper), or none.
+	std::optional<core::KeyBound> next_bound(const std::optional<core::KeyBound> &lower, int64 step,
+											 const std::optional<core::KeyBound> &upper) {
+		std::vector<mysql::Row> rows = mysql_.query(core::mysql_next_bound(layout_, lower, upper, step));
 		if (rows.empty())
 			return std::nullopt;
 		size_t keys = layout_.key.size();
@@ -142,35 +195,82 @@ class TableVerifier {
 	std::vector<SqlRow> pg_query(const std::string &sql, const std::vector<std::string> &params) {
 		std::vector<SqlParam> values(params.begin(), params.end());
 		std::vector<SqlRow> rows;
-		with_spi([&] {
+		run_transaction([&] {
 			RoleRights rights(owner_, true);
 			rows = spi_query(sql, values);
 		});
 		return rows;
 	}
 
-	// Compares one range and returns the bound after upper (none after the last range or when the
-	// table is one range). Both servers hash the range at the same time: MySQL's statement, then
-	// the walk to the next bound, in a thread (plain C++, no PostgreSQL call); PostgreSQL's here.
-	std::optional<core::KeyBound> compare_range(const std::optional<core::KeyBound> &lower,
-												const std::optional<core::KeyBound> &upper) {
+	// Runs a statement that returns each row's text and counts the rows and sums their CRC32 as the
+	// executor produces them (no row is kept).
+	HashReceiver pg_hash(const std::string &sql, const std::vector<std::string> &params) {
+		HashReceiver receiver;
+		run_transaction([&] {
+			RoleRights rights(owner_, true);
+			pg_call([&] {
+				ParamListInfo list = makeParamList(static_cast<int>(params.size()));
+				for (size_t i = 0; i < params.size(); i++) {
+					ParamExternData &param = list->params[i];
+					param.value =
+						PointerGetDatum(cstring_to_text_with_len(params[i].data(), params[i].size()));
+					param.isnull = false;
+					param.pflags = PARAM_FLAG_CONST;
+					param.ptype = TEXTOID;
+				}
+				SPIExecuteOptions options;
+				memset(&options, 0, sizeof(options));
+				options.params = list;
+				options.read_only = true;
+				options.dest = &receiver.pub;
+				if (SPI_execute_extended(sql.c_str(), &options) < 0)
+					ereport(ERROR,
+							(errmsg("could not read a range of \"%s.%s\"", layout_.destination_schema.c_str(),
+									layout_.destination_table.c_str())));
+			});
+		});
+		return receiver;
+	}
+
+	struct RangeHash {
+		int64 mysql_rows = 0, pg_rows = 0;
+		uint64 mysql_sum = 0, pg_sum = 0;
+
+		bool differs() const { return mysql_rows != pg_rows || mysql_sum != pg_sum; }
+	};
+
+	// Both servers count and hash a range at the same time: MySQL's statement, then `also` (more
+	// MySQL statements), in a thread (plain C++, no PostgreSQL call); PostgreSQL's here.
+	RangeHash hash_range(const std::optional<core::KeyBound> &lower,
+						 const std::optional<core::KeyBound> &upper, const std::function<void()> &also) {
 		std::string mysql_sql = core::mysql_range_hash(layout_, lower, upper);
 		std::vector<mysql::Row> my;
-		std::optional<core::KeyBound> next;
 		std::exception_ptr mysql_failure;
 		std::thread mysql_thread([&] {
 			try {
 				my = mysql_.query(mysql_sql);
-				if (ranged_ && upper)
-					next = next_bound(upper);
+				also();
 			} catch (...) {
 				mysql_failure = std::current_exception();
 			}
 		});
-		std::vector<SqlRow> pg;
+		RangeHash hash;
 		try {
-			pg = pg_query(core::pg_range_hash(layout_, lower.has_value(), upper.has_value()),
-						  core::pg_bound_params(lower, upper));
+			if (json_columns_.empty()) {
+				HashReceiver receiver =
+					pg_hash(core::pg_range_text(layout_, lower.has_value(), upper.has_value()),
+							core::pg_bound_params(lower, upper));
+				hash.pg_rows = receiver.rows;
+				hash.pg_sum = receiver.sum;
+			} else {
+				for (SqlRow &row :
+					 pg_query(core::pg_range_values(layout_, lower.has_value(), upper.has_value()),
+							  core::pg_bound_params(lower, upper))) {
+					canonical_json(row);
+					hash.pg_sum += core::row_crc32(core::row_hash_text(row, null_digits_));
+					hash.pg_rows++;
+				}
+			}
 		} catch (...) {
 			mysql_thread.join();
 			throw;
@@ -178,16 +278,52 @@ class TableVerifier {
 		mysql_thread.join();
 		if (mysql_failure)
 			std::rethrow_exception(mysql_failure);
+		hash.mysql_rows = std::stoll(my.at(0).at(0).value_or("0"));
+		hash.mysql_sum = std::stoull(my[0][1].value_or("0"));
+		throttle_.rows_read(hash.mysql_rows);
+		return hash;
+	}
+
+	// Compares one range of about `size` rows and returns the bound next_size rows after upper
+	// (none after the last range or when the table is one range; MySQL walks to it while
+	// PostgreSQL hashes). A range that differs is compared again in parts of range_rows rows.
+	std::optional<core::KeyBound> compare_range(const std::optional<core::KeyBound> &lower,
+												const std::optional<core::KeyBound> &upper, int64 size,
+												int64 next_size) {
+		std::optional<core::KeyBound> next;
+		RangeHash hash = hash_range(lower, upper, [&] {
+			if (ranged_ && upper)
+				next = next_bound(upper, next_size, std::nullopt);
+		});
 		result_.ranges++;
-		int64 rows = std::stoll(my.at(0).at(0).value_or("0"));
-		result_.rows_mysql += rows;
-		throttle_.rows_read(rows);
-		result_.rows_pg += std::stoll(pg.at(0).at(0).value_or("0"));
-		if (my[0][0] != pg[0][0] || my[0][1] != pg[0][1]) {
-			result_.ranges_different++;
+		result_.rows_mysql += hash.mysql_rows;
+		result_.rows_pg += hash.pg_rows;
+		if (!hash.differs())
+			return next;
+		result_.ranges_different++;
+		if (!ranged_ || size <= range_rows) {
 			find_rows(lower, upper);
+			return next;
+		}
+		std::optional<core::KeyBound> part_lower = lower;
+		for (;;) {
+			check_stop();
+			std::optional<core::KeyBound> part_upper = next_bound(part_lower, range_rows, upper);
+			const std::optional<core::KeyBound> &end = part_upper ? part_upper : upper;
+			if (hash_range(part_lower, end, [] {}).differs())
+				find_rows(part_lower, end);
+			if (!part_upper)
+				break;
+			part_lower = std::move(part_upper);
 		}
 		return next;
+	}
+
+	// jsonb's text of the JSON columns in MariaDB's JSON_NORMALIZE form.
+	void canonical_json(core::CanonicalRow &values) const {
+		for (size_t i : json_columns_)
+			if (values[i])
+				values[i] = core::canonical_json(*values[i]).value_or(*values[i]);
 	}
 
 	RangeRows mysql_rows(const std::optional<core::KeyBound> &lower,
@@ -203,8 +339,11 @@ class TableVerifier {
 					  const std::optional<core::KeyBound> &upper) {
 		RangeRows rows;
 		for (SqlRow &row : pg_query(core::pg_range_rows(layout_, lower.has_value(), upper.has_value()),
-									core::pg_bound_params(lower, upper)))
-			rows[row[0].value_or("")] = std::vector<std::optional<std::string>>(row.begin() + 1, row.end());
+									core::pg_bound_params(lower, upper))) {
+			core::CanonicalRow values(row.begin() + 1, row.end());
+			canonical_json(values);
+			rows[row[0].value_or("")] = std::move(values);
+		}
 		return rows;
 	}
 
@@ -220,7 +359,8 @@ class TableVerifier {
 			bool caught_up = true;
 			if (replicating_) {
 				TimestampTz deadline = GetCurrentTimestamp() + catchup_timeout_ms * 1000;
-				caught_up = wait_until_replayed(source_, current_master_target(config_), deadline);
+				CatchupTarget target = current_master_target(config_);
+				run_transaction([&] { caught_up = wait_until_replayed(source_, target, deadline); });
 			}
 			RangeRows replica = pg_rows(lower, upper);
 			RangeRows second = mysql_rows(lower, upper);
@@ -302,85 +442,211 @@ class TableVerifier {
 	bool ranged_ = false;
 	core::TableLayout layout_;
 	Throttle &throttle_;
+	Progress progress_;
+	std::vector<size_t> json_columns_;
+	std::vector<bool> null_digits_;
 	TableResult result_;
 	std::string mismatch_json_ = "[";
 };
 
+std::string
+int_text(int64 value) {
+	return std::to_string(value);
+}
+
+// The t_verification row of a table: its counts so far, and its state.
+void
+record_table(const std::string &source_id, const std::string &mysql_table, const TableResult &result,
+			 const std::string &state, bool finished) {
+	run_transaction([&] {
+		catalogue_exec("UPDATE sch_chameleon.t_verification SET t_state = $3, i_rows_mysql = $4::bigint, "
+					   "i_rows_pg = $5::bigint, i_ranges = $6::bigint, i_ranges_different = $7::bigint, "
+					   "i_mismatching_rows = $8::bigint, i_unsettled_rows = $9::bigint, jsb_mismatches = "
+					   "$10::jsonb, ts_started = CASE WHEN t_state = 'queued' THEN clock_timestamp() ELSE "
+					   "ts_started END, ts_finished = CASE WHEN $11::boolean THEN clock_timestamp() END "
+					   "WHERE i_id_source = $1::bigint AND v_mysql_table = $2",
+					   {source_id, mysql_table, state, int_text(result.rows_mysql), int_text(result.rows_pg),
+						int_text(result.ranges), int_text(result.ranges_different),
+						int_text(result.mismatching), int_text(result.unsettled), result.mismatches,
+						finished ? "true" : "false"});
+	});
+}
+
+// The request verify_tables left in a pinned segment ({"tables": ..., "resync": ...}), released here.
+std::string
+take_request(dsm_handle handle) {
+	char *text = pg_call([&] {
+		dsm_segment *segment = dsm_attach(handle);
+		if (segment == nullptr)
+			ereport(ERROR, (errmsg("the verify_tables request is gone")));
+		char *copy = pstrdup(static_cast<const char *>(dsm_segment_address(segment)));
+		dsm_unpin_segment(handle);
+		dsm_detach(segment);
+		return copy;
+	});
+	return text;
+}
+
 } // namespace
 
-} // namespace chameleon::pg
-
-using namespace chameleon;
-
-// fn_verify_tables(source text, tables jsonb): tables is a JSON array of MySQL [schema, table]
-// pairs or JSON null for every table. Returns the run's number in t_verification.
-CHAMELEON_FUNCTION(chameleon_verify_tables) {
-	std::string name = pg::text_argument(fcinfo, 0, "name");
-	std::string tables = pg::jsonb_argument(fcinfo, 1, "tables");
-	if (pg::pg_call([] { return IsolationUsesXactSnapshot(); }))
-		throw Error(
-			sqlstate::object_not_in_prerequisite_state, "verify_tables needs a transaction in READ COMMITTED",
-			"It reads the replica again after it has caught up, which a transaction snapshot would hide.",
-			"Call it outside an explicit transaction, or in one at READ COMMITTED.");
-	config::SourceConfig config = pg::source_config(name);
-	std::string source_id, run;
-	Oid owner = InvalidOid;
-	bool replicating = false;
+void
+run_verify(const WorkerArgs &args) {
+	// PostgreSQL's text of the values compared (core/verify_sql.hpp)
+	pg_call([] {
+		SetConfigOption("TimeZone", "UTC", PGC_USERSET, PGC_S_SESSION);
+		SetConfigOption("DateStyle", "ISO, YMD", PGC_USERSET, PGC_S_SESSION);
+		SetConfigOption("IntervalStyle", "postgres", PGC_USERSET, PGC_S_SESSION);
+	});
+	std::string request = take_request(args.request);
+	std::string name = args.source_name, source_id = int_text(args.source_id), run = int_text(args.job);
+	config::SourceConfig config;
+	bool replicating = false, resync = false;
 	std::vector<std::pair<std::string, std::string>> layouts; // MySQL name, layout JSON
-	pg::with_spi([&] {
-		std::vector<pg::SqlRow> rows =
-			pg::catalogue_query("SELECT i_id_source::text, rol_owner::oid::text, enm_status = 'running', "
-								"nextval('sch_chameleon.s_verification_run')::text FROM "
-								"sch_chameleon.t_sources WHERE t_source = $1",
-								{name});
-		source_id = *rows.at(0)[0];
-		owner = static_cast<Oid>(std::stoul(*rows[0][1]));
-		replicating = *rows[0][2] == "t";
-		run = *rows[0][3];
-		for (pg::SqlRow &row : pg::catalogue_query(
+	run_transaction([&] {
+		config = source_config(name);
+		std::vector<SqlRow> rows = catalogue_query(
+			"SELECT enm_status = 'running', ($2::jsonb ->> 'resync')::boolean FROM sch_chameleon.t_sources "
+			"WHERE i_id_source = $1::bigint",
+			{source_id, request});
+		if (rows.empty())
+			throw Error(sqlstate::undefined_object, "source \"" + name + "\" was dropped");
+		replicating = *rows[0][0] == "t";
+		resync = *rows[0][1] == "t";
+		for (SqlRow &row : catalogue_query(
 				 "SELECT v_schema_origin || '.' || v_table_name, jsb_layout::text FROM "
-				 "sch_chameleon.t_replica_tables "
-				 "WHERE i_id_source = $1::bigint AND jsb_layout IS NOT NULL AND ($2::jsonb = 'null' "
-				 "OR $2::jsonb @> jsonb_build_array(jsonb_build_array(v_schema_origin, v_table_name))) ORDER "
-				 "BY 1",
-				 {source_id, tables}))
+				 "sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint AND jsb_layout IS NOT NULL "
+				 "AND ($2::jsonb -> 'tables' = 'null' OR $2::jsonb -> 'tables' @> "
+				 "jsonb_build_array(jsonb_build_array(v_schema_origin, v_table_name))) ORDER BY 1",
+				 {source_id, request}))
 			layouts.emplace_back(*row[0], *row[1]);
+		// every table of the run is listed, queued, before the first is read
+		for (const auto &entry : layouts) {
+			core::TableLayout layout = core::layout_from_json(entry.second);
+			catalogue_exec("DELETE FROM sch_chameleon.t_verification WHERE i_id_source = $1::bigint AND "
+						   "v_mysql_table = $2",
+						   {source_id, entry.first});
+			catalogue_exec(
+				"INSERT INTO sch_chameleon.t_verification (i_id_source, i_run, v_mysql_table, "
+				"v_pg_table, t_state, i_rows_mysql, i_rows_pg, i_ranges, i_ranges_different, "
+				"i_mismatching_rows, i_unsettled_rows, jsb_mismatches, ts_started) VALUES "
+				"($1::bigint, $2::bigint, $3, $4, 'queued', 0, 0, 0, 0, 0, 0, '[]', "
+				"clock_timestamp())",
+				{source_id, run, entry.first, layout.destination_schema + "." + layout.destination_table});
+		}
 	});
 	std::unique_ptr<mysql::Connection> connection;
 	if (!layouts.empty()) {
 		connection = std::make_unique<mysql::Connection>(mysql::connection_params(config));
 		connection->execute("SET SESSION time_zone = '+00:00', SESSION sql_mode = ''");
 	}
-	pg::Throttle throttle(config.verify_max_rows_per_second);
+	Throttle throttle(config.verify_max_rows_per_second);
 	for (const auto &entry : layouts) {
 		const std::string &mysql_table = entry.first;
 		core::TableLayout layout = core::layout_from_json(entry.second);
-		pg::SqlValue started;
-		pg::with_spi([&] { started = pg::spi_value("SELECT clock_timestamp()::text"); });
-		pg::TableResult result;
+		set_slot_state(my_slot(), "verifying");
+		strlcpy(my_slot()->table, mysql_table.c_str(), sizeof(my_slot()->table));
+		TableResult result;
+		record_table(source_id, mysql_table, result, "running", false);
 		if (layout.key.empty())
 			result.state = "not verified: no key";
 		else
-			result = pg::TableVerifier(name, config, *connection, owner, replicating, layout, throttle).run();
-		pg::with_spi([&] {
-			pg::catalogue_exec("DELETE FROM sch_chameleon.t_verification WHERE i_id_source = $1::bigint AND "
-							   "v_mysql_table = $2",
-							   {source_id, mysql_table});
-			pg::catalogue_exec("INSERT INTO sch_chameleon.t_verification (i_id_source, i_run, v_mysql_table, "
-							   "v_pg_table, t_state, "
-							   "i_rows_mysql, i_rows_pg, i_ranges, i_ranges_different, i_mismatching_rows, "
-							   "i_unsettled_rows, "
-							   "jsb_mismatches, ts_started, ts_finished) VALUES ($1::bigint, $2::bigint, $3, "
-							   "$4, $5, $6::bigint, "
-							   "$7::bigint, $8::bigint, $9::bigint, $10::bigint, $11::bigint, $12::jsonb, "
-							   "$13::timestamptz, clock_timestamp())",
-							   {source_id, run, mysql_table,
-								layout.destination_schema + "." + layout.destination_table, result.state,
-								std::to_string(result.rows_mysql), std::to_string(result.rows_pg),
-								std::to_string(result.ranges), std::to_string(result.ranges_different),
-								std::to_string(result.mismatching), std::to_string(result.unsettled),
-								result.mismatches, *started});
-		});
+			result = TableVerifier(name, config, *connection, args.owner, replicating, layout, throttle,
+								   [&](const TableResult &so_far) {
+									   my_slot()->rows = static_cast<uint64>(so_far.rows_mysql);
+									   record_table(source_id, mysql_table, so_far, "running", false);
+								   })
+						 .run();
+		record_table(source_id, mysql_table, result, result.state, true);
 	}
-	PG_RETURN_INT64(std::stoll(run));
+	if (!resync)
+		return;
+	// resync => true: the tables that differ are copied again (sync_tables); when that cannot start,
+	// the reason is the resync column of their rows.
+	run_transaction([&] {
+		std::string different =
+			"SELECT jsonb_agg(jsonb_build_array(r.v_schema_origin, r.v_table_name) ORDER BY "
+			"v.v_mysql_table) FROM sch_chameleon.t_verification v JOIN "
+			"sch_chameleon.t_replica_tables r ON r.i_id_source = v.i_id_source AND "
+			"r.v_schema_origin || '.' || r.v_table_name = v.v_mysql_table WHERE v.i_id_source = "
+			"$2::bigint AND v.i_run = $3::bigint AND v.t_state IN ('different', 'missing in "
+			"PostgreSQL')";
+		if (!catalogue_value(different, {name, source_id, run}))
+			return;
+		std::string error;
+		bool requested = run_subtransaction(
+			[&] {
+				catalogue_exec("SELECT sch_chameleon.fn_request_sync($1, jsonb_build_object('tables', (" +
+								   different + ")), false)",
+							   {name, source_id, run});
+			},
+			&error);
+		catalogue_exec("UPDATE sch_chameleon.t_verification SET t_resync = $3 WHERE i_id_source = $1::bigint "
+					   "AND i_run = $2::bigint AND t_state IN ('different', 'missing in PostgreSQL')",
+					   {source_id, run, requested ? std::string("requested") : "failed: " + error});
+	});
+}
+
+void
+verify_worker_ended(const WorkerArgs &args, bool stopped, const std::string &message) {
+	run_transaction([&] {
+		catalogue_exec(
+			"UPDATE sch_chameleon.t_verification SET t_state = $3, ts_finished = clock_timestamp() "
+			"WHERE i_id_source = $1::bigint AND i_run = $2::bigint AND t_state IN ('queued', "
+			"'running')",
+			{int_text(args.source_id), int_text(args.job), stopped ? "stopped" : "failed: " + message});
+	});
+}
+
+} // namespace chameleon::pg
+
+using namespace chameleon;
+
+// fn_verify_tables(source text, tables jsonb, run bigint, resync boolean, wait boolean): tables is
+// a JSON array of MySQL [schema, table] pairs or JSON null for every table. Starts the verify
+// worker with that request, and with wait waits until it exits.
+CHAMELEON_FUNCTION(chameleon_verify_tables) {
+	std::string name = pg::text_argument(fcinfo, 0, "name");
+	std::string tables = pg::jsonb_argument(fcinfo, 1, "tables");
+	int64 run = pg::int64_argument(fcinfo, 2, "run");
+	bool resync = pg::bool_argument(fcinfo, 3, "resync");
+	bool wait = pg::bool_argument(fcinfo, 4, "wait");
+	pg::WorkerArgs args;
+	memset(&args, 0, sizeof(args));
+	pg::with_spi([&] {
+		std::vector<pg::SqlRow> rows = pg::catalogue_query(
+			"SELECT i_id_source, rol_owner::oid FROM sch_chameleon.t_sources WHERE t_source = $1", {name});
+		if (rows.empty())
+			throw Error(sqlstate::undefined_object, "source \"" + name + "\" does not exist");
+		args.source_id = std::stoll(*rows[0][0]);
+		args.owner = static_cast<Oid>(std::stoul(*rows[0][1]));
+	});
+	pg::require_owner_can_run(args.owner, name);
+	std::string request =
+		std::string("{\"resync\": ") + (resync ? "true" : "false") + ", \"tables\": " + tables + "}";
+	// The request goes in a pinned segment: the worker reads it and unpins it.
+	dsm_segment *segment = pg::pg_call([&] {
+		dsm_segment *created = dsm_create(request.size() + 1, 0);
+		memcpy(dsm_segment_address(created), request.c_str(), request.size() + 1);
+		dsm_pin_segment(created);
+		return created;
+	});
+	args.database = MyDatabaseId;
+	args.role = pg::WorkerRole::verify;
+	args.job = run;
+	args.request = dsm_segment_handle(segment);
+	strlcpy(args.source_name, name.c_str(), sizeof(args.source_name));
+	BackgroundWorkerHandle *handle = nullptr;
+	try {
+		pg::start_worker(args, &handle);
+	} catch (...) {
+		pg::pg_call([&] {
+			dsm_unpin_segment(dsm_segment_handle(segment));
+			dsm_detach(segment);
+		});
+		throw;
+	}
+	pg::pg_call([&] { dsm_detach(segment); });
+	if (wait)
+		pg::wait_for_worker_exit(handle);
+	PG_RETURN_VOID();
 }

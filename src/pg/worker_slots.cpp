@@ -71,6 +71,8 @@ worker_role_name(WorkerRole role) {
 		return "manager";
 	case WorkerRole::maintenance:
 		return "maintenance";
+	case WorkerRole::verify:
+		return "verify";
 	}
 	return "unknown";
 }
@@ -109,10 +111,10 @@ claim_slot(WorkerRole role, int64 source_id, const char *source_name) {
 	WorkerSlot *claimed = nullptr;
 	bool duplicate = false;
 	LWLockAcquire(state->lock, LW_EXCLUSIVE);
-	// One reader, one replay and one init worker per source, one manager per database: a second
-	// one (two starters racing) gets no slot.
+	// One reader, one replay, one init and one verify worker per source, one manager per database:
+	// a second one (two starters racing) gets no slot.
 	if (role == WorkerRole::reader || role == WorkerRole::replay || role == WorkerRole::init ||
-		role == WorkerRole::manager || role == WorkerRole::maintenance)
+		role == WorkerRole::manager || role == WorkerRole::maintenance || role == WorkerRole::verify)
 		for (int i = 0; i < state->slot_count; i++) {
 			const WorkerSlot *slot = &state->slots[i];
 			if (slot->in_use && slot->role == role && slot->database == MyDatabaseId &&

@@ -7,7 +7,7 @@
 
 namespace chameleon::pg {
 
-enum class WorkerRole : int { launcher = 0, reader, replay, init, copy, manager, maintenance };
+enum class WorkerRole : int { launcher = 0, reader, replay, init, copy, manager, maintenance, verify };
 
 const char *worker_role_name(WorkerRole role);
 

@@ -11,6 +11,7 @@
 #include "pg/replication.hpp"
 #include "pg/rights.hpp"
 #include "pg/spi.hpp"
+#include "pg/verify.hpp"
 
 #include "common/error.hpp"
 
@@ -58,6 +59,9 @@ run_role(const WorkerArgs &args) {
 	case WorkerRole::maintenance:
 		run_maintenance_worker(args);
 		return;
+	case WorkerRole::verify:
+		run_verify(args);
+		return;
 	case WorkerRole::launcher:
 		break;
 	}
@@ -79,6 +83,8 @@ record_outcome(const WorkerArgs &args, bool stopped, const std::string &message)
 				init_worker_stopped(args);
 			else
 				init_worker_failed(args, message);
+		} else if (args.role == WorkerRole::verify) {
+			verify_worker_ended(args, stopped, message);
 		} else if (args.role == WorkerRole::reader || args.role == WorkerRole::replay) {
 			if (stopped)
 				replication_worker_stopped(args);

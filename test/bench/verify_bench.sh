@@ -58,7 +58,7 @@ for round in $(seq 1 "$ROUNDS"); do
 		echo "round $round: the verification says \"$result\", expected \"equal $ROWS $ROWS\"" >&2
 		exit 1
 	fi
-	echo "round $round: copy ${copies[-1]} s, verification ${verifies[-1]} s"
+	echo "round $round: copy ${copies[-1]} s, verification ${verifies[-1]} s, ratio $(echo "scale=2; ${copies[-1]} / ${verifies[-1]}" | bc)"
 done
 copy=$(median "${copies[@]}")
 verify=$(median "${verifies[@]}")
