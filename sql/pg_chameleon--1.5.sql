@@ -34,6 +34,19 @@ CREATE TYPE sch_chameleon.en_src_status AS ENUM
 CREATE TYPE sch_chameleon.en_binlog_event AS ENUM ('insert', 'update', 'delete', 'ddl');
 CREATE TYPE sch_chameleon.en_src_type AS ENUM ('mysql', 'pgsql');
 
+-- The order of binlog positions (src/core/binlog_position.cpp): a file name <base>.<number> sorts
+-- by its base, then by its number as a number, so that mysql-bin.1000000 follows mysql-bin.999999;
+-- compare (fn_binlog_order(file), position) pairs, never file names as strings.
+CREATE FUNCTION sch_chameleon.fn_binlog_order(p_file text)
+RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN p_file ~ '\.[0-9]+$'
+	            THEN substring(p_file FROM '^(.*)\.[0-9]+$') || '.' ||
+	                 lpad(coalesce(nullif(ltrim(substring(p_file FROM '\.([0-9]+)$'), '0'), ''), '0'), 20, '0')
+	            ELSE p_file END
+$$;
+
 -------------------------------------------------------------------------------
 -- Sources and their positions
 -------------------------------------------------------------------------------
@@ -766,7 +779,7 @@ SELECT s.t_source AS source,
             WHEN cardinality(t.v_table_pkey) = 0 THEN 'not replicated: no key'
             WHEN s.enm_status = 'initialising' THEN 'copying'
             WHEN t.t_binlog_name IS NOT NULL AND (p.t_binlog_name IS NULL
-                 OR (p.t_binlog_name, p.i_binlog_position) < (t.t_binlog_name, t.i_binlog_position)) THEN 'catching up'
+                 OR (sch_chameleon.fn_binlog_order(p.t_binlog_name), p.i_binlog_position) < (sch_chameleon.fn_binlog_order(t.t_binlog_name), t.i_binlog_position)) THEN 'catching up'
             ELSE 'replicating' END AS state,
        t.v_table_pkey AS key_columns,
        t.t_binlog_name || ':' || t.i_binlog_position AS consistent_point,
@@ -998,7 +1011,7 @@ BEGIN
 		OR EXISTS (SELECT 1 FROM sch_chameleon.t_replica_tables t JOIN sch_chameleon.t_last_replayed p USING (i_id_source)
 		           WHERE t.i_id_source = p_id_source AND (t.b_syncing OR (t.t_binlog_name IS NOT NULL
 		                 AND (p.t_binlog_name IS NULL
-		                      OR (p.t_binlog_name, p.i_binlog_position) < (t.t_binlog_name, t.i_binlog_position)))))) THEN
+		                      OR (sch_chameleon.fn_binlog_order(p.t_binlog_name), p.i_binlog_position) < (sch_chameleon.fn_binlog_order(t.t_binlog_name), t.i_binlog_position)))))) THEN
 		RETURN;
 	END IF;
 	FOR v_key IN DELETE FROM sch_chameleon.t_saved_foreign_keys WHERE i_id_source = p_id_source AND b_restored
@@ -2031,7 +2044,7 @@ BEGIN
 		OR EXISTS (SELECT 1 FROM sch_chameleon.t_replica_tables t JOIN sch_chameleon.t_last_replayed p USING (i_id_source)
 		           WHERE t.i_id_source = p_id_source AND (t.b_syncing OR (t.t_binlog_name IS NOT NULL
 		                 AND (p.t_binlog_name IS NULL
-		                      OR (p.t_binlog_name, p.i_binlog_position) < (t.t_binlog_name, t.i_binlog_position)))))) THEN
+		                      OR (sch_chameleon.fn_binlog_order(p.t_binlog_name), p.i_binlog_position) < (sch_chameleon.fn_binlog_order(t.t_binlog_name), t.i_binlog_position)))))) THEN
 		RETURN;
 	END IF;
 	FOR v_key IN DELETE FROM sch_chameleon.t_saved_foreign_keys WHERE i_id_source = p_id_source AND b_restored
@@ -2303,7 +2316,7 @@ SELECT s.t_source AS source,
             WHEN cardinality(t.v_table_pkey) = 0 THEN 'not replicated: no key'
             WHEN s.enm_status = 'initialising' THEN 'copying'
             WHEN t.t_binlog_name IS NOT NULL AND (p.t_binlog_name IS NULL
-                 OR (p.t_binlog_name, p.i_binlog_position) < (t.t_binlog_name, t.i_binlog_position)) THEN 'catching up'
+                 OR (sch_chameleon.fn_binlog_order(p.t_binlog_name), p.i_binlog_position) < (sch_chameleon.fn_binlog_order(t.t_binlog_name), t.i_binlog_position)) THEN 'catching up'
             ELSE 'replicating' END AS state,
        t.v_table_pkey AS key_columns,
        t.t_binlog_name || ':' || t.i_binlog_position AS consistent_point,
@@ -3407,7 +3420,19 @@ BEGIN
 			USING ERRCODE = 'undefined_object',
 			      HINT = 'Give the schema the old sch_chameleon was renamed to (ALTER SCHEMA sch_chameleon RENAME TO ...).';
 	END IF;
-	EXECUTE format('SELECT t_version FROM %I.v_version', old_schema) INTO v_version;
+	-- The old schema belongs to the role the Python tool ran as, and this function runs as the
+	-- extension's owner: it reads plain tables only (no view, no function of that role runs), and
+	-- the version from v_version's definition, never by running the view.
+	SELECT string_agg(format('%I.%I', old_schema, r.n), ', ' ORDER BY r.n) INTO v_missing
+	FROM unnest(ARRAY['t_sources', 't_replica_tables', 't_replica_batch', 't_log_replica']) r(n)
+	WHERE (SELECT c.relkind FROM pg_class c WHERE c.oid = to_regclass(format('%I.%I', old_schema, r.n))) IS DISTINCT FROM 'r';
+	IF v_missing IS NOT NULL THEN
+		RAISE EXCEPTION 'the catalogue in schema "%" is not made of plain tables: %', old_schema, v_missing
+			USING ERRCODE = 'wrong_object_type',
+			      DETAIL = 'The import reads only the tables of a Python pg_chameleon catalogue.',
+			      HINT = 'Give the schema the Python tool created, unchanged.';
+	END IF;
+	v_version := substring(pg_get_viewdef(to_regclass(format('%I.v_version', old_schema))) FROM '(2\.0\.[0-9]+)');
 	IF v_version IS NULL OR v_version !~ '^2\.0\.([0-9]|10)$' THEN
 		RAISE EXCEPTION 'catalogue version % of the Python pg_chameleon is not supported', coalesce(v_version, 'NULL')
 			USING ERRCODE = 'feature_not_supported',
@@ -3475,6 +3500,19 @@ BEGIN
 			CONTINUE;
 		END IF;
 
+		-- Rows read by the Python tool but not replayed would be skipped by a position taken after
+		-- them: the old replica must have replayed everything it read.
+		EXECUTE format('SELECT count(*) FROM %I.t_log_replica l JOIN %I.t_replica_batch b USING (i_id_batch) '
+		               'WHERE b.i_id_source = $1 AND NOT b.b_replayed', old_schema, old_schema)
+			INTO tables USING v_old.i_id_source;
+		IF tables > 0 THEN
+			RAISE EXCEPTION 'source "%" of the old catalogue has % rows read but not replayed', v_old.t_source, tables
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+				      DETAIL = 'The import resumes after what the Python tool read; those rows would be lost.',
+				      HINT = 'Start the Python replica again, let it replay until chameleon show_status shows no '
+				             'batch left to replay, stop it, then import again.';
+		END IF;
+		tables := 0;
 		-- Where the Python tool would resume: its newest batch not read to the end, else the
 		-- position its init_replica recorded.
 		EXECUTE format('SELECT b.t_binlog_name, b.i_binlog_position, to_jsonb(b) ->> ''t_gtid_set'' AS t_gtid_set '
@@ -3550,7 +3588,7 @@ BEGIN
 		-- consistent point of its tables, the high watermark.
 		SELECT t.t_binlog_name, t.i_binlog_position INTO v_high FROM sch_chameleon.t_replica_tables t
 		WHERE t.i_id_source = v_id AND t.t_binlog_name IS NOT NULL
-		ORDER BY t.t_binlog_name DESC, t.i_binlog_position DESC LIMIT 1;
+		ORDER BY sch_chameleon.fn_binlog_order(t.t_binlog_name) DESC, t.i_binlog_position DESC LIMIT 1;
 		PERFORM sch_chameleon.fn_change_source_status(v_id, 'imported', '', v_old.old_status);
 		UPDATE sch_chameleon.t_sources SET b_consistent = v_old.b_consistent,
 			t_binlog_name = CASE WHEN NOT v_old.b_consistent THEN coalesce(v_high.t_binlog_name, v_position.t_binlog_name) END,
@@ -3568,3 +3606,6 @@ $$;
 COMMENT ON FUNCTION chameleon.import_python_catalogue(text, text) IS
 	'registers the sources of a catalogue of the Python pg_chameleon 2.0, with their tables and positions, so that start_replica goes on where it stopped';
 REVOKE ALL ON FUNCTION chameleon.import_python_catalogue(text, text) FROM PUBLIC;
+
+-- The position order is pure and used by chameleon.tables, which monitoring roles read.
+GRANT EXECUTE ON FUNCTION sch_chameleon.fn_binlog_order(text) TO PUBLIC;

@@ -28,3 +28,8 @@ FROM sch_chameleon.t_sources, (VALUES ('stopped', ''), ('started', ''), ('schema
 WHERE t_source = 'unreachable';
 SELECT status, status_reason FROM chameleon.show_status('unreachable');
 SELECT chameleon.drop_source('unreachable');
+-- Binlog positions order by file number, past six digits too (fn_binlog_order, as core::binlog_position)
+SELECT f AS binlog_file FROM unnest(ARRAY['mysql-bin.1000000', 'mysql-bin.000002', 'mysql-bin.999999',
+	'mysql-bin.000010', 'other.000001', 'mysql-bin.1000001']) f ORDER BY sch_chameleon.fn_binlog_order(f);
+SELECT (sch_chameleon.fn_binlog_order('mysql-bin.999999'), 500::bigint) < (sch_chameleon.fn_binlog_order('mysql-bin.1000000'), 4::bigint) AS position_before,
+       sch_chameleon.fn_binlog_order('binlog') AS no_number;

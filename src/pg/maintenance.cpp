@@ -73,22 +73,54 @@ wait_for_pause(int64 source_id, const std::string &name) {
 	}
 }
 
-// pause_replica and resume_replica change the pause when their transaction commits.
+// pause_replica and resume_replica change the pause when their transaction commits; a change made
+// in a subtransaction that is rolled back is dropped with it.
 struct PendingPause {
 	int64 source_id;
 	bool paused;
+	SubTransactionId subtransaction;
 };
 std::vector<PendingPause> pending_pauses;
 bool pause_callback_registered = false;
 
 void
 apply_pending_pauses(XactEvent event, void *) {
+	if (event == XACT_EVENT_PRE_PREPARE && !pending_pauses.empty()) {
+		pending_pauses.clear();
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						errmsg("cannot prepare a transaction that paused or resumed a replica"),
+						errhint("Call pause_replica() or resume_replica() in a transaction of its own.")));
+	}
 	if (event == XACT_EVENT_COMMIT)
 		for (const PendingPause &pending : pending_pauses)
 			set_pause(pending.source_id, PauseReason::user, pending.paused);
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
 		pending_pauses.clear();
+}
+
+void
+track_pending_pauses(SubXactEvent event, SubTransactionId subtransaction, SubTransactionId parent, void *) {
+	for (size_t i = pending_pauses.size(); i-- > 0;) {
+		if (pending_pauses[i].subtransaction != subtransaction)
+			continue;
+		if (event == SUBXACT_EVENT_ABORT_SUB)
+			pending_pauses.erase(pending_pauses.begin() + static_cast<std::ptrdiff_t>(i));
+		else if (event == SUBXACT_EVENT_COMMIT_SUB)
+			pending_pauses[i].subtransaction = parent;
+	}
+}
+
+// What the catalogue says of the source's pause (the user's or a maintenance's).
+bool
+paused_in_catalogue(int64 source_id) {
+	bool paused = false;
+	run_transaction([&] {
+		paused = catalogue_value("SELECT b_paused OR b_maintenance FROM sch_chameleon.t_sources WHERE "
+								 "i_id_source = $1",
+								 {source_id}) == "t";
+	});
+	return paused;
 }
 
 // A maintenance worker that died leaves its source marked: the mark goes, the workers resume.
@@ -211,10 +243,12 @@ load_pause_state(int64 source_id) {
 							{std::to_string(source_id)})
 				.at(0);
 	});
+	// This worker's own slot only, and never cleared here: a pause committed after this read has set
+	// the flag already; a read older than a concurrent resume is corrected by wait_while_paused.
 	if (*row[0] == "t")
-		set_pause(source_id, PauseReason::user, true);
+		set_my_pause(PauseReason::user, true);
 	if (*row[1] == "t")
-		set_pause(source_id, PauseReason::maintenance, true);
+		set_my_pause(PauseReason::maintenance, true);
 }
 
 void
@@ -222,8 +256,16 @@ wait_while_paused(const char *running_state) {
 	if (!pause_requested())
 		return;
 	set_slot_state(my_slot(), "paused");
+	const int64 source_id = my_slot()->source_id;
 	while (pause_requested()) {
 		check_stop();
+		// The catalogue decides: a flag whose pause was rolled back, or set from a read older than
+		// the resume, ends here.
+		if (!paused_in_catalogue(source_id)) {
+			set_my_pause(PauseReason::user, false);
+			set_my_pause(PauseReason::maintenance, false);
+			break;
+		}
 		pg_call([] {
 			(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, pause_poll_ms,
 							PG_WAIT_EXTENSION);
@@ -347,9 +389,13 @@ CHAMELEON_FUNCTION(chameleon_set_pause) {
 	int64 id = pg::int64_argument(fcinfo, 0, "id_source");
 	bool paused = pg::bool_argument(fcinfo, 1, "paused");
 	if (!pg::pause_callback_registered) {
-		pg_call([] { RegisterXactCallback(pg::apply_pending_pauses, nullptr); });
+		pg_call([] {
+			RegisterXactCallback(pg::apply_pending_pauses, nullptr);
+			RegisterSubXactCallback(pg::track_pending_pauses, nullptr);
+		});
 		pg::pause_callback_registered = true;
 	}
-	pg::pending_pauses.push_back({id, paused});
+	SubTransactionId subtransaction = pg_call([] { return GetCurrentSubTransactionId(); });
+	pg::pending_pauses.push_back({id, paused, subtransaction});
 	PG_RETURN_VOID();
 }

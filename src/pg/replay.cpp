@@ -438,8 +438,9 @@ class Replayer {
 		catalogue_exec(
 			"UPDATE sch_chameleon.t_sources s SET b_consistent = true FROM sch_chameleon.t_last_replayed p "
 			"WHERE s.i_id_source = $1::bigint AND p.i_id_source = s.i_id_source AND NOT s.b_consistent AND "
-			"p.t_binlog_name IS NOT NULL AND (s.t_binlog_name IS NULL OR (p.t_binlog_name, "
-			"p.i_binlog_position) >= (s.t_binlog_name, s.i_binlog_position))",
+			"p.t_binlog_name IS NOT NULL AND (s.t_binlog_name IS NULL OR "
+			"(sch_chameleon.fn_binlog_order(p.t_binlog_name), p.i_binlog_position) >= "
+			"(sch_chameleon.fn_binlog_order(s.t_binlog_name), s.i_binlog_position))",
 			{std::to_string(source_.id)});
 		// keep_existing_schema: the foreign keys set aside for the copy hold again once consistent.
 		catalogue_exec("SELECT sch_chameleon.fn_validate_foreign_keys($1::bigint, false)",

@@ -95,7 +95,8 @@ wait_until_replayed(const std::string &name, const CatchupTarget &caught_up_at, 
 		pg::with_spi([&] {
 			std::vector<pg::SqlRow> rows = pg::catalogue_query(
 				"SELECT s.enm_status::text, coalesce(s.t_status_reason, ''), "
-				"coalesce((p.t_binlog_name, p.i_binlog_position) >= ($2, $3::bigint), false), "
+				"coalesce((sch_chameleon.fn_binlog_order(p.t_binlog_name), p.i_binlog_position) >= "
+				"(sch_chameleon.fn_binlog_order($2), $3::bigint), false), "
 				"coalesce(p.t_gtid_set, '') "
 				"FROM sch_chameleon.t_sources s JOIN sch_chameleon.t_last_replayed p USING (i_id_source) "
 				"WHERE s.t_source = $1",

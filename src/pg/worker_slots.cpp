@@ -244,6 +244,16 @@ set_pause(int64 source_id, PauseReason reason, bool paused) {
 	LWLockRelease(state->lock);
 }
 
+void
+set_my_pause(PauseReason reason, bool paused) {
+	WorkerSlot *slot = my_slot();
+	if (slot == nullptr)
+		return;
+	LWLockAcquire(state->lock, LW_EXCLUSIVE);
+	(reason == PauseReason::user ? slot->paused_by_user : slot->paused_for_maintenance) = paused;
+	LWLockRelease(state->lock);
+}
+
 bool
 pause_requested() {
 	WorkerSlot *slot = my_slot();

@@ -88,6 +88,8 @@ enum class PauseReason { user, maintenance };
 // Sets or clears a pause reason on the reader and replay slots of the source in this database, and
 // wakes them.
 void set_pause(int64 source_id, PauseReason reason, bool paused);
+// Sets or clears a pause reason on the calling worker's own slot.
+void set_my_pause(PauseReason reason, bool paused);
 // Whether the calling worker's slot has a pause reason set.
 bool pause_requested();
 // The live reader and replay workers of the source in this database that have not paused yet.

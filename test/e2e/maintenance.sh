@@ -2,7 +2,7 @@
 # replicates (the pause shows in show_status and chameleon.workers, no row is lost), pause_replica
 # and resume_replica, batch_retention dropping whole log segments under load, auto_maintenance
 # firing from the manager, and the state changes received by a session that LISTENs on "chameleon".
-# checks: 22
+# checks: 24
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/compare.sh"
@@ -143,6 +143,14 @@ check_eq "show_status says paused and the status is unchanged" "true|running" \
 	"$(q "SELECT paused || '|' || status FROM chameleon.show_status('$SRC')")"
 mysql_root -e "UPDATE $DB.items SET v = v + 100 WHERE id <= 10"
 check_eq "a paused source does not catch up" f "$(q "SELECT chameleon.wait_for_catchup('$SRC', '3 s')")"
+# A resume rolled back with its savepoint changes nothing; PREPARE TRANSACTION of a resume is refused.
+psql -X -q -v ON_ERROR_STOP=1 -c "BEGIN" -c "SAVEPOINT s" -c "SELECT chameleon.resume_replica('$SRC')" \
+	-c "ROLLBACK TO SAVEPOINT s" -c "COMMIT" >/dev/null
+check_eq "a resume rolled back to its savepoint leaves the workers paused" "paused,paused|true" \
+	"$(q "SELECT pg_sleep(2)" >/dev/null; q "SELECT (SELECT string_agg(state, ',' ORDER BY role) FROM chameleon.workers
+		WHERE source = '$SRC') || '|' || (SELECT paused FROM chameleon.show_status('$SRC'))")"
+check_fails "PREPARE TRANSACTION of a resume is refused" 'cannot prepare a transaction that paused or resumed a replica' \
+	psql -X -q -v ON_ERROR_STOP=1 -c "BEGIN" -c "SELECT chameleon.resume_replica('$SRC')" -c "PREPARE TRANSACTION 'chameleon_resume'"
 q "SELECT chameleon.resume_replica(name => '$SRC')" >/dev/null
 check_eq "after resume_replica it catches up" t "$(q "SELECT chameleon.wait_for_catchup('$SRC', '60 s')")"
 both_notes() { notes '"event" : "paused"' && grep -q '"event" : "resumed"' "$work/notes.txt"; }

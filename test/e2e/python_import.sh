@@ -5,7 +5,7 @@
 # mismatching schema_mappings, or while a Python replica runs, changes nothing; the import, then
 # start_replica: both sources go on from where the Python tool stopped, without init_replica, and
 # new MariaDB rows arrive row for row.
-# checks: 20
+# checks: 22
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/compare.sh"
@@ -76,6 +76,19 @@ check_fails "an import is refused while a Python replica runs" \
 check_fails "an import failing on its second source is refused" 'source "src_b" of the old catalogue has no read position' \
 	psql -X -q -v ON_ERROR_STOP=1 -c "BEGIN" -c "UPDATE sch_chameleon_python.t_sources SET t_binlog_name = NULL WHERE t_source = 'src_b'" \
 	-c "UPDATE sch_chameleon_python.t_replica_batch SET b_processed = true WHERE i_id_source = 2" \
+	-c "SELECT * FROM chameleon.import_python_catalogue('sch_chameleon_python', \$\$$config\$\$)"
+# Rows the Python tool read but did not replay: refused, since the import resumes after them.
+check_fails "an import is refused while the old log holds rows not replayed" \
+	'source "src_a" of the old catalogue has 1 rows read but not replayed.*HINT:  Start the Python replica again' \
+	psql -X -q -v ON_ERROR_STOP=1 -c "BEGIN" \
+	-c "INSERT INTO sch_chameleon_python.t_log_replica (i_id_batch, v_table_name, v_schema_name, enm_binlog_event) VALUES (1, 'customers', 'shop', 'insert')" \
+	-c "SELECT * FROM chameleon.import_python_catalogue('sch_chameleon_python', \$\$$config\$\$)"
+# The import runs as the extension's owner: a view of the old schema's owner in place of a table
+# is refused before anything of that schema is read.
+check_fails "an import is refused when the old catalogue has a view in place of a table" \
+	'the catalogue in schema "sch_chameleon_python" is not made of plain tables: sch_chameleon_python.t_replica_batch' \
+	psql -X -q -v ON_ERROR_STOP=1 -c "BEGIN" -c "ALTER TABLE sch_chameleon_python.t_replica_batch RENAME TO t_batch_moved" \
+	-c "CREATE VIEW sch_chameleon_python.t_replica_batch AS SELECT * FROM sch_chameleon_python.t_batch_moved" \
 	-c "SELECT * FROM chameleon.import_python_catalogue('sch_chameleon_python', \$\$$config\$\$)"
 check_eq "the failed imports leave the old catalogue and the tables untouched" "$before" "$(old_state)"
 check_eq "the failed imports leave no source, table or schema in the extension" "0 sources, 0 tables, 0 schemas" "$(new_state)"
