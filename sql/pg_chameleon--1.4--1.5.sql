@@ -17,6 +17,7 @@ AS $$
 	                 lpad(coalesce(nullif(ltrim(substring(p_file FROM '\.([0-9]+)$'), '0'), ''), '0'), 20, '0')
 	            ELSE p_file END
 $$;
+REVOKE ALL ON FUNCTION sch_chameleon.fn_binlog_order(text) FROM PUBLIC; -- as a fresh install's ACL
 
 -- Refused while a source replicates (doc/upgrading.md): its 1.4 workers would write log rows
 -- without the columns 1.5 adds. Batches not replayed yet are kept: 1.5 replays them, committing
