@@ -197,10 +197,11 @@ check_eq "log segments were dropped during the load as whole partitions, and eve
 	((SELECT count(*) FROM sch_chameleon.t_log_segments WHERE i_id_source = $id) =
 	(SELECT count(*) FROM pg_partition_tree('sch_chameleon.t_log_replica_$id') WHERE isleaf))::text")"
 # 60,000 changes were logged (each a row event of its own). A log that kept them would hold 5,000
-# more after each round; this one does not grow: the last six rounds left no more than the first
-# six (with a margin for timing), and never half of what was logged.
+# more after each round (60,000 at the end); this one does not grow: the last six rounds left no
+# more than the first six (with a margin for timing: on a loaded machine a round lasts longer than
+# batch_retention, so a few rounds' rows are kept), and never three quarters of what was logged.
 check_eq "the log storage stayed bounded during the load (after each round: $sizes)" t \
-	"$(q "SELECT $second_max <= $first_max * 1.5 AND $second_max < 30000")"
+	"$(q "SELECT $second_max <= $first_max * 1.5 AND $second_max < 45000")"
 
 # --- auto_maintenance
 q "SELECT chameleon.stop_replica('$SRC')" >/dev/null
