@@ -99,7 +99,8 @@ resume_from_copies_if_complete(int64 source_id) {
 		"UPDATE sch_chameleon.t_last_received r SET t_binlog_name = p.t_binlog_name, "
 		"i_binlog_position = p.i_binlog_position, t_gtid_set = p.t_gtid_set, ts_last_received = NULL "
 		"FROM (SELECT t_binlog_name, i_binlog_position, t_gtid_set FROM sch_chameleon.t_init_tables "
-		"      WHERE i_id_source = $1 ORDER BY sch_chameleon.fn_binlog_order(t_binlog_name), i_binlog_position LIMIT 1) p "
+		"      WHERE i_id_source = $1 ORDER BY sch_chameleon.fn_binlog_order(t_binlog_name), "
+		"i_binlog_position LIMIT 1) p "
 		"WHERE r.i_id_source = $1",
 		{id});
 	catalogue_exec(
@@ -112,7 +113,8 @@ resume_from_copies_if_complete(int64 source_id) {
 		"UPDATE sch_chameleon.t_sources s SET t_binlog_name = h.t_binlog_name, i_binlog_position = "
 		"h.i_binlog_position, t_gtid_set = h.t_gtid_set, b_consistent = false FROM (SELECT t_binlog_name, "
 		"i_binlog_position, t_gtid_set FROM "
-		"sch_chameleon.t_init_tables WHERE i_id_source = $1 ORDER BY sch_chameleon.fn_binlog_order(t_binlog_name) DESC, "
+		"sch_chameleon.t_init_tables WHERE i_id_source = $1 ORDER BY "
+		"sch_chameleon.fn_binlog_order(t_binlog_name) DESC, "
 		"i_binlog_position DESC LIMIT 1) h WHERE s.i_id_source = $1",
 		{id});
 	pg_call([] {
@@ -260,7 +262,8 @@ swap_in(const Source &source, const mysql::BinlogCoordinates &empty_point) {
 			"i_binlog_position = h.i_binlog_position, t_gtid_set = h.t_gtid_set, b_consistent = false "
 			"FROM (SELECT * FROM " +
 				points +
-				" x ORDER BY sch_chameleon.fn_binlog_order(t_binlog_name) DESC, i_binlog_position DESC LIMIT 1) h "
+				" x ORDER BY sch_chameleon.fn_binlog_order(t_binlog_name) DESC, i_binlog_position DESC LIMIT "
+				"1) h "
 				"WHERE s.i_id_source = $1",
 			point_params);
 	});
