@@ -31,8 +31,14 @@ cleanup() {
 	mysql_root -e "DROP DATABASE IF EXISTS sbt"
 	stop_publisher
 }
+# A benchmark whose setup failed measures nothing: it stops there.
+fail_setup() {
+	echo "# setup failed: $1" >&2
+	cleanup
+	exit 1
+}
 cleanup
-q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
+q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null || fail_setup "CREATE EXTENSION"
 
 # The same tables on MariaDB (replicated by the extension) and on the publisher (by a subscription).
 mysql_root -e "CREATE DATABASE sbt"
@@ -48,10 +54,10 @@ q "SELECT chameleon.add_source('$SRC', \$\$
 db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD}
 schema_mappings: {sbt: sbt_pg}
 my_server_id: 4299
-\$\$)" >/dev/null
-q "SELECT chameleon.init_replica('$SRC', wait => true)" >/dev/null
-q "SELECT chameleon.start_replica('$SRC')" >/dev/null
-q "SELECT chameleon.wait_for_catchup('$SRC', '120 s')" >/dev/null
+\$\$)" >/dev/null || fail_setup "add_source"
+q "SELECT chameleon.init_replica('$SRC', wait => true)" >/dev/null || fail_setup "init_replica"
+q "SELECT chameleon.start_replica('$SRC')" >/dev/null || fail_setup "start_replica"
+q "SELECT chameleon.wait_for_catchup('$SRC', '120 s')" >/dev/null || fail_setup "wait_for_catchup"
 
 # A sampler: every 0.5 s the lag (ours: the larger of read_lag and replay_lag; the reference:
 # max(replay_lag) of pg_stat_replication) and the RssAnon of our reader and replay workers.
