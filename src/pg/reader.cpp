@@ -6,7 +6,7 @@
 #include "pg/replication.hpp"
 
 #include "pg/boundary.hpp"
-#include "pg/log_rows.hpp"
+#include "pg/log_writer.hpp"
 #include "pg/maintenance.hpp"
 #include "pg/rights.hpp"
 #include "pg/spi.hpp"
@@ -33,17 +33,17 @@ using Clock = std::chrono::steady_clock;
 constexpr auto batch_max_age = std::chrono::milliseconds(200); // lag bound while events keep coming
 constexpr int idle_heartbeat_ms = 100;
 
-const char *
-event_kind(binlog::RowsKind kind) {
+core::LogRecordKind
+record_kind(binlog::RowsKind kind) {
 	switch (kind) {
 	case binlog::RowsKind::write:
-		return "insert";
+		return core::LogRecordKind::insert;
 	case binlog::RowsKind::update:
-		return "update";
+		return core::LogRecordKind::update;
 	case binlog::RowsKind::remove:
-		return "delete";
+		return core::LogRecordKind::remove;
 	}
-	return "insert";
+	return core::LogRecordKind::insert;
 }
 
 core::EventKind
@@ -79,10 +79,10 @@ mentions_mapped_schema(std::string_view statement, const config::SourceConfig &c
 	return false;
 }
 
-// The open batch: a PostgreSQL transaction holding the log rows written since the last commit.
+// The open batch: a PostgreSQL transaction holding the events logged since the last commit.
 class BatchWriter {
   public:
-	explicit BatchWriter(const ReplicationSource &source) : source_(source), log_rows_(source.id) {}
+	explicit BatchWriter(const ReplicationSource &source) : source_(source), log_(source.id) {}
 
 	bool open() const { return transaction_open_; }
 	int64_t rows() const { return rows_; }
@@ -92,12 +92,12 @@ class BatchWriter {
 						const uint8_t *event, size_t size, const mysql::BinlogPosition &start,
 						uint32_t event_time, int64_t row_count) {
 		begin_batch(start);
-		LogRow row =
-			log_row(start, event_time, rows.table->database, rows.table->table, event_kind(rows.kind));
-		row.event = std::string_view(reinterpret_cast<const char *>(event), size);
-		row.table_map = std::string_view(reinterpret_cast<const char *>(table_map.data()), table_map.size());
-		row.rows = static_cast<int32>(row_count);
-		log_rows_.add(row);
+		events_++;
+		log_.add_rows(batch_id_, events_, record_kind(rows.kind), events_ == transaction_first_event_,
+					  start.position, static_cast<int64>(event_time) * 1000000,
+					  static_cast<uint32_t>(row_count), rows.table->database, rows.table->table,
+					  std::string_view(reinterpret_cast<const char *>(table_map.data()), table_map.size()),
+					  std::string_view(reinterpret_cast<const char *>(event), size));
 		rows_ += row_count;
 	}
 
@@ -106,13 +106,10 @@ class BatchWriter {
 	void add_statement(std::string_view database, const binlog::QueryEvent &query,
 					   const mysql::BinlogPosition &start, uint32_t event_time) {
 		begin_batch(start);
-		LogRow row = log_row(start, event_time, database, "", "ddl");
-		row.event_time_us += query.status.microseconds.value_or(0);
-		row.statement = query.statement;
-		if (!query.status.time_zone.empty())
-			row.time_zone = query.status.time_zone;
-		row.transaction_start = true; // a statement is a MySQL transaction of its own
-		log_rows_.add(row);
+		events_++;
+		log_.add_statement(batch_id_, events_, start.position,
+						   static_cast<int64>(event_time) * 1000000 + query.status.microseconds.value_or(0),
+						   database, query.statement, query.status.time_zone);
 	}
 
 	// Commits the open batch (if any) with the position after its last transaction; without an
@@ -121,7 +118,7 @@ class BatchWriter {
 				std::optional<uint32_t> event_time, bool caught_up) {
 		if (!transaction_open_)
 			start_transaction();
-		log_rows_.flush();
+		log_.flush();
 		if (batch_id_ != 0)
 			catalogue_exec(
 				"UPDATE sch_chameleon.t_replica_batch SET t_binlog_name_end = $2, i_binlog_position_end = "
@@ -148,37 +145,32 @@ class BatchWriter {
 		rows_ = 0;
 	}
 
-	// The log rows written from here on belong to one MySQL transaction, until the next mark.
+	// The events logged from here on belong to one MySQL transaction, until the next mark.
 	void mark_transaction_start() {
 		transaction_first_event_ = events_ + 1;
 		rows_before_transaction_ = rows_;
+		log_.transaction_starts(transaction_first_event_);
 	}
 
-	// Removes the log rows of the MySQL transaction being read (since mark_transaction_start):
-	// it will never be complete (the server stopped while writing it). Returns how many events
+	// Removes the events of the MySQL transaction being read (since mark_transaction_start) from the
+	// log: it will never be complete (the server stopped while writing it). Returns how many events
 	// were removed.
 	int64_t discard_transaction() {
 		if (batch_id_ == 0 || events_ < transaction_first_event_)
 			return 0;
 		int64_t removed = events_ - transaction_first_event_ + 1;
-		log_rows_.flush();
-		catalogue_exec(
-			"DELETE FROM sch_chameleon.t_log_replica WHERE i_id_source = $1::bigint AND i_id_batch = "
-			"$2::bigint AND i_id_event >= $3::bigint",
-			{std::to_string(source_.id), std::to_string(batch_id_),
-			 std::to_string(transaction_first_event_)});
+		log_.drop_from(transaction_first_event_);
 		events_ = transaction_first_event_ - 1;
 		rows_ = rows_before_transaction_;
 		if (events_ == 0) {
-			catalogue_exec("DELETE FROM sch_chameleon.t_replica_batch WHERE i_id_batch = $1::bigint",
-						   {std::to_string(batch_id_)});
+			catalogue_exec("DELETE FROM sch_chameleon.t_replica_batch WHERE i_id_batch = $1", {batch_id_});
 			batch_id_ = 0;
 		}
 		return removed;
 	}
 
 	void abandon() {
-		log_rows_.forget();
+		log_.forget();
 		segment_ = -1; // a segment started in the rolled-back transaction is gone with it
 		if (transaction_open_)
 			pg_call([] { AbortCurrentTransaction(); });
@@ -193,22 +185,6 @@ class BatchWriter {
 	void set_server_identity(const std::string &identity) { server_identity_ = identity; }
 
   private:
-	// A log row of the open batch at start, the next event of the batch.
-	LogRow log_row(const mysql::BinlogPosition &start, uint32_t event_time, std::string_view schema,
-				   std::string_view table, std::string_view kind) {
-		LogRow row;
-		row.batch_id = batch_id_;
-		row.event_id = ++events_;
-		row.schema = schema;
-		row.table = table;
-		row.kind = kind;
-		row.file = start.file;
-		row.position = static_cast<int64>(start.position);
-		row.event_time_us = static_cast<int64>(event_time) * 1000000;
-		row.transaction_start = events_ == transaction_first_event_;
-		return row;
-	}
-
 	void start_transaction() {
 		pg_call([] {
 			SetCurrentStatementStartTimestamp();
@@ -269,7 +245,7 @@ class BatchWriter {
 			segment_++;
 			segment_started_ = Clock::now();
 		}
-		log_rows_.set_segment(segment_);
+		log_.set_segment(segment_);
 	}
 
 	static std::string hex(const std::vector<uint8_t> &bytes) {
@@ -296,7 +272,7 @@ class BatchWriter {
 	int64_t rows_before_transaction_ = 0;
 	std::vector<uint8_t> format_description_;
 	std::string server_identity_;
-	LogRows log_rows_;
+	LogWriter log_;
 };
 
 // The executed GTID set, in the flavour of the server.

@@ -16,6 +16,7 @@
 
 #include "common/error.hpp"
 #include "core/binlog_position.hpp"
+#include "core/log_chunk.hpp"
 #include "core/sql_quote.hpp"
 
 #include <chrono>
@@ -28,7 +29,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr long idle_wait_ms = 1000; // the reader's latch wakes the replay sooner
 constexpr auto round_time_budget = std::chrono::milliseconds(500); // then the round ends at a transaction end
-constexpr int events_per_fetch = 1000;
+constexpr int chunks_per_fetch = 64; // log rows of a few kilobytes each (log_writer.hpp)
 
 } // namespace
 
@@ -201,23 +202,41 @@ ReplayContext::table_failed(const LogEvent &event, TableState &table, const Tabl
 
 namespace {
 
+const char *
+kind_name(core::LogRecordKind kind) {
+	switch (kind) {
+	case core::LogRecordKind::insert:
+		return "insert";
+	case core::LogRecordKind::update:
+		return "update";
+	case core::LogRecordKind::remove:
+		return "delete";
+	case core::LogRecordKind::statement:
+	case core::LogRecordKind::table:
+		break;
+	}
+	return "ddl";
+}
+
+// The event of a chunk record; the batch's events all come from the batch's binlog file.
 LogEvent
-log_event(int64_t batch_id, const SqlRow &row) {
+log_event(int64_t batch_id, const std::string &file, int64_t id, const core::LogRecord &record) {
+	constexpr int64_t microseconds = 1000000;
 	LogEvent event;
 	event.batch_id = batch_id;
-	event.id = std::stoll(*row[0]);
-	event.schema = *row[1];
-	event.table = *row[2];
-	event.kind = *row[3];
-	event.file = *row[4];
-	event.position = std::stoll(*row[5]);
-	event.event_time = std::stoll(*row[6]);
-	event.event_bytes = row[7].value_or("");
-	event.table_map_bytes = row[8].value_or("");
-	event.rows = std::stoll(*row[9]);
-	event.statement = row[10].value_or("");
-	event.transaction_start = *row[11] == "t";
-	event.statement_time = {std::stoll(*row[12]), *row[13]};
+	event.id = id;
+	event.schema = record.schema;
+	event.table = record.table;
+	event.kind = kind_name(record.kind);
+	event.file = file;
+	event.position = static_cast<int64_t>(record.position);
+	event.event_time = record.event_time_us / microseconds;
+	event.event_bytes = record.event;
+	event.table_map_bytes = record.table_map;
+	event.rows = record.rows;
+	event.statement = record.statement;
+	event.transaction_start = record.transaction_start || record.kind == core::LogRecordKind::statement;
+	event.statement_time = {record.event_time_us, std::string(record.time_zone)};
 	return event;
 }
 
@@ -294,22 +313,21 @@ class Replayer {
 	// the round has applied replay_max_rows rows or run for round_time_budget (then it ends at the
 	// next MySQL transaction's start), or before end_before (when not 0).
 	bool replay_round(int64_t end_before) {
-		std::string id = std::to_string(source_.id);
 		std::vector<SqlRow> batch = catalogue_query(
 			"SELECT b.i_id_batch, b.b_format_description, CASE WHEN p.i_id_batch = b.i_id_batch THEN "
-			"p.i_id_event ELSE 0 END, b.i_segment FROM sch_chameleon.t_replica_batch b JOIN "
-			"sch_chameleon.t_last_replayed "
-			"p "
-			"USING (i_id_source) WHERE b.i_id_source = $1::bigint AND b.b_processed AND NOT b.b_replayed "
-			"ORDER BY b.i_id_batch LIMIT 1",
-			{id});
+			"p.i_id_event ELSE 0 END, b.i_segment, b.t_binlog_name FROM sch_chameleon.t_replica_batch b "
+			"JOIN sch_chameleon.t_last_replayed p USING (i_id_source) WHERE b.i_id_source = $1 AND "
+			"b.b_processed AND NOT b.b_replayed ORDER BY b.i_id_batch LIMIT 1",
+			{source_.id});
 		if (batch.empty()) {
 			follow_reader();
 			return false;
 		}
 		int64_t batch_id = std::stoll(*batch[0][0]);
 		int64_t after_event = std::stoll(*batch[0][2]);
-		const std::string segment = *batch[0][3]; // the batch's log segment: only its partition is read
+		const int64_t segment =
+			std::stoll(*batch[0][3]); // the batch's log segment: only its partition is read
+		const std::string file = *batch[0][4];
 		context_.use_batch(batch_id, batch[0][1].value_or(""));
 		context_.load_tables();
 
@@ -320,61 +338,75 @@ class Replayer {
 		bool batch_done = false, stopped = false;
 		LogEvent last;
 		while (!stopped) {
-			std::vector<SqlRow> rows = catalogue_query(
-				"SELECT i_id_event, v_schema_name, v_table_name, enm_binlog_event::text, t_binlog_name, "
-				"i_binlog_position, extract(epoch FROM ts_event)::bigint, b_event, b_table_map, i_rows, "
-				"t_query, b_transaction_start, (extract(epoch FROM ts_event) * 1000000)::bigint, "
-				"coalesce(t_time_zone, '') FROM sch_chameleon.t_log_replica "
-				"WHERE i_id_source = $1::bigint AND i_segment = $4::bigint AND i_id_batch = $2::bigint AND "
-				"i_id_event > $3::bigint ORDER BY i_id_event LIMIT " +
-					std::to_string(events_per_fetch),
-				{id, std::to_string(batch_id), std::to_string(after_event), segment});
-			for (const SqlRow &row : rows) {
-				check_stop();
-				LogEvent event = log_event(batch_id, row);
-				bool starts_transaction = event.transaction_start || event.kind == "ddl";
-				if (starts_transaction && last.id != 0 &&
-					(event.id == end_before || rows_done >= max_rows ||
-					 Clock::now() - started >= round_time_budget)) {
-					stopped = true;
-					break;
-				}
-				if (event.kind == "ddl" ? context_.syncing_any()
-										: context_.syncing(event.schema, event.table)) {
-					if (!starts_transaction && transaction_first > 0 && last.id != 0) {
-						// Inside a transaction begun in this round: end the round before it.
-						if (transaction_first > first_event_of_round_)
-							throw MustEndBefore{transaction_first};
-						// The round is that transaction: nothing can be applied until the copy is in place.
-						throw MustEndBefore{-1};
-					}
-					stopped = true;
-					break;
-				}
-				if (starts_transaction)
-					transaction_first = event.id;
-				if (last.id == 0)
-					first_event_of_round_ = event.id;
-				last.id = event.id; // the marker's part of the event, without its bytes
-				last.file = event.file;
-				last.position = event.position;
-				last.event_time = event.event_time;
-				after_event = event.id;
-				if (event.kind == "ddl") {
-					rows_.flush();
-					statements++;
-					if (apply_statement(context_, event)) {
-						stopped = true; // new enum labels become usable only after a commit
+			std::vector<SqlRow> chunks = catalogue_query(
+				"SELECT i_id_event, i_events, b_events FROM sch_chameleon.t_log_replica WHERE i_id_source = "
+				"$1 "
+				"AND i_segment = $2 AND i_id_batch = $3 AND i_id_event > $4 ORDER BY i_id_event LIMIT " +
+					std::to_string(chunks_per_fetch),
+				{source_.id, segment, batch_id, after_event});
+			for (const SqlRow &chunk : chunks) {
+				const std::string &bytes = *chunk[2]; // the records point into it
+				std::vector<core::LogRecord> records = core::read_log_chunk(bytes);
+				if (static_cast<int64_t>(records.size()) != std::stoll(*chunk[1]))
+					throw Error(sqlstate::data_corrupted,
+								"the replication log of source \"" + source_.name + "\" holds a chunk of " +
+									std::to_string(records.size()) + " events where " + *chunk[1] +
+									" were written (batch " + std::to_string(batch_id) + ", event " +
+									*chunk[0] + ")",
+								"", "Copy the source again with chameleon.init_replica().");
+				int64_t id = std::stoll(*chunk[0]) - static_cast<int64_t>(records.size());
+				for (const core::LogRecord &record : records) {
+					if (++id <= after_event)
+						continue;
+					check_stop();
+					LogEvent event = log_event(batch_id, file, id, record);
+					bool starts_transaction = event.transaction_start || event.kind == "ddl";
+					if (starts_transaction && last.id != 0 &&
+						(event.id == end_before || rows_done >= max_rows ||
+						 Clock::now() - started >= round_time_budget)) {
+						stopped = true;
 						break;
 					}
-					continue;
+					if (event.kind == "ddl" ? context_.syncing_any()
+											: context_.syncing(event.schema, event.table)) {
+						if (!starts_transaction && transaction_first > 0 && last.id != 0) {
+							// Inside a transaction begun in this round: end the round before it.
+							if (transaction_first > first_event_of_round_)
+								throw MustEndBefore{transaction_first};
+							// The round is that transaction: nothing can be applied until the copy is in
+							// place.
+							throw MustEndBefore{-1};
+						}
+						stopped = true;
+						break;
+					}
+					if (starts_transaction)
+						transaction_first = event.id;
+					if (last.id == 0)
+						first_event_of_round_ = event.id;
+					last.id = event.id; // the marker's part of the event, without its bytes
+					last.file = event.file;
+					last.position = event.position;
+					last.event_time = event.event_time;
+					after_event = event.id;
+					if (event.kind == "ddl") {
+						rows_.flush();
+						statements++;
+						if (apply_statement(context_, event)) {
+							stopped = true; // new enum labels become usable only after a commit
+							break;
+						}
+						continue;
+					}
+					rows_done += event.rows;
+					rows_.add(std::move(event));
+					if (rows_.held_rows() >= max_rows)
+						rows_.flush(); // memory stays bounded; the transaction goes on
 				}
-				rows_done += event.rows;
-				rows_.add(std::move(event));
-				if (rows_.held_rows() >= max_rows)
-					rows_.flush(); // memory stays bounded; the transaction goes on
+				if (stopped)
+					break;
 			}
-			if (!stopped && rows.size() < static_cast<size_t>(events_per_fetch))
+			if (!stopped && chunks.size() < static_cast<size_t>(chunks_per_fetch))
 				batch_done = true;
 			if (batch_done)
 				break;

@@ -1,0 +1,74 @@
+// The format of the source's log: each log row holds a chunk of consecutive events of one batch
+// (rows events with their TABLE_MAPs, and statements) as records one after another, so that the
+// reader stores one row per few kilobytes of binlog instead of one per event, and the replay reads
+// them back the same way. Integers are big-endian (the upgrade from catalogue 1.4 builds one-event
+// chunks in SQL with int8send). Records:
+//   table     1, u16 schema length, schema, u16 table length, table, u32 length, TABLE_MAP event
+//   rows      2 (insert) | 3 (update) | 4 (delete), u8 flags, u64 position, i64 event time (epoch
+//             microseconds), u32 rows, u16 table record (its index among the chunk's table
+//             records), u32 length, rows event
+//   statement 5, u8 flags, u64 position, i64 event time, u16 length, database, u16 length, session
+//             time zone, u32 length, statement
+// flags: 1 = the first event the reader logged of its MySQL transaction. Table records are no
+// events; a rows record refers to a table record before it in the same chunk.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chameleon::core {
+
+enum class LogRecordKind : uint8_t { table = 1, insert = 2, update = 3, remove = 4, statement = 5 };
+
+// One event of a chunk as the replay reads it; the views point into the chunk.
+struct LogRecord {
+	LogRecordKind kind = LogRecordKind::insert;
+	bool transaction_start = false;
+	uint64_t position = 0;
+	int64_t event_time_us = 0;
+	uint32_t rows = 0;
+	std::string_view schema, table; // a rows event's table; a statement's default database in schema
+	std::string_view table_map;		// a rows event's TABLE_MAP event
+	std::string_view event;			// a rows event
+	std::string_view statement, time_zone;
+};
+
+// Builds one chunk. A rows event brings a table record with it the first time its table (names and
+// TABLE_MAP bytes) appears in the chunk.
+class LogChunkWriter {
+  public:
+	void add_rows(LogRecordKind kind, bool transaction_start, uint64_t position, int64_t event_time_us,
+				  uint32_t rows, std::string_view schema, std::string_view table, std::string_view table_map,
+				  std::string_view event);
+	void add_statement(bool transaction_start, uint64_t position, int64_t event_time_us,
+					   std::string_view database, std::string_view statement, std::string_view time_zone);
+
+	const std::string &bytes() const { return bytes_; }
+	size_t events() const { return events_; }
+	bool empty() const { return events_ == 0; }
+	void clear();
+
+	// Keeps the first `events` events and returns the others as a chunk of their own (with the table
+	// records they need).
+	LogChunkWriter split(size_t events);
+
+  private:
+	struct Table {
+		std::string schema, table, table_map;
+	};
+	uint16_t table_index(std::string_view schema, std::string_view table, std::string_view table_map);
+	void add(const LogRecord &record);
+
+	std::string bytes_;
+	size_t events_ = 0;
+	std::vector<Table> tables_;
+};
+
+// The events of a chunk, in order. Throws chameleon::Error (data_corrupted) when the chunk is
+// malformed: a length past its end, an unknown record, a rows record without its table record.
+std::vector<LogRecord> read_log_chunk(std::string_view chunk);
+
+} // namespace chameleon::core

@@ -1,0 +1,132 @@
+// Chunked writes of the reader's events to the source's log; see log_writer.hpp.
+#include "pg/log_writer.hpp"
+
+#include "pg/boundary.hpp"
+#include "pg/rights.hpp"
+#include "pg/spi.hpp"
+
+#include "common/error.hpp"
+
+namespace chameleon::pg {
+
+namespace {
+
+const char *const insert_sql = "INSERT INTO sch_chameleon.t_log_replica (i_id_source, i_segment, i_id_batch, "
+							   "i_id_event, i_events, b_events) VALUES ($1, $2, $3, $4, $5, $6)";
+
+MemoryContext
+create_context() {
+	return pg_call([] {
+		return AllocSetContextCreate(TopMemoryContext, "pg_chameleon log chunk", ALLOCSET_DEFAULT_SIZES);
+	});
+}
+
+} // namespace
+
+LogWriter::LogWriter(int64 source_id) : source_id_(source_id), context_(create_context()) {}
+
+void
+LogWriter::add_rows(int64 batch_id, int64 event_id, core::LogRecordKind kind, bool transaction_start,
+					uint64_t position, int64 event_time_us, uint32_t rows, std::string_view schema,
+					std::string_view table, std::string_view table_map, std::string_view event) {
+	chunk_.add_rows(kind, transaction_start, position, event_time_us, rows, schema, table, table_map, event);
+	after_add(batch_id, event_id);
+}
+
+void
+LogWriter::add_statement(int64 batch_id, int64 event_id, uint64_t position, int64 event_time_us,
+						 std::string_view database, std::string_view statement, std::string_view time_zone) {
+	transaction_starts(event_id); // a statement is a MySQL transaction of its own
+	chunk_.add_statement(true, position, event_time_us, database, statement, time_zone);
+	after_add(batch_id, event_id);
+}
+
+void
+LogWriter::after_add(int64 batch_id, int64 event_id) {
+	if (chunk_.events() == 1) {
+		batch_id_ = batch_id;
+		first_event_ = event_id;
+	}
+	if (chunk_.bytes().size() < chunk_limit)
+		return;
+	// A transaction outgrows the chunk: what precedes it goes to the log as a chunk of its own.
+	if (transaction_event_ > first_event_ && transaction_event_ <= event_id) {
+		core::LogChunkWriter transaction =
+			chunk_.split(static_cast<size_t>(transaction_event_ - first_event_));
+		write(chunk_, first_event_);
+		chunk_ = std::move(transaction);
+		first_event_ = transaction_event_;
+		if (chunk_.bytes().size() < chunk_limit)
+			return;
+	}
+	flush();
+}
+
+void
+LogWriter::transaction_starts(int64 first_event) {
+	transaction_event_ = first_event;
+	if (chunk_.bytes().size() >= chunk_target)
+		flush();
+}
+
+void
+LogWriter::flush() {
+	if (chunk_.empty())
+		return;
+	write(chunk_, first_event_);
+	chunk_.clear();
+}
+
+void
+LogWriter::write(const core::LogChunkWriter &chunk, int64 first_event) {
+	CatalogueRights rights; // the log storage is part of the catalogue
+	if (plan_ == nullptr) {
+		Oid types[] = {INT8OID, INT8OID, INT8OID, INT8OID, INT4OID, BYTEAOID};
+		plan_ = pg_call([&] {
+			SPIPlanPtr plan = SPI_prepare(insert_sql, 6, types);
+			if (plan != nullptr)
+				SPI_keepplan(plan);
+			return plan;
+		});
+		if (plan_ == nullptr)
+			throw Error(sqlstate::internal_error, "could not prepare the insert into the replication log");
+	}
+	const std::string &bytes = chunk.bytes();
+	Datum parameters[6];
+	parameters[0] = Int64GetDatum(source_id_);
+	parameters[1] = Int64GetDatum(segment_);
+	parameters[2] = Int64GetDatum(batch_id_);
+	parameters[3] = Int64GetDatum(first_event + static_cast<int64>(chunk.events()) - 1);
+	parameters[4] = Int32GetDatum(static_cast<int32>(chunk.events()));
+	parameters[5] = pg_call([&] {
+		auto *value = static_cast<struct varlena *>(MemoryContextAlloc(context_, VARHDRSZ + bytes.size()));
+		SET_VARSIZE(value, VARHDRSZ + bytes.size());
+		memcpy(VARDATA(value), bytes.data(), bytes.size());
+		return PointerGetDatum(value);
+	});
+	int result = pg_call([&] { return SPI_execute_plan(plan_, parameters, nullptr, false, 0); });
+	pg_call([&] { MemoryContextReset(context_); });
+	if (result != SPI_OK_INSERT || SPI_processed != 1)
+		throw Error(sqlstate::internal_error, "could not write to the replication log");
+}
+
+void
+LogWriter::drop_from(int64 first_event) {
+	if (!chunk_.empty() && first_event >= first_event_) {
+		(void)chunk_.split(static_cast<size_t>(first_event - first_event_)); // begun in the chunk
+		return;
+	}
+	// Begun in chunks already written, each of which begins at or after its first event.
+	chunk_.clear();
+	catalogue_exec("DELETE FROM sch_chameleon.t_log_replica WHERE i_id_source = $1 AND i_segment = $2 AND "
+				   "i_id_batch = $3 AND i_id_event - i_events + 1 >= $4",
+				   {source_id_, segment_, batch_id_, first_event});
+}
+
+void
+LogWriter::forget() {
+	chunk_.clear();
+	pg_call([&] { MemoryContextReset(context_); });
+}
+
+} // namespace chameleon::pg

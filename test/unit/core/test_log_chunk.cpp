@@ -1,0 +1,147 @@
+// Catch2 tests of the log chunk format: events written are read back in order with their fields,
+// a table record is written once per chunk, split keeps every event on one side, the byte layout is
+// the documented one (the 1.4 -> 1.5 upgrade builds chunks in SQL), and a malformed chunk of any
+// length is refused with an error, never read past its end.
+#include <catch2/catch.hpp>
+
+#include "common/error.hpp"
+#include "core/log_chunk.hpp"
+
+#include <string>
+
+using namespace chameleon::core;
+
+namespace {
+
+void
+add_three(LogChunkWriter &writer) {
+	writer.add_rows(LogRecordKind::insert, true, 120, 1700000000000000, 2, "shop", "orders", "MAP-orders",
+					"EV1");
+	writer.add_rows(LogRecordKind::update, false, 180, 1700000000000000, 1, "shop", "orders", "MAP-orders",
+					"EV2");
+	writer.add_statement(true, 260, 1700000001000005, "shop", "ALTER TABLE orders ADD x int", "+02:00");
+}
+
+} // namespace
+
+TEST_CASE("log chunk: events come back in order with their fields", "[log_chunk]") {
+	LogChunkWriter writer;
+	add_three(writer);
+	writer.add_rows(LogRecordKind::remove, false, 300, 1700000002000000, 3, "shop", "items", "MAP-items",
+					"EV3");
+	REQUIRE(writer.events() == 4);
+	std::vector<LogRecord> records = read_log_chunk(writer.bytes());
+	REQUIRE(records.size() == 4);
+	CHECK(records[0].kind == LogRecordKind::insert);
+	CHECK(records[0].transaction_start);
+	CHECK(records[0].position == 120);
+	CHECK(records[0].event_time_us == 1700000000000000);
+	CHECK(records[0].rows == 2);
+	CHECK(records[0].schema == "shop");
+	CHECK(records[0].table == "orders");
+	CHECK(records[0].table_map == "MAP-orders");
+	CHECK(records[0].event == "EV1");
+	CHECK(records[1].kind == LogRecordKind::update);
+	CHECK_FALSE(records[1].transaction_start);
+	CHECK(records[1].table_map == "MAP-orders");
+	CHECK(records[1].event == "EV2");
+	CHECK(records[2].kind == LogRecordKind::statement);
+	CHECK(records[2].schema == "shop");
+	CHECK(records[2].statement == "ALTER TABLE orders ADD x int");
+	CHECK(records[2].time_zone == "+02:00");
+	CHECK(records[2].event_time_us == 1700000001000005);
+	CHECK(records[3].kind == LogRecordKind::remove);
+	CHECK(records[3].table == "items");
+	CHECK(records[3].rows == 3);
+}
+
+TEST_CASE("log chunk: a table record is written once per chunk, again when its TABLE_MAP changes",
+		  "[log_chunk]") {
+	LogChunkWriter once;
+	for (int i = 0; i < 10; i++)
+		once.add_rows(LogRecordKind::insert, false, 4 + i, 0, 1, "s", "t", std::string(100, 'm'), "e");
+	LogChunkWriter changed;
+	for (int i = 0; i < 10; i++)
+		changed.add_rows(LogRecordKind::insert, false, 4 + i, 0, 1, "s", "t", std::string(100, 'm' + i % 2),
+						 "e");
+	CHECK(changed.bytes().size() == once.bytes().size() + (2 + 1 + 2 + 1 + 4 + 100 + 1));
+	std::vector<LogRecord> records = read_log_chunk(changed.bytes());
+	REQUIRE(records.size() == 10);
+	CHECK(records[3].table_map == std::string(100, 'n'));
+	CHECK(records[4].table_map == std::string(100, 'm'));
+}
+
+TEST_CASE("log chunk: the byte layout is the documented one", "[log_chunk]") {
+	LogChunkWriter writer;
+	writer.add_rows(LogRecordKind::remove, true, 0x0102, -1, 7, "a", "bc", "M", "EV");
+	const std::string expected = std::string("\x01\x00\x01"
+											 "a"
+											 "\x00\x02"
+											 "bc"
+											 "\x00\x00\x00\x01"
+											 "M",
+											 13) +
+								 std::string("\x04\x01"
+											 "\x00\x00\x00\x00\x00\x00\x01\x02"
+											 "\xff\xff\xff\xff\xff\xff\xff\xff"
+											 "\x00\x00\x00\x07"
+											 "\x00\x00"
+											 "\x00\x00\x00\x02"
+											 "EV",
+											 30);
+	CHECK(writer.bytes() == expected);
+}
+
+TEST_CASE("log chunk: split keeps the first events and moves the others with their tables", "[log_chunk]") {
+	for (size_t at = 0; at <= 3; at++) {
+		LogChunkWriter head;
+		add_three(head);
+		LogChunkWriter tail = head.split(at);
+		CHECK(head.events() == at);
+		CHECK(tail.events() == 3 - at);
+		std::vector<LogRecord> first = read_log_chunk(head.bytes());
+		std::vector<LogRecord> rest = read_log_chunk(tail.bytes());
+		REQUIRE(first.size() + rest.size() == 3);
+		std::vector<uint64_t> positions;
+		for (const auto *part : {&first, &rest})
+			for (const LogRecord &record : *part)
+				positions.push_back(record.position);
+		CHECK(positions == std::vector<uint64_t>{120, 180, 260});
+		if (at == 1) {
+			CHECK(rest[0].table_map == "MAP-orders"); // the tail carries its own table record
+			CHECK(rest[0].event == "EV2");
+		}
+	}
+}
+
+TEST_CASE("log chunk: an empty chunk has no events; clear empties a writer", "[log_chunk]") {
+	CHECK(read_log_chunk("").empty());
+	LogChunkWriter writer;
+	add_three(writer);
+	writer.clear();
+	CHECK(writer.empty());
+	CHECK(writer.bytes().empty());
+}
+
+TEST_CASE("log chunk: a malformed chunk is refused, never read past its end", "[log_chunk]") {
+	LogChunkWriter writer;
+	add_three(writer);
+	const std::string &whole = writer.bytes();
+	// every truncation that does not end on a record boundary
+	size_t refused = 0;
+	for (size_t length = 1; length < whole.size(); length++) {
+		try {
+			read_log_chunk(std::string_view(whole).substr(0, length));
+		} catch (const chameleon::Error &error) {
+			CHECK(std::string(error.sqlstate) == chameleon::sqlstate::data_corrupted);
+			refused++;
+		}
+	}
+	CHECK(refused == whole.size() - 4); // all but the 3 record boundaries inside it
+	CHECK_THROWS_AS(read_log_chunk("\x09"), chameleon::Error);
+	// a rows record naming a table record the chunk does not have
+	LogChunkWriter rows;
+	rows.add_rows(LogRecordKind::insert, false, 1, 0, 1, "s", "t", "M", "E");
+	std::string no_table = rows.bytes().substr(1 + 2 + 1 + 2 + 1 + 4 + 1);
+	CHECK_THROWS_WITH(read_log_chunk(no_table), Catch::Contains("refers to table record 0 of 0"));
+}
