@@ -118,9 +118,9 @@ void
 continue_sequences(const std::string &table) {
 	for (const SqlRow &column :
 		 spi_query("SELECT quote_ident(a.attname), pg_get_serial_sequence($1, a.attname) FROM pg_attribute a "
-				   "WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped "
+				   "WHERE a.attrelid = $2 AND a.attnum > 0 AND NOT a.attisdropped "
 				   "AND pg_get_serial_sequence($1, a.attname) IS NOT NULL",
-				   {table}))
+				   {table, SqlParam::regclass(table)}))
 		spi_exec("SELECT setval($1, coalesce(max(" + *column[0] + "), 1), max(" + *column[0] +
 					 ") IS NOT NULL) FROM " + table,
 				 {column[1]});

@@ -71,8 +71,8 @@ CHAMELEON_FUNCTION(chameleon_init_replica) {
 			pg::catalogue_query("SELECT enm_status::text, coalesce(t_status_reason, ''), "
 								"(SELECT coalesce(sum(i_discarded), 0) FROM sch_chameleon.t_init_tables t "
 								" WHERE t.i_id_source = s.i_id_source) "
-								"FROM sch_chameleon.t_sources s WHERE i_id_source = $1::bigint",
-								{std::to_string(source_id)});
+								"FROM sch_chameleon.t_sources s WHERE i_id_source = $1",
+								{source_id});
 		if (rows.empty())
 			throw Error(sqlstate::undefined_object,
 						"source \"" + name + "\" was dropped during init_replica");
@@ -119,8 +119,8 @@ CHAMELEON_FUNCTION(chameleon_sync_tables) {
 			pg::catalogue_query("SELECT coalesce(jsb_sync_request ->> 'error', ''), "
 								"(SELECT coalesce(sum(i_discarded), 0) FROM sch_chameleon.t_init_tables t "
 								" WHERE t.i_id_source = s.i_id_source) "
-								"FROM sch_chameleon.t_sources s WHERE i_id_source = $1::bigint",
-								{std::to_string(source_id)});
+								"FROM sch_chameleon.t_sources s WHERE i_id_source = $1",
+								{source_id});
 		if (rows.empty())
 			throw Error(sqlstate::undefined_object, "source \"" + name + "\" was dropped during sync_tables");
 		if (!rows[0][0]->empty())

@@ -129,8 +129,8 @@ read_sync_request(int64 source_id, dsm_handle handle) {
 		dsm_detach(segment);
 		return copy;
 	});
-	catalogue_exec("UPDATE sch_chameleon.t_sources SET jsb_sync_request = $2::jsonb WHERE i_id_source = $1",
-				   {id, std::string(text)});
+	catalogue_exec("UPDATE sch_chameleon.t_sources SET jsb_sync_request = $2 WHERE i_id_source = $1",
+				   {id, SqlParam::jsonb(std::string(text))});
 	request.schema =
 		catalogue_value("SELECT coalesce(jsb_sync_request ->> 'schema', '') FROM sch_chameleon.t_sources "
 						"WHERE i_id_source = $1",
@@ -220,9 +220,9 @@ queue_table(const Source &source, const core::TableLayout &layout, const std::st
 			int64_t bytes) {
 	catalogue_exec("INSERT INTO sch_chameleon.t_init_tables (i_id_source, v_schema_origin, v_table_name, "
 				   "v_schema_name, v_schema_loading, i_estimated_rows, i_estimated_bytes, jsb_layout) "
-				   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)",
+				   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
 				   {source.id, layout.origin_schema, layout.table, layout.destination_schema, loading, rows,
-					bytes, core::to_json(layout)});
+					bytes, SqlParam::jsonb(core::to_json(layout))});
 }
 
 void
@@ -557,7 +557,7 @@ sync_ended(const WorkerArgs &args, const std::string &reason) {
 					   "WHERE i_id_source = $1 AND b_syncing",
 					   {args.source_id, reason});
 		catalogue_exec("UPDATE sch_chameleon.t_sources SET jsb_sync_request = jsb_sync_request || "
-					   "jsonb_build_object('error', $2::text) WHERE i_id_source = $1",
+					   "jsonb_build_object('error', $2) WHERE i_id_source = $1",
 					   {args.source_id, reason});
 	});
 }
