@@ -6,6 +6,7 @@
 #include "pg/verify.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/catalogue_tables.hpp"
 #include "pg/replication.hpp"
 #include "pg/rights.hpp"
 #include "pg/spi.hpp"
@@ -499,20 +500,16 @@ run_verify(const WorkerArgs &args) {
 	run_transaction([&] {
 		config = source_config(name);
 		std::vector<SqlRow> rows = catalogue_query(
-			"SELECT enm_status = 'running', ($2 ->> 'resync')::boolean FROM sch_chameleon.t_sources "
-			"WHERE i_id_source = $1",
+			"SELECT enm_status = 'running', ($2 ->> 'resync')::boolean, ($2 -> 'tables')::text FROM "
+			"sch_chameleon.t_sources WHERE i_id_source = $1",
 			{source_id, SqlParam::jsonb(request)});
 		if (rows.empty())
 			throw Error(sqlstate::undefined_object, "source \"" + name + "\" was dropped");
 		replicating = *rows[0][0] == "t";
 		resync = *rows[0][1] == "t";
-		for (SqlRow &row : catalogue_query(
-				 "SELECT v_schema_origin || '.' || v_table_name, jsb_layout::text FROM "
-				 "sch_chameleon.t_replica_tables WHERE i_id_source = $1 AND jsb_layout IS NOT NULL "
-				 "AND ($2 -> 'tables' = 'null' OR $2 -> 'tables' @> "
-				 "jsonb_build_array(jsonb_build_array(v_schema_origin, v_table_name))) ORDER BY 1",
-				 {source_id, SqlParam::jsonb(request)}))
-			layouts.emplace_back(*row[0], *row[1]);
+		for (const ReplicaTable &table : replica_tables(source_id, *rows[0][2]))
+			if (table.layout_json)
+				layouts.emplace_back(table.origin_schema + "." + table.table, *table.layout_json);
 		// every table of the run is listed, queued, before the first is read
 		for (const auto &entry : layouts) {
 			core::TableLayout layout = core::layout_from_json(entry.second);
