@@ -177,6 +177,17 @@ unregister_tables(int64 source_id) {
 	catalogue_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1", {source_id});
 }
 
+std::optional<std::string>
+verified_different_tables(int64 source_id, int64 run) {
+	return catalogue_value(
+		"SELECT jsonb_agg(jsonb_build_array(r.v_schema_origin, r.v_table_name) ORDER BY "
+		"v.v_mysql_table) FROM sch_chameleon.t_verification v JOIN "
+		"sch_chameleon.t_replica_tables r ON r.i_id_source = v.i_id_source AND "
+		"r.v_schema_origin || '.' || r.v_table_name = v.v_mysql_table WHERE v.i_id_source = "
+		"$1 AND v.i_run = $2 AND v.t_state IN ('different', 'missing in PostgreSQL')",
+		{source_id, run});
+}
+
 bool
 sync_copied_every_table(int64 source_id) {
 	return catalogue_value(

@@ -68,6 +68,10 @@ std::vector<std::pair<std::string, std::string>> unregister_uncopied_tables(int6
 void release_uncopied_syncs(int64 source_id);
 void unregister_tables(int64 source_id);
 
+// The registered tables that verification run `run` found different or missing in PostgreSQL
+// (jsonb text: an array of [schema, table], in MySQL name order); nullopt when there is none.
+std::optional<std::string> verified_different_tables(int64 source_id, int64 run);
+
 // Whether a sync copied every registered table of a source that does not replicate now (it can
 // then resume from the copies, see resume_from_copies_if_complete in schema_swap.cpp).
 bool sync_copied_every_table(int64 source_id);

@@ -554,21 +554,15 @@ run_verify(const WorkerArgs &args) {
 	// resync => true: the tables that differ are copied again (sync_tables); when that cannot start,
 	// the reason is the resync column of their rows.
 	run_transaction([&] {
-		std::string different =
-			"SELECT jsonb_agg(jsonb_build_array(r.v_schema_origin, r.v_table_name) ORDER BY "
-			"v.v_mysql_table) FROM sch_chameleon.t_verification v JOIN "
-			"sch_chameleon.t_replica_tables r ON r.i_id_source = v.i_id_source AND "
-			"r.v_schema_origin || '.' || r.v_table_name = v.v_mysql_table WHERE v.i_id_source = "
-			"$2 AND v.i_run = $3 AND v.t_state IN ('different', 'missing in "
-			"PostgreSQL')";
-		if (!catalogue_value(different, {name, source_id, run}))
+		std::optional<std::string> different = verified_different_tables(source_id, run);
+		if (!different)
 			return;
 		std::string error;
 		bool requested = run_subtransaction(
 			[&] {
-				catalogue_exec("SELECT sch_chameleon.fn_request_sync($1, jsonb_build_object('tables', (" +
-								   different + ")), false)",
-							   {name, source_id, run});
+				catalogue_exec(
+					"SELECT sch_chameleon.fn_request_sync($1, jsonb_build_object('tables', $2), false)",
+					{name, SqlParam::jsonb(*different)});
 			},
 			&error);
 		catalogue_exec("UPDATE sch_chameleon.t_verification SET t_resync = $3 WHERE i_id_source = $1 "
