@@ -93,11 +93,12 @@ change_source_status(int64 source_id, core::StatusChange change, const std::stri
 	if (!after)
 		return std::nullopt;
 	const std::optional<bool> &run_requested = core::status_rule(change).run_requested;
-	catalogue_exec("UPDATE sch_chameleon.t_sources SET enm_status = $2::sch_chameleon.en_src_status, "
+	catalogue_exec("UPDATE sch_chameleon.t_sources SET enm_status = $2, "
 				   "t_status_reason = nullif($3, ''), ts_status_changed = clock_timestamp(), "
 				   "b_run_requested = CASE WHEN $4 THEN $5 ELSE b_run_requested END WHERE i_id_source = $1",
-				   {source_id, std::string(core::status_name(*after)), reason, run_requested.has_value(),
-					run_requested.value_or(false)});
+				   {source_id,
+					SqlParam::typed("sch_chameleon.en_src_status", std::string(core::status_name(*after))),
+					reason, run_requested.has_value(), run_requested.value_or(false)});
 	return before;
 }
 

@@ -56,12 +56,13 @@ distribute(const config::SourceConfig &config, const core::TableLayout &layout, 
 	core::check_distribution(distribution, layout);
 	std::string table = core::quote_ident(schema) + "." + core::quote_ident(layout.destination_table);
 	if (distribution.kind == core::DistributionKind::distributed)
-		spi_exec("SELECT pg_catalog.create_distributed_table($1::regclass, $2)",
-				 {table, core::distribution_column(distribution, layout)});
+		spi_exec("SELECT pg_catalog.create_distributed_table($1, $2)",
+				 {SqlParam::regclass(table), core::distribution_column(distribution, layout)});
 	else
-		spi_exec("SELECT pg_catalog.create_reference_table($1::regclass)", {table});
+		spi_exec("SELECT pg_catalog.create_reference_table($1)", {SqlParam::regclass(table)});
 	// the rows are on the shards now; their local copy in the coordinator's table is not visible
-	spi_exec("SELECT pg_catalog.truncate_local_data_after_distributing_table($1::regclass)", {table});
+	spi_exec("SELECT pg_catalog.truncate_local_data_after_distributing_table($1)",
+			 {SqlParam::regclass(table)});
 }
 
 void

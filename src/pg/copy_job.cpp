@@ -31,42 +31,6 @@ namespace {
 
 using core::quote_ident;
 
-std::optional<QueuedTable>
-claim_table(int64 source_id) {
-	std::vector<SqlRow> rows = catalogue_query(
-		"UPDATE sch_chameleon.t_init_tables SET enm_state = 'copying', i_pid = pg_backend_pid(), "
-		"ts_started = clock_timestamp() "
-		"WHERE (i_id_source, v_schema_origin, v_table_name) = ("
-		"  SELECT i_id_source, v_schema_origin, v_table_name FROM sch_chameleon.t_init_tables "
-		"  WHERE i_id_source = $1 AND enm_state = 'pending' "
-		"  AND NOT EXISTS (SELECT 1 FROM sch_chameleon.t_init_tables f "
-		"                  WHERE f.i_id_source = $1 AND f.enm_state = 'failed') "
-		"  ORDER BY i_estimated_bytes DESC NULLS LAST, v_schema_origin, v_table_name "
-		"  LIMIT 1 FOR UPDATE SKIP LOCKED) "
-		"RETURNING v_schema_origin, v_table_name, v_schema_loading, jsb_layout::text, "
-		"  array_length(t_index_statements, 1), v_schema_name, coalesce(t_pg_snapshot, ''), "
-		"  coalesce(t_pg_copy, '')",
-		{source_id});
-	if (rows.empty())
-		return std::nullopt;
-	QueuedTable table;
-	table.origin_schema = *rows[0][0];
-	table.table = *rows[0][1];
-	table.loading_schema = *rows[0][2];
-	table.destination_schema = *rows[0][5];
-	table.pg_snapshot = *rows[0][6];
-	table.pg_copy_statement = *rows[0][7];
-	table.layout = core::layout_from_json(*rows[0][3]);
-	table.layout.destination_schema = table.loading_schema;
-	int statements = rows[0][4] ? std::stoi(*rows[0][4]) : 0;
-	for (int i = 1; i <= statements; i++)
-		table.index_statements.push_back(
-			*catalogue_value("SELECT t_index_statements[$4] FROM sch_chameleon.t_init_tables "
-							 "WHERE i_id_source = $1 AND v_schema_origin = $2 AND v_table_name = $3",
-							 {source_id, table.origin_schema, table.table, i}));
-	return table;
-}
-
 // The table as MySQL describes it now; it must still have the columns it was created with.
 mysql::TableInfo
 current_table_info(const Source &source, const QueuedTable &queued) {
@@ -118,9 +82,9 @@ void
 continue_sequences(const std::string &table) {
 	for (const SqlRow &column :
 		 spi_query("SELECT quote_ident(a.attname), pg_get_serial_sequence($1, a.attname) FROM pg_attribute a "
-				   "WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped "
+				   "WHERE a.attrelid = $2 AND a.attnum > 0 AND NOT a.attisdropped "
 				   "AND pg_get_serial_sequence($1, a.attname) IS NOT NULL",
-				   {table}))
+				   {table, SqlParam::regclass(table)}))
 		spi_exec("SELECT setval($1, coalesce(max(" + *column[0] + "), 1), max(" + *column[0] +
 					 ") IS NOT NULL) FROM " + table,
 				 {column[1]});
@@ -174,13 +138,9 @@ finish_table(const Source &source, const QueuedTable &queued,
 	continue_sequences(quote_ident(queued.loading_schema) + "." +
 					   quote_ident(queued.layout.destination_table));
 	citus::distribute(source.config, queued.layout, queued.loading_schema);
-	catalogue_exec("UPDATE sch_chameleon.t_init_tables SET enm_state = 'copied', i_rows = $4, "
-				   "i_bytes = $5, i_discarded = $6, ts_finished = clock_timestamp(), "
-				   "t_binlog_name = nullif($7, ''), i_binlog_position = nullif($8, 0), "
-				   "t_gtid_set = nullif($9, '') "
-				   "WHERE i_id_source = $1 AND v_schema_origin = $2 AND v_table_name = $3",
-				   {source.id, queued.origin_schema, queued.table, loaded.rows, loaded.bytes,
-					loaded.discarded, coordinates.file, coordinates.position, coordinates.gtid_set});
+	mark_table_copied(source.id, queued.origin_schema, queued.table, static_cast<int64_t>(loaded.rows),
+					  static_cast<int64_t>(loaded.bytes), static_cast<int64_t>(loaded.discarded),
+					  coordinates);
 }
 
 size_t
@@ -255,16 +215,6 @@ copy_table(const Source &source, const QueuedTable &queued) {
 	});
 }
 
-void
-mark_table_failed(int64 source_id, const QueuedTable &queued, const std::string &message) {
-	run_transaction([&] {
-		catalogue_exec("UPDATE sch_chameleon.t_init_tables SET enm_state = 'failed', t_error = $4, "
-					   "ts_finished = clock_timestamp() "
-					   "WHERE i_id_source = $1 AND v_schema_origin = $2 AND v_table_name = $3",
-					   {source_id, queued.origin_schema, queued.table, message});
-	});
-}
-
 } // namespace
 
 // Copies queued tables until none is left (or one failed).
@@ -273,7 +223,7 @@ copy_queued_tables(const Source &source) {
 	for (;;) {
 		check_stop();
 		std::optional<QueuedTable> queued;
-		run_transaction([&] { queued = claim_table(source.id); });
+		run_transaction([&] { queued = claim_queued_table(source.id); });
 		if (!queued)
 			return;
 		try {
@@ -283,7 +233,8 @@ copy_queued_tables(const Source &source) {
 		} catch (const std::exception &error) {
 			if (stop_requested())
 				throw StopRequested();
-			mark_table_failed(source.id, *queued, error.what());
+			run_transaction(
+				[&] { mark_table_failed(source.id, queued->origin_schema, queued->table, error.what()); });
 			throw;
 		}
 	}

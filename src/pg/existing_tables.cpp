@@ -46,9 +46,9 @@ adopt_existing_table(core::TableLayout layout, const std::string &mysql_name) {
 	std::string table = qualified(layout.destination_schema, layout.destination_table);
 	std::vector<SqlRow> types = with_qualified_names([&] {
 		return spi_query("SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull "
-						 "FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 "
+						 "FROM pg_attribute a WHERE a.attrelid = $1 AND a.attnum > 0 "
 						 "AND NOT a.attisdropped",
-						 {table});
+						 {SqlParam::regclass(table)});
 	});
 	for (core::LayoutColumn &column : layout.columns) {
 		const SqlRow *found = nullptr;
@@ -78,12 +78,12 @@ set_aside_foreign_keys(int64 source_id, const std::string &schema, const std::st
 		return catalogue_query(
 			"INSERT INTO sch_chameleon.t_saved_foreign_keys (i_id_source, v_schema_name, v_table_name, "
 			"v_constraint_name, t_definition, b_validated) "
-			"SELECT $1::bigint, n.nspname, c.relname, k.conname, pg_get_constraintdef(k.oid), k.convalidated "
+			"SELECT $1, n.nspname, c.relname, k.conname, pg_get_constraintdef(k.oid), k.convalidated "
 			"FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
 			"JOIN pg_namespace n ON n.oid = c.relnamespace "
-			"WHERE k.contype = 'f' AND $2::regclass IN (k.conrelid, k.confrelid) "
+			"WHERE k.contype = 'f' AND $2 IN (k.conrelid, k.confrelid) "
 			"ON CONFLICT DO NOTHING RETURNING v_schema_name, v_table_name, v_constraint_name",
-			{std::to_string(source_id), qualified(schema, table)});
+			{source_id, SqlParam::regclass(qualified(schema, table))});
 	});
 	for (const SqlRow &key : keys)
 		spi_exec("ALTER TABLE " + qualified(*key[0], *key[1]) + " DROP CONSTRAINT " + quote_ident(*key[2]));
@@ -100,14 +100,14 @@ empty_existing_table(const std::string &schema, const std::string &table) {
 			"       format('ALTER TABLE %s ADD CONSTRAINT %I %s', $1, k.conname, "
 			"pg_get_constraintdef(k.oid)), "
 			"       k.contype = 'p' AS first, k.conname AS name "
-			"FROM pg_constraint k WHERE k.conrelid = $1::regclass AND k.contype IN ('p', 'u', 'x') "
+			"FROM pg_constraint k WHERE k.conrelid = $2 AND k.contype IN ('p', 'u', 'x') "
 			"UNION ALL "
 			"SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid), false, "
-			"       NULL FROM pg_index i WHERE i.indrelid = $1::regclass AND NOT EXISTS ("
+			"       NULL FROM pg_index i WHERE i.indrelid = $2 AND NOT EXISTS ("
 			"  SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid "
 			"  AND k.contype IN ('p', 'u', 'x')) "
 			"ORDER BY 3 DESC, 4 NULLS LAST, 2",
-			{name});
+			{name, SqlParam::regclass(name)});
 	});
 	std::vector<std::string> rebuild;
 	for (const SqlRow &object : objects) {
@@ -120,10 +120,9 @@ empty_existing_table(const std::string &schema, const std::string &table) {
 
 void
 restore_foreign_keys(int64 source_id, bool validate_now) {
-	catalogue_exec("SELECT sch_chameleon.fn_restore_foreign_keys($1::bigint)", {std::to_string(source_id)});
+	catalogue_exec("SELECT sch_chameleon.fn_restore_foreign_keys($1)", {source_id});
 	if (validate_now)
-		catalogue_exec("SELECT sch_chameleon.fn_validate_foreign_keys($1::bigint, true)",
-					   {std::to_string(source_id)});
+		catalogue_exec("SELECT sch_chameleon.fn_validate_foreign_keys($1, true)", {source_id});
 }
 
 } // namespace chameleon::pg

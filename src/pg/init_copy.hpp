@@ -3,6 +3,7 @@
 #pragma once
 
 #include "pg/catalogue.hpp"
+#include "pg/catalogue_tables.hpp"
 
 #include "core/table_layout.hpp"
 #include "mysql/snapshot.hpp"
@@ -15,20 +16,6 @@
 #include <vector>
 
 namespace chameleon::pg::init {
-
-// A table of the queue, as a copy worker claims it.
-struct QueuedTable {
-	std::string origin_schema;
-	std::string table;
-	std::string loading_schema;
-	std::string destination_schema;
-	core::TableLayout layout;					// with the loading schema as destination
-	std::vector<std::string> index_statements;	// built after the rows are loaded
-	std::string pg_snapshot, pg_copy_statement; // pgsql sources: the exported snapshot, COPY ... TO STDOUT
-
-	// keep_existing_schema: the existing destination table is reloaded in place.
-	bool in_place() const { return loading_schema == destination_schema; }
-};
 
 // What sync_tables (or refresh_schema) asked for: tables as (MySQL schema, table), or every table of
 // one MySQL schema.

@@ -4,6 +4,7 @@
 
 #include "pg/boundary.hpp"
 #include "pg/catalogue.hpp"
+#include "pg/catalogue_tables.hpp"
 #include "pg/extension_version.hpp"
 #include "pg/spi.hpp"
 #include "pg/sql_values.hpp"
@@ -44,12 +45,13 @@ start_init_worker(const std::string &name, int64 job, int64 *source_id, dsm_hand
 }
 
 void
-notice_discarded_rows(const std::string &name, const std::string &what, const std::string &count) {
-	if (count == "0")
+notice_discarded_rows(const std::string &name, const std::string &what, int64 source_id) {
+	int64 count = pg::discarded_rows(source_id);
+	if (count == 0)
 		return;
 	pg_call([&] {
-		ereport(NOTICE, (errmsg("%s of source \"%s\" discarded %s rows that PostgreSQL refused", what.c_str(),
-								name.c_str(), count.c_str()),
+		ereport(NOTICE, (errmsg("%s of source \"%s\" discarded %lld rows that PostgreSQL refused",
+								what.c_str(), name.c_str(), static_cast<long long>(count)),
 						 errhint("SELECT * FROM chameleon.discarded_rows WHERE source = '%s' shows them.",
 								 name.c_str())));
 	});
@@ -68,11 +70,9 @@ CHAMELEON_FUNCTION(chameleon_init_replica) {
 	pg::wait_for_worker_exit(handle);
 	pg::with_spi([&] {
 		std::vector<pg::SqlRow> rows =
-			pg::catalogue_query("SELECT enm_status::text, coalesce(t_status_reason, ''), "
-								"(SELECT coalesce(sum(i_discarded), 0) FROM sch_chameleon.t_init_tables t "
-								" WHERE t.i_id_source = s.i_id_source) "
-								"FROM sch_chameleon.t_sources s WHERE i_id_source = $1::bigint",
-								{std::to_string(source_id)});
+			pg::catalogue_query("SELECT enm_status::text, coalesce(t_status_reason, '') "
+								"FROM sch_chameleon.t_sources WHERE i_id_source = $1",
+								{source_id});
 		if (rows.empty())
 			throw Error(sqlstate::undefined_object,
 						"source \"" + name + "\" was dropped during init_replica");
@@ -82,7 +82,7 @@ CHAMELEON_FUNCTION(chameleon_init_replica) {
 						rows[0][1].value_or("") + " (status " + *rows[0][0] + ")",
 						"Fix the cause and run chameleon.init_replica('" + name +
 							"') again; chameleon.init_progress shows each table.");
-		notice_discarded_rows(name, "init_replica", *rows[0][2]);
+		notice_discarded_rows(name, "init_replica", source_id);
 	});
 	PG_RETURN_VOID();
 }
@@ -116,11 +116,9 @@ CHAMELEON_FUNCTION(chameleon_sync_tables) {
 	pg::wait_for_worker_exit(handle);
 	pg::with_spi([&] {
 		std::vector<pg::SqlRow> rows =
-			pg::catalogue_query("SELECT coalesce(jsb_sync_request ->> 'error', ''), "
-								"(SELECT coalesce(sum(i_discarded), 0) FROM sch_chameleon.t_init_tables t "
-								" WHERE t.i_id_source = s.i_id_source) "
-								"FROM sch_chameleon.t_sources s WHERE i_id_source = $1::bigint",
-								{std::to_string(source_id)});
+			pg::catalogue_query("SELECT coalesce(jsb_sync_request ->> 'error', '') "
+								"FROM sch_chameleon.t_sources WHERE i_id_source = $1",
+								{source_id});
 		if (rows.empty())
 			throw Error(sqlstate::undefined_object, "source \"" + name + "\" was dropped during sync_tables");
 		if (!rows[0][0]->empty())
@@ -128,7 +126,7 @@ CHAMELEON_FUNCTION(chameleon_sync_tables) {
 						"sync_tables of source \"" + name + "\" failed", *rows[0][0],
 						"Fix the cause and run it again; chameleon.init_progress shows each table, and the "
 						"tables stay disabled meanwhile.");
-		notice_discarded_rows(name, "sync_tables", *rows[0][1]);
+		notice_discarded_rows(name, "sync_tables", source_id);
 	});
 	PG_RETURN_VOID();
 }

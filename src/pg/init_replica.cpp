@@ -129,8 +129,8 @@ read_sync_request(int64 source_id, dsm_handle handle) {
 		dsm_detach(segment);
 		return copy;
 	});
-	catalogue_exec("UPDATE sch_chameleon.t_sources SET jsb_sync_request = $2::jsonb WHERE i_id_source = $1",
-				   {id, std::string(text)});
+	catalogue_exec("UPDATE sch_chameleon.t_sources SET jsb_sync_request = $2 WHERE i_id_source = $1",
+				   {id, SqlParam::jsonb(std::string(text))});
 	request.schema =
 		catalogue_value("SELECT coalesce(jsb_sync_request ->> 'schema', '') FROM sch_chameleon.t_sources "
 						"WHERE i_id_source = $1",
@@ -205,7 +205,7 @@ claim_source(int64 source_id) {
 		throw Error(sqlstate::object_not_in_prerequisite_state,
 					"the source is already being copied or replicated", "",
 					"Look at chameleon.show_status() for its state.");
-	catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1", {source_id});
+	clear_init_queue(source_id);
 }
 
 core::TableLayout
@@ -213,25 +213,6 @@ final_layout(const Source &source, const mysql::TableInfo &table, const std::str
 			 bool postgis) {
 	return mysql::map_table(table, map_context(source, table.schema, table.name, destination, postgis))
 		.layout;
-}
-
-void
-queue_table(const Source &source, const core::TableLayout &layout, const std::string &loading, int64_t rows,
-			int64_t bytes) {
-	catalogue_exec("INSERT INTO sch_chameleon.t_init_tables (i_id_source, v_schema_origin, v_table_name, "
-				   "v_schema_name, v_schema_loading, i_estimated_rows, i_estimated_bytes, jsb_layout) "
-				   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)",
-				   {source.id, layout.origin_schema, layout.table, layout.destination_schema, loading, rows,
-					bytes, core::to_json(layout)});
-}
-
-void
-add_index_statement(const Source &source, const std::string &origin_schema, const std::string &table,
-					const std::string &statement) {
-	catalogue_exec(
-		"UPDATE sch_chameleon.t_init_tables SET t_index_statements = array_append(t_index_statements, $4) "
-		"WHERE i_id_source = $1 AND v_schema_origin = $2 AND v_table_name = $3",
-		{source.id, origin_schema, table, statement});
 }
 
 // The loading schemas a copy creates, by mapping.
@@ -262,7 +243,7 @@ void
 queue_existing_table(const Source &source, const mysql::TableInfo &table, const core::TableLayout &layout) {
 	core::TableLayout adopted = adopt_existing_table(layout, table.schema + "." + table.name);
 	set_aside_foreign_keys(source.id, adopted.destination_schema, adopted.destination_table);
-	queue_table(source, adopted, adopted.destination_schema, static_cast<int64_t>(table.estimated_rows),
+	queue_table(source.id, adopted, adopted.destination_schema, static_cast<int64_t>(table.estimated_rows),
 				static_cast<int64_t>(table.data_length));
 }
 
@@ -322,10 +303,10 @@ prepare_tables(const Source &source, const std::vector<mysql::TableInfo> &tables
 			for (const std::string &statement : *part)
 				spi_exec(statement);
 		apply_fillfactor(source.config, table.schema, table.name, loading);
-		queue_table(source, layout, loading, static_cast<int64_t>(table.estimated_rows),
+		queue_table(source.id, layout, loading, static_cast<int64_t>(table.estimated_rows),
 					static_cast<int64_t>(table.data_length));
 		for (const std::string &statement : definition.indexes)
-			add_index_statement(source, table.schema, table.name, statement);
+			add_index_statement(source.id, table.schema, table.name, statement);
 	}
 }
 
@@ -398,12 +379,10 @@ prepare_pgsql_tables(const Source &source, const pgsql::SourceSchema &schema, co
 			column.mysql.name = name;
 			layout.columns.push_back(column);
 		}
-		queue_table(source, layout, loading, table.estimated_rows, table.estimated_bytes);
-		catalogue_exec("UPDATE sch_chameleon.t_init_tables SET t_pg_snapshot = $4, t_pg_copy = $5 "
-					   "WHERE i_id_source = $1 AND v_schema_origin = $2 AND v_table_name = $3",
-					   {source.id, table.schema, table.name, snapshot, pgsql::copy_out_statement(table)});
+		queue_table(source.id, layout, loading, table.estimated_rows, table.estimated_bytes);
+		set_pgsql_copy(source.id, table.schema, table.name, snapshot, pgsql::copy_out_statement(table));
 		for (const std::string &statement : pgsql::index_statements(table, loading))
-			add_index_statement(source, table.schema, table.name, statement);
+			add_index_statement(source.id, table.schema, table.name, statement);
 	}
 }
 
@@ -476,7 +455,7 @@ run_sync(const WorkerArgs &args) {
 	run_transaction([&] {
 		source = load_source(args.source_id);
 		request = read_sync_request(source.id, args.request);
-		catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1", {source.id});
+		clear_init_queue(source.id);
 	});
 	set_slot_state(my_slot(), "checking the server");
 	require_prerequisites(source);
@@ -484,12 +463,7 @@ run_sync(const WorkerArgs &args) {
 	std::vector<mysql::TableInfo> tables = tables_to_sync(source, request);
 	run_transaction([&] {
 		for (const mysql::TableInfo &table : tables)
-			catalogue_exec(
-				"UPDATE sch_chameleon.t_replica_tables SET b_replica_enabled = false, b_syncing = true, "
-				"t_disabled_reason = CASE WHEN t_disabled_reason LIKE 're-copying: %' AND b_syncing THEN "
-				"t_disabled_reason ELSE 'sync_tables is copying it' END, ts_disabled = clock_timestamp() "
-				"WHERE i_id_source = $1 AND v_schema_origin = $2 AND v_table_name = $3",
-				{source.id, table.schema, table.name});
+			start_table_sync(source.id, table.schema, table.name);
 		prepare_tables(source, tables);
 	});
 	log_tables_to_copy("sync_tables", source, tables.size());
@@ -527,20 +501,16 @@ copy_schema(int64 source_id) {
 		tables = mysql::read_tables(connection, config::table_filter(source.config),
 									origin_schemas(source.config));
 	}
-	catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1", {source.id});
+	clear_init_queue(source.id);
 	prepare_tables(source, tables);
-	for (const SqlRow &statement :
-		 catalogue_query("SELECT unnest(t_index_statements) FROM sch_chameleon.t_init_tables "
-						 "WHERE i_id_source = $1",
-						 {source.id}))
-		spi_exec(*statement[0]);
-	for (const SqlRow &row :
-		 catalogue_query("SELECT v_schema_loading, jsb_layout::text FROM sch_chameleon.t_init_tables "
-						 "WHERE i_id_source = $1",
-						 {source.id}))
-		citus::distribute(source.config, core::layout_from_json(*row[1]), *row[0]);
+	std::vector<QueuedTable> queued = queued_tables(source.id);
+	for (const QueuedTable &table : queued)
+		for (const std::string &statement : table.index_statements)
+			spi_exec(statement);
+	for (const QueuedTable &table : queued)
+		citus::distribute(source.config, table.layout, table.loading_schema);
 	replace_destination_schemas(source);
-	catalogue_exec("DELETE FROM sch_chameleon.t_init_tables WHERE i_id_source = $1", {source.id});
+	clear_init_queue(source.id);
 	pg_call([&] {
 		ereport(NOTICE, (errmsg("copy_schema of source \"%s\" created %zu tables", source.name.c_str(),
 								tables.size())));
@@ -553,11 +523,9 @@ sync_ended(const WorkerArgs &args, const std::string &reason) {
 	drop_loading_schemas(args.source_id, mapping_count(args.source_id));
 	run_transaction([&] {
 		restore_foreign_keys(args.source_id, true);
-		catalogue_exec("UPDATE sch_chameleon.t_replica_tables SET t_disabled_reason = $2, b_syncing = false "
-					   "WHERE i_id_source = $1 AND b_syncing",
-					   {args.source_id, reason});
+		end_table_syncs(args.source_id, reason);
 		catalogue_exec("UPDATE sch_chameleon.t_sources SET jsb_sync_request = jsb_sync_request || "
-					   "jsonb_build_object('error', $2::text) WHERE i_id_source = $1",
+					   "jsonb_build_object('error', $2) WHERE i_id_source = $1",
 					   {args.source_id, reason});
 	});
 }

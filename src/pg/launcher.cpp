@@ -55,7 +55,7 @@ constexpr double start_grace_seconds =
 // it has died too often.
 void
 resume_source(const SqlRow &source) {
-	const std::string &id = *source[0];
+	int64 id = std::stoll(*source[0]);
 	const std::string &name = *source[1];
 	Oid owner = static_cast<Oid>(std::stoul(*source[2]));
 	int restarts = 0;
@@ -65,9 +65,9 @@ resume_source(const SqlRow &source) {
 		SqlRow row = catalogue_query(
 			"SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - max(ts_restart)), "
 			"0), coalesce(to_char(max(ts_restart), 'YYYY-MM-DD HH24:MI:SS TZ'), '') FROM "
-			"sch_chameleon.t_worker_restarts WHERE i_id_source = $1::bigint AND ts_restart > "
-			"clock_timestamp() - $2::interval",
-			{id, std::string(restart_window)})[0];
+			"sch_chameleon.t_worker_restarts WHERE i_id_source = $1 AND ts_restart > "
+			"clock_timestamp() - $2",
+			{id, SqlParam::interval(std::string(restart_window))})[0];
 		restarts = std::stoi(*row[0]);
 		since_last = std::stod(*row[1]);
 		last_restart = *row[2];
@@ -78,11 +78,10 @@ resume_source(const SqlRow &source) {
 							 " without stopping cleanly (last restart at " + last_restart +
 							 "); the server log says why (look for \"terminated by signal\")";
 		run_transaction([&] {
-			change_source_status(std::stoll(id), core::StatusChange::failed, reason);
+			change_source_status(id, core::StatusChange::failed, reason);
 			// enable_replica and start_replica begin a new count
-			catalogue_exec("DELETE FROM sch_chameleon.t_worker_restarts WHERE i_id_source = $1::bigint",
-						   {id});
-			notify_state("source_error", std::stoll(id), reason);
+			catalogue_exec("DELETE FROM sch_chameleon.t_worker_restarts WHERE i_id_source = $1", {id});
+			notify_state("source_error", id, reason);
 		});
 		pg_call([&] {
 			ereport(WARNING, (errmsg("pg_chameleon launcher: source \"%s\" put in error: %s", name.c_str(),
@@ -106,8 +105,8 @@ resume_source(const SqlRow &source) {
 			problem = std::string(error.what()) + ": " + error.detail + " HINT: " + error.hint;
 		}
 		if (!problem.empty()) {
-			change_source_status(std::stoll(id), core::StatusChange::failed, problem);
-			notify_state("source_error", std::stoll(id), problem);
+			change_source_status(id, core::StatusChange::failed, problem);
+			notify_state("source_error", id, problem);
 			pg_call([&] {
 				ereport(WARNING, (errmsg("pg_chameleon launcher: source \"%s\" put in error: %s",
 										 name.c_str(), problem.c_str())));
@@ -115,7 +114,7 @@ resume_source(const SqlRow &source) {
 			return;
 		}
 		can_run = true;
-		catalogue_exec("INSERT INTO sch_chameleon.t_worker_restarts (i_id_source) VALUES ($1::bigint)", {id});
+		catalogue_exec("INSERT INTO sch_chameleon.t_worker_restarts (i_id_source) VALUES ($1)", {id});
 	});
 	if (!can_run)
 		return;
@@ -124,7 +123,7 @@ resume_source(const SqlRow &source) {
 				(errmsg("pg_chameleon launcher: starting the workers of source \"%s\" (restart %d within %s)",
 						name.c_str(), restarts + 1, restart_window)));
 	});
-	start_replication_workers(std::stoll(id), name, MyDatabaseId, owner);
+	start_replication_workers(id, name, MyDatabaseId, owner);
 }
 
 // Sources that should replicate but lack a worker (the rows of `sources`) get their workers back

@@ -196,8 +196,8 @@ apply_retention() {
 		try {
 			run_transaction([&] {
 				catalogue_exec("SET LOCAL lock_timeout = '1s'");
-				catalogue_exec("SELECT sch_chameleon.fn_drop_log_segment($1::bigint, $2::bigint)",
-							   {row[0], row[1]});
+				catalogue_exec("SELECT sch_chameleon.fn_drop_log_segment($1, $2)",
+							   {std::stoll(*row[0]), std::stoll(*row[1])});
 			});
 		} catch (const StopRequested &) {
 			throw;
@@ -213,12 +213,10 @@ apply_retention() {
 
 void
 finish_maintenance(int64 source_id, bool done, const std::string &message) {
-	std::string id = std::to_string(source_id);
 	run_transaction([&] {
 		catalogue_exec("UPDATE sch_chameleon.t_sources SET b_maintenance = false, ts_last_maintenance = CASE "
-					   "WHEN $2::boolean THEN clock_timestamp() ELSE ts_last_maintenance END WHERE "
-					   "i_id_source = $1::bigint",
-					   {id, done ? "true" : "false"});
+					   "WHEN $2 THEN clock_timestamp() ELSE ts_last_maintenance END WHERE i_id_source = $1",
+					   {source_id, done});
 		notify_state(done ? "maintenance_done" : "maintenance_failed", source_id, message);
 	});
 	set_pause(source_id, PauseReason::maintenance, false);
@@ -229,19 +227,17 @@ finish_maintenance(int64 source_id, bool done, const std::string &message) {
 void
 notify_state(const std::string &event, int64 source_id, const std::string &message,
 			 const std::string &table) {
-	catalogue_exec("SELECT sch_chameleon.fn_notify($1, $2::bigint, $3, $4)",
-				   {event, std::to_string(source_id), message, table});
+	catalogue_exec("SELECT sch_chameleon.fn_notify($1, $2, $3, $4)", {event, source_id, message, table});
 }
 
 void
 load_pause_state(int64 source_id) {
 	SqlRow row;
 	run_transaction([&] {
-		row =
-			catalogue_query("SELECT b_paused, b_maintenance FROM sch_chameleon.t_sources WHERE i_id_source = "
-							"$1::bigint",
-							{std::to_string(source_id)})
-				.at(0);
+		row = catalogue_query(
+				  "SELECT b_paused, b_maintenance FROM sch_chameleon.t_sources WHERE i_id_source = $1",
+				  {source_id})
+				  .at(0);
 	});
 	// This worker's own slot only, and never cleared here: a pause committed after this read has set
 	// the flag already; a read older than a concurrent resume is corrected by wait_while_paused.
@@ -282,8 +278,8 @@ run_maintenance_worker(const WorkerArgs &args) {
 	const std::string name = args.source_name;
 	set_slot_state(my_slot(), "pausing");
 	run_transaction([&] {
-		catalogue_exec(
-			"UPDATE sch_chameleon.t_sources SET b_maintenance = true WHERE i_id_source = $1::bigint", {id});
+		catalogue_exec("UPDATE sch_chameleon.t_sources SET b_maintenance = true WHERE i_id_source = $1",
+					   {args.source_id});
 	});
 	set_pause(args.source_id, PauseReason::maintenance, true);
 	TimestampTz started = GetCurrentTimestamp();
@@ -356,8 +352,7 @@ CHAMELEON_FUNCTION(chameleon_run_maintenance) {
 						"a maintenance of source \"" + name + "\" is already running", "",
 						"Wait until it ends: chameleon.show_status() shows the last maintenance.");
 		before = pg::catalogue_value(
-			"SELECT ts_last_maintenance::text FROM sch_chameleon.t_sources WHERE i_id_source = $1::bigint",
-			{std::to_string(id)});
+			"SELECT ts_last_maintenance::text FROM sch_chameleon.t_sources WHERE i_id_source = $1", {id});
 	});
 	pg::WorkerArgs args;
 	memset(&args, 0, sizeof(args));
@@ -373,8 +368,7 @@ CHAMELEON_FUNCTION(chameleon_run_maintenance) {
 	pg::SqlValue after;
 	pg::with_spi([&] {
 		after = pg::catalogue_value(
-			"SELECT ts_last_maintenance::text FROM sch_chameleon.t_sources WHERE i_id_source = $1::bigint",
-			{std::to_string(id)});
+			"SELECT ts_last_maintenance::text FROM sch_chameleon.t_sources WHERE i_id_source = $1", {id});
 	});
 	if (after == before)
 		throw Error(sqlstate::object_not_in_prerequisite_state,

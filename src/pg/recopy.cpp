@@ -2,44 +2,34 @@
 #include "pg/recopy.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/catalogue_tables.hpp"
 #include "pg/spi.hpp"
 
 #include <chrono>
+#include <optional>
+#include <string>
 
 namespace chameleon::pg {
 
 void
 request_recopy(int64 source_id, const ddl::Recopy &recopy) {
-	catalogue_exec("UPDATE sch_chameleon.t_replica_tables SET b_syncing = true, b_replica_enabled = false, "
-				   "b_recopy_requested = true, t_recopy_reason = $4, i_recopies = i_recopies + 1, "
-				   "t_disabled_reason = 're-copying: ' || $4, ts_disabled = clock_timestamp() "
-				   "WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND v_table_name = $3",
-				   {std::to_string(source_id), recopy.table.schema, recopy.table.table, recopy.reason});
+	request_table_recopy(source_id, recopy.table.schema, recopy.table.table, recopy.reason);
 }
 
 void
 start_requested_recopies(const ReplicationSource &source) {
-	std::string id = std::to_string(source.id);
 	run_transaction([&] {
-		SqlValue tables = catalogue_value(
-			"SELECT jsonb_agg(jsonb_build_array(v_schema_origin, v_table_name)) FROM "
-			"sch_chameleon.t_replica_tables "
-			"WHERE i_id_source = $1::bigint AND b_recopy_requested AND NOT EXISTS (SELECT 1 FROM "
-			"sch_chameleon.fn_worker_slots() w WHERE w.source = $2 AND w.database = current_database() "
-			"AND w.role IN ('init', 'copy'))",
-			{id, source.name});
+		std::optional<std::string> tables = requested_recopies(source.id, source.name);
 		if (!tables)
 			return;
 		std::string error;
 		bool started = run_subtransaction(
 			[&] {
-				catalogue_exec("UPDATE sch_chameleon.t_replica_tables SET b_recopy_requested = false "
-							   "WHERE i_id_source = $1::bigint AND b_recopy_requested",
-							   {id});
+				clear_recopy_requests(source.id);
 				// the worker starts at once, whatever happens to this transaction: the call comes last
 				catalogue_exec("SELECT sch_chameleon.fn_request_sync($1, jsonb_build_object('tables', "
-							   "$2::jsonb), false)",
-							   {source.name, *tables});
+							   "$2), false)",
+							   {source.name, SqlParam::jsonb(*tables)});
 			},
 			&error);
 		// Tried again at every idle moment (about once a second), said at most once a minute.

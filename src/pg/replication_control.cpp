@@ -96,11 +96,11 @@ wait_until_replayed(const std::string &name, const CatchupTarget &caught_up_at, 
 			std::vector<pg::SqlRow> rows = pg::catalogue_query(
 				"SELECT s.enm_status::text, coalesce(s.t_status_reason, ''), "
 				"coalesce((sch_chameleon.fn_binlog_order(p.t_binlog_name), p.i_binlog_position) >= "
-				"(sch_chameleon.fn_binlog_order($2), $3::bigint), false), "
+				"(sch_chameleon.fn_binlog_order($2), $3), false), "
 				"coalesce(p.t_gtid_set, '') "
 				"FROM sch_chameleon.t_sources s JOIN sch_chameleon.t_last_replayed p USING (i_id_source) "
 				"WHERE s.t_source = $1",
-				{name, target.file, std::to_string(target.position)});
+				{name, target.file, target.position});
 			if (rows.empty())
 				throw Error(sqlstate::undefined_object,
 							"source \"" + name + "\" was dropped during wait_for_catchup", "",
@@ -146,8 +146,8 @@ load_replication_source(int64 source_id) {
 		source.config = std::move(loaded.config);
 		std::vector<SqlRow> rows =
 			catalogue_query("SELECT t_binlog_name, i_binlog_position, t_gtid_set, t_server_identity "
-							"FROM sch_chameleon.t_last_received WHERE i_id_source = $1::bigint",
-							{std::to_string(source_id)});
+							"FROM sch_chameleon.t_last_received WHERE i_id_source = $1",
+							{source_id});
 		if (rows.empty() || !rows[0][0])
 			throw Error(sqlstate::object_not_in_prerequisite_state,
 						"source \"" + source.name + "\" has no binlog position to replicate from", "",
@@ -183,8 +183,8 @@ start_replication_workers(int64 source_id, const std::string &source_name, Oid d
 void
 replication_worker_stopped(const WorkerArgs &args) {
 	run_transaction([&] {
-		catalogue_exec("DELETE FROM sch_chameleon.t_worker_restarts WHERE i_id_source = $1::bigint",
-					   {std::to_string(args.source_id)});
+		catalogue_exec("DELETE FROM sch_chameleon.t_worker_restarts WHERE i_id_source = $1",
+					   {args.source_id});
 	});
 }
 

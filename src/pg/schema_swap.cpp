@@ -36,15 +36,14 @@ record_created_schema(const Source &source, const std::string &schema) {
 // Moves a copied table (and the enum types it owns) from its loading schema to its destination,
 // in place of the table of the same name and its enum types.
 void
-move_table_in(const Source &source, const std::string &table, const std::string &loading,
-			  const core::TableLayout &layout) {
-	const std::string &destination = layout.destination_schema;
+move_table_in(const Source &source, const QueuedTable &queued) {
+	const std::string &destination = queued.destination_schema;
+	const std::string &loading = queued.loading_schema;
+	const core::TableLayout &layout = queued.layout;
 	std::vector<std::string> old_types;
-	if (SqlValue old_layout = catalogue_value("SELECT jsb_layout::text FROM sch_chameleon.t_replica_tables "
-											  "WHERE i_id_source = $1 AND v_schema_origin = $2 AND "
-											  "v_table_name = $3 AND jsb_layout IS NOT NULL",
-											  {source.id, layout.origin_schema, table}))
-		old_types = core::owned_enum_types(core::layout_from_json(*old_layout));
+	std::optional<ReplicaTable> old = replica_table(source.id, queued.origin_schema, queued.table);
+	if (old && old->layout_json)
+		old_types = core::owned_enum_types(core::layout_from_json(*old->layout_json));
 	const std::string &pg_table = layout.destination_table;
 	spi_exec("DROP TABLE IF EXISTS " + quote_ident(destination) + "." + quote_ident(pg_table));
 	for (const std::string &type : old_types)
@@ -62,14 +61,9 @@ move_table_in(const Source &source, const std::string &table, const std::string 
 
 void
 require_all_copied(const Source &source) {
-	std::vector<SqlRow> failed =
-		catalogue_query("SELECT v_schema_origin || '.' || v_table_name, coalesce(t_error, enm_state::text) "
-						"FROM sch_chameleon.t_init_tables WHERE i_id_source = $1 AND enm_state <> 'copied' "
-						"ORDER BY enm_state DESC LIMIT 1",
-						{source.id});
-	if (!failed.empty())
+	if (std::optional<std::pair<std::string, std::string>> failed = uncopied_table(source.id))
 		throw Error(sqlstate::object_not_in_prerequisite_state,
-					"init_replica could not copy table \"" + *failed[0][0] + "\"", *failed[0][1],
+					"init_replica could not copy table \"" + failed->first + "\"", failed->second,
 					"Fix the cause and run chameleon.init_replica() again.");
 }
 
@@ -80,43 +74,20 @@ require_all_copied(const Source &source) {
 void
 resume_from_copies_if_complete(int64 source_id) {
 	const int64 id = source_id;
-	bool complete =
-		catalogue_value(
-			"SELECT NOT s.b_run_requested AND s.enm_status <> 'running' AND NOT EXISTS (SELECT 1 FROM "
-			"sch_chameleon.t_replica_tables r WHERE r.i_id_source = s.i_id_source AND NOT EXISTS (SELECT 1 "
-			"FROM sch_chameleon.t_init_tables i WHERE i.i_id_source = r.i_id_source AND i.v_schema_origin = "
-			"r.v_schema_origin AND i.v_table_name = r.v_table_name)) FROM sch_chameleon.t_sources s WHERE "
-			"s.i_id_source = $1",
-			{id}) == "t";
-	if (!complete)
+	if (!sync_copied_every_table(id))
 		return;
 	catalogue_exec("DELETE FROM sch_chameleon.t_log_replica WHERE i_id_source = $1 AND i_id_batch IN (SELECT "
 				   "i_id_batch FROM sch_chameleon.t_replica_batch WHERE i_id_source = $1 AND NOT b_replayed)",
 				   {id});
 	catalogue_exec("DELETE FROM sch_chameleon.t_replica_batch WHERE i_id_source = $1 AND NOT b_replayed",
 				   {id});
-	catalogue_exec(
-		"UPDATE sch_chameleon.t_last_received r SET t_binlog_name = p.t_binlog_name, "
-		"i_binlog_position = p.i_binlog_position, t_gtid_set = p.t_gtid_set, ts_last_received = NULL "
-		"FROM (SELECT t_binlog_name, i_binlog_position, t_gtid_set FROM sch_chameleon.t_init_tables "
-		"      WHERE i_id_source = $1 ORDER BY sch_chameleon.fn_binlog_order(t_binlog_name), "
-		"i_binlog_position LIMIT 1) p "
-		"WHERE r.i_id_source = $1",
-		{id});
+	start_at_copy_points(id);
 	catalogue_exec(
 		"UPDATE sch_chameleon.t_last_replayed p SET t_binlog_name = r.t_binlog_name, i_binlog_position = "
 		"r.i_binlog_position, t_gtid_set = r.t_gtid_set FROM sch_chameleon.t_last_received r WHERE "
 		"r.i_id_source = p.i_id_source AND p.i_id_source = $1",
 		{id});
 	change_source_status(source_id, core::StatusChange::resynced);
-	catalogue_exec(
-		"UPDATE sch_chameleon.t_sources s SET t_binlog_name = h.t_binlog_name, i_binlog_position = "
-		"h.i_binlog_position, t_gtid_set = h.t_gtid_set, b_consistent = false FROM (SELECT t_binlog_name, "
-		"i_binlog_position, t_gtid_set FROM "
-		"sch_chameleon.t_init_tables WHERE i_id_source = $1 ORDER BY "
-		"sch_chameleon.fn_binlog_order(t_binlog_name) DESC, "
-		"i_binlog_position DESC LIMIT 1) h WHERE s.i_id_source = $1",
-		{id});
 	pg_call([] {
 		ereport(LOG,
 				(errmsg("every table of the source was copied again: replication resumes from the copies")));
@@ -194,11 +165,8 @@ replace_destination_schemas(const Source &source) {
 				spi_exec("CREATE SCHEMA " + quote_ident(destination));
 				record_created_schema(source, destination);
 			}
-			for (const SqlRow &row :
-				 catalogue_query("SELECT v_table_name, jsb_layout::text FROM sch_chameleon.t_init_tables "
-								 "WHERE i_id_source = $1 AND v_schema_loading = $2",
-								 {source.id, loading}))
-				move_table_in(source, *row[0], loading, core::layout_from_json(*row[1]));
+			for (const QueuedTable &queued : queued_tables(source.id, loading))
+				move_table_in(source, queued);
 			spi_exec("DROP SCHEMA IF EXISTS " + quote_ident(loading) + " CASCADE");
 			continue;
 		}
@@ -225,47 +193,18 @@ replace_destination_schemas(const Source &source) {
 // The copies replace the destination schemas; the tables enter the catalogue.
 void
 swap_in(const Source &source, const mysql::BinlogCoordinates &empty_point) {
-	// The consistent points of the copies; with no table at all, the point read for the empty
-	// source (replication starts there, and picks up the tables MySQL creates later).
-	const std::string points =
-		"(SELECT t_binlog_name, i_binlog_position, t_gtid_set FROM sch_chameleon.t_init_tables WHERE "
-		"i_id_source = $1 UNION ALL SELECT $2, $3, nullif($4, '') WHERE $2 <> '' AND NOT "
-		"EXISTS (SELECT 1 FROM sch_chameleon.t_init_tables WHERE i_id_source = $1))";
-	std::vector<SqlParam> point_params = {source.id, empty_point.file, empty_point.position,
-										  empty_point.gtid_set};
 	run_transaction([&] {
 		require_all_copied(source);
 		replace_destination_schemas(source);
-		catalogue_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1", {source.id});
-		catalogue_exec(
-			"INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
-			"v_table_name, v_table_pkey, t_binlog_name, i_binlog_position, t_gtid_set, jsb_layout) "
-			"SELECT i_id_source, v_schema_origin, v_schema_name, v_table_name, "
-			"ARRAY(SELECT jsonb_array_elements_text(jsb_layout -> 'key')), t_binlog_name, i_binlog_position, "
-			"t_gtid_set, jsb_layout FROM sch_chameleon.t_init_tables WHERE i_id_source = $1",
-			{source.id});
+		register_copied_tables(source.id);
 		restore_foreign_keys(source.id, false);
 		// Replication starts at the earliest consistent point; the source is consistent once
-		// replay passes the latest one (the high watermark).
-		catalogue_exec(
-			"UPDATE sch_chameleon.t_last_received r SET t_binlog_name = p.t_binlog_name, "
-			"i_binlog_position = p.i_binlog_position, t_gtid_set = p.t_gtid_set, ts_last_received = NULL "
-			"FROM (SELECT * FROM " +
-				points +
-				" x ORDER BY sch_chameleon.fn_binlog_order(t_binlog_name), i_binlog_position LIMIT 1) p "
-				"WHERE r.i_id_source = $1",
-			point_params);
+		// replay passes the latest one (the high watermark). With no table at all, both are the
+		// point read for the empty source (replication starts there, and picks up the tables MySQL
+		// creates later).
+		start_at_copy_points(source.id, empty_point);
 		change_source_status(source.id, core::StatusChange::init_done);
 		notify_state("init_done", source.id, "the initial copy is done");
-		catalogue_exec(
-			"UPDATE sch_chameleon.t_sources s SET t_binlog_name = h.t_binlog_name, "
-			"i_binlog_position = h.i_binlog_position, t_gtid_set = h.t_gtid_set, b_consistent = false "
-			"FROM (SELECT * FROM " +
-				points +
-				" x ORDER BY sch_chameleon.fn_binlog_order(t_binlog_name) DESC, i_binlog_position DESC LIMIT "
-				"1) h "
-				"WHERE s.i_id_source = $1",
-			point_params);
 	});
 }
 
@@ -275,53 +214,24 @@ void
 swap_tables_in(const Source &source, const SyncRequest &request) {
 	run_transaction([&] {
 		const int64 id = source.id;
-		std::vector<SqlRow> failed = catalogue_query(
-			"SELECT v_schema_origin || '.' || v_table_name, coalesce(t_error, enm_state::text) "
-			"FROM sch_chameleon.t_init_tables WHERE i_id_source = $1 AND enm_state <> "
-			"'copied' LIMIT 1",
-			{id});
-		if (!failed.empty())
+		if (std::optional<std::pair<std::string, std::string>> failed = uncopied_table(id))
 			throw Error(sqlstate::object_not_in_prerequisite_state,
-						"sync_tables could not copy table \"" + *failed[0][0] + "\"", *failed[0][1],
+						"sync_tables could not copy table \"" + failed->first + "\"", failed->second,
 						"Fix the cause and run chameleon.sync_tables() again.");
 		spi_exec("SET LOCAL lock_timeout = " + core::quote_literal(source.config.lock_timeout));
 		citus::sequential_ddl();
-		for (const SqlRow &row :
-			 catalogue_query("SELECT v_schema_origin, v_table_name, v_schema_name, v_schema_loading, "
-							 "jsb_layout::text FROM sch_chameleon.t_init_tables "
-							 "WHERE i_id_source = $1",
-							 {id})) {
-			const std::string &origin = *row[0], &table = *row[1], &destination = *row[2], &loading = *row[3];
-			if (loading != destination)
-				move_table_in(source, table, loading, core::layout_from_json(*row[4]));
+		for (const QueuedTable &queued : queued_tables(id)) {
+			if (!queued.in_place())
+				move_table_in(source, queued);
 			// why and how often a replicated statement had the table copied again stays (doc/ddl.md)
-			catalogue_exec(
-				"WITH old AS (DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1 AND "
-				"v_schema_origin = $2 AND v_table_name = $3 RETURNING t_recopy_reason, i_recopies) "
-				"INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
-				"v_table_name, v_table_pkey, t_binlog_name, i_binlog_position, t_gtid_set, jsb_layout, "
-				"t_recopy_reason, i_recopies) "
-				"SELECT i_id_source, v_schema_origin, v_schema_name, v_table_name, "
-				"ARRAY(SELECT jsonb_array_elements_text(jsb_layout -> 'key')), t_binlog_name, "
-				"i_binlog_position, t_gtid_set, jsb_layout, (SELECT t_recopy_reason FROM old), "
-				"coalesce((SELECT i_recopies FROM old), 0) FROM sch_chameleon.t_init_tables "
-				"WHERE i_id_source = $1 AND v_schema_origin = $2 AND v_table_name = $3",
-				{id, origin, table});
+			register_copied_table(id, queued.origin_schema, queued.table);
 		}
 		if (!request.schema.empty())
-			for (const SqlRow &row : catalogue_query(
-					 "DELETE FROM sch_chameleon.t_replica_tables r WHERE i_id_source = $1 AND "
-					 "v_schema_origin = $2 AND NOT EXISTS (SELECT 1 FROM sch_chameleon.t_init_tables i WHERE "
-					 "i.i_id_source = r.i_id_source AND i.v_schema_origin = r.v_schema_origin AND "
-					 "i.v_table_name = r.v_table_name) RETURNING v_schema_name, v_table_name",
-					 {id, request.schema}))
-				spi_exec("DROP TABLE IF EXISTS " + quote_ident(*row[0]) + "." +
-						 quote_ident(core::pg_table_name(*row[1])));
+			for (const auto &[schema, table] : unregister_uncopied_tables(id, request.schema))
+				spi_exec("DROP TABLE IF EXISTS " + quote_ident(schema) + "." +
+						 quote_ident(core::pg_table_name(table)));
 		// a re-copy requested by the replay for a table MySQL no longer has: the replay must not wait
-		catalogue_exec("UPDATE sch_chameleon.t_replica_tables SET b_syncing = false, t_disabled_reason = "
-					   "'MySQL no longer has the table: it was not copied again' WHERE i_id_source = "
-					   "$1 AND b_syncing AND NOT b_recopy_requested",
-					   {id});
+		release_uncopied_syncs(id);
 		const auto &mappings = source.config.schema_mappings;
 		for (size_t m = 0; m < mappings.size(); m++)
 			spi_exec("DROP SCHEMA IF EXISTS " + quote_ident(loading_schema(source.id, m)) + " CASCADE");
@@ -340,7 +250,7 @@ swap_in_pgsql(const Source &source, const pgsql::SourceSchema &schema) {
 		require_all_copied(source);
 		replace_destination_schemas(source);
 		create_pgsql_foreign_keys(source, schema);
-		catalogue_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1", {source.id});
+		unregister_tables(source.id);
 		change_source_status(source.id, core::StatusChange::init_done);
 		notify_state("init_done", source.id, "the initial copy is done");
 		catalogue_exec("UPDATE sch_chameleon.t_sources SET b_consistent = true WHERE i_id_source = $1",

@@ -22,11 +22,21 @@ execute(const std::string &sql, const std::vector<SqlParam> &params) {
 	for (int i = 0; i < count; i++) {
 		const SqlParam &param = params[i];
 		types[i] = param.type();
+		int32 typmod = -1;
+		if (types[i] == InvalidOid)
+			pg_call([&] { parseTypeString(param.type_name().c_str(), &types[i], &typmod, false); });
 		if (param.is_null())
 			nulls[i] = 'n';
-		else if (param.type() == INT8OID)
+		else if (param.from_text())
+			values[i] = pg_call([&] {
+				Oid input = InvalidOid;
+				Oid io_param = InvalidOid;
+				getTypeInputInfo(types[i], &input, &io_param);
+				return OidInputFunctionCall(input, pstrdup(param.text().c_str()), io_param, typmod);
+			});
+		else if (types[i] == INT8OID)
 			values[i] = Int64GetDatum(param.integer());
-		else if (param.type() == BOOLOID)
+		else if (types[i] == BOOLOID)
 			values[i] = BoolGetDatum(param.boolean());
 		else
 			values[i] = pg_call([&] {

@@ -1,4 +1,4 @@
-// SQL from C++ inside the server: statements with text parameters through SPI, and
+// SQL from C++ inside the server: statements with typed parameters through SPI, and
 // transactions for background workers. Every call goes through pg_call, so a PostgreSQL
 // error arrives as a PgError exception.
 #pragma once
@@ -17,8 +17,9 @@ namespace chameleon::pg {
 using SqlValue = std::optional<std::string>;
 using SqlRow = std::vector<SqlValue>;
 
-// A statement parameter: text (or NULL), a bigint from any C++ integer, or a boolean. Typed
-// parameters need no cast in the SQL ($1 is a bigint when an int64 is passed).
+// A statement parameter: text (or NULL), a bigint from any C++ integer, a boolean, or a value of
+// any other type given as its text (SqlParam::typed). Typed parameters need no cast in the SQL ($1
+// is a bigint when an int64 is passed, jsonb when SqlParam::jsonb is).
 class SqlParam {
   public:
 	SqlParam(std::string text) : value_(std::move(text)) {}	  // NOLINT(google-explicit-constructor)
@@ -32,15 +33,42 @@ class SqlParam {
 	SqlParam(Integer value) // NOLINT(google-explicit-constructor)
 		: type_(INT8OID), value_(std::string()), integer_(static_cast<int64>(value)) {}
 
+	// A value of the type `type` (or of the type named `type_name`, schema-qualified, for a type
+	// of the catalogue such as sch_chameleon.en_src_status), read from its text by the type's input
+	// function when the statement runs, as a literal of that type would be. NULL stays NULL.
+	static SqlParam typed(Oid type, SqlValue text) {
+		SqlParam param(std::move(text));
+		param.type_ = type;
+		param.from_text_ = true;
+		return param;
+	}
+	static SqlParam typed(std::string type_name, SqlValue text) {
+		SqlParam param(std::move(text));
+		param.type_ = InvalidOid;
+		param.type_name_ = std::move(type_name);
+		param.from_text_ = true;
+		return param;
+	}
+	static SqlParam jsonb(SqlValue text) { return typed(JSONBOID, std::move(text)); }
+	// A relation by its (qualified, quoted) name: an error when there is no such relation.
+	static SqlParam regclass(SqlValue name) { return typed(REGCLASSOID, std::move(name)); }
+	static SqlParam interval(SqlValue text) { return typed(INTERVALOID, std::move(text)); }
+
+	// InvalidOid for a type given by name (type_name()), resolved when the statement runs.
 	Oid type() const { return type_; }
+	const std::string &type_name() const { return type_name_; }
 	bool is_null() const { return !value_; }
+	// Read by the type's input function (typed) rather than passed as text, bigint or boolean.
+	bool from_text() const { return from_text_; }
 	const std::string &text() const { return *value_; }
 	int64 integer() const { return integer_; }
 	bool boolean() const { return boolean_; }
 
   private:
 	Oid type_ = TEXTOID;
-	SqlValue value_; // the text of a TEXTOID parameter; nullopt for NULL, "" for the other types
+	std::string type_name_;
+	bool from_text_ = false;
+	SqlValue value_; // the text of a TEXTOID or typed parameter; nullopt for NULL, "" for int and bool
 	int64 integer_ = 0;
 	bool boolean_ = false;
 };

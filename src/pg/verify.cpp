@@ -6,6 +6,7 @@
 #include "pg/verify.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/catalogue_tables.hpp"
 #include "pg/replication.hpp"
 #include "pg/rights.hpp"
 #include "pg/spi.hpp"
@@ -449,26 +450,19 @@ class TableVerifier {
 	std::string mismatch_json_ = "[";
 };
 
-std::string
-int_text(int64 value) {
-	return std::to_string(value);
-}
-
 // The t_verification row of a table: its counts so far, and its state.
 void
-record_table(const std::string &source_id, const std::string &mysql_table, const TableResult &result,
+record_table(int64 source_id, const std::string &mysql_table, const TableResult &result,
 			 const std::string &state, bool finished) {
 	run_transaction([&] {
-		catalogue_exec("UPDATE sch_chameleon.t_verification SET t_state = $3, i_rows_mysql = $4::bigint, "
-					   "i_rows_pg = $5::bigint, i_ranges = $6::bigint, i_ranges_different = $7::bigint, "
-					   "i_mismatching_rows = $8::bigint, i_unsettled_rows = $9::bigint, jsb_mismatches = "
-					   "$10::jsonb, ts_started = CASE WHEN t_state = 'queued' THEN clock_timestamp() ELSE "
-					   "ts_started END, ts_finished = CASE WHEN $11::boolean THEN clock_timestamp() END "
-					   "WHERE i_id_source = $1::bigint AND v_mysql_table = $2",
-					   {source_id, mysql_table, state, int_text(result.rows_mysql), int_text(result.rows_pg),
-						int_text(result.ranges), int_text(result.ranges_different),
-						int_text(result.mismatching), int_text(result.unsettled), result.mismatches,
-						finished ? "true" : "false"});
+		catalogue_exec("UPDATE sch_chameleon.t_verification SET t_state = $3, i_rows_mysql = $4, "
+					   "i_rows_pg = $5, i_ranges = $6, i_ranges_different = $7, i_mismatching_rows = $8, "
+					   "i_unsettled_rows = $9, jsb_mismatches = $10, ts_started = CASE WHEN t_state = "
+					   "'queued' THEN clock_timestamp() ELSE ts_started END, ts_finished = CASE WHEN $11 "
+					   "THEN clock_timestamp() END WHERE i_id_source = $1 AND v_mysql_table = $2",
+					   {source_id, mysql_table, state, result.rows_mysql, result.rows_pg, result.ranges,
+						result.ranges_different, result.mismatching, result.unsettled,
+						SqlParam::jsonb(result.mismatches), finished});
 	});
 }
 
@@ -498,38 +492,35 @@ run_verify(const WorkerArgs &args) {
 		SetConfigOption("IntervalStyle", "postgres", PGC_USERSET, PGC_S_SESSION);
 	});
 	std::string request = take_request(args.request);
-	std::string name = args.source_name, source_id = int_text(args.source_id), run = int_text(args.job);
+	std::string name = args.source_name;
+	int64 source_id = args.source_id, run = args.job;
 	config::SourceConfig config;
 	bool replicating = false, resync = false;
 	std::vector<std::pair<std::string, std::string>> layouts; // MySQL name, layout JSON
 	run_transaction([&] {
 		config = source_config(name);
 		std::vector<SqlRow> rows = catalogue_query(
-			"SELECT enm_status = 'running', ($2::jsonb ->> 'resync')::boolean FROM sch_chameleon.t_sources "
-			"WHERE i_id_source = $1::bigint",
-			{source_id, request});
+			"SELECT enm_status = 'running', ($2 ->> 'resync')::boolean, ($2 -> 'tables')::text FROM "
+			"sch_chameleon.t_sources WHERE i_id_source = $1",
+			{source_id, SqlParam::jsonb(request)});
 		if (rows.empty())
 			throw Error(sqlstate::undefined_object, "source \"" + name + "\" was dropped");
 		replicating = *rows[0][0] == "t";
 		resync = *rows[0][1] == "t";
-		for (SqlRow &row : catalogue_query(
-				 "SELECT v_schema_origin || '.' || v_table_name, jsb_layout::text FROM "
-				 "sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint AND jsb_layout IS NOT NULL "
-				 "AND ($2::jsonb -> 'tables' = 'null' OR $2::jsonb -> 'tables' @> "
-				 "jsonb_build_array(jsonb_build_array(v_schema_origin, v_table_name))) ORDER BY 1",
-				 {source_id, request}))
-			layouts.emplace_back(*row[0], *row[1]);
+		for (const ReplicaTable &table : replica_tables(source_id, *rows[0][2]))
+			if (table.layout_json)
+				layouts.emplace_back(table.origin_schema + "." + table.table, *table.layout_json);
 		// every table of the run is listed, queued, before the first is read
 		for (const auto &entry : layouts) {
 			core::TableLayout layout = core::layout_from_json(entry.second);
-			catalogue_exec("DELETE FROM sch_chameleon.t_verification WHERE i_id_source = $1::bigint AND "
+			catalogue_exec("DELETE FROM sch_chameleon.t_verification WHERE i_id_source = $1 AND "
 						   "v_mysql_table = $2",
 						   {source_id, entry.first});
 			catalogue_exec(
 				"INSERT INTO sch_chameleon.t_verification (i_id_source, i_run, v_mysql_table, "
 				"v_pg_table, t_state, i_rows_mysql, i_rows_pg, i_ranges, i_ranges_different, "
 				"i_mismatching_rows, i_unsettled_rows, jsb_mismatches, ts_started) VALUES "
-				"($1::bigint, $2::bigint, $3, $4, 'queued', 0, 0, 0, 0, 0, 0, '[]', "
+				"($1, $2, $3, $4, 'queued', 0, 0, 0, 0, 0, 0, '[]', "
 				"clock_timestamp())",
 				{source_id, run, entry.first, layout.destination_schema + "." + layout.destination_table});
 		}
@@ -563,25 +554,19 @@ run_verify(const WorkerArgs &args) {
 	// resync => true: the tables that differ are copied again (sync_tables); when that cannot start,
 	// the reason is the resync column of their rows.
 	run_transaction([&] {
-		std::string different =
-			"SELECT jsonb_agg(jsonb_build_array(r.v_schema_origin, r.v_table_name) ORDER BY "
-			"v.v_mysql_table) FROM sch_chameleon.t_verification v JOIN "
-			"sch_chameleon.t_replica_tables r ON r.i_id_source = v.i_id_source AND "
-			"r.v_schema_origin || '.' || r.v_table_name = v.v_mysql_table WHERE v.i_id_source = "
-			"$2::bigint AND v.i_run = $3::bigint AND v.t_state IN ('different', 'missing in "
-			"PostgreSQL')";
-		if (!catalogue_value(different, {name, source_id, run}))
+		std::optional<std::string> different = verified_different_tables(source_id, run);
+		if (!different)
 			return;
 		std::string error;
 		bool requested = run_subtransaction(
 			[&] {
-				catalogue_exec("SELECT sch_chameleon.fn_request_sync($1, jsonb_build_object('tables', (" +
-								   different + ")), false)",
-							   {name, source_id, run});
+				catalogue_exec(
+					"SELECT sch_chameleon.fn_request_sync($1, jsonb_build_object('tables', $2), false)",
+					{name, SqlParam::jsonb(*different)});
 			},
 			&error);
-		catalogue_exec("UPDATE sch_chameleon.t_verification SET t_resync = $3 WHERE i_id_source = $1::bigint "
-					   "AND i_run = $2::bigint AND t_state IN ('different', 'missing in PostgreSQL')",
+		catalogue_exec("UPDATE sch_chameleon.t_verification SET t_resync = $3 WHERE i_id_source = $1 "
+					   "AND i_run = $2 AND t_state IN ('different', 'missing in PostgreSQL')",
 					   {source_id, run, requested ? std::string("requested") : "failed: " + error});
 	});
 }
@@ -591,9 +576,8 @@ verify_worker_ended(const WorkerArgs &args, bool stopped, const std::string &mes
 	run_transaction([&] {
 		catalogue_exec(
 			"UPDATE sch_chameleon.t_verification SET t_state = $3, ts_finished = clock_timestamp() "
-			"WHERE i_id_source = $1::bigint AND i_run = $2::bigint AND t_state IN ('queued', "
-			"'running')",
-			{int_text(args.source_id), int_text(args.job), stopped ? "stopped" : "failed: " + message});
+			"WHERE i_id_source = $1 AND i_run = $2 AND t_state IN ('queued', 'running')",
+			{args.source_id, args.job, stopped ? "stopped" : "failed: " + message});
 	});
 }
 

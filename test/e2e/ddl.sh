@@ -9,23 +9,15 @@
 
 SRC=dd_src
 DB=dd_shop
-q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
-q "SELECT chameleon.stop_replica('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null 2>&1
-q "SELECT chameleon.drop_source('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null
-q "DROP SCHEMA IF EXISTS ${DB}_pg CASCADE" >/dev/null
+reset_source "$SRC" "${DB}_pg"
 mysql_root <<SQL
 DROP DATABASE IF EXISTS $DB;
 CREATE DATABASE $DB;
 CREATE TABLE $DB.items (id int PRIMARY KEY, name varchar(40), status enum('new','old'), price decimal(8,2));
 INSERT INTO $DB.items VALUES (1, 'one', 'new', 1.50), (2, 'two', 'old', 2.50);
 SQL
-q "SELECT chameleon.add_source('$SRC', \$\$
-db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD}
-schema_mappings: {$DB: ${DB}_pg}
-my_server_id: 611
-\$\$)" >/dev/null
-q "SELECT chameleon.init_replica('$SRC', wait => true)" >/dev/null
-q "SELECT chameleon.start_replica('$SRC')" >/dev/null
+add_mysql_source "$SRC" "$DB: ${DB}_pg" 611
+init_and_start "$SRC"
 
 # A concurrent writer: rows keep arriving in items (whatever its columns are at the moment) and in
 # logs while the schema changes run. A statement that meets a change in progress may fail in

@@ -12,10 +12,7 @@ export PGOPTIONS="$PGOPTIONS -c TimeZone=UTC"
 
 SRC=dr_src
 DB=dr_shop
-q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
-q "SELECT chameleon.stop_replica('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null 2>&1
-q "SELECT chameleon.drop_source('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null
-q "DROP SCHEMA IF EXISTS ${DB}_pg CASCADE" >/dev/null
+reset_source "$SRC" "${DB}_pg"
 mysql_root <<SQL
 DROP DATABASE IF EXISTS $DB;
 CREATE DATABASE $DB DEFAULT CHARACTER SET utf8mb4;
@@ -69,13 +66,8 @@ INSERT INTO same VALUES (1, 1, 'a', 'a', 1.25, NULL, 1, 1), (2, -2147483648, '',
 	(3, 2147483647, NULL, NULL, 9999.99, NULL, NULL, 3);
 INSERT INTO nn_dt VALUES (1, 1, NULL), (2, 2, '2020-01-01 00:00:00');
 SQL
-q "SELECT chameleon.add_source('$SRC', \$\$
-db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD}
-schema_mappings: {$DB: ${DB}_pg}
-my_server_id: 651
-\$\$)" >/dev/null
-q "SELECT chameleon.init_replica('$SRC', wait => true)" >/dev/null
-q "SELECT chameleon.start_replica('$SRC')" >/dev/null
+add_mysql_source "$SRC" "$DB: ${DB}_pg" 651
+init_and_start "$SRC"
 
 # writes after the statements: a new row and a changed row in every table
 writes() {

@@ -6,18 +6,10 @@
 
 SRC=gt_src
 DB=gt_shop
-q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
-q "SELECT chameleon.stop_replica('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null 2>&1
-q "SELECT chameleon.drop_source('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null
-q "DROP SCHEMA IF EXISTS ${DB}_pg CASCADE" >/dev/null
+reset_source "$SRC" "${DB}_pg"
 mysql_root -e "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB; CREATE TABLE $DB.t (id int PRIMARY KEY, v int);
 	INSERT INTO $DB.t VALUES (1, 1)"
-q "SELECT chameleon.add_source('$SRC', \$\$
-db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD}
-schema_mappings: {$DB: ${DB}_pg}
-my_server_id: 631
-gtid_enable: true
-\$\$)" >/dev/null
+add_mysql_source "$SRC" "$DB: ${DB}_pg" 631 "gtid_enable: true"
 q "SELECT chameleon.init_replica('$SRC', wait => true)" >/dev/null
 check_match "init_replica records the GTID position of the copy" '^[0-9]+-[0-9]+-[0-9]+' \
 	"$(q "SELECT r.t_gtid_set FROM sch_chameleon.t_last_received r JOIN sch_chameleon.t_sources s USING (i_id_source) WHERE s.t_source = '$SRC'")"

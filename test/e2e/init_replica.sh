@@ -28,12 +28,7 @@ cleanup
 server_id=500
 add_src() {
 	server_id=$((server_id + 1))
-	q "SELECT chameleon.add_source('$1', \$\$
-db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD, connect_timeout: 5}
-schema_mappings: {$2}
-my_server_id: $server_id
-$3
-\$\$)" >/dev/null
+	add_mysql_source "$1" "$2" "$server_id" "${3:-}" ", connect_timeout: 5"
 }
 init() { q "SELECT chameleon.init_replica('$1', wait => true)" >/dev/null; }
 status() { q "SELECT status FROM chameleon.show_status('$1')"; }

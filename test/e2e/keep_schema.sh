@@ -8,10 +8,7 @@
 SRC=ks_src
 DB=ks_shop
 PG=${DB}_pg
-q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
-q "SELECT chameleon.stop_replica('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null 2>&1
-q "SELECT chameleon.drop_source('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null
-q "DROP SCHEMA IF EXISTS $PG CASCADE" >/dev/null
+reset_source "$SRC" "$PG"
 q "DROP ROLE IF EXISTS ks_reader" >/dev/null
 mysql_root <<SQL
 DROP DATABASE IF EXISTS $DB;

@@ -9,10 +9,7 @@
 
 SRC=mt_src
 DB=mt_shop
-q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
-q "SELECT chameleon.stop_replica('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null 2>&1
-q "SELECT chameleon.drop_source('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null
-q "DROP SCHEMA IF EXISTS ${DB}_pg CASCADE" >/dev/null
+reset_source "$SRC" "${DB}_pg"
 mysql_root <<SQL
 DROP DATABASE IF EXISTS $DB;
 CREATE DATABASE $DB;
@@ -48,8 +45,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-q "SELECT chameleon.init_replica('$SRC', wait => true)" >/dev/null
-q "SELECT chameleon.start_replica('$SRC')" >/dev/null
+init_and_start "$SRC"
 # Retention and auto_maintenance are the work of the database's manager, which the launcher starts
 # again within 30 s once a source replicates (doc/architecture.md, "Processes").
 manager_running() { [ "$(q "SELECT count(*) FROM chameleon.workers WHERE role = 'manager'")" = 1 ]; }

@@ -11,20 +11,13 @@
 SRC=oltp_src
 DB=oltp
 SB="--tables=4 --table-size=10000 --threads=2 --report-interval=0 --db-driver=mysql --mysql-socket=$MY_SOCKET --mysql-user=root --mysql-db=$DB"
-q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
-q "SELECT chameleon.stop_replica('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null 2>&1
-q "SELECT chameleon.drop_source('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null
+reset_source "$SRC"
 mysql_root -e "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB"
 sysbench oltp_write_only $SB prepare >/dev/null
 mysql_root $DB -e "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL);
 	INSERT INTO accounts SELECT seq, 1000 FROM seq_1_to_1000000"
-q "SELECT chameleon.add_source('$SRC', \$\$
-db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD}
-schema_mappings: {$DB: ${DB}_pg}
-my_server_id: 611
-\$\$)" >/dev/null
-q "SELECT chameleon.init_replica('$SRC', wait => true)" >/dev/null
-q "SELECT chameleon.start_replica('$SRC')" >/dev/null
+add_mysql_source "$SRC" "$DB: ${DB}_pg" 611
+init_and_start "$SRC"
 
 # sysbench's c and pad are char(n): PostgreSQL prints them padded, MariaDB does not.
 compare_all() {

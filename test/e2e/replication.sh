@@ -7,9 +7,7 @@
 
 SRC=rp_src
 DB=rp_shop
-q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
-q "SELECT chameleon.stop_replica('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null 2>&1
-q "SELECT chameleon.drop_source('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null
+reset_source "$SRC"
 mysql_root <<SQL
 DROP DATABASE IF EXISTS $DB;
 CREATE DATABASE $DB;
@@ -22,14 +20,8 @@ CREATE TABLE $DB.lines (id int AUTO_INCREMENT PRIMARY KEY, order_id int NOT NULL
 INSERT INTO $DB.orders VALUES (1, 'ada', 10.50, 'new', '2024-01-01 10:00:00.123', 'first'), (2, 'bob', 20, 'paid', NULL, NULL);
 INSERT INTO $DB.pairs VALUES (1, 'x', 18446744073709551615);
 SQL
-q "SELECT chameleon.add_source('$SRC', \$\$
-db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD}
-schema_mappings: {$DB: ${DB}_pg}
-replica_batch_size: 500
-my_server_id: 601
-\$\$)" >/dev/null
-q "SELECT chameleon.init_replica('$SRC', wait => true)" >/dev/null
-q "SELECT chameleon.start_replica('$SRC')" >/dev/null
+add_mysql_source "$SRC" "$DB: ${DB}_pg" 601 "replica_batch_size: 500"
+init_and_start "$SRC"
 check_eq "start_replica starts a reader and a replay worker" "reader,replay" \
 	"$(q "SELECT string_agg(role, ',' ORDER BY role) FROM chameleon.workers WHERE source = '$SRC'")"
 check_eq "the source is running" "running" "$(q "SELECT status FROM chameleon.show_status('$SRC')")"

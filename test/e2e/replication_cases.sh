@@ -25,17 +25,11 @@ cleanup() {
 cleanup
 mysql_root -e "SET GLOBAL group_concat_max_len = 1073741824" # chunks of 10,000 rows stay far below it
 
-# add_src NAME MAPPINGS [extra yaml]: each source has its own my_server_id: MariaDB drops a binlog
-# client when another one connects with the same server id.
+# add_src NAME MAPPINGS [extra yaml]: a source of the sandbox MariaDB, with its own my_server_id.
 server_id=4100
 add_src() {
 	server_id=$((server_id + 1))
-	q "SELECT chameleon.add_source('$1', \$\$
-db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD, connect_timeout: 5}
-schema_mappings: {$2}
-my_server_id: $server_id
-$3
-\$\$)" >/dev/null
+	add_mysql_source "$1" "$2" "$server_id" "${3:-}" ", connect_timeout: 5"
 }
 init() { q "SELECT chameleon.init_replica('$1', wait => true)" >/dev/null; }
 start() { q "SELECT chameleon.start_replica('$1')" >/dev/null; }

@@ -7,10 +7,7 @@
 
 SRC=sy_src
 DB=sy_shop
-q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
-q "SELECT chameleon.stop_replica('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null 2>&1
-q "SELECT chameleon.drop_source('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null
-q "DROP SCHEMA IF EXISTS ${DB}_pg CASCADE" >/dev/null
+reset_source "$SRC" "${DB}_pg"
 mysql_root <<SQL
 DROP DATABASE IF EXISTS $DB;
 CREATE DATABASE $DB;
@@ -19,13 +16,8 @@ CREATE TABLE $DB.b (id int PRIMARY KEY, v int);
 INSERT INTO $DB.a SELECT seq, seq, concat('a', seq) FROM $DB.seq_1_to_20000;
 INSERT INTO $DB.b SELECT seq, seq FROM $DB.seq_1_to_1000;
 SQL
-q "SELECT chameleon.add_source('$SRC', \$\$
-db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD}
-schema_mappings: {$DB: ${DB}_pg}
-my_server_id: 621
-\$\$)" >/dev/null
-q "SELECT chameleon.init_replica('$SRC', wait => true)" >/dev/null
-q "SELECT chameleon.start_replica('$SRC')" >/dev/null
+add_mysql_source "$SRC" "$DB: ${DB}_pg" 621
+init_and_start "$SRC"
 
 # writes that keep going while the copies run (bounded: 150 statements); writer OFFSET
 writer() {

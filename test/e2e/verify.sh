@@ -13,10 +13,7 @@
 SRC=vf_src
 DB=vf_shop
 PG=vf_shop_pg
-q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
-q "SELECT chameleon.stop_replica('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null 2>&1
-q "SELECT chameleon.drop_source('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null
-q "DROP SCHEMA IF EXISTS $PG CASCADE" >/dev/null
+reset_source "$SRC" "$PG"
 
 # a table and a column whose 64-byte MySQL names PostgreSQL cannot hold (doc/security.md, "Names")
 LT=long_$(printf 'x%.0s' $(seq 1 59))
@@ -56,8 +53,7 @@ config() { # config [EXTRA_KEY]
 		"$MY_PORT" "$MY_REPL_USER" "$MY_REPL_PASSWORD" "$DB" "$PG" "$1"
 }
 q "SELECT chameleon.add_source('$SRC', \$\$$(config)\$\$)" >/dev/null
-q "SELECT chameleon.init_replica('$SRC', wait => true)" >/dev/null
-q "SELECT chameleon.start_replica('$SRC')" >/dev/null
+init_and_start "$SRC"
 check_eq "the replica catches up" "t" "$(q "SELECT chameleon.wait_for_catchup('$SRC', '60 s')")"
 
 # states of every table, in name order

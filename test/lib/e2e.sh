@@ -53,4 +53,34 @@ position_before() {
 	[ "$a_num" -lt "$b_num" ] || { [ "$a_num" -eq "$b_num" ] && [ "$a_pos" -lt "$b_pos" ]; }
 }
 
+# reset_source NAME [PG_SCHEMA...]: a clean start for a script's source: the extension exists,
+# source NAME is stopped and dropped when it exists, and the PostgreSQL schemas named are dropped.
+reset_source() {
+	local name=$1 schema
+	shift
+	q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
+	q "SELECT chameleon.stop_replica('$name') FROM chameleon.sources WHERE source = '$name'" >/dev/null 2>&1
+	q "SELECT chameleon.drop_source('$name') FROM chameleon.sources WHERE source = '$name'" >/dev/null
+	for schema in "$@"; do q "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null; done
+}
+
+# add_mysql_source NAME MAPPINGS SERVER_ID [YAML [DB_CONN]]: adds source NAME of the sandbox MariaDB,
+# read by the replication user, with schema_mappings {MAPPINGS}, my_server_id SERVER_ID (each
+# source its own: MariaDB drops a binlog client when another connects with the same server id),
+# the configuration lines YAML and the db_conn keys DB_CONN (", connect_timeout: 5").
+add_mysql_source() {
+	q "SELECT chameleon.add_source('$1', \$\$
+db_conn: {host: 127.0.0.1, port: $MY_PORT, user: $MY_REPL_USER, password: $MY_REPL_PASSWORD${5:-}}
+schema_mappings: {$2}
+my_server_id: $3
+${4:-}
+\$\$)" >/dev/null
+}
+
+# init_and_start NAME: init_replica (waiting for the copy), then start_replica.
+init_and_start() {
+	q "SELECT chameleon.init_replica('$1', wait => true)" >/dev/null
+	q "SELECT chameleon.start_replica('$1')" >/dev/null
+}
+
 e2e_finish() { exit $((E2E_FAILURES > 0)); }

@@ -10,11 +10,7 @@ pub_psql() { psql -X -q -v ON_ERROR_STOP=1 -p "$PUB_PORT" -d "$PUB_DATABASE" "$@
 
 start_publisher() {
 	if [ ! -d "$PUB_DATA" ]; then
-		mkdir -p "$PUB_DATA"
-		[ "$(id -u)" = 0 ] && chown postgres "$SANDBOX/pub" "$PUB_DATA"
-		chmod 700 "$PUB_DATA"
-		as_postgres "$PG_BIN/initdb" -D "$PUB_DATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$SANDBOX/pub/initdb.log" 2>&1 ||
-			{ cat "$SANDBOX/pub/initdb.log" >&2; return 1; }
+		init_cluster "$PUB_DATA" || return 1
 		cat >>"$PUB_DATA/postgresql.conf" <<CONF
 listen_addresses = ''
 port = $PUB_PORT

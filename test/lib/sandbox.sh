@@ -48,16 +48,25 @@ sandbox_prepare() {
 	fi
 }
 
+# init_cluster DATA: a new PostgreSQL cluster in DATA (superuser postgres, trust, UTF8, C.UTF-8),
+# owned by postgres with DATA's parent directory when we are root; initdb's output goes to
+# initdb.log in that parent directory, and to stderr when initdb fails.
+init_cluster() {
+	local data=$1 parent
+	parent=$(dirname "$1")
+	mkdir -p "$data"
+	[ "$(id -u)" = 0 ] && chown postgres "$parent" "$data"
+	chmod 700 "$data"
+	as_postgres "$PG_BIN/initdb" -D "$data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$parent/initdb.log" 2>&1 ||
+		{ cat "$parent/initdb.log" >&2; return 1; }
+}
+
 # start_postgres [extra postgresql.conf lines...]
 start_postgres() {
 	sandbox_prepare
 	local data=$PG_DATA
 	if [ ! -d "$data" ]; then
-		mkdir -p "$data"
-		[ "$(id -u)" = 0 ] && chown postgres "$SANDBOX/pg" "$data"
-		chmod 700 "$data"
-		as_postgres "$PG_BIN/initdb" -D "$data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$SANDBOX/pg/initdb.log" 2>&1 ||
-			{ cat "$SANDBOX/pg/initdb.log" >&2; return 1; }
+		init_cluster "$data" || return 1
 		cat >>"$data/postgresql.conf" <<CONF
 listen_addresses = ''
 port = $PG_PORT
