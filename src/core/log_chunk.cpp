@@ -73,7 +73,8 @@ class ChunkReader {
 uint16_t
 LogChunkWriter::table_index(std::string_view schema, std::string_view table, std::string_view table_map) {
 	for (size_t i = tables_.size(); i-- > 0;)
-		if (tables_[i].table_map == table_map && tables_[i].schema == schema && tables_[i].table == table)
+		if (table_map_body(tables_[i].table_map) == table_map_body(table_map) &&
+			tables_[i].schema == schema && tables_[i].table == table)
 			return static_cast<uint16_t>(i);
 	if (tables_.size() > std::numeric_limits<uint16_t>::max())
 		throw Error(sqlstate::internal_error, "a log chunk refers to too many tables");

@@ -10,9 +10,12 @@
 //   statement 5, u8 flags, u64 position, i64 event time, u16 length, database, u16 length, session
 //             time zone, u32 length, statement
 // flags: 1 = the first event the reader logged of its MySQL transaction. Table records are no
-// events; a rows record refers to a table record before it in the same chunk.
+// events; a rows record refers to a table record before it in the same chunk. MySQL writes a
+// TABLE_MAP before every rows event; those of one table differ only in their common header (time,
+// position), and share one table record.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -22,6 +25,15 @@
 namespace chameleon::core {
 
 enum class LogRecordKind : uint8_t { table = 1, insert = 2, update = 3, remove = 4, statement = 5 };
+
+// The common header of every binlog event (v4): what TABLE_MAPs of the same table differ in.
+constexpr size_t binlog_event_header_size = 19;
+
+// A TABLE_MAP event without its common header.
+inline std::string_view
+table_map_body(std::string_view table_map) {
+	return table_map.substr(std::min(table_map.size(), binlog_event_header_size));
+}
 
 // One event of a chunk as the replay reads it; the views point into the chunk.
 struct LogRecord {
@@ -37,7 +49,7 @@ struct LogRecord {
 };
 
 // Builds one chunk. A rows event brings a table record with it the first time its table (names and
-// TABLE_MAP bytes) appears in the chunk.
+// TABLE_MAP body) appears in the chunk.
 class LogChunkWriter {
   public:
 	void add_rows(LogRecordKind kind, bool transaction_start, uint64_t position, int64_t event_time_us,

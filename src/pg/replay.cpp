@@ -86,7 +86,8 @@ ReplayContext::use_batch(int64_t batch_id, const std::string &format_description
 
 const ReplayContext::CheckedTableMap &
 ReplayContext::checked_table_map(const std::string &bytes, const core::TableLayout &layout) {
-	auto found = table_maps_.find(bytes);
+	lookup_key_.assign(core::table_map_body(bytes));
+	auto found = table_maps_.find(lookup_key_);
 	// The decoder maps a table id to the last TABLE_MAP decoded with it: decode this one again
 	// when another took its id since.
 	if (found != table_maps_.end() && decoder_.table(found->second.map->table_id) == found->second.map)
@@ -95,7 +96,7 @@ ReplayContext::checked_table_map(const std::string &bytes, const core::TableLayo
 	CheckedTableMap checked;
 	checked.map = std::get<binlog::TableMapEvent>(event.body).table;
 	checked.mismatch = replay::layout_mismatch(*checked.map, layout);
-	return table_maps_[bytes] = std::move(checked);
+	return table_maps_[lookup_key_] = std::move(checked);
 }
 
 void

@@ -97,7 +97,8 @@ class ReplayContext {
 
 	// The TABLE_MAP of a rows event as the decoder holds it, with what replay::layout_mismatch says
 	// of it against the table's layout; decoded and checked only the first time in a batch (the
-	// events of a table share their TABLE_MAP), and again after the layouts changed.
+	// events of a table share their TABLE_MAP but for its header), and again after the layouts
+	// changed.
 	struct CheckedTableMap {
 		std::shared_ptr<const binlog::TableMap> map;
 		std::string mismatch;
@@ -125,7 +126,9 @@ class ReplayContext {
 	int64_t decoder_batch_ = 0;
 	std::map<TableKey, TableState> tables_;
 	std::string tables_version_;
-	std::unordered_map<std::string, CheckedTableMap> table_maps_; // by the TABLE_MAP's bytes
+	// By the TABLE_MAP's body: MySQL writes one before every rows event, the same but for its header.
+	std::unordered_map<std::string, CheckedTableMap> table_maps_;
+	std::string lookup_key_; // reused for every lookup
 };
 
 std::string qualified(const core::TableLayout &layout);

@@ -71,6 +71,22 @@ TEST_CASE("log chunk: a table record is written once per chunk, again when its T
 	CHECK(records[4].table_map == std::string(100, 'm'));
 }
 
+TEST_CASE("log chunk: TABLE_MAPs that differ only in their event header share a table record",
+		  "[log_chunk]") {
+	const std::string body(60, 'b');
+	LogChunkWriter writer;
+	for (char header = 'a'; header < 'e'; header++)
+		writer.add_rows(LogRecordKind::update, false, 4, 0, 1, "s", "t", std::string(19, header) + body, "e");
+	LogChunkWriter single;
+	single.add_rows(LogRecordKind::update, false, 4, 0, 1, "s", "t", std::string(19, 'a') + body, "e");
+	CHECK(writer.bytes().size() ==
+		  single.bytes().size() + 3 * (single.bytes().size() - (1 + 2 + 1 + 2 + 1 + 4 + 79)));
+	for (const LogRecord &record : read_log_chunk(writer.bytes()))
+		CHECK(record.table_map == std::string(19, 'a') + body); // the first one's bytes
+	CHECK(table_map_body(std::string(19, 'h') + body) == body);
+	CHECK(table_map_body("short").empty());
+}
+
 TEST_CASE("log chunk: the byte layout is the documented one", "[log_chunk]") {
 	LogChunkWriter writer;
 	writer.add_rows(LogRecordKind::remove, true, 0x0102, -1, 7, "a", "bc", "M", "EV");
