@@ -4,7 +4,7 @@
 # the rows still there. Then the refusals while a source replicates, and a library that does not
 # match the catalogue: the source stops with what to do, enable_replica works, start_replica is
 # refused until the update.
-# checks: 24
+# checks: 25
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 
@@ -80,6 +80,24 @@ check_eq "ALTER EXTENSION UPDATE to 1.5 keeps the EXECUTE granted on the functio
 	"show_status:true:true wait_for_catchup:true:true" \
 	"$(psql -X -tA -d upgrade_grants -c "SELECT string_agg(p.proname || ':' || has_function_privilege('upgrade_monitoring', p.oid, 'EXECUTE') || ':' || has_function_privilege('upgrade_monitoring', p.oid, 'EXECUTE WITH GRANT OPTION'), ' ' ORDER BY p.proname) FROM pg_proc p WHERE p.pronamespace = 'chameleon'::regnamespace AND p.proname IN ('show_status', 'wait_for_catchup')")"
 psql -X -q -d postgres -c "DROP DATABASE upgrade_grants WITH (FORCE)" -c "DROP ROLE upgrade_monitoring" >/dev/null
+
+# Log rows of 1.4 (one row per event) become chunks of one event, byte for byte in the layout that
+# src/core/log_chunk.hpp documents and test_log_chunk.cpp reads: a rows event with its table record,
+# and a statement with its microseconds.
+new_database upgrade_log 1.4 || not_ok "an install of 1.4"
+log_row="INSERT INTO sch_chameleon.t_log_replica (i_id_source, i_id_batch, i_id_event, v_schema_name, v_table_name,
+	enm_binlog_event, t_binlog_name, i_binlog_position, ts_event, b_event, b_table_map, i_rows, t_query)
+	SELECT i_id_source, i_id_batch,"
+psql -X -q -d upgrade_log -v ON_ERROR_STOP=1 \
+	-c "$log_row 1, 'shop', 'orders', 'update', 'mysql-bin.000001', 258, to_timestamp(2), '\\xeeee', '\\x4d', 3, NULL
+		FROM sch_chameleon.t_replica_batch" \
+	-c "$log_row 2, 'shop', '', 'ddl', 'mysql-bin.000001', 300, to_timestamp(3) + interval '5 microseconds', NULL, NULL, 0,
+		'ALTER TABLE orders ADD x int' FROM sch_chameleon.t_replica_batch" \
+	-c "ALTER EXTENSION pg_chameleon UPDATE" >/dev/null
+check_eq "ALTER EXTENSION UPDATE to 1.5 turns 1.4 log rows into one-event chunks of the documented layout" \
+	"1:1:01000473686f7000066f7264657273000000014d0300000000000000010200000000001e848000000003000000000002eeee 2:1:0500000000000000012c00000000002dc6c5000473686f7000000000001c414c544552205441424c45206f726465727320414444207820696e74" \
+	"$(psql -X -tA -d upgrade_log -c "SELECT string_agg(i_id_event || ':' || i_events || ':' || encode(b_events, 'hex'), ' ' ORDER BY i_id_event) FROM sch_chameleon.t_log_replica")"
+psql -X -q -d postgres -c "DROP DATABASE upgrade_log WITH (FORCE)" >/dev/null
 
 # The library (the newest version) serving a catalogue of 1.4: a source left running goes to error
 # with what to do, and no worker starts.
