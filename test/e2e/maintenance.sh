@@ -160,7 +160,7 @@ fi
 id=$(q "SELECT i_id_source FROM sch_chameleon.t_sources WHERE t_source = '$SRC'")
 log_size() { q "SELECT coalesce(sum(pg_total_relation_size(relid)), 0) FROM pg_partition_tree('sch_chameleon.t_log_replica_$id')"; }
 first_segment=$(q "SELECT min(i_segment) FROM sch_chameleon.t_log_segments WHERE i_id_source = $id")
-log_rows() { q "SELECT count(*) FROM sch_chameleon.t_log_replica_$id"; }
+log_rows() { q "SELECT coalesce(sum(i_events), 0) FROM sch_chameleon.t_log_replica_$id"; } # events, in chunks
 # Rounds of 5,000 changes, each replicated before the next (the replay keeps up, as under any load
 # it can sustain), for 16 s: eight times batch_retention, whatever the speed of the machine. After
 # each round the test waits until retention has dropped every segment but the newest whose batches
