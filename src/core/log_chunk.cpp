@@ -143,6 +143,65 @@ LogChunkWriter::split(size_t events) {
 	return tail;
 }
 
+void
+LogChunker::transaction_starts(int64_t first_event) {
+	transaction_event_ = first_event;
+	if (chunk_.bytes().size() >= target_bytes_)
+		flush();
+}
+
+void
+LogChunker::add_rows(int64_t event_id, LogRecordKind kind, bool transaction_start, uint64_t position,
+					 int64_t event_time_us, uint32_t rows, std::string_view schema, std::string_view table,
+					 std::string_view table_map, std::string_view event) {
+	chunk_.add_rows(kind, transaction_start, position, event_time_us, rows, schema, table, table_map, event);
+	after_add(event_id);
+}
+
+void
+LogChunker::add_statement(int64_t event_id, uint64_t position, int64_t event_time_us,
+						  std::string_view database, std::string_view statement, std::string_view time_zone) {
+	transaction_starts(event_id);
+	chunk_.add_statement(true, position, event_time_us, database, statement, time_zone);
+	after_add(event_id);
+}
+
+void
+LogChunker::after_add(int64_t event_id) {
+	if (chunk_.events() == 1)
+		first_event_ = event_id;
+	if (chunk_.bytes().size() < limit_bytes_)
+		return;
+	// A transaction outgrows the chunk: what precedes it is a chunk of its own.
+	if (transaction_event_ > first_event_ && transaction_event_ <= event_id) {
+		LogChunkWriter transaction = chunk_.split(static_cast<size_t>(transaction_event_ - first_event_));
+		sink_(chunk_, first_event_);
+		chunk_ = std::move(transaction);
+		first_event_ = transaction_event_;
+		if (chunk_.bytes().size() < limit_bytes_)
+			return;
+	}
+	flush();
+}
+
+void
+LogChunker::flush() {
+	if (chunk_.empty())
+		return;
+	sink_(chunk_, first_event_);
+	chunk_.clear();
+}
+
+bool
+LogChunker::drop_from(int64_t first_event) {
+	if (!chunk_.empty() && first_event >= first_event_) {
+		(void)chunk_.split(static_cast<size_t>(first_event - first_event_)); // begun in the chunk
+		return false;
+	}
+	chunk_.clear(); // begun in chunks handed over, each of which begins at or after first_event
+	return true;
+}
+
 std::vector<LogRecord>
 read_log_chunk(std::string_view chunk) {
 	struct Table {

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,6 +78,46 @@ class LogChunkWriter {
 	std::string bytes_;
 	size_t events_ = 0;
 	std::vector<Table> tables_;
+};
+
+// How the reader cuts a batch's events into chunks (one log row each). A chunk is complete when a
+// MySQL transaction starts and the chunk holds target_bytes or more, so that chunks end at
+// transaction boundaries. A transaction that alone passes limit_bytes is cut; the first of its
+// chunks starts with its first event, so that a chunk never holds the start of a transaction after
+// events of an earlier one once it is cut. That keeps every event of an unfinished transaction
+// removable whole: drop_from.
+class LogChunker {
+  public:
+	// Called with each complete chunk and the id of its first event.
+	using Sink = std::function<void(const LogChunkWriter &chunk, int64_t first_event)>;
+
+	LogChunker(size_t target_bytes, size_t limit_bytes, Sink sink)
+		: target_bytes_(target_bytes), limit_bytes_(limit_bytes), sink_(std::move(sink)) {}
+
+	// A MySQL transaction starts with event first_event (event ids count 1, 2, ... in a batch).
+	void transaction_starts(int64_t first_event);
+	void add_rows(int64_t event_id, LogRecordKind kind, bool transaction_start, uint64_t position,
+				  int64_t event_time_us, uint32_t rows, std::string_view schema, std::string_view table,
+				  std::string_view table_map, std::string_view event);
+	// A statement is a MySQL transaction of its own.
+	void add_statement(int64_t event_id, uint64_t position, int64_t event_time_us, std::string_view database,
+					   std::string_view statement, std::string_view time_zone);
+	// Hands over what is gathered (the batch ends).
+	void flush();
+	// Removes events first_event and after, which belong to one MySQL transaction. Returns true
+	// when some of them were handed over already: in chunks that begin at or after first_event.
+	bool drop_from(int64_t first_event);
+	// Forgets what is gathered.
+	void clear() { chunk_.clear(); }
+
+  private:
+	void after_add(int64_t event_id);
+
+	size_t target_bytes_, limit_bytes_;
+	Sink sink_;
+	LogChunkWriter chunk_;
+	int64_t first_event_ = 0;		// of the chunk
+	int64_t transaction_event_ = 0; // the first event of the transaction being read
 };
 
 // The events of a chunk, in order. Throws chameleon::Error (data_corrupted) when the chunk is

@@ -23,59 +23,11 @@ create_context() {
 
 } // namespace
 
-LogWriter::LogWriter(int64 source_id) : source_id_(source_id), context_(create_context()) {}
-
-void
-LogWriter::add_rows(int64 batch_id, int64 event_id, core::LogRecordKind kind, bool transaction_start,
-					uint64_t position, int64 event_time_us, uint32_t rows, std::string_view schema,
-					std::string_view table, std::string_view table_map, std::string_view event) {
-	chunk_.add_rows(kind, transaction_start, position, event_time_us, rows, schema, table, table_map, event);
-	after_add(batch_id, event_id);
-}
-
-void
-LogWriter::add_statement(int64 batch_id, int64 event_id, uint64_t position, int64 event_time_us,
-						 std::string_view database, std::string_view statement, std::string_view time_zone) {
-	transaction_starts(event_id); // a statement is a MySQL transaction of its own
-	chunk_.add_statement(true, position, event_time_us, database, statement, time_zone);
-	after_add(batch_id, event_id);
-}
-
-void
-LogWriter::after_add(int64 batch_id, int64 event_id) {
-	if (chunk_.events() == 1) {
-		batch_id_ = batch_id;
-		first_event_ = event_id;
-	}
-	if (chunk_.bytes().size() < chunk_limit)
-		return;
-	// A transaction outgrows the chunk: what precedes it goes to the log as a chunk of its own.
-	if (transaction_event_ > first_event_ && transaction_event_ <= event_id) {
-		core::LogChunkWriter transaction =
-			chunk_.split(static_cast<size_t>(transaction_event_ - first_event_));
-		write(chunk_, first_event_);
-		chunk_ = std::move(transaction);
-		first_event_ = transaction_event_;
-		if (chunk_.bytes().size() < chunk_limit)
-			return;
-	}
-	flush();
-}
-
-void
-LogWriter::transaction_starts(int64 first_event) {
-	transaction_event_ = first_event;
-	if (chunk_.bytes().size() >= chunk_target)
-		flush();
-}
-
-void
-LogWriter::flush() {
-	if (chunk_.empty())
-		return;
-	write(chunk_, first_event_);
-	chunk_.clear();
-}
+LogWriter::LogWriter(int64 source_id)
+	: source_id_(source_id),
+	  chunker_(chunk_target, chunk_limit,
+			   [this](const core::LogChunkWriter &chunk, int64_t first_event) { write(chunk, first_event); }),
+	  context_(create_context()) {}
 
 void
 LogWriter::write(const core::LogChunkWriter &chunk, int64 first_event) {
@@ -112,20 +64,16 @@ LogWriter::write(const core::LogChunkWriter &chunk, int64 first_event) {
 
 void
 LogWriter::drop_from(int64 first_event) {
-	if (!chunk_.empty() && first_event >= first_event_) {
-		(void)chunk_.split(static_cast<size_t>(first_event - first_event_)); // begun in the chunk
-		return;
-	}
-	// Begun in chunks already written, each of which begins at or after its first event.
-	chunk_.clear();
-	catalogue_exec("DELETE FROM sch_chameleon.t_log_replica WHERE i_id_source = $1 AND i_segment = $2 AND "
-				   "i_id_batch = $3 AND i_id_event - i_events + 1 >= $4",
-				   {source_id_, segment_, batch_id_, first_event});
+	if (chunker_.drop_from(first_event))
+		catalogue_exec(
+			"DELETE FROM sch_chameleon.t_log_replica WHERE i_id_source = $1 AND i_segment = $2 AND "
+			"i_id_batch = $3 AND i_id_event - i_events + 1 >= $4",
+			{source_id_, segment_, batch_id_, first_event});
 }
 
 void
 LogWriter::forget() {
-	chunk_.clear();
+	chunker_.clear();
 	pg_call([&] { MemoryContextReset(context_); });
 }
 

@@ -93,11 +93,12 @@ class BatchWriter {
 						uint32_t event_time, int64_t row_count) {
 		begin_batch(start);
 		events_++;
-		log_.add_rows(batch_id_, events_, record_kind(rows.kind), events_ == transaction_first_event_,
-					  start.position, static_cast<int64>(event_time) * 1000000,
-					  static_cast<uint32_t>(row_count), rows.table->database, rows.table->table,
-					  std::string_view(reinterpret_cast<const char *>(table_map.data()), table_map.size()),
-					  std::string_view(reinterpret_cast<const char *>(event), size));
+		log_.chunks().add_rows(
+			events_, record_kind(rows.kind), events_ == transaction_first_event_, start.position,
+			static_cast<int64>(event_time) * 1000000, static_cast<uint32_t>(row_count), rows.table->database,
+			rows.table->table,
+			std::string_view(reinterpret_cast<const char *>(table_map.data()), table_map.size()),
+			std::string_view(reinterpret_cast<const char *>(event), size));
 		rows_ += row_count;
 	}
 
@@ -107,9 +108,10 @@ class BatchWriter {
 					   const mysql::BinlogPosition &start, uint32_t event_time) {
 		begin_batch(start);
 		events_++;
-		log_.add_statement(batch_id_, events_, start.position,
-						   static_cast<int64>(event_time) * 1000000 + query.status.microseconds.value_or(0),
-						   database, query.statement, query.status.time_zone);
+		log_.chunks().add_statement(events_, start.position,
+									static_cast<int64>(event_time) * 1000000 +
+										query.status.microseconds.value_or(0),
+									database, query.statement, query.status.time_zone);
 	}
 
 	// Commits the open batch (if any) with the position after its last transaction; without an
@@ -118,7 +120,7 @@ class BatchWriter {
 				std::optional<uint32_t> event_time, bool caught_up) {
 		if (!transaction_open_)
 			start_transaction();
-		log_.flush();
+		log_.chunks().flush();
 		if (batch_id_ != 0)
 			catalogue_exec(
 				"UPDATE sch_chameleon.t_replica_batch SET t_binlog_name_end = $2, i_binlog_position_end = "
@@ -149,7 +151,7 @@ class BatchWriter {
 	void mark_transaction_start() {
 		transaction_first_event_ = events_ + 1;
 		rows_before_transaction_ = rows_;
-		log_.transaction_starts(transaction_first_event_);
+		log_.chunks().transaction_starts(transaction_first_event_);
 	}
 
 	// Removes the events of the MySQL transaction being read (since mark_transaction_start) from the
@@ -218,6 +220,7 @@ class BatchWriter {
 			{std::to_string(source_.id), start.file, std::to_string(start.position), hex(format_description_),
 			 std::to_string(segment_)});
 		batch_id_ = std::stoll(*rows[0][0]);
+		log_.use_batch(batch_id_, segment_);
 	}
 
 	// A batch opens in the newest log segment of the source; the reader starts a new one when it is
@@ -245,7 +248,6 @@ class BatchWriter {
 			segment_++;
 			segment_started_ = Clock::now();
 		}
-		log_.set_segment(segment_);
 	}
 
 	static std::string hex(const std::vector<uint8_t> &bytes) {

@@ -7,6 +7,9 @@
 #include "common/error.hpp"
 #include "core/log_chunk.hpp"
 
+#include <algorithm>
+#include <map>
+#include <random>
 #include <string>
 
 using namespace chameleon::core;
@@ -160,4 +163,134 @@ TEST_CASE("log chunk: a malformed chunk is refused, never read past its end", "[
 	rows.add_rows(LogRecordKind::insert, false, 1, 0, 1, "s", "t", "M", "E");
 	std::string no_table = rows.bytes().substr(1 + 2 + 1 + 2 + 1 + 4 + 1);
 	CHECK_THROWS_WITH(read_log_chunk(no_table), Catch::Contains("refers to table record 0 of 0"));
+}
+
+namespace {
+
+// A log as the reader's LogWriter keeps it: the chunks handed over, by their first event.
+struct Log {
+	std::map<int64_t, std::vector<LogRecord>> chunks;
+	std::vector<std::string> bytes; // keeps what the records point into
+	std::vector<bool> ends_at_boundary;
+
+	LogChunker chunker(size_t target, size_t limit) {
+		return LogChunker(target, limit, [this](const LogChunkWriter &chunk, int64_t first_event) {
+			bytes.push_back(chunk.bytes());
+			std::vector<LogRecord> records = read_log_chunk(bytes.back());
+			REQUIRE(records.size() == chunk.events());
+			REQUIRE(chunks.count(first_event) == 0);
+			chunks[first_event] = records;
+		});
+	}
+	// What LogWriter::drop_from deletes when the chunker says some events were handed over.
+	void delete_from(int64_t first_event) {
+		for (auto chunk = chunks.lower_bound(first_event); chunk != chunks.end();)
+			chunk = chunks.erase(chunk);
+	}
+	// The events in the log, by id: (id, position).
+	std::vector<std::pair<int64_t, uint64_t>> events() const {
+		std::vector<std::pair<int64_t, uint64_t>> out;
+		for (const auto &[first, records] : chunks)
+			for (size_t i = 0; i < records.size(); i++)
+				out.emplace_back(first + static_cast<int64_t>(i), records[i].position);
+		return out;
+	}
+};
+
+// The reader's side: a transaction of `sizes` events (each event's size in bytes), ids from next.
+void
+add_transaction(LogChunker &chunker, int64_t &next, const std::vector<size_t> &sizes) {
+	chunker.transaction_starts(next);
+	for (size_t i = 0; i < sizes.size(); i++, next++)
+		chunker.add_rows(next, LogRecordKind::insert, i == 0, static_cast<uint64_t>(next) * 10, 0, 1, "s",
+						 "t", "MAP", std::string(sizes[i], 'e'));
+}
+
+} // namespace
+
+TEST_CASE("log chunker: small transactions make chunks that end at transaction boundaries", "[log_chunk]") {
+	Log log;
+	LogChunker chunker = log.chunker(1000, 4000);
+	int64_t next = 1;
+	std::vector<int64_t> transaction_starts;
+	for (int t = 0; t < 50; t++) {
+		transaction_starts.push_back(next);
+		add_transaction(chunker, next, {100, 200, 50, 120});
+	}
+	chunker.flush();
+	std::vector<std::pair<int64_t, uint64_t>> events = log.events();
+	REQUIRE(events.size() == 200);
+	for (size_t i = 0; i < events.size(); i++)
+		CHECK(events[i] == std::make_pair(static_cast<int64_t>(i + 1), static_cast<uint64_t>(i + 1) * 10));
+	CHECK(log.chunks.size() > 10);
+	for (const auto &[first, records] : log.chunks) {
+		CHECK(std::find(transaction_starts.begin(), transaction_starts.end(), first) !=
+			  transaction_starts.end());
+		CHECK(records.size() % 4 == 0); // whole transactions
+		CHECK(records.front().transaction_start);
+	}
+}
+
+TEST_CASE("log chunker: a large transaction is cut, its first chunk starting with its first event",
+		  "[log_chunk]") {
+	Log log;
+	LogChunker chunker = log.chunker(1000, 4000);
+	int64_t next = 1;
+	add_transaction(chunker, next, {300, 300});					   // events 1-2
+	add_transaction(chunker, next, std::vector<size_t>(100, 500)); // events 3-102
+	chunker.flush();
+	REQUIRE(log.events().size() == 102);
+	REQUIRE(log.chunks.count(1) == 1);
+	CHECK(log.chunks[1].size() == 2); // the small transaction alone
+	REQUIRE(log.chunks.count(3) == 1);
+	CHECK(log.chunks[3].front().transaction_start);
+	CHECK(log.chunks.size() > 10); // 50,000 bytes in chunks of at most 4,000 and one event
+	for (const std::string &bytes : log.bytes)
+		CHECK(bytes.size() < 4000 + 600);
+}
+
+TEST_CASE("log chunker: an unfinished transaction is removed whole, wherever it began", "[log_chunk]") {
+	// Random transactions, then one that never ends, cut at a random event: after drop_from (and the
+	// delete it asks for) and a flush, the log holds exactly the events before that transaction.
+	std::mt19937 random(12);
+	for (int round = 0; round < 300; round++) {
+		Log log;
+		LogChunker chunker = log.chunker(1000, 3000);
+		int64_t next = 1;
+		int transactions = static_cast<int>(random() % 20);
+		for (int t = 0; t < transactions; t++) {
+			std::vector<size_t> sizes(1 + random() % 12);
+			for (size_t &size : sizes)
+				size = 1 + random() % 700;
+			add_transaction(chunker, next, sizes);
+		}
+		const int64_t unfinished = next;
+		std::vector<size_t> sizes(1 + random() % 40);
+		for (size_t &size : sizes)
+			size = 1 + random() % 700;
+		add_transaction(chunker, next, sizes);
+		if (chunker.drop_from(unfinished))
+			log.delete_from(unfinished);
+		chunker.flush();
+		std::vector<std::pair<int64_t, uint64_t>> events = log.events();
+		REQUIRE(events.size() == static_cast<size_t>(unfinished - 1));
+		for (size_t i = 0; i < events.size(); i++)
+			REQUIRE(events[i].first == static_cast<int64_t>(i + 1));
+	}
+}
+
+TEST_CASE("log chunker: a statement is a transaction of its own; clear forgets", "[log_chunk]") {
+	Log log;
+	LogChunker chunker = log.chunker(10, 4000);
+	int64_t next = 1;
+	add_transaction(chunker, next, {50});
+	chunker.add_statement(next++, 99, 0, "s", "CREATE TABLE x (a int)", "");
+	chunker.flush();
+	REQUIRE(log.chunks.size() == 2); // the statement started a transaction: the chunk was due
+	CHECK(log.chunks[2].front().kind == LogRecordKind::statement);
+	CHECK(log.chunks[2].front().transaction_start);
+	add_transaction(chunker, next, {5});
+	chunker.clear();
+	chunker.flush();
+	CHECK(log.chunks.size() == 2);
 }
