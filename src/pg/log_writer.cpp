@@ -16,8 +16,10 @@ const char *const insert_sql = "INSERT INTO sch_chameleon.t_log_replica (i_id_so
 
 MemoryContext
 create_context() {
+	constexpr Size initial_block = Size{8} * 1024;
+	constexpr Size max_block = Size{1} * 1024 * 1024;
 	return pg_call([] {
-		return AllocSetContextCreate(TopMemoryContext, "pg_chameleon log chunk", ALLOCSET_DEFAULT_SIZES);
+		return AllocSetContextCreate(TopMemoryContext, "pg_chameleon log chunk", 0, initial_block, max_block);
 	});
 }
 
