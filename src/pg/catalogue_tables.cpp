@@ -201,6 +201,54 @@ sync_copied_every_table(int64 source_id) {
 			   {source_id}) == "t";
 }
 
+bool
+disable_table(int64 source_id, const std::string &origin_schema, const std::string &table,
+			  const std::string &reason) {
+	return !catalogue_query("UPDATE sch_chameleon.t_replica_tables SET b_replica_enabled = false, "
+							"t_disabled_reason = $4, ts_disabled = clock_timestamp() WHERE " +
+								std::string(one_table) + " RETURNING 1",
+							{source_id, origin_schema, table, reason})
+				.empty();
+}
+
+void
+register_uncopied_table(int64 source_id, const std::string &origin_schema, const std::string &table,
+						const std::string &reason) {
+	catalogue_exec(
+		"INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
+		"v_table_name, b_replica_enabled, t_disabled_reason, ts_disabled) VALUES ($1, $2, "
+		"coalesce((SELECT value FROM sch_chameleon.t_sources s, jsonb_each_text(s.jsb_schema_mappings) "
+		"WHERE s.i_id_source = $1 AND key = $2), $2), $3, false, $4, clock_timestamp())",
+		{source_id, origin_schema, table, reason});
+}
+
+void
+register_created_table(int64 source_id, const core::TableLayout &layout) {
+	unregister_table(source_id, layout.origin_schema, layout.table);
+	catalogue_exec("INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
+				   "v_table_name, v_table_pkey, jsb_layout) VALUES ($1, $2, $3, $4, "
+				   "ARRAY(SELECT jsonb_array_elements_text($5 -> 'key')), $5)",
+				   {source_id, layout.origin_schema, layout.destination_schema, layout.table,
+					SqlParam::jsonb(core::to_json(layout))});
+}
+
+void
+change_table_layout(int64 source_id, const std::string &origin_schema, const std::string &table,
+					const core::TableLayout &layout) {
+	catalogue_exec("UPDATE sch_chameleon.t_replica_tables SET v_schema_origin = $4, v_schema_name = $5, "
+				   "v_table_name = $6, v_table_pkey = ARRAY(SELECT jsonb_array_elements_text($7 -> 'key')), "
+				   "jsb_layout = $7 WHERE " +
+					   std::string(one_table),
+				   {source_id, origin_schema, table, layout.origin_schema, layout.destination_schema,
+					layout.table, SqlParam::jsonb(core::to_json(layout))});
+}
+
+void
+unregister_table(int64 source_id, const std::string &origin_schema, const std::string &table) {
+	catalogue_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE " + std::string(one_table),
+				   {source_id, origin_schema, table});
+}
+
 // ---- the init queue
 
 void

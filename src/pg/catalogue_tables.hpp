@@ -1,7 +1,6 @@
 // The catalogue's tables of a source: the table registry (sch_chameleon.t_replica_tables, the
 // tables a source replicates) and the init queue (sch_chameleon.t_init_tables, the tables the init
-// worker and the copy workers copy). The only C++ that reads and writes them, but for the replay's
-// statements (replay.cpp, row_apply.cpp, statement_apply.cpp: replica_tables() serves their reads).
+// worker and the copy workers copy). The only C++ that reads and writes them.
 // Every function needs SPI connected (with_spi, run_transaction).
 #pragma once
 
@@ -75,6 +74,24 @@ std::optional<std::string> verified_different_tables(int64 source_id, int64 run)
 // Whether a sync copied every registered table of a source that does not replicate now (it can
 // then resume from the copies, see resume_from_copies_if_complete in schema_swap.cpp).
 bool sync_copied_every_table(int64 source_id);
+
+// The replay: a table whose replay failed, or whose rows a statement left out of PostgreSQL, is
+// disabled with the reason; false when it is not registered.
+bool disable_table(int64 source_id, const std::string &origin_schema, const std::string &table,
+				   const std::string &reason);
+// A table that entered replication without its rows: registered disabled with the reason, in the
+// destination schema its MySQL schema maps to (or one of the same name), without a layout.
+void register_uncopied_table(int64 source_id, const std::string &origin_schema, const std::string &table,
+							 const std::string &reason);
+// A replicated statement created a table: it replaces any registry entry of that name, with no
+// consistent point (its rows all come from the replay).
+void register_created_table(int64 source_id, const core::TableLayout &layout);
+// A replicated statement altered or renamed the table (origin_schema, table): its entry takes the
+// layout's names and the layout.
+void change_table_layout(int64 source_id, const std::string &origin_schema, const std::string &table,
+						 const core::TableLayout &layout);
+// A replicated statement dropped the table.
+void unregister_table(int64 source_id, const std::string &origin_schema, const std::string &table);
 
 // ---- the init queue (t_init_tables)
 

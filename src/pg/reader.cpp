@@ -6,10 +6,10 @@
 #include "pg/replication.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/catalogue_batches.hpp"
 #include "pg/log_writer.hpp"
 #include "pg/maintenance.hpp"
 #include "pg/rights.hpp"
-#include "pg/spi.hpp"
 
 #include "binlog/decode_error.hpp"
 #include "binlog/decoder.hpp"
@@ -122,22 +122,8 @@ class BatchWriter {
 			start_transaction();
 		log_.chunks().flush();
 		if (batch_id_ != 0)
-			catalogue_exec(
-				"UPDATE sch_chameleon.t_replica_batch SET t_binlog_name_end = $2, i_binlog_position_end = "
-				"$3::bigint, t_gtid_set = nullif($4, ''), b_processed = true, ts_processed = "
-				"clock_timestamp(), "
-				"i_rows = $5::bigint WHERE i_id_batch = $1::bigint",
-				{std::to_string(batch_id_), next.file, std::to_string(next.position), gtid_set,
-				 std::to_string(rows_)});
-		std::string received = caught_up	? "clock_timestamp()"
-							   : event_time ? "to_timestamp(" + std::to_string(*event_time) + ")"
-											: "ts_last_received";
-		catalogue_exec(
-			"UPDATE sch_chameleon.t_last_received SET t_binlog_name = $2, i_binlog_position = $3::bigint, "
-			"t_gtid_set = nullif($4, ''), t_server_identity = $5, ts_last_received = " +
-				received + " WHERE i_id_source = $1::bigint",
-			{std::to_string(source_.id), next.file, std::to_string(next.position), gtid_set,
-			 server_identity_});
+			close_batch(batch_id_, next, gtid_set, rows_);
+		record_received(source_.id, next, gtid_set, server_identity_, event_time, caught_up);
 		finish_transaction();
 		// The replay sleeps until there is something to replay.
 		if (batch_id_ != 0)
@@ -165,7 +151,7 @@ class BatchWriter {
 		events_ = transaction_first_event_ - 1;
 		rows_ = rows_before_transaction_;
 		if (events_ == 0) {
-			catalogue_exec("DELETE FROM sch_chameleon.t_replica_batch WHERE i_id_batch = $1", {batch_id_});
+			delete_batch(batch_id_);
 			batch_id_ = 0;
 		}
 		return removed;
@@ -213,13 +199,7 @@ class BatchWriter {
 		if (batch_id_ != 0)
 			return;
 		use_current_segment();
-		std::vector<SqlRow> rows = catalogue_query(
-			"INSERT INTO sch_chameleon.t_replica_batch (i_id_source, t_binlog_name, i_binlog_position, "
-			"b_format_description, i_segment) VALUES ($1::bigint, $2, $3::bigint, decode($4, 'hex'), "
-			"$5::bigint) RETURNING i_id_batch",
-			{std::to_string(source_.id), start.file, std::to_string(start.position), hex(format_description_),
-			 std::to_string(segment_)});
-		batch_id_ = std::stoll(*rows[0][0]);
+		batch_id_ = open_batch(source_.id, start, format_description_, segment_);
 		log_.use_batch(batch_id_, segment_);
 	}
 
@@ -227,38 +207,20 @@ class BatchWriter {
 	// older than a quarter of batch_retention (1 s to 1 h), so that retention can drop whole
 	// segments (doc/architecture.md, "Log storage and retention").
 	void use_current_segment() {
-		std::string id = std::to_string(source_.id);
 		if (segment_ < 0) {
-			std::vector<SqlRow> rows = catalogue_query(
-				"SELECT i_segment, (extract(epoch FROM clock_timestamp() - ts_created) * 1000)::bigint, "
-				"(greatest(1, least(3600, extract(epoch FROM $2::interval) / 4)) * 1000)::bigint "
-				"FROM sch_chameleon.t_log_segments WHERE i_id_source = $1::bigint ORDER BY i_segment DESC "
-				"LIMIT 1",
-				{id, source_.config.batch_retention});
-			if (rows.empty())
+			std::optional<LogSegment> newest = newest_log_segment(source_.id, source_.config.batch_retention);
+			if (!newest)
 				throw Error(sqlstate::internal_error, "source \"" + source_.name + "\" has no log segment",
 							"", "Add the source again (drop_source, add_source).");
-			segment_ = std::stoll(*rows[0][0]);
-			segment_span_ = std::chrono::milliseconds(std::stoll(*rows[0][2]));
-			segment_started_ = Clock::now() - std::chrono::milliseconds(std::stoll(*rows[0][1]));
+			segment_ = newest->segment;
+			segment_span_ = std::chrono::milliseconds(newest->span_ms);
+			segment_started_ = Clock::now() - std::chrono::milliseconds(newest->age_ms);
 		}
 		if (Clock::now() - segment_started_ >= segment_span_) {
-			catalogue_exec("SELECT sch_chameleon.fn_add_log_segment($1::bigint, $2::bigint)",
-						   {id, std::to_string(segment_ + 1)});
+			add_log_segment(source_.id, segment_ + 1);
 			segment_++;
 			segment_started_ = Clock::now();
 		}
-	}
-
-	static std::string hex(const std::vector<uint8_t> &bytes) {
-		static const char digits[] = "0123456789abcdef";
-		std::string out;
-		out.reserve(bytes.size() * 2);
-		for (uint8_t byte : bytes) {
-			out += digits[byte >> 4];
-			out += digits[byte & 15];
-		}
-		return out;
 	}
 
 	const ReplicationSource &source_;

@@ -8,6 +8,7 @@
 #include "pg/replay_state.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/catalogue_tables.hpp"
 #include "pg/citus.hpp"
 #include "pg/maintenance.hpp"
 #include "pg/recopy.hpp"
@@ -101,14 +102,10 @@ ReplayContext::checked_table_map(const std::string &bytes, const core::TableLayo
 
 void
 ReplayContext::load_tables() {
-	std::vector<SqlRow> rows = catalogue_query(
-		"SELECT v_schema_origin, v_table_name, b_replica_enabled, t_binlog_name, i_binlog_position, "
-		"jsb_layout::text, xmin::text, b_syncing FROM sch_chameleon.t_replica_tables "
-		"WHERE i_id_source = $1::bigint",
-		{std::to_string(source_.id)});
+	std::vector<ReplicaTable> rows = replica_tables(source_.id);
 	std::string version;
-	for (const SqlRow &row : rows)
-		version += *row[0] + "." + *row[1] + ":" + *row[6] + ";";
+	for (const ReplicaTable &row : rows)
+		version += row.origin_schema + "." + row.table + ":" + row.row_version + ";";
 	if (version == tables_version_)
 		return;
 	for (auto &[name, table] : tables_)
@@ -118,21 +115,21 @@ ReplayContext::load_tables() {
 				pg_call([&] { SPI_freeplan(plan); });
 	tables_.clear();
 	auto citus_tables = citus::citus_tables();
-	for (const SqlRow &row : rows) {
+	for (ReplicaTable &row : rows) {
 		TableState state;
-		state.enabled = *row[2] == "t";
-		state.syncing = *row[7] == "t";
-		state.point_file = row[3].value_or("");
-		state.point_position = row[4] ? std::stoll(*row[4]) : 0;
-		if (row[5])
-			state.layout = core::layout_from_json(*row[5]);
+		state.enabled = row.enabled;
+		state.syncing = row.syncing;
+		state.point_file = std::move(row.binlog_file);
+		state.point_position = static_cast<int64_t>(row.binlog_position);
+		if (row.layout_json)
+			state.layout = core::layout_from_json(*row.layout_json);
 		auto citus_table =
 			citus_tables.find({state.layout.destination_schema, state.layout.destination_table});
 		if (citus_table != citus_tables.end()) {
 			state.citus = true;
 			state.distribution_column = citus_table->second;
 		}
-		tables_[{*row[0], *row[1]}] = std::move(state);
+		tables_[{row.origin_schema, row.table}] = std::move(state);
 	}
 	tables_version_ = version;
 	table_maps_.clear(); // checked against the layouts of before
@@ -159,27 +156,9 @@ ReplayContext::syncing_any() const {
 }
 
 void
-ReplayContext::log_error(const std::vector<SqlValue> &entry) {
-	catalogue_exec(
-		"INSERT INTO sch_chameleon.t_error_log (i_id_source, i_id_batch, v_schema_name, v_table_name, "
-		"t_table_pkey, t_binlog_name, i_binlog_position, t_sql, t_sqlstate, t_error_message) VALUES "
-		"($1::bigint, $2::bigint, $3, nullif($4, ''), nullif($5, ''), $6, $7::bigint, nullif($8, ''), "
-		"$9, $10)",
-		std::vector<SqlParam>(entry.begin(), entry.end()));
-}
-
-void
 ReplayContext::table_failed(const LogEvent &event, TableState &table, const TableError &failure) {
-	std::vector<SqlValue> entry = {std::to_string(source_.id),
-								   std::to_string(event.batch_id),
-								   event.schema,
-								   event.table,
-								   failure.key,
-								   event.file,
-								   std::to_string(event.position),
-								   failure.sql,
-								   failure.sqlstate,
-								   failure.message};
+	ReplayError entry{source_.id, event.batch_id, event.schema, event.table,	  failure.key,
+					  event.file, event.position, failure.sql,	failure.sqlstate, failure.message};
 	if (failure.sqlstate.rfind("08", 0) == 0) // a connection to a node failed: no problem of the table
 		throw NodeUnreachable(failure.message);
 	// A right the owner lacks is no problem of one table: the source stops, whatever the policy.
@@ -188,12 +167,8 @@ ReplayContext::table_failed(const LogEvent &event, TableState &table, const Tabl
 		throw ReplayStopped("replay of table \"" + event.schema + "." + event.table + "\" failed at " +
 								event.file + ":" + std::to_string(event.position) + ": " + failure.message,
 							failure.key.empty() ? "" : "Row " + failure.key + ".", entry, failure.sqlstate);
-	log_error(entry);
-	catalogue_exec(
-		"UPDATE sch_chameleon.t_replica_tables SET b_replica_enabled = false, t_disabled_reason = $4, "
-		"ts_disabled = clock_timestamp() WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "
-		"v_table_name = $3",
-		{std::to_string(source_.id), event.schema, event.table, failure.message});
+	log_replay_error(entry);
+	disable_table(source_.id, event.schema, event.table, failure.message);
 	table.enabled = false;
 	notify_state("table_disabled", source_.id, failure.message, event.schema + "." + event.table);
 	std::string text = "replay of source \"" + source_.name + "\" disabled table " + event.schema + "." +
@@ -284,7 +259,7 @@ class Replayer {
 			rows_.discard();
 			context_.tables_changed();
 			// on_error_replay: exit. The failed transaction is gone; its error log entry is not.
-			run_transaction([&] { context_.log_error(stop.entry); });
+			run_transaction([&] { log_replay_error(stop.entry); });
 			if (stop.sqlstate == sqlstate::insufficient_privilege)
 				throw Error(sqlstate::insufficient_privilege, stop.what(), stop.detail,
 							owner_rights_hint(worker_owner_name(), source_.name));
@@ -314,22 +289,17 @@ class Replayer {
 	// the round has applied replay_max_rows rows or run for round_time_budget (then it ends at the
 	// next MySQL transaction's start), or before end_before (when not 0).
 	bool replay_round(int64_t end_before) {
-		std::vector<SqlRow> batch = catalogue_query(
-			"SELECT b.i_id_batch, b.b_format_description, CASE WHEN p.i_id_batch = b.i_id_batch THEN "
-			"p.i_id_event ELSE 0 END, b.i_segment, b.t_binlog_name FROM sch_chameleon.t_replica_batch b "
-			"JOIN sch_chameleon.t_last_replayed p USING (i_id_source) WHERE b.i_id_source = $1 AND "
-			"b.b_processed AND NOT b.b_replayed ORDER BY b.i_id_batch LIMIT 1",
-			{source_.id});
-		if (batch.empty()) {
-			follow_reader();
+		std::optional<PendingBatch> batch = oldest_unreplayed_batch(source_.id);
+		if (!batch) {
+			// Nothing pending: everything the reader committed is replayed.
+			follow_reader(source_.id);
+			mark_consistent();
 			return false;
 		}
-		int64_t batch_id = std::stoll(*batch[0][0]);
-		int64_t after_event = std::stoll(*batch[0][2]);
-		const int64_t segment =
-			std::stoll(*batch[0][3]); // the batch's log segment: only its partition is read
-		const std::string file = *batch[0][4];
-		context_.use_batch(batch_id, batch[0][1].value_or(""));
+		const int64_t batch_id = batch->id;
+		int64_t after_event = batch->after_event;
+		const std::string &file = batch->file;
+		context_.use_batch(batch_id, batch->format_description);
 		context_.load_tables();
 
 		const int64_t max_rows = source_.config.replay_max_rows;
@@ -339,23 +309,20 @@ class Replayer {
 		bool batch_done = false, stopped = false;
 		LogEvent last;
 		while (!stopped) {
-			std::vector<SqlRow> chunks = catalogue_query(
-				"SELECT i_id_event, i_events, b_events FROM sch_chameleon.t_log_replica WHERE i_id_source = "
-				"$1 "
-				"AND i_segment = $2 AND i_id_batch = $3 AND i_id_event > $4 ORDER BY i_id_event LIMIT " +
-					std::to_string(chunks_per_fetch),
-				{source_.id, segment, batch_id, after_event});
-			for (const SqlRow &chunk : chunks) {
-				const std::string &bytes = *chunk[2]; // the records point into it
+			std::vector<LogChunkRow> chunks =
+				batch_chunks(source_.id, batch->segment, batch_id, after_event, chunks_per_fetch);
+			for (const LogChunkRow &chunk : chunks) {
+				const std::string &bytes = chunk.bytes; // the records point into it
 				std::vector<core::LogRecord> records = core::read_log_chunk(bytes);
-				if (static_cast<int64_t>(records.size()) != std::stoll(*chunk[1]))
+				if (static_cast<int64_t>(records.size()) != chunk.events)
 					throw Error(sqlstate::data_corrupted,
 								"the replication log of source \"" + source_.name + "\" holds a chunk of " +
-									std::to_string(records.size()) + " events where " + *chunk[1] +
-									" were written (batch " + std::to_string(batch_id) + ", event " +
-									*chunk[0] + ")",
+									std::to_string(records.size()) + " events where " +
+									std::to_string(chunk.events) + " were written (batch " +
+									std::to_string(batch_id) + ", event " + std::to_string(chunk.last_event) +
+									")",
 								"", "Copy the source again with chameleon.init_replica().");
-				int64_t id = std::stoll(*chunk[0]) - static_cast<int64_t>(records.size());
+				int64_t id = chunk.last_event - static_cast<int64_t>(records.size());
 				for (const core::LogRecord &record : records) {
 					if (++id <= after_event)
 						continue;
@@ -419,65 +386,21 @@ class Replayer {
 
 	// The marker and the batch's counters; a batch whose every event is applied is done.
 	void record_progress(int64_t batch_id, const LogEvent &last, int64_t statements, bool batch_done) {
-		std::string id = std::to_string(source_.id);
 		if (last.id != 0)
-			catalogue_exec(
-				"UPDATE sch_chameleon.t_last_replayed SET i_id_batch = $2::bigint, i_id_event = $3::bigint, "
-				"t_binlog_name = $4, i_binlog_position = $5::bigint, ts_last_replayed = "
-				"to_timestamp($6::bigint) "
-				"WHERE i_id_source = $1::bigint",
-				{id, std::to_string(batch_id), std::to_string(last.id), last.file,
-				 std::to_string(last.position), std::to_string(last.event_time)});
+			record_replayed(source_.id, batch_id, last.id, last.file, last.position, last.event_time);
 		auto [replayed, skipped] = rows_.take_counts();
-		catalogue_exec(
-			"UPDATE sch_chameleon.t_replica_batch SET i_replayed = i_replayed + $2::bigint, "
-			"i_skipped = i_skipped + $3::bigint, i_ddl = i_ddl + $4::bigint WHERE i_id_batch = $1::bigint",
-			{std::to_string(batch_id), std::to_string(replayed), std::to_string(skipped),
-			 std::to_string(statements)});
+		count_replayed(batch_id, replayed, skipped, statements);
 		if (!batch_done)
 			return;
-		catalogue_exec(
-			"UPDATE sch_chameleon.t_replica_batch SET b_replayed = true, ts_replayed = clock_timestamp() "
-			"WHERE i_id_batch = $1::bigint",
-			{std::to_string(batch_id)});
-		catalogue_exec("UPDATE sch_chameleon.t_last_replayed p SET t_binlog_name = b.t_binlog_name_end, "
-					   "i_binlog_position = b.i_binlog_position_end, t_gtid_set = b.t_gtid_set FROM "
-					   "sch_chameleon.t_replica_batch b WHERE p.i_id_source = $1::bigint AND b.i_id_batch = "
-					   "$2::bigint",
-					   {id, std::to_string(batch_id)});
-		mark_consistent();
-	}
-
-	// Nothing pending: everything the reader committed is replayed. The reader may commit a batch
-	// (and its position) meanwhile: the check is repeated in the statement that reads the position,
-	// in one snapshot, so the marker never passes an unreplayed batch.
-	void follow_reader() {
-		std::string id = std::to_string(source_.id);
-		catalogue_exec(
-			"UPDATE sch_chameleon.t_last_replayed p SET t_binlog_name = r.t_binlog_name, "
-			"i_binlog_position = r.i_binlog_position, t_gtid_set = r.t_gtid_set, "
-			"ts_last_replayed = r.ts_last_received FROM sch_chameleon.t_last_received r "
-			"WHERE p.i_id_source = $1::bigint AND r.i_id_source = p.i_id_source AND "
-			"(p.t_binlog_name IS DISTINCT FROM r.t_binlog_name OR p.i_binlog_position IS DISTINCT FROM "
-			"r.i_binlog_position OR p.ts_last_replayed IS DISTINCT FROM r.ts_last_received) AND "
-			"NOT EXISTS (SELECT 1 FROM sch_chameleon.t_replica_batch b WHERE b.i_id_source = $1::bigint "
-			"AND b.b_processed AND NOT b.b_replayed)",
-			{id});
+		finish_batch(source_.id, batch_id);
 		mark_consistent();
 	}
 
 	// The source is consistent once replay has passed the high watermark of the last copy.
 	void mark_consistent() {
-		catalogue_exec(
-			"UPDATE sch_chameleon.t_sources s SET b_consistent = true FROM sch_chameleon.t_last_replayed p "
-			"WHERE s.i_id_source = $1::bigint AND p.i_id_source = s.i_id_source AND NOT s.b_consistent AND "
-			"p.t_binlog_name IS NOT NULL AND (s.t_binlog_name IS NULL OR "
-			"(sch_chameleon.fn_binlog_order(p.t_binlog_name), p.i_binlog_position) >= "
-			"(sch_chameleon.fn_binlog_order(s.t_binlog_name), s.i_binlog_position))",
-			{std::to_string(source_.id)});
+		pg::mark_consistent(source_.id);
 		// keep_existing_schema: the foreign keys set aside for the copy hold again once consistent.
-		catalogue_exec("SELECT sch_chameleon.fn_validate_foreign_keys($1::bigint, false)",
-					   {std::to_string(source_.id)});
+		validate_foreign_keys(source_.id, false);
 	}
 
 	const ReplicationSource &source_;

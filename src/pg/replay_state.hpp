@@ -4,6 +4,7 @@
 // replay.cpp, the row apply in row_apply.cpp, the statement apply in statement_apply.cpp.
 #pragma once
 
+#include "pg/catalogue_batches.hpp"
 #include "pg/copy_loader.hpp"
 #include "pg/replication.hpp"
 #include "pg/spi.hpp"
@@ -75,12 +76,11 @@ class NodeUnreachable : public std::runtime_error {
 
 class ReplayStopped : public std::runtime_error {
   public:
-	ReplayStopped(const std::string &message, std::string detail, std::vector<SqlValue> entry,
-				  std::string sqlstate)
+	ReplayStopped(const std::string &message, std::string detail, ReplayError entry, std::string sqlstate)
 		: std::runtime_error(message), detail(std::move(detail)), entry(std::move(entry)),
 		  sqlstate(std::move(sqlstate)) {}
 	std::string detail;
-	std::vector<SqlValue> entry;
+	ReplayError entry;
 	std::string sqlstate;
 };
 
@@ -117,7 +117,6 @@ class ReplayContext {
 	// A failed table: under on_error_replay: continue it is disabled and the error logged; under
 	// exit (or a missing right) ReplayStopped is thrown.
 	void table_failed(const LogEvent &event, TableState &table, const TableError &failure);
-	void log_error(const std::vector<SqlValue> &entry);
 
   private:
 	const ReplicationSource &source_;

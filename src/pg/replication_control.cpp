@@ -4,6 +4,7 @@
 
 #include "pg/boundary.hpp"
 #include "pg/catalogue.hpp"
+#include "pg/catalogue_batches.hpp"
 #include "pg/maintenance.hpp"
 #include "pg/extension_version.hpp"
 #include "pg/rights.hpp"
@@ -93,22 +94,15 @@ wait_until_replayed(const std::string &name, const CatchupTarget &caught_up_at, 
 		bool reached = false;
 		std::string status, reason;
 		pg::with_spi([&] {
-			std::vector<pg::SqlRow> rows = pg::catalogue_query(
-				"SELECT s.enm_status::text, coalesce(s.t_status_reason, ''), "
-				"coalesce((sch_chameleon.fn_binlog_order(p.t_binlog_name), p.i_binlog_position) >= "
-				"(sch_chameleon.fn_binlog_order($2), $3), false), "
-				"coalesce(p.t_gtid_set, '') "
-				"FROM sch_chameleon.t_sources s JOIN sch_chameleon.t_last_replayed p USING (i_id_source) "
-				"WHERE s.t_source = $1",
-				{name, target.file, target.position});
-			if (rows.empty())
+			std::optional<pg::CatchupState> state = pg::catchup_state(name, target);
+			if (!state)
 				throw Error(sqlstate::undefined_object,
 							"source \"" + name + "\" was dropped during wait_for_catchup", "",
 							"Add the source again if it is still needed.");
-			status = *rows[0][0];
-			reason = *rows[0][1];
+			status = state->status;
+			reason = state->reason;
 			reached =
-				target_gtids.empty() ? *rows[0][2] == "t" : binlog::gtids_cover(*rows[0][3], target_gtids);
+				target_gtids.empty() ? state->reached : binlog::gtids_cover(state->gtid_set, target_gtids);
 		});
 		if (reached) {
 			ConditionVariableCancelSleep();
@@ -144,17 +138,14 @@ load_replication_source(int64 source_id) {
 		Source loaded = load_source(source_id);
 		source.name = loaded.name;
 		source.config = std::move(loaded.config);
-		std::vector<SqlRow> rows =
-			catalogue_query("SELECT t_binlog_name, i_binlog_position, t_gtid_set, t_server_identity "
-							"FROM sch_chameleon.t_last_received WHERE i_id_source = $1",
-							{source_id});
-		if (rows.empty() || !rows[0][0])
+		std::optional<ReadPosition> position = read_position(source_id);
+		if (!position)
 			throw Error(sqlstate::object_not_in_prerequisite_state,
 						"source \"" + source.name + "\" has no binlog position to replicate from", "",
 						"Run chameleon.init_replica() first.");
-		source.read_position = {*rows[0][0], static_cast<uint64_t>(std::stoull(*rows[0][1]))};
-		source.read_gtid = rows[0][2].value_or("");
-		source.server_identity = rows[0][3].value_or("");
+		source.read_position = position->position;
+		source.read_gtid = position->gtid_set;
+		source.server_identity = position->server_identity;
 	});
 	return source;
 }

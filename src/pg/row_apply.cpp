@@ -121,9 +121,8 @@ void
 discard_row(int64_t source_id, const LogEvent &event, const DiscardedRow &row) {
 	catalogue_exec("INSERT INTO sch_chameleon.t_discarded_rows (i_id_source, i_id_batch, v_schema_name, "
 				   "v_table_name, t_row_key, t_row_data, t_reason) "
-				   "VALUES ($1::bigint, $2::bigint, $3, $4, $5, $6, $7)",
-				   {std::to_string(source_id), std::to_string(event.batch_id), event.schema, event.table,
-					row.key, row.data, row.what()});
+				   "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+				   {source_id, event.batch_id, event.schema, event.table, row.key, row.data, row.what()});
 }
 
 std::string

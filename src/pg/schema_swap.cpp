@@ -4,6 +4,7 @@
 #include "pg/init_copy.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/catalogue_batches.hpp"
 #include "pg/citus.hpp"
 #include "pg/existing_tables.hpp"
 #include "pg/maintenance.hpp"
@@ -76,17 +77,9 @@ resume_from_copies_if_complete(int64 source_id) {
 	const int64 id = source_id;
 	if (!sync_copied_every_table(id))
 		return;
-	catalogue_exec("DELETE FROM sch_chameleon.t_log_replica WHERE i_id_source = $1 AND i_id_batch IN (SELECT "
-				   "i_id_batch FROM sch_chameleon.t_replica_batch WHERE i_id_source = $1 AND NOT b_replayed)",
-				   {id});
-	catalogue_exec("DELETE FROM sch_chameleon.t_replica_batch WHERE i_id_source = $1 AND NOT b_replayed",
-				   {id});
+	drop_unreplayed_batches(id);
 	start_at_copy_points(id);
-	catalogue_exec(
-		"UPDATE sch_chameleon.t_last_replayed p SET t_binlog_name = r.t_binlog_name, i_binlog_position = "
-		"r.i_binlog_position, t_gtid_set = r.t_gtid_set FROM sch_chameleon.t_last_received r WHERE "
-		"r.i_id_source = p.i_id_source AND p.i_id_source = $1",
-		{id});
+	replayed_up_to_received(id);
 	change_source_status(source_id, core::StatusChange::resynced);
 	pg_call([] {
 		ereport(LOG,

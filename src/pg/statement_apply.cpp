@@ -4,6 +4,7 @@
 #include "pg/replay_state.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/catalogue_tables.hpp"
 #include "pg/citus.hpp"
 #include "pg/recopy.hpp"
 #include "pg/rights.hpp"
@@ -52,34 +53,16 @@ translator_context(ReplayContext &replay, const LogEvent &event) {
 // The catalogue follows a layout change of the translated statement.
 void
 store_layout_change(int64_t source_id, const ddl::LayoutChange &change) {
-	std::string id = std::to_string(source_id);
 	switch (change.kind) {
 	case ddl::LayoutChange::Kind::create:
-		catalogue_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint AND "
-					   "v_schema_origin = $2 AND v_table_name = $3",
-					   {id, change.layout->origin_schema, change.layout->table});
-		catalogue_exec(
-			"INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
-			"v_table_name, v_table_pkey, jsb_layout) VALUES ($1::bigint, $2, $3, $4, "
-			"ARRAY(SELECT jsonb_array_elements_text($5::jsonb -> 'key')), $5::jsonb)",
-			{id, change.layout->origin_schema, change.layout->destination_schema, change.layout->table,
-			 core::to_json(*change.layout)});
+		register_created_table(source_id, *change.layout);
 		return;
 	case ddl::LayoutChange::Kind::replace:
 	case ddl::LayoutChange::Kind::rename:
-		catalogue_exec(
-			"UPDATE sch_chameleon.t_replica_tables SET v_schema_origin = $4, v_schema_name = $5, "
-			"v_table_name = $6, v_table_pkey = ARRAY(SELECT jsonb_array_elements_text($7::jsonb -> "
-			"'key')), "
-			"jsb_layout = $7::jsonb WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "
-			"v_table_name = $3",
-			{id, change.table.schema, change.table.table, change.layout->origin_schema,
-			 change.layout->destination_schema, change.layout->table, core::to_json(*change.layout)});
+		change_table_layout(source_id, change.table.schema, change.table.table, *change.layout);
 		return;
 	case ddl::LayoutChange::Kind::drop:
-		catalogue_exec("DELETE FROM sch_chameleon.t_replica_tables WHERE i_id_source = $1::bigint AND "
-					   "v_schema_origin = $2 AND v_table_name = $3",
-					   {id, change.table.schema, change.table.table});
+		unregister_table(source_id, change.table.schema, change.table.table);
 		return;
 	}
 }
@@ -90,19 +73,8 @@ void
 mark_needs_copy(int64_t source_id, const ddl::TableRef &table, const std::string &statement) {
 	std::string reason = "its rows are not in PostgreSQL after: " + statement.substr(0, 200) +
 						 "; copy it with chameleon.sync_tables()";
-	std::vector<SqlRow> updated = catalogue_query(
-		"UPDATE sch_chameleon.t_replica_tables SET b_replica_enabled = false, t_disabled_reason = $4, "
-		"ts_disabled = clock_timestamp() WHERE i_id_source = $1::bigint AND v_schema_origin = $2 AND "
-		"v_table_name = $3 RETURNING 1",
-		{std::to_string(source_id), table.schema, table.table, reason});
-	if (updated.empty())
-		catalogue_exec(
-			"INSERT INTO sch_chameleon.t_replica_tables (i_id_source, v_schema_origin, v_schema_name, "
-			"v_table_name, b_replica_enabled, t_disabled_reason, ts_disabled) VALUES ($1::bigint, $2, "
-			"coalesce((SELECT value FROM sch_chameleon.t_sources s, "
-			"jsonb_each_text(s.jsb_schema_mappings) "
-			"WHERE s.i_id_source = $1::bigint AND key = $2), $2), $3, false, $4, clock_timestamp())",
-			{std::to_string(source_id), table.schema, table.table, reason});
+	if (!disable_table(source_id, table.schema, table.table, reason))
+		register_uncopied_table(source_id, table.schema, table.table, reason);
 }
 
 // A statement that cannot be mirrored: its tables are disabled (or the source stops).
