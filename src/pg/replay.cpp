@@ -110,7 +110,7 @@ ReplayContext::load_tables() {
 		return;
 	for (auto &[name, table] : tables_)
 		for (SPIPlanPtr plan : {table.insert_plan, table.update_plan, table.delete_plan,
-								table.delete_keys_plan, table.insert_rows_plan})
+								table.delete_keys_plan, table.update_rows_plan, table.insert_rows_plan})
 			if (plan)
 				pg_call([&] { SPI_freeplan(plan); });
 	tables_.clear();

@@ -38,6 +38,7 @@ struct TableState {
 	SPIPlanPtr update_plan = nullptr;
 	SPIPlanPtr delete_plan = nullptr;
 	SPIPlanPtr delete_keys_plan = nullptr; // the net effect's DELETE of many keys
+	SPIPlanPtr update_rows_plan = nullptr; // the net effect's UPDATE of many rows
 	SPIPlanPtr insert_rows_plan = nullptr; // the net effect's INSERT of many rows (Citus tables)
 	std::shared_ptr<CopyLoader> loader;	   // the net effect's COPY
 };

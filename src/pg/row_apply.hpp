@@ -49,7 +49,8 @@ class RowApplier {
 	void fold_event(Pending &pending, const binlog::TableMap &table_map, const binlog::RowsEvent &rows,
 					const TableState &table);
 	void flush_table(const TableKey &name, Pending &pending);
-	void apply_net_effect(TableState &table, const core::RowFold::NetEffect &effect, TableError &failure);
+	void apply_net_effect(TableState &table, const core::RowFold::NetEffect &effect, bool in_place,
+						  TableError &failure);
 	int64_t apply_event_by_rows(const LogEvent &event, TableState &table);
 	void apply_row(TableState &table, const binlog::TableMap &table_map, binlog::RowsKind kind,
 				   const std::vector<binlog::Value> &before, const std::vector<binlog::Value> &after,
@@ -58,7 +59,8 @@ class RowApplier {
 	void image_text(const core::TableLayout &layout, const binlog::TableMap &table_map,
 					const std::vector<binlog::Value> &image, core::RowImage &out, TableError &failure,
 					const std::vector<bool> *only = nullptr);
-	void insert_rows(TableState &table, const core::RowFold::NetEffect &effect, TableError &failure);
+	void insert_rows(TableState &table, const core::RowFold::NetEffect &effect, bool in_place,
+					 TableError &failure);
 	SPIPlanPtr prepare(const std::string &sql, int count);
 	void execute(SPIPlanPtr plan, const std::vector<SqlValue> &params, int expected_result,
 				 const std::string &what, TableError &failure, uint64 expected_rows = 1);

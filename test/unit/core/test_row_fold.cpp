@@ -58,6 +58,25 @@ struct Table {
 				return false;
 		return true;
 	}
+	// The net effect with the replaced rows updated in place, one after the other, the unique
+	// column checked after each (as one UPDATE statement does).
+	bool apply_in_place(const RowFold::NetEffect &effect) {
+		for (const RowImage &key : effect.deleted_keys)
+			if (!remove(*key[0]))
+				return false;
+		for (const RowImage *image : effect.replaced) {
+			auto row = rows.find(*(*image)[0]);
+			if (row == rows.end())
+				return false;
+			row->second = *image;
+			if (!unique_ok())
+				return false;
+		}
+		for (const RowImage *image : effect.inserted)
+			if (!insert(*image))
+				return false;
+		return true;
+	}
 };
 
 struct Change {
@@ -67,13 +86,13 @@ struct Change {
 
 // Applies the changes one by one to one copy and folded to another; returns whether each worked.
 struct Outcome {
-	bool one_by_one, folded;
-	Table by_change, by_fold;
+	bool one_by_one, folded, in_place;
+	Table by_change, by_fold, by_fold_in_place;
 };
 
 Outcome
 run(const Table &start, const std::vector<Change> &changes) {
-	Outcome outcome{true, true, start, start};
+	Outcome outcome{true, true, true, start, start, start};
 	RowFold fold({0});
 	for (const Change &change : changes) {
 		switch (change.kind) {
@@ -91,6 +110,7 @@ run(const Table &start, const std::vector<Change> &changes) {
 			break;
 		}
 	}
+	outcome.in_place = outcome.folded && outcome.by_fold_in_place.apply_in_place(fold.net_effect());
 	outcome.folded = outcome.folded && outcome.by_fold.apply(fold.net_effect());
 	return outcome;
 }
@@ -109,6 +129,8 @@ check_equal_to_one_by_one(const Table &start, const std::vector<Change> &changes
 	REQUIRE(outcome.one_by_one);
 	REQUIRE(outcome.folded);
 	CHECK(outcome.by_fold.rows == outcome.by_change.rows);
+	if (outcome.in_place)
+		CHECK(outcome.by_fold_in_place.rows == outcome.by_change.rows);
 }
 
 } // namespace
@@ -171,8 +193,8 @@ TEST_CASE("keys swapped through a third value", "[row_fold]") {
 }
 
 TEST_CASE("a unique secondary value moving between rows", "[row_fold]") {
-	// Row 1 gives up u = 7 to row 2 before taking 9: updated in place in the order keys were first
-	// seen, row 2 would meet 7 still held; deleting and inserting the replaced rows works.
+	// Row 1 gives up u = 7 to row 2 before taking 9: in place, row 2 comes first (the order in which
+	// keys were first seen) and meets 7 still held; deleting and inserting the replaced rows works.
 	Table swapped = table_with({row(1, 7), row(2, 8)});
 	Outcome outcome = run(swapped, {{Change::update, row(2, 8), row(2, 10)},
 									{Change::update, row(1, 7), row(1, 9)},
@@ -180,6 +202,7 @@ TEST_CASE("a unique secondary value moving between rows", "[row_fold]") {
 	REQUIRE(outcome.one_by_one);
 	REQUIRE(outcome.folded);
 	CHECK(outcome.by_fold.rows == outcome.by_change.rows);
+	CHECK_FALSE(outcome.in_place);
 	// u = 7 moves from row 1 to row 2 (row 1 first takes a free value), as MySQL requires.
 	check_equal_to_one_by_one(table_with({row(1, 7), row(2, 8)}), {{Change::update, row(1, 7), row(1, 9)},
 																   {Change::update, row(2, 8), row(2, 7)}});
@@ -292,6 +315,8 @@ TEST_CASE("random change sequences: the net effect equals one-by-one apply", "[r
 		if (outcome.one_by_one) {
 			REQUIRE(outcome.folded);
 			REQUIRE(outcome.by_fold.rows == outcome.by_change.rows);
+			if (outcome.in_place)
+				REQUIRE(outcome.by_fold_in_place.rows == outcome.by_change.rows);
 			compared++;
 		} else {
 			// A sequence the table refuses one by one is never applied silently in part: either the
