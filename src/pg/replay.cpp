@@ -285,6 +285,20 @@ class Replayer {
 		});
 	}
 
+	// What a round has taken so far: the marker's part of the last event (without its bytes), and
+	// where the round must end.
+	struct Round {
+		int64_t batch_id;
+		std::string file; // every event of a batch comes from one binlog file
+		int64_t after_event;
+		int64_t end_before;
+		Clock::time_point started = Clock::now();
+		int64_t rows = 0, statements = 0;
+		int64_t transaction_first = -1; // first event of the MySQL transaction being applied; -1: unknown
+		LogEvent last;
+		bool stopped = false;
+	};
+
 	// One round: the events of the oldest unreplayed batch after the marker, until the batch ends or
 	// the round has applied replay_max_rows rows or run for round_time_budget (then it ends at the
 	// next MySQL transaction's start), or before end_before (when not 0).
@@ -296,92 +310,84 @@ class Replayer {
 			mark_consistent();
 			return false;
 		}
-		const int64_t batch_id = batch->id;
-		int64_t after_event = batch->after_event;
-		const std::string &file = batch->file;
-		context_.use_batch(batch_id, batch->format_description);
+		context_.use_batch(batch->id, batch->format_description);
 		context_.load_tables();
-
-		const int64_t max_rows = source_.config.replay_max_rows;
-		const Clock::time_point started = Clock::now();
-		int64_t rows_done = 0, statements = 0;
-		int64_t transaction_first = -1; // first event of the MySQL transaction being applied; -1: unknown
-		bool batch_done = false, stopped = false;
-		LogEvent last;
-		while (!stopped) {
+		Round round{batch->id, batch->file, batch->after_event, end_before};
+		bool batch_done = false;
+		while (!round.stopped && !batch_done) {
 			std::vector<LogChunkRow> chunks =
-				batch_chunks(source_.id, batch->segment, batch_id, after_event, chunks_per_fetch);
+				batch_chunks(source_.id, batch->segment, batch->id, round.after_event, chunks_per_fetch);
 			for (const LogChunkRow &chunk : chunks) {
-				const std::string &bytes = chunk.bytes; // the records point into it
-				std::vector<core::LogRecord> records = core::read_log_chunk(bytes);
-				if (static_cast<int64_t>(records.size()) != chunk.events)
-					throw Error(sqlstate::data_corrupted,
-								"the replication log of source \"" + source_.name + "\" holds a chunk of " +
-									std::to_string(records.size()) + " events where " +
-									std::to_string(chunk.events) + " were written (batch " +
-									std::to_string(batch_id) + ", event " + std::to_string(chunk.last_event) +
-									")",
-								"", "Copy the source again with chameleon.init_replica().");
-				int64_t id = chunk.last_event - static_cast<int64_t>(records.size());
-				for (const core::LogRecord &record : records) {
-					if (++id <= after_event)
-						continue;
-					check_stop();
-					LogEvent event = log_event(batch_id, file, id, record);
-					bool starts_transaction = event.transaction_start || event.kind == "ddl";
-					if (starts_transaction && last.id != 0 &&
-						(event.id == end_before || rows_done >= max_rows ||
-						 Clock::now() - started >= round_time_budget)) {
-						stopped = true;
-						break;
-					}
-					if (event.kind == "ddl" ? context_.syncing_any()
-											: context_.syncing(event.schema, event.table)) {
-						if (!starts_transaction && transaction_first > 0 && last.id != 0) {
-							// Inside a transaction begun in this round: end the round before it.
-							if (transaction_first > first_event_of_round_)
-								throw MustEndBefore{transaction_first};
-							// The round is that transaction: nothing can be applied until the copy is in
-							// place.
-							throw MustEndBefore{-1};
-						}
-						stopped = true;
-						break;
-					}
-					if (starts_transaction)
-						transaction_first = event.id;
-					if (last.id == 0)
-						first_event_of_round_ = event.id;
-					last.id = event.id; // the marker's part of the event, without its bytes
-					last.file = event.file;
-					last.position = event.position;
-					last.event_time = event.event_time;
-					after_event = event.id;
-					if (event.kind == "ddl") {
-						rows_.flush();
-						statements++;
-						if (apply_statement(context_, event)) {
-							stopped = true; // new enum labels become usable only after a commit
-							break;
-						}
-						continue;
-					}
-					rows_done += event.rows;
-					rows_.add(std::move(event));
-					if (rows_.held_rows() >= max_rows)
-						rows_.flush(); // memory stays bounded; the transaction goes on
-				}
-				if (stopped)
+				take_chunk(chunk, round);
+				if (round.stopped)
 					break;
 			}
-			if (!stopped && chunks.size() < static_cast<size_t>(chunks_per_fetch))
-				batch_done = true;
-			if (batch_done)
-				break;
+			batch_done = !round.stopped && chunks.size() < static_cast<size_t>(chunks_per_fetch);
 		}
 		rows_.flush();
-		record_progress(batch_id, last, statements, batch_done);
-		return last.id != 0 || batch_done;
+		record_progress(batch->id, round.last, round.statements, batch_done);
+		return round.last.id != 0 || batch_done;
+	}
+
+	// The events of a log chunk after the marker, until the round stops.
+	void take_chunk(const LogChunkRow &chunk, Round &round) {
+		std::vector<core::LogRecord> records = core::read_log_chunk(chunk.bytes); // they point into it
+		if (static_cast<int64_t>(records.size()) != chunk.events)
+			throw Error(sqlstate::data_corrupted,
+						"the replication log of source \"" + source_.name + "\" holds a chunk of " +
+							std::to_string(records.size()) + " events where " + std::to_string(chunk.events) +
+							" were written (batch " + std::to_string(round.batch_id) + ", event " +
+							std::to_string(chunk.last_event) + ")",
+						"", "Copy the source again with chameleon.init_replica().");
+		int64_t id = chunk.last_event - static_cast<int64_t>(records.size());
+		for (const core::LogRecord &record : records) {
+			if (++id <= round.after_event)
+				continue;
+			check_stop();
+			if (!take_event(log_event(round.batch_id, round.file, id, record), round)) {
+				round.stopped = true;
+				return;
+			}
+		}
+	}
+
+	// Applies the event (rows are folded, a statement applied at its place), or returns false when
+	// the round ends before it; false too after a statement the round must commit right after.
+	bool take_event(LogEvent event, Round &round) {
+		bool starts_transaction = event.transaction_start || event.kind == "ddl";
+		if (starts_transaction && round.last.id != 0 &&
+			(event.id == round.end_before || round.rows >= source_.config.replay_max_rows ||
+			 Clock::now() - round.started >= round_time_budget))
+			return false;
+		if (event.kind == "ddl" ? context_.syncing_any() : context_.syncing(event.schema, event.table)) {
+			if (!starts_transaction && round.transaction_first > 0 && round.last.id != 0) {
+				// Inside a transaction begun in this round: end the round before it.
+				if (round.transaction_first > first_event_of_round_)
+					throw MustEndBefore{round.transaction_first};
+				// The round is that transaction: nothing can be applied until the copy is in place.
+				throw MustEndBefore{-1};
+			}
+			return false;
+		}
+		if (starts_transaction)
+			round.transaction_first = event.id;
+		if (round.last.id == 0)
+			first_event_of_round_ = event.id;
+		round.last.id = event.id;
+		round.last.file = event.file;
+		round.last.position = event.position;
+		round.last.event_time = event.event_time;
+		round.after_event = event.id;
+		if (event.kind == "ddl") {
+			rows_.flush();
+			round.statements++;
+			return !apply_statement(context_, event); // new enum labels become usable only after a commit
+		}
+		round.rows += event.rows;
+		rows_.add(std::move(event));
+		if (rows_.held_rows() >= source_.config.replay_max_rows)
+			rows_.flush(); // memory stays bounded; the transaction goes on
+		return true;
 	}
 
 	// The marker and the batch's counters; a batch whose every event is applied is done.
