@@ -246,6 +246,10 @@ RowApplier::take_counts() {
 	return counts;
 }
 
+// The rows per event (on average, in a table's flush) from which replaced rows are deleted and
+// copied rather than updated in place.
+constexpr int64_t rows_per_event_for_copy = 16;
+
 void
 RowApplier::flush_table(const TableKey &name, Pending &pending) {
 	TableState *table = context_.find(name.first, name.second);
@@ -256,9 +260,14 @@ RowApplier::flush_table(const TableKey &name, Pending &pending) {
 		citus::use_two_phase_commit();
 	if (table != nullptr && table->enabled && !pending.fold.refused()) {
 		core::RowFold::NetEffect effect = pending.fold.net_effect();
-		// Rows replaced in place keep PostgreSQL's HOT updates; a unique value that moves between
-		// them may fail that form, never the other one.
-		bool in_place = !effect.replaced.empty() && table->layout.key.size() < table->layout.columns.size();
+		// Rows changed by single-row statements (OLTP traffic: the same keys again and again) are
+		// replaced in place, which keeps PostgreSQL's HOT updates and adds no index entries for
+		// unchanged indexed values; rows changed by statements of many rows each (a batch job) are
+		// deleted and copied, set-based, which is faster for them (doc/performance.md, "OLTP
+		// traffic"). A unique value that moves between rows may fail the in-place form, never the
+		// other one.
+		bool in_place = !effect.replaced.empty() && table->layout.key.size() < table->layout.columns.size() &&
+						rows < rows_per_event_for_copy * static_cast<int64_t>(pending.events.size());
 		for (bool form : {in_place, false}) {
 			TableError failure;
 			if (run_subtransaction([&] { apply_net_effect(*table, effect, form, failure); }, &failure.message,

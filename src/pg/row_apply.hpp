@@ -1,6 +1,7 @@
 // The row apply of the replay: the rows events of a round are folded per table by key
-// (core::RowFold) and applied as their net effect — one DELETE of the keys whose stored row
-// changed, one in-process COPY of the final images — when the round flushes (before a statement,
+// (core::RowFold) and applied as their net effect — one DELETE of the keys whose row ends deleted,
+// the replaced rows updated in place (or deleted and copied, for statements of many rows), one
+// in-process COPY of the new rows — when the round flushes (before a statement,
 // when the held rows reach replay_max_rows, at the end of the round). A table whose net effect
 // fails is applied again event by event, row by row, so that on_error_replay names the failing row.
 #pragma once
