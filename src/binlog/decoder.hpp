@@ -26,6 +26,8 @@ class Decoder {
 	// the checksum is what the connection negotiated; set it here. A FORMAT_DESCRIPTION overrides it.
 	void set_checksum(ChecksumAlgorithm algorithm) { checksum_ = algorithm; }
 	ChecksumAlgorithm checksum() const { return checksum_; }
+	// The bytes of the CRC32 at the end of each event: 4, or 0 without checksums.
+	size_t event_checksum_size() const { return checksum_ == ChecksumAlgorithm::crc32 ? 4 : 0; }
 	// Events verified once already (the replay decodes what the reader verified) need not be again;
 	// their checksum is still stripped.
 	void set_verify_checksums(bool verify) { verify_checksums_ = verify; }

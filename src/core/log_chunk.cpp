@@ -73,7 +73,8 @@ class ChunkReader {
 uint16_t
 LogChunkWriter::table_index(std::string_view schema, std::string_view table, std::string_view table_map) {
 	for (size_t i = tables_.size(); i-- > 0;)
-		if (table_map_body(tables_[i].table_map) == table_map_body(table_map) &&
+		if (table_map_body(tables_[i].table_map, checksum_size_) ==
+				table_map_body(table_map, checksum_size_) &&
 			tables_[i].schema == schema && tables_[i].table == table)
 			return static_cast<uint16_t>(i);
 	if (tables_.size() > std::numeric_limits<uint16_t>::max())
@@ -137,7 +138,7 @@ LogChunkWriter::split(size_t events) {
 	std::string whole = std::move(bytes_);
 	std::vector<LogRecord> records = read_log_chunk(whole);
 	clear();
-	LogChunkWriter tail;
+	LogChunkWriter tail(checksum_size_);
 	for (size_t i = 0; i < records.size(); i++)
 		(i < events ? *this : tail).add(records[i]);
 	return tail;

@@ -12,7 +12,7 @@
 // flags: 1 = the first event the reader logged of its MySQL transaction. Table records are no
 // events; a rows record refers to a table record before it in the same chunk. MySQL writes a
 // TABLE_MAP before every rows event; those of one table differ only in their common header (time,
-// position), and share one table record.
+// position) and their CRC32 (when the binlog has checksums), and share one table record.
 #pragma once
 
 #include <algorithm>
@@ -30,10 +30,13 @@ enum class LogRecordKind : uint8_t { table = 1, insert = 2, update = 3, remove =
 // The common header of every binlog event (v4): what TABLE_MAPs of the same table differ in.
 constexpr size_t binlog_event_header_size = 19;
 
-// A TABLE_MAP event without its common header.
+// A TABLE_MAP event without its common header and its CRC32 (checksum_size: 4, or 0 when the binlog
+// has no checksums).
 inline std::string_view
-table_map_body(std::string_view table_map) {
-	return table_map.substr(std::min(table_map.size(), binlog_event_header_size));
+table_map_body(std::string_view table_map, size_t checksum_size) {
+	size_t start = std::min(table_map.size(), binlog_event_header_size);
+	size_t end = table_map.size() - start >= checksum_size ? table_map.size() - checksum_size : start;
+	return table_map.substr(start, end - start);
 }
 
 // One event of a chunk as the replay reads it; the views point into the chunk.
@@ -53,6 +56,10 @@ struct LogRecord {
 // TABLE_MAP body) appears in the chunk.
 class LogChunkWriter {
   public:
+	// checksum_size: of the events' CRC32 (4, or 0 without checksums).
+	explicit LogChunkWriter(size_t checksum_size = 0) : checksum_size_(checksum_size) {}
+	void set_checksum_size(size_t checksum_size) { checksum_size_ = checksum_size; }
+
 	void add_rows(LogRecordKind kind, bool transaction_start, uint64_t position, int64_t event_time_us,
 				  uint32_t rows, std::string_view schema, std::string_view table, std::string_view table_map,
 				  std::string_view event);
@@ -75,6 +82,7 @@ class LogChunkWriter {
 	uint16_t table_index(std::string_view schema, std::string_view table, std::string_view table_map);
 	void add(const LogRecord &record);
 
+	size_t checksum_size_;
 	std::string bytes_;
 	size_t events_ = 0;
 	std::vector<Table> tables_;
@@ -94,6 +102,8 @@ class LogChunker {
 	LogChunker(size_t target_bytes, size_t limit_bytes, Sink sink)
 		: target_bytes_(target_bytes), limit_bytes_(limit_bytes), sink_(std::move(sink)) {}
 
+	// The events' CRC32 size from now on (what is gathered must have been handed over).
+	void set_checksum_size(size_t checksum_size) { chunk_.set_checksum_size(checksum_size); }
 	// A MySQL transaction starts with event first_event (event ids count 1, 2, ... in a batch).
 	void transaction_starts(int64_t first_event);
 	void add_rows(int64_t event_id, LogRecordKind kind, bool transaction_start, uint64_t position,

@@ -31,6 +31,17 @@ LogWriter::LogWriter(int64 source_id)
 			   [this](const core::LogChunkWriter &chunk, int64_t first_event) { write(chunk, first_event); }),
 	  context_(create_context()) {}
 
+LogWriter::~LogWriter() {
+	try {
+		pg_call([&] {
+			if (plan_ != nullptr)
+				SPI_freeplan(plan_);
+			MemoryContextDelete(context_);
+		});
+	} catch (...) { // NOLINT(bugprone-empty-catch): nothing to do about it here
+	}
+}
+
 void
 LogWriter::write(const core::LogChunkWriter &chunk, int64 first_event) {
 	CatalogueRights rights; // the log storage is part of the catalogue

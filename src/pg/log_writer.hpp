@@ -15,6 +15,11 @@ namespace chameleon::pg {
 class LogWriter {
   public:
 	explicit LogWriter(int64 source_id);
+	// Frees the memory context and the prepared insert: each reading of the binlog (after a pause,
+	// a failover) has a writer of its own.
+	~LogWriter();
+	LogWriter(const LogWriter &) = delete; // the chunker writes through this
+	LogWriter &operator=(const LogWriter &) = delete;
 
 	// The events of the open batch; see core::LogChunker. In an open transaction.
 	core::LogChunker &chunks() { return chunker_; }
@@ -30,7 +35,7 @@ class LogWriter {
 	void forget();
 
   private:
-	static constexpr size_t chunk_target = 6000;	 // stays inline in the row, compressed or not
+	static constexpr size_t chunk_target = 6000;	 // stays in the row (STORAGE MAIN, with lz4)
 	static constexpr size_t chunk_limit = 64 * 1024; // a large transaction's chunks
 
 	void write(const core::LogChunkWriter &chunk, int64 first_event);

@@ -168,7 +168,12 @@ class BatchWriter {
 		rows_ = 0;
 	}
 
-	void set_format_description(std::vector<uint8_t> bytes) { format_description_ = std::move(bytes); }
+	// A binlog file starts (a batch never spans two): its FORMAT_DESCRIPTION, and the size of the
+	// CRC32 its events end with.
+	void set_format_description(std::vector<uint8_t> bytes, size_t checksum_size) {
+		format_description_ = std::move(bytes);
+		log_.chunks().set_checksum_size(checksum_size);
+	}
 	// The server the positions committed from now on belong to.
 	void set_server_identity(const std::string &identity) { server_identity_ = identity; }
 
@@ -430,7 +435,8 @@ class StreamReader {
 			committed_ = position_;
 			return;
 		case binlog::event_type::format_description:
-			writer_.set_format_description(std::vector<uint8_t>(raw.data, raw.data + raw.size));
+			writer_.set_format_description(std::vector<uint8_t>(raw.data, raw.data + raw.size),
+										   decoder_.event_checksum_size());
 			return;
 		case binlog::event_type::table_map:
 			table_maps_[std::get<binlog::TableMapEvent>(event.body).table->table_id] =

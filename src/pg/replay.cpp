@@ -87,7 +87,7 @@ ReplayContext::use_batch(int64_t batch_id, const std::string &format_description
 
 const ReplayContext::CheckedTableMap &
 ReplayContext::checked_table_map(const std::string &bytes, const core::TableLayout &layout) {
-	lookup_key_.assign(core::table_map_body(bytes));
+	lookup_key_.assign(core::table_map_body(bytes, decoder_.event_checksum_size()));
 	auto found = table_maps_.find(lookup_key_);
 	// The decoder maps a table id to the last TABLE_MAP decoded with it: decode this one again
 	// when another took its id since.

@@ -68,15 +68,19 @@ spi_query(const std::string &sql, const std::vector<SqlParam> &params) {
 			// replay reads thousands of log rows a second), in the text those functions print.
 			Oid type = TupleDescAttr(desc, c - 1)->atttypid;
 			if (type == BYTEAOID || type == TEXTOID) {
+				Datum datum = 0;
 				bytea *bytes = pg_call([&]() -> bytea * {
 					bool null = false;
-					Datum datum = SPI_getbinval(SPI_tuptable->vals[r], desc, c, &null);
+					datum = SPI_getbinval(SPI_tuptable->vals[r], desc, c, &null);
 					return null ? nullptr : DatumGetByteaPP(datum);
 				});
-				if (bytes == nullptr)
+				if (bytes == nullptr) {
 					row.emplace_back(std::nullopt);
-				else
-					row.emplace_back(std::string(VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes)));
+					continue;
+				}
+				row.emplace_back(std::string(VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes)));
+				if (PointerGetDatum(bytes) != datum) // a detoasted (decompressed) copy
+					pg_call([&] { pfree(bytes); });
 				continue;
 			}
 			if (type == INT8OID || type == INT4OID || type == BOOLOID) {
@@ -102,6 +106,9 @@ spi_query(const std::string &sql, const std::vector<SqlParam> &params) {
 		}
 		rows.push_back(std::move(row));
 	}
+	// Everything is copied: the rows need not wait for SPI_finish (the replay reads log chunks of
+	// kilobytes, many times in one transaction).
+	pg_call([] { SPI_freetuptable(SPI_tuptable); });
 	return rows;
 }
 

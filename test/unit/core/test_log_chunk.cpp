@@ -74,20 +74,35 @@ TEST_CASE("log chunk: a table record is written once per chunk, again when its T
 	CHECK(records[4].table_map == std::string(100, 'm'));
 }
 
-TEST_CASE("log chunk: TABLE_MAPs that differ only in their event header share a table record",
+TEST_CASE("log chunk: TABLE_MAPs that differ only in their event header and CRC32 share a table record",
 		  "[log_chunk]") {
 	const std::string body(60, 'b');
-	LogChunkWriter writer;
+	auto table_map = [&](char header, char crc) {
+		return std::string(19, header) + body + std::string(4, crc);
+	};
+	LogChunkWriter writer(4);
 	for (char header = 'a'; header < 'e'; header++)
-		writer.add_rows(LogRecordKind::update, false, 4, 0, 1, "s", "t", std::string(19, header) + body, "e");
-	LogChunkWriter single;
-	single.add_rows(LogRecordKind::update, false, 4, 0, 1, "s", "t", std::string(19, 'a') + body, "e");
-	CHECK(writer.bytes().size() ==
-		  single.bytes().size() + 3 * (single.bytes().size() - (1 + 2 + 1 + 2 + 1 + 4 + 79)));
+		writer.add_rows(LogRecordKind::update, false, 4, 0, 1, "s", "t", table_map(header, header), "e");
+	LogChunkWriter single(4);
+	single.add_rows(LogRecordKind::update, false, 4, 0, 1, "s", "t", table_map('a', 'a'), "e");
+	const size_t table_record = 1 + 2 + 1 + 2 + 1 + 4 + 83;
+	CHECK(writer.bytes().size() == single.bytes().size() + 3 * (single.bytes().size() - table_record));
 	for (const LogRecord &record : read_log_chunk(writer.bytes()))
-		CHECK(record.table_map == std::string(19, 'a') + body); // the first one's bytes
-	CHECK(table_map_body(std::string(19, 'h') + body) == body);
-	CHECK(table_map_body("short").empty());
+		CHECK(record.table_map == table_map('a', 'a')); // the first one's bytes
+	// Without checksums the last 4 bytes are the TABLE_MAP's own: maps that differ there do not share.
+	LogChunkWriter no_checksum(0);
+	no_checksum.add_rows(LogRecordKind::update, false, 4, 0, 1, "s", "t", table_map('a', 'a'), "e");
+	no_checksum.add_rows(LogRecordKind::update, false, 5, 0, 1, "s", "t", table_map('a', 'z'), "e");
+	CHECK(read_log_chunk(no_checksum.bytes())[1].table_map == table_map('a', 'z'));
+	// and the same TABLE_MAP of another table never shares
+	LogChunkWriter other(4);
+	other.add_rows(LogRecordKind::update, false, 4, 0, 1, "s", "t", table_map('a', 'a'), "e");
+	other.add_rows(LogRecordKind::update, false, 5, 0, 1, "s", "u", table_map('b', 'b'), "e");
+	CHECK(read_log_chunk(other.bytes())[1].table == "u");
+	CHECK(table_map_body(std::string(19, 'h') + body + "crc!", 4) == body);
+	CHECK(table_map_body(std::string(19, 'h') + body, 0) == body);
+	CHECK(table_map_body("short", 4).empty());
+	CHECK(table_map_body(std::string(21, 'h'), 4).empty());
 }
 
 TEST_CASE("log chunk: the byte layout is the documented one", "[log_chunk]") {
