@@ -469,10 +469,37 @@ class StreamReader {
 			end_transaction(false);
 			return;
 		}
+		// Inside a transaction, SAVEPOINT and RELEASE SAVEPOINT change nothing: the transaction goes
+		// on, in the same batch.
+		if (in_transaction_ &&
+			(is_statement(query.statement, "SAVEPOINT") || is_statement(query.statement, "RELEASE")))
+			return;
+		if (in_transaction_ && is_statement(query.statement, "ROLLBACK TO")) {
+			rollback_to_savepoint_kept(start);
+			return;
+		}
 		// Any other statement ends a transaction in MySQL (DDL commits implicitly).
 		if (filter_.destination_schema(query.database) || mentions_mapped_schema(query.statement, config_))
 			writer_.add_statement(query.database, query, start, timestamp);
 		end_transaction(true);
+	}
+
+	// MySQL writes ROLLBACK TO SAVEPOINT only when the transaction changed a non-transactional
+	// table (otherwise it removes the undone events from the binlog): the rollback keeps those
+	// changes and undoes the others, and the binlog does not say which events were which. They stay
+	// as logged, and the user is told where.
+	void rollback_to_savepoint_kept(const mysql::BinlogPosition &at) {
+		std::string text = "reader of source \"" + source_.name +
+						   "\" replicates the changes a ROLLBACK TO SAVEPOINT undid at " + at.text();
+		pg_call([&] {
+			ereport(WARNING,
+					(errmsg_internal("%s", text.c_str()),
+					 errdetail("The MySQL transaction changed a non-transactional table: the rollback kept "
+							   "those changes and undid the changes to transactional tables since the "
+							   "savepoint, which the binlog still holds."),
+					 errhint("Compare the tables with chameleon.verify_tables() and copy again those that "
+							 "differ with chameleon.sync_tables().")));
+		});
 	}
 
 	void add_rows(const binlog::RowsEvent &rows, const mysql::RawEvent &raw,

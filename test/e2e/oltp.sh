@@ -3,7 +3,7 @@
 # all at once — a PostgreSQL reader polls an invariant every MySQL transaction keeps (the sum of
 # the balances) during transfers under sysbench and during one 1,000,000-row transaction. Every
 # table is compared row by row afterwards.
-# checks: 27
+# checks: 28
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/compare.sh"
@@ -43,15 +43,23 @@ start_poller() {
 stop_poller() { touch "$stop_file"; wait "$poller"; }
 polled_sums() { awk '{print $1, $2}' "$poll_file" | sort -u | tr '\n' ';'; }
 
-# Transfers between random accounts, 5 at a time, each its own transaction.
+# Transfers between random accounts, 5 at a time, each its own transaction; every other one sets a
+# savepoint between its debit and its credit, and rolls back a change made after it (the binlog
+# holds the SAVEPOINT statement inside the transaction, and not the undone change).
 transfers() {
 	for i in $(seq 1 "$1"); do
 		a=$((RANDOM * 30 + 1)) b=$((RANDOM * 30 + 2))
-		echo "START TRANSACTION; UPDATE accounts SET balance = balance - 5 WHERE id = $a; UPDATE accounts SET balance = balance + 5 WHERE id = $b; COMMIT;"
+		if [ $((i % 2)) = 0 ]; then
+			echo "START TRANSACTION; UPDATE accounts SET balance = balance - 5 WHERE id = $a; SAVEPOINT s; UPDATE accounts SET balance = balance + 100 WHERE id = $b; ROLLBACK TO SAVEPOINT s; UPDATE accounts SET balance = balance + 5 WHERE id = $b; COMMIT;"
+		else
+			echo "START TRANSACTION; UPDATE accounts SET balance = balance - 5 WHERE id = $a; UPDATE accounts SET balance = balance + 5 WHERE id = $b; COMMIT;"
+		fi
 	done | mysql_root $DB
 }
+statements_replayed() { q "SELECT coalesce(sum(i_ddl), 0) FROM sch_chameleon.t_replica_batch b JOIN sch_chameleon.t_sources s USING (i_id_source) WHERE s.t_source = '$SRC'"; }
 
 # 1. oltp_write_only with transfers beside it; the poller reads all along.
+statements_before=$(statements_replayed)
 start_poller
 transfers 3000 &
 transfer_pid=$!
@@ -66,6 +74,8 @@ compare_rows write_only "$DB.accounts" "${DB}_pg.accounts" id "id, balance"
 polls=$(wc -l <"$poll_file")
 [ "$polls" -ge 5 ] && ok "the invariant was read $polls times during the load" || not_ok "the invariant was read often" "$polls polls"
 check_eq "every read saw the sum every MySQL transaction keeps" "1000000000 1000000;" "$(polled_sums)"
+check_eq "a SAVEPOINT inside a transaction is no statement of its own (the transaction stays whole)" \
+	"$statements_before" "$(statements_replayed)"
 
 # 2. oltp_read_write.
 sysbench oltp_read_write $SB --time=10 run >"$poll_file.sb" 2>&1
