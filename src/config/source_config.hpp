@@ -73,7 +73,7 @@ struct SourceConfig {
 	std::vector<std::string> grant_select_to;						  // role names
 	std::string lock_timeout = "120s";								  // PostgreSQL lock_timeout text
 	int64_t my_server_id = 100;
-	int replica_batch_size = 10000, replay_max_rows = 10000;
+	int replica_batch_size = 10000, replay_max_rows = 50000;
 	std::string batch_retention = "1 day";		   // a PostgreSQL interval text
 	int64_t copy_max_memory = 300LL * 1024 * 1024; // bytes
 	int sleep_loop = 1;							   // seconds

@@ -53,8 +53,8 @@ ReplayContext::ReplayContext(const ReplicationSource &source) : source_(source) 
 }
 
 void
-ReplayContext::use_batch(int64_t batch_id, const std::string &format_description) {
-	if (batch_id == decoder_batch_)
+ReplayContext::use_format(const std::string &format_description) {
+	if (decodes(format_description))
 		return;
 	decoder_ = binlog::Decoder();
 	// MariaDB INET6/UUID columns look like BINARY(16) in the binlog: the layout tells.
@@ -81,12 +81,13 @@ ReplayContext::use_batch(int64_t batch_id, const std::string &format_description
 	if (!format_description.empty())
 		decoder_.decode(reinterpret_cast<const uint8_t *>(format_description.data()),
 						format_description.size());
-	decoder_batch_ = batch_id;
+	decoder_format_ = format_description;
+	decoder_ready_ = true;
 	table_maps_.clear();
 }
 
 const ReplayContext::CheckedTableMap &
-ReplayContext::checked_table_map(const std::string &bytes, const core::TableLayout &layout) {
+ReplayContext::checked_table_map(std::string_view bytes, const core::TableLayout &layout) {
 	lookup_key_.assign(core::table_map_body(bytes, decoder_.event_checksum_size()));
 	auto found = table_maps_.find(lookup_key_);
 	// The decoder maps a table id to the last TABLE_MAP decoded with it: decode this one again
@@ -194,9 +195,11 @@ kind_name(core::LogRecordKind kind) {
 	return "ddl";
 }
 
-// The event of a chunk record; the batch's events all come from the batch's binlog file.
+// The event of a chunk record (which points into chunk); the batch's events all come from the
+// batch's binlog file.
 LogEvent
-log_event(int64_t batch_id, const std::string &file, int64_t id, const core::LogRecord &record) {
+log_event(int64_t batch_id, const std::string &file, int64_t id, const core::LogRecord &record,
+		  const std::shared_ptr<const std::string> &chunk) {
 	constexpr int64_t microseconds = 1000000;
 	LogEvent event;
 	event.batch_id = batch_id;
@@ -207,6 +210,7 @@ log_event(int64_t batch_id, const std::string &file, int64_t id, const core::Log
 	event.file = file;
 	event.position = static_cast<int64_t>(record.position);
 	event.event_time = record.event_time_us / microseconds;
+	event.chunk = chunk;
 	event.event_bytes = record.event;
 	event.table_map_bytes = record.table_map;
 	event.rows = record.rows;
@@ -216,11 +220,21 @@ log_event(int64_t batch_id, const std::string &file, int64_t id, const core::Log
 	return event;
 }
 
+// An event of the log: its batch and its number in the batch. Batches are replayed in order.
+struct EventRef {
+	int64_t batch = 0;
+	int64_t event = 0;
+	bool operator==(const EventRef &other) const { return batch == other.batch && event == other.event; }
+	bool operator<(const EventRef &other) const {
+		return batch < other.batch || (batch == other.batch && event < other.event);
+	}
+};
+
 // The events of a table being copied by sync_tables wait for its copy, and a statement for every
 // copy; when the waiting event is inside a MySQL transaction, the round restarts and ends before
 // that transaction.
 struct MustEndBefore {
-	int64_t event_id;
+	std::optional<EventRef> event; // none: the round is that transaction, it waits for the copy
 };
 
 class Replayer {
@@ -231,7 +245,7 @@ class Replayer {
 	bool step() {
 		bool worked = false;
 		try {
-			int64_t end_before = 0;
+			std::optional<EventRef> end_before;
 			for (;;) {
 				try {
 					run_transaction([&] { worked = replay_round(end_before); });
@@ -241,9 +255,9 @@ class Replayer {
 					rows_.discard();
 					context_.tables_changed();
 					worked = false;
-					if (restart.event_id < 0)
+					if (!restart.event)
 						break; // it is waiting for a copy
-					end_before = restart.event_id;
+					end_before = restart.event;
 				}
 			}
 		} catch (const NodeUnreachable &failure) {
@@ -288,21 +302,26 @@ class Replayer {
 	// What a round has taken so far: the marker's part of the last event (without its bytes), and
 	// where the round must end.
 	struct Round {
-		int64_t batch_id;
+		std::optional<EventRef> end_before;
+		int64_t batch_id = 0;
 		std::string file; // every event of a batch comes from one binlog file
-		int64_t after_event;
-		int64_t end_before;
+		int64_t after_event = 0;
 		Clock::time_point started = Clock::now();
 		int64_t rows = 0, statements = 0;
-		int64_t transaction_first = -1; // first event of the MySQL transaction being applied; -1: unknown
+		std::optional<EventRef> first;			   // the round's first event
+		std::optional<EventRef> transaction_first; // first event of the MySQL transaction being applied
 		LogEvent last;
 		bool stopped = false;
+		int finished_batches = 0;
+		bool full(int64_t max_rows) const { return rows >= max_rows || Clock::now() - started >= round_time_budget; }
 	};
 
-	// One round: the events of the oldest unreplayed batch after the marker, until the batch ends or
-	// the round has applied replay_max_rows rows or run for round_time_budget (then it ends at the
-	// next MySQL transaction's start), or before end_before (when not 0).
-	bool replay_round(int64_t end_before) {
+	// One round: the events of the unreplayed batches after the marker, oldest first, until the
+	// round has applied replay_max_rows rows or run for round_time_budget (then it ends at the next
+	// MySQL transaction's start, or at the end of its batch), or before end_before. A round goes on
+	// from one batch to the next so that a backlog is folded in large rounds; the rows it holds are
+	// applied before the decoder changes (at a new binlog file).
+	bool replay_round(std::optional<EventRef> end_before) {
 		std::optional<PendingBatch> batch = oldest_unreplayed_batch(source_.id);
 		if (!batch) {
 			// Nothing pending: everything the reader committed is replayed.
@@ -310,28 +329,59 @@ class Replayer {
 			mark_consistent();
 			return false;
 		}
-		context_.use_batch(batch->id, batch->format_description);
 		context_.load_tables();
-		Round round{batch->id, batch->file, batch->after_event, end_before};
-		bool batch_done = false;
-		while (!round.stopped && !batch_done) {
-			std::vector<LogChunkRow> chunks =
-				batch_chunks(source_.id, batch->segment, batch->id, round.after_event, chunks_per_fetch);
-			for (const LogChunkRow &chunk : chunks) {
-				take_chunk(chunk, round);
-				if (round.stopped)
-					break;
+		Round round{end_before};
+		bool worked = false;
+		for (;;) {
+			if (!context_.decodes(batch->format_description))
+				rows_.flush(); // its events are decoded with the decoder they were made for
+			context_.use_format(batch->format_description);
+			round.batch_id = batch->id;
+			round.file = batch->file;
+			round.after_event = batch->after_event;
+			bool batch_done = take_batch(*batch, round);
+			worked = worked || batch_done || round.last.batch_id == batch->id;
+			if (!batch_done) {
+				rows_.flush();
+				record_progress(batch->id, round, false);
+				break;
 			}
-			batch_done = !round.stopped && chunks.size() < static_cast<size_t>(chunks_per_fetch);
+			record_progress(batch->id, round, true);
+			if (round.full(source_.config.replay_max_rows) || (end_before && end_before->batch <= batch->id))
+				break;
+			batch = oldest_unreplayed_batch(source_.id);
+			if (!batch)
+				break;
 		}
 		rows_.flush();
-		record_progress(batch->id, round.last, round.statements, batch_done);
-		return round.last.id != 0 || batch_done;
+		// The rows applied at the end go to the round's last batch's counts.
+		auto [replayed, skipped] = rows_.take_counts();
+		if (replayed != 0 || skipped != 0)
+			count_replayed(round.batch_id, replayed, skipped, 0);
+		if (round.finished_batches > 0)
+			mark_consistent();
+		return worked;
+	}
+
+	// The events of the batch after the marker, until the round stops; true when the batch is done.
+	bool take_batch(const PendingBatch &batch, Round &round) {
+		for (;;) {
+			std::vector<LogChunkRow> chunks =
+				batch_chunks(source_.id, batch.segment, batch.id, round.after_event, chunks_per_fetch);
+			for (LogChunkRow &chunk : chunks) {
+				take_chunk(chunk, round);
+				if (round.stopped)
+					return false;
+			}
+			if (chunks.size() < static_cast<size_t>(chunks_per_fetch))
+				return true;
+		}
 	}
 
 	// The events of a log chunk after the marker, until the round stops.
-	void take_chunk(const LogChunkRow &chunk, Round &round) {
-		std::vector<core::LogRecord> records = core::read_log_chunk(chunk.bytes); // they point into it
+	void take_chunk(LogChunkRow &chunk, Round &round) {
+		auto bytes = std::make_shared<const std::string>(std::move(chunk.bytes));
+		std::vector<core::LogRecord> records = core::read_log_chunk(*bytes); // they point into it
 		if (static_cast<int64_t>(records.size()) != chunk.events)
 			throw Error(sqlstate::data_corrupted,
 						"the replication log of source \"" + source_.name + "\" holds a chunk of " +
@@ -344,7 +394,7 @@ class Replayer {
 			if (++id <= round.after_event)
 				continue;
 			check_stop();
-			if (!take_event(log_event(round.batch_id, round.file, id, record), round)) {
+			if (!take_event(log_event(round.batch_id, round.file, id, record, bytes), round)) {
 				round.stopped = true;
 				return;
 			}
@@ -355,24 +405,25 @@ class Replayer {
 	// the round ends before it; false too after a statement the round must commit right after.
 	bool take_event(LogEvent event, Round &round) {
 		bool starts_transaction = event.transaction_start || event.kind == "ddl";
-		if (starts_transaction && round.last.id != 0 &&
-			(event.id == round.end_before || round.rows >= source_.config.replay_max_rows ||
-			 Clock::now() - round.started >= round_time_budget))
+		EventRef here{event.batch_id, event.id};
+		if (starts_transaction && round.first &&
+			(here == round.end_before || round.full(source_.config.replay_max_rows)))
 			return false;
 		if (event.kind == "ddl" ? context_.syncing_any() : context_.syncing(event.schema, event.table)) {
-			if (!starts_transaction && round.transaction_first > 0 && round.last.id != 0) {
+			if (!starts_transaction && round.transaction_first && round.first) {
 				// Inside a transaction begun in this round: end the round before it.
-				if (round.transaction_first > first_event_of_round_)
+				if (*round.first < *round.transaction_first)
 					throw MustEndBefore{round.transaction_first};
 				// The round is that transaction: nothing can be applied until the copy is in place.
-				throw MustEndBefore{-1};
+				throw MustEndBefore{};
 			}
 			return false;
 		}
 		if (starts_transaction)
-			round.transaction_first = event.id;
-		if (round.last.id == 0)
-			first_event_of_round_ = event.id;
+			round.transaction_first = here;
+		if (!round.first)
+			round.first = here;
+		round.last.batch_id = event.batch_id;
 		round.last.id = event.id;
 		round.last.file = event.file;
 		round.last.position = event.position;
@@ -385,21 +436,24 @@ class Replayer {
 		}
 		round.rows += event.rows;
 		rows_.add(std::move(event));
-		if (rows_.held_rows() >= source_.config.replay_max_rows)
+		if (rows_.must_flush(source_.config.replay_max_rows))
 			rows_.flush(); // memory stays bounded; the transaction goes on
 		return true;
 	}
 
-	// The marker and the batch's counters; a batch whose every event is applied is done.
-	void record_progress(int64_t batch_id, const LogEvent &last, int64_t statements, bool batch_done) {
-		if (last.id != 0)
+	// The marker (when the round took an event of the batch), the batch's statements and the rows
+	// counted so far; a batch whose every event is applied is done.
+	void record_progress(int64_t batch_id, Round &round, bool batch_done) {
+		const LogEvent &last = round.last;
+		if (last.batch_id == batch_id)
 			record_replayed(source_.id, batch_id, last.id, last.file, last.position, last.event_time);
 		auto [replayed, skipped] = rows_.take_counts();
-		count_replayed(batch_id, replayed, skipped, statements);
-		if (!batch_done)
-			return;
-		finish_batch(source_.id, batch_id);
-		mark_consistent();
+		count_replayed(batch_id, replayed, skipped, round.statements);
+		round.statements = 0;
+		if (batch_done) {
+			finish_batch(source_.id, batch_id);
+			round.finished_batches++;
+		}
 	}
 
 	// The source is consistent once replay has passed the high watermark of the last copy.
@@ -412,7 +466,6 @@ class Replayer {
 	const ReplicationSource &source_;
 	ReplayContext context_;
 	RowApplier rows_;
-	int64_t first_event_of_round_ = 0;
 };
 
 } // namespace

@@ -18,6 +18,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -52,7 +53,11 @@ struct LogEvent {
 	std::string schema, table, kind, file;
 	int64_t position = 0;
 	int64_t event_time = 0;
-	std::string event_bytes, table_map_bytes, statement;
+	// A rows event and its TABLE_MAP are read in place in the log chunk that holds them, which the
+	// event keeps alive: a held event costs no copy of its bytes.
+	std::shared_ptr<const std::string> chunk;
+	std::string_view event_bytes, table_map_bytes;
+	std::string statement;
 	int64_t rows = 0;
 	bool transaction_start = false;	   // the first event the reader logged of its MySQL transaction
 	ddl::StatementTime statement_time; // of a statement: for NOW() in existing rows
@@ -93,8 +98,13 @@ class ReplayContext {
 	const replay::ValuePolicy &policy() const { return policy_; }
 	binlog::Decoder &decoder() { return decoder_; }
 
-	// Decodes the batch's FORMAT_DESCRIPTION into a fresh decoder, unless it is that batch's already.
-	void use_batch(int64_t batch_id, const std::string &format_description);
+	// Whether the decoder is made for this FORMAT_DESCRIPTION (raw bytes; "" for none): the batches
+	// of one binlog file share it, and a round goes on from one to the next with the same decoder.
+	bool decodes(const std::string &format_description) const {
+		return decoder_ready_ && format_description == decoder_format_;
+	}
+	// Decodes the FORMAT_DESCRIPTION into a fresh decoder, unless decodes() says it is in use.
+	void use_format(const std::string &format_description);
 
 	// The TABLE_MAP of a rows event as the decoder holds it, with what replay::layout_mismatch says
 	// of it against the table's layout; decoded and checked only the first time in a batch (the
@@ -104,7 +114,7 @@ class ReplayContext {
 		std::shared_ptr<const binlog::TableMap> map;
 		std::string mismatch;
 	};
-	const CheckedTableMap &checked_table_map(const std::string &bytes, const core::TableLayout &layout);
+	const CheckedTableMap &checked_table_map(std::string_view bytes, const core::TableLayout &layout);
 
 	// The replicated tables, read from t_replica_tables again only when a statement, a copy or an
 	// error changed them since the last read.
@@ -123,7 +133,8 @@ class ReplayContext {
 	const ReplicationSource &source_;
 	replay::ValuePolicy policy_;
 	binlog::Decoder decoder_;
-	int64_t decoder_batch_ = 0;
+	std::string decoder_format_;
+	bool decoder_ready_ = false;
 	std::map<TableKey, TableState> tables_;
 	std::string tables_version_;
 	// By the TABLE_MAP's body: MySQL writes one before every rows event, the same but for its header.

@@ -185,6 +185,10 @@ RowApplier::add(LogEvent event) {
 		pending_.try_emplace(name, key_columns(table->layout), table->layout.columns.size()).first->second;
 	fold_event(pending, *checked.map, std::get<binlog::RowsEvent>(rows_event.body), *table);
 	held_rows_ += event.rows;
+	if (event.chunk.get() != last_held_chunk_) {
+		last_held_chunk_ = event.chunk.get();
+		held_bytes_ += event.chunk->size();
+	}
 	pending.events.push_back(std::move(event));
 }
 
@@ -230,12 +234,16 @@ RowApplier::flush() {
 		flush_table(name, pending);
 	pending_.clear();
 	held_rows_ = 0;
+	held_bytes_ = 0;
+	last_held_chunk_ = nullptr;
 }
 
 void
 RowApplier::discard() {
 	pending_.clear();
 	held_rows_ = 0;
+	held_bytes_ = 0;
+	last_held_chunk_ = nullptr;
 	replayed_ = skipped_ = 0;
 }
 

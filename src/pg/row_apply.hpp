@@ -2,7 +2,8 @@
 // (core::RowFold) and applied as their net effect — one DELETE of the keys whose row ends deleted,
 // the replaced rows updated in place (or deleted and copied, for statements of many rows), one
 // in-process COPY of the new rows — when the round flushes (before a statement,
-// when the held rows reach replay_max_rows, at the end of the round). A table whose net effect
+// when the held rows reach replay_max_rows or the log chunks they are read from
+// held_bytes_limit, at the end of the round). A table whose net effect
 // fails is applied again event by event, row by row, so that on_error_replay names the failing row.
 #pragma once
 
@@ -10,6 +11,7 @@
 
 #include "core/row_fold.hpp"
 
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,7 +29,10 @@ class RowApplier {
 	// Applies everything held, in the current transaction.
 	void flush();
 
-	int64_t held_rows() const { return held_rows_; }
+	// What is held must be applied (flush) once it reaches replay_max_rows rows or these bytes of
+	// log chunks: the folded rows take about as much memory again.
+	static constexpr size_t held_bytes_limit = size_t{32} << 20;
+	bool must_flush(int64_t max_rows) const { return held_rows_ >= max_rows || held_bytes_ >= held_bytes_limit; }
 
 	// Forgets what is held and counted: the round's transaction was rolled back.
 	void discard();
@@ -38,7 +43,7 @@ class RowApplier {
   private:
 	struct Pending {
 		core::RowFold fold;
-		std::vector<LogEvent> events; // for the event-by-event apply after a failure
+		std::deque<LogEvent> events; // for the event-by-event apply after a failure
 		std::vector<bool> key_mask;	  // by column: part of the key
 		Pending(const std::vector<size_t> &key_columns, size_t column_count)
 			: fold(key_columns), key_mask(column_count, false) {
@@ -69,6 +74,8 @@ class RowApplier {
 	ReplayContext &context_;
 	std::map<TableKey, Pending> pending_;
 	int64_t held_rows_ = 0;
+	size_t held_bytes_ = 0;					  // of the distinct log chunks the held events are in
+	const std::string *last_held_chunk_ = nullptr; // the chunk of the last event held
 	int64_t replayed_ = 0, skipped_ = 0;
 	std::string copy_text_; // reused for every COPY
 };

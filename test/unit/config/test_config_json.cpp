@@ -62,7 +62,7 @@ TEST_CASE("the canonical JSON of the defaults", "[config][json]") {
 		"\"schema_mappings\": {\"shop\": \"shop_pg\"}, \"limit_tables\": [], \"skip_tables\": [], "
 		"\"grant_select_to\": [], "
 		"\"lock_timeout\": \"120s\", \"my_server_id\": 100, \"replica_batch_size\": 10000, "
-		"\"replay_max_rows\": 10000, "
+		"\"replay_max_rows\": 50000, "
 		"\"batch_retention\": \"1 day\", \"copy_max_memory\": 314572800, \"sleep_loop\": 1, "
 		"\"on_error_replay\": \"continue\", "
 		"\"on_error_read\": \"exit\", \"auto_maintenance\": \"disabled\", \"gtid_enable\": false, "

@@ -25,7 +25,7 @@ TEST_CASE("a minimal source gets every default", "[config][source]") {
 	CHECK(config.lock_timeout == "120s");
 	CHECK(config.my_server_id == 100);
 	CHECK(config.replica_batch_size == 10000);
-	CHECK(config.replay_max_rows == 10000);
+	CHECK(config.replay_max_rows == 50000);
 	CHECK(config.batch_retention == "1 day");
 	CHECK(config.copy_max_memory == 300LL * 1024 * 1024);
 	CHECK(config.sleep_loop == 1);
