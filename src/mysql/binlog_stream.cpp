@@ -22,8 +22,10 @@
 
 #include <mysql.h>
 #include <mariadb_rpl.h>
+#include <ma_pvio.h>
 #include <errmsg.h>
 #include <mysqld_error.h>
+#include <poll.h>
 
 #include <algorithm>
 #include <chrono>
@@ -262,6 +264,22 @@ BinlogStream::fail_read() {
 				"MySQL server at " + connection_->describe() + " failed the binlog dump at \"" +
 					position_.text() + "\": " + message,
 				detail, "Check the MySQL server's error log.");
+}
+
+bool
+BinlogStream::input_ready(int wait_ms) const {
+	if (!connection_)
+		return false;
+	MYSQL *handle = connection_->handle();
+	const MARIADB_PVIO *pvio = handle->net.pvio;
+	if (pvio == nullptr)
+		return false;
+	// What the library read ahead and next() has not taken yet.
+	if (pvio->cache != nullptr && pvio->cache + pvio->cache_size > pvio->cache_pos)
+		return true;
+	pollfd socket{static_cast<int>(mysql_get_socket(handle)), POLLIN, 0};
+	int ready = poll(&socket, 1, pvio->ctls != nullptr ? 0 : wait_ms);
+	return ready != 0; // an error too: next() reports it
 }
 
 std::optional<RawEvent>

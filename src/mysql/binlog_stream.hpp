@@ -87,6 +87,11 @@ class BinlogStream {
 	// on, is an error (data_corrupted / object_not_in_prerequisite_state): never a guess.
 	std::optional<RawEvent> next();
 
+	// Whether more of the stream has arrived (read ahead by the client library, or waiting in the
+	// socket), waiting at most wait_ms for it: false when the server has nothing more to send now.
+	// Over TLS, data the TLS library holds is not seen: false may then come early, never late.
+	bool input_ready(int wait_ms) const;
+
 	// Makes next() return nullopt at the next event or heartbeat (safe from another thread).
 	void stop() { stopped_ = true; }
 

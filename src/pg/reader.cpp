@@ -32,6 +32,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto batch_max_age = std::chrono::milliseconds(200); // lag bound while events keep coming
 constexpr int idle_heartbeat_ms = 100;
+constexpr int idle_batch_wait_ms = 10; // a stream silent for this long at a transaction boundary is idle
 
 core::LogRecordKind
 record_kind(binlog::RowsKind kind) {
@@ -389,6 +390,10 @@ class StreamReader {
 				if (!raw)
 					break;
 				add(*raw);
+				// At a transaction boundary, a batch is committed as soon as the server has nothing
+				// more to send, rather than at its next heartbeat.
+				if (!in_transaction_ && writer_.open() && !stream.input_ready(idle_batch_wait_ms))
+					writer_.commit(committed_, gtids_.text(), last_event_time_, false);
 			}
 		} catch (...) {
 			writer_.abandon();
