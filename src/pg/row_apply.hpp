@@ -44,6 +44,7 @@ class RowApplier {
 	struct Pending {
 		core::RowFold fold;
 		std::deque<LogEvent> events; // for the event-by-event apply after a failure
+		int64_t rows = 0;			 // of the events
 		std::vector<bool> key_mask;	  // by column: part of the key
 		Pending(const std::vector<size_t> &key_columns, size_t column_count)
 			: fold(key_columns), key_mask(column_count, false) {

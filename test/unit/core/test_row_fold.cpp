@@ -153,6 +153,11 @@ TEST_CASE("a key updated many times ends with its last image and one delete", "[
 	REQUIRE(effect.replaced.size() == 1);
 	CHECK(*(*effect.replaced[0])[2] == "c");
 	CHECK(fold.changes() == 3);
+	CHECK(fold.keys() == 1); // what the replay's "do the changes fold" test reads
+	REQUIRE(fold.insert(row(2, 2)));
+	CHECK(fold.keys() == 2);
+	fold.clear();
+	CHECK(fold.keys() == 0);
 }
 
 TEST_CASE("a key inserted then deleted leaves nothing to do", "[row_fold]") {
