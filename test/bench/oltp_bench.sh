@@ -27,7 +27,7 @@ cleanup() {
 	q "SELECT chameleon.drop_source('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null 2>&1
 	q "DROP SCHEMA IF EXISTS sbt_pg CASCADE" >/dev/null
 	unsubscribe
-	q "DROP TABLE IF EXISTS public.sbtest1, public.sbtest2, public.sbtest3, public.sbtest4, public.bulk" >/dev/null
+	q "DROP TABLE IF EXISTS public.sbtest1, public.sbtest2, public.sbtest3, public.sbtest4, public.bulk, public.chameleon_ref_marker" >/dev/null
 	mysql_root -e "DROP DATABASE IF EXISTS sbt"
 	stop_publisher
 }
@@ -114,8 +114,7 @@ start_sampler ref
 start=$(now_ms)
 ref_tx=$(sb_pg oltp_write_only --time="$DURATION" run | transactions)
 load_end=$(now_ms)
-end_lsn=$(pub_lsn)
-wait_until 600 "the subscription to apply the live load" pub_applied "$end_lsn"
+wait_for_marker "$(pub_mark)" 600 || fail_setup "the subscription did not apply the live load"
 caught=$(now_ms)
 stop_sampler
 ref_live_lag=$(max_lag)
@@ -143,11 +142,11 @@ drain_ours() {
 drain_ref() {
 	q "ALTER SUBSCRIPTION chameleon_ref DISABLE" >/dev/null
 	"$@"
-	local end_lsn start
-	end_lsn=$(pub_lsn)
+	local marker start
+	marker=$(pub_mark)
 	start=$(now_ms)
 	q "ALTER SUBSCRIPTION chameleon_ref ENABLE" >/dev/null
-	wait_until 1800 "the subscription to drain the backlog" pub_applied "$end_lsn"
+	wait_for_marker "$marker" || fail_setup "the subscription did not drain the backlog"
 	drain_ms=$(($(now_ms) - start))
 }
 

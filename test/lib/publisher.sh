@@ -34,17 +34,32 @@ stop_publisher() {
 	rm -rf "$SANDBOX/pub"
 }
 
-# The publisher's WAL position now, and whether the subscription has applied up to a position
-# (the subscriber's feedback, as pg_stat_replication shows it).
-pub_lsn() { pub_psql -tA -c "SELECT pg_current_wal_lsn()"; }
-pub_applied() { [ "$(pub_psql -tA -c "SELECT coalesce(bool_and(replay_lsn >= '$1'), false) FROM pg_stat_replication WHERE application_name = 'chameleon_ref'")" = t ]; }
+# The end of a load on the publisher: a row of the published table chameleon_ref_marker, written
+# last. Its arrival in the subscriber's copy (committed there, so everything before it is
+# visible) ends the reference's timing, as wait_for_catchup ends ours; the subscriber's feedback
+# (replay_lsn) would end it up to a WAL writer cycle late.
+pub_mark() { pub_psql -tA -c "INSERT INTO chameleon_ref_marker DEFAULT VALUES RETURNING n"; }
+# wait_for_marker N [SECONDS]: waits for marker N inside the subscriber's server (every 5 ms);
+# fails after SECONDS (default 1800).
+wait_for_marker() {
+	q "DO \$\$ BEGIN
+		WHILE NOT EXISTS (SELECT 1 FROM public.chameleon_ref_marker WHERE n = $1) LOOP
+			IF clock_timestamp() > statement_timestamp() + interval '${2:-1800} s' THEN
+				RAISE EXCEPTION 'marker % of the subscription did not arrive', $1;
+			END IF;
+			PERFORM pg_sleep(0.005);
+		END LOOP;
+	END \$\$" >/dev/null
+}
 # The subscription's lag in seconds (0 when nothing is in flight).
 pub_lag() { pub_psql -tA -c "SELECT round(coalesce(extract(epoch FROM max(replay_lag)), 0)::numeric, 1) FROM pg_stat_replication WHERE application_name = 'chameleon_ref'"; }
 
-# subscribe TABLES...: publishes the tables and subscribes the sandbox database to them (the tables
-# are created there from the publisher's definitions; the initial data is copied).
+# subscribe TABLES...: publishes the tables and chameleon_ref_marker and subscribes the sandbox
+# database to them (the tables are created there from the publisher's definitions; the initial
+# data is copied).
 subscribe() {
-	local tables=$*
+	pub_psql -c "CREATE TABLE IF NOT EXISTS chameleon_ref_marker (n serial PRIMARY KEY)"
+	local tables="$* chameleon_ref_marker"
 	pub_psql -c "DROP PUBLICATION IF EXISTS chameleon_ref" -c "CREATE PUBLICATION chameleon_ref FOR TABLE ${tables// /, }"
 	as_postgres "$PG_BIN/pg_dump" -h "$SANDBOX/run" -p "$PUB_PORT" -U postgres -s $(printf -- '-t %s ' $tables) "$PUB_DATABASE" |
 		psql -X -q -v ON_ERROR_STOP=1 >/dev/null
