@@ -104,6 +104,15 @@ oldest_unreplayed_batch(int64 source_id) {
 						*row[4]};
 }
 
+int64
+newest_committed_batch(int64 source_id) {
+	std::vector<SqlRow> rows =
+		catalogue_query("SELECT coalesce(max(i_id_batch), 0) FROM sch_chameleon.t_replica_batch "
+						"WHERE i_id_source = $1 AND b_processed",
+						{source_id});
+	return std::stoll(*rows[0][0]);
+}
+
 std::vector<LogChunkRow>
 batch_chunks(int64 source_id, int64 segment, int64 batch_id, int64 after_event, int limit) {
 	std::vector<LogChunkRow> chunks;

@@ -64,6 +64,9 @@ struct PendingBatch {
 };
 std::optional<PendingBatch> oldest_unreplayed_batch(int64 source_id);
 
+// The newest batch the reader has committed (0: none).
+int64 newest_committed_batch(int64 source_id);
+
 // Log rows of a batch (t_log_replica): chunks of events, after_event excluded, at most limit.
 struct LogChunkRow {
 	int64 last_event = 0; // the id of its last event

@@ -1,6 +1,6 @@
 // The replay worker of a source: applies the batches the reader committed, in binlog order, to
-// the replicated tables. A round is one PostgreSQL transaction: it takes the events of the oldest
-// unreplayed batch from the replayed-up-to marker on, folds their rows by table and key
+// the replicated tables. A round is one PostgreSQL transaction: it takes the events of the
+// unreplayed batches, oldest first, from the replayed-up-to marker on, folds their rows by table and key
 // (row_apply), applies statements at their place (statement_apply), and moves the marker (batch,
 // event, position) in the same commit, so that a crash never applies an event twice or skips one.
 // A round ends only between two MySQL transactions, so a MySQL transaction becomes visible all at
@@ -313,14 +313,17 @@ class Replayer {
 		LogEvent last;
 		bool stopped = false;
 		int finished_batches = 0;
-		bool full(int64_t max_rows) const { return rows >= max_rows || Clock::now() - started >= round_time_budget; }
+		bool full(int64_t max_rows) const {
+			return rows >= max_rows || Clock::now() - started >= round_time_budget;
+		}
 	};
 
 	// One round: the events of the unreplayed batches after the marker, oldest first, until the
 	// round has applied replay_max_rows rows or run for round_time_budget (then it ends at the next
-	// MySQL transaction's start, or at the end of its batch), or before end_before. A round goes on
-	// from one batch to the next so that a backlog is folded in large rounds; the rows it holds are
-	// applied before the decoder changes (at a new binlog file).
+	// MySQL transaction's start, or at the end of its batch), or before end_before, or when no batch
+	// committed before the round began is left. A round goes on from one batch to the next so that
+	// a backlog is folded in large rounds; the rows it holds are applied before the decoder changes
+	// (at a new binlog file).
 	bool replay_round(std::optional<EventRef> end_before) {
 		std::optional<PendingBatch> batch = oldest_unreplayed_batch(source_.id);
 		if (!batch) {
@@ -329,6 +332,10 @@ class Replayer {
 			mark_consistent();
 			return false;
 		}
+		// The round takes only batches committed before it read the tables' state: a table whose
+		// copy (sync_tables) starts later has a copy snapshot after all of their events, and the
+		// events after it wait for the copy, which a later round sees.
+		int64_t last_batch = newest_committed_batch(source_.id);
 		context_.load_tables();
 		Round round{end_before};
 		bool worked = false;
@@ -350,7 +357,7 @@ class Replayer {
 			if (round.full(source_.config.replay_max_rows) || (end_before && end_before->batch <= batch->id))
 				break;
 			batch = oldest_unreplayed_batch(source_.id);
-			if (!batch)
+			if (!batch || batch->id > last_batch)
 				break;
 		}
 		rows_.flush();
