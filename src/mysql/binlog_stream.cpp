@@ -278,7 +278,7 @@ BinlogStream::input_ready(int wait_ms) const {
 	if (pvio->cache != nullptr && pvio->cache + pvio->cache_size > pvio->cache_pos)
 		return true;
 	pollfd socket{static_cast<int>(mysql_get_socket(handle)), POLLIN, 0};
-	int ready = poll(&socket, 1, pvio->ctls != nullptr ? 0 : wait_ms);
+	int ready = poll(&socket, 1, wait_ms);
 	return ready != 0; // an error too: next() reports it
 }
 

@@ -89,7 +89,8 @@ class BinlogStream {
 
 	// Whether more of the stream has arrived (read ahead by the client library, or waiting in the
 	// socket), waiting at most wait_ms for it: false when the server has nothing more to send now.
-	// Over TLS, data the TLS library holds is not seen: false may then come early, never late.
+	// Over TLS the read-ahead holds the decrypted bytes; what the TLS library still holds of a
+	// record (a large packet read in part) is not seen: false may then come wait_ms late.
 	bool input_ready(int wait_ms) const;
 
 	// Makes next() return nullopt at the next event or heartbeat (safe from another thread).

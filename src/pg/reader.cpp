@@ -141,6 +141,9 @@ class BatchWriter {
 		log_.chunks().transaction_starts(transaction_first_event_);
 	}
 
+	// Whether events of the MySQL transaction being read (since mark_transaction_start) are logged.
+	bool transaction_logged() const { return batch_id_ != 0 && events_ >= transaction_first_event_; }
+
 	// Removes the events of the MySQL transaction being read (since mark_transaction_start) from the
 	// log: it will never be complete (the server stopped while writing it). Returns how many events
 	// were removed.
@@ -391,9 +394,11 @@ class StreamReader {
 					break;
 				add(*raw);
 				// At a transaction boundary, a batch is committed as soon as the server has nothing
-				// more to send, rather than at its next heartbeat.
-				if (!in_transaction_ && writer_.open() && !stream.input_ready(idle_batch_wait_ms))
-					writer_.commit(committed_, gtids_.text(), last_event_time_, false);
+				// more to send, rather than at its next heartbeat: the reader has caught up.
+				if (!in_transaction_ && writer_.open() && !stream.input_ready(idle_batch_wait_ms)) {
+					writer_.commit(committed_, gtids_.text(), last_event_time_, true);
+					last_idle_commit_ = Clock::now();
+				}
 			}
 		} catch (...) {
 			writer_.abandon();
@@ -480,7 +485,8 @@ class StreamReader {
 			(is_statement(query.statement, "SAVEPOINT") || is_statement(query.statement, "RELEASE")))
 			return;
 		if (in_transaction_ && is_statement(query.statement, "ROLLBACK TO")) {
-			rollback_to_savepoint_kept(start);
+			if (writer_.transaction_logged())
+				rollback_to_savepoint_kept(start);
 			return;
 		}
 		// Any other statement ends a transaction in MySQL (DDL commits implicitly).
@@ -509,6 +515,10 @@ class StreamReader {
 
 	void add_rows(const binlog::RowsEvent &rows, const mysql::RawEvent &raw,
 				  const mysql::BinlogPosition &start, uint32_t timestamp) {
+		// Rows belong to a transaction, even where the server wrote none around them (after a
+		// statement that ended the previous one): no batch is committed before its end.
+		if (!in_transaction_)
+			begin_transaction();
 		const binlog::TableMap &table = *rows.table;
 		if (!filter_.replicates_table(table.database, table.table) ||
 			filter_.skips_event(filter_kind(rows.kind), table.database, table.table))
