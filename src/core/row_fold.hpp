@@ -43,7 +43,7 @@ class RowFold {
 	};
 	NetEffect net_effect() const;
 
-	size_t changes() const { return changes_; }	   // changes folded since clear()
+	size_t changes() const { return changes_; }		// changes folded since clear()
 	size_t keys() const { return entries_.size(); } // the distinct keys they changed
 	bool refused() const { return refused_; }
 	// Makes the fold unusable until clear() (a change the caller could not turn into images);

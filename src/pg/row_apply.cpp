@@ -174,6 +174,7 @@ RowApplier::add(LogEvent event) {
 		// The events before this one were made for the layout the table has: they go in first.
 		auto held = pending_.find(name);
 		if (held != pending_.end()) {
+			held_rows_ -= held->second.rows;
 			flush_table(name, held->second);
 			pending_.erase(held);
 		}
@@ -189,8 +190,8 @@ RowApplier::add(LogEvent event) {
 	fold_event(pending, *checked.map, std::get<binlog::RowsEvent>(rows_event.body), *table);
 	held_rows_ += event.rows;
 	pending.rows += event.rows;
-	if (event.chunk.get() != last_held_chunk_) {
-		last_held_chunk_ = event.chunk.get();
+	if (event.chunk != last_held_chunk_) {
+		last_held_chunk_ = event.chunk;
 		held_bytes_ += event.chunk->size();
 	}
 	pending.events.push_back(std::move(event));
@@ -249,7 +250,7 @@ RowApplier::flush() {
 	pending_.clear();
 	held_rows_ = 0;
 	held_bytes_ = 0;
-	last_held_chunk_ = nullptr;
+	last_held_chunk_.reset();
 }
 
 void
@@ -257,7 +258,7 @@ RowApplier::discard() {
 	pending_.clear();
 	held_rows_ = 0;
 	held_bytes_ = 0;
-	last_held_chunk_ = nullptr;
+	last_held_chunk_.reset();
 	replayed_ = skipped_ = 0;
 }
 

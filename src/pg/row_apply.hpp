@@ -3,7 +3,8 @@
 // the replaced rows updated in place (or deleted and copied, for statements of many rows), one
 // in-process COPY of the new rows — when the round flushes (before a statement,
 // when the held rows reach replay_max_rows or the log chunks they are read from
-// held_bytes_limit, at the end of the round). A table whose net effect
+// held_bytes_limit, at the end of the round; a table whose changes do not fold, every 10,000
+// changes). A table whose net effect
 // fails is applied again event by event, row by row, so that on_error_replay names the failing row.
 #pragma once
 
@@ -32,7 +33,9 @@ class RowApplier {
 	// What is held must be applied (flush) once it reaches replay_max_rows rows or these bytes of
 	// log chunks: the folded rows take about as much memory again.
 	static constexpr size_t held_bytes_limit = size_t{32} << 20;
-	bool must_flush(int64_t max_rows) const { return held_rows_ >= max_rows || held_bytes_ >= held_bytes_limit; }
+	bool must_flush(int64_t max_rows) const {
+		return held_rows_ >= max_rows || held_bytes_ >= held_bytes_limit;
+	}
 
 	// Forgets what is held and counted: the round's transaction was rolled back.
 	void discard();
@@ -45,7 +48,7 @@ class RowApplier {
 		core::RowFold fold;
 		std::deque<LogEvent> events; // for the event-by-event apply after a failure
 		int64_t rows = 0;			 // of the events
-		std::vector<bool> key_mask;	  // by column: part of the key
+		std::vector<bool> key_mask;	 // by column: part of the key
 		Pending(const std::vector<size_t> &key_columns, size_t column_count)
 			: fold(key_columns), key_mask(column_count, false) {
 			for (size_t column : key_columns)
@@ -75,8 +78,8 @@ class RowApplier {
 	ReplayContext &context_;
 	std::map<TableKey, Pending> pending_;
 	int64_t held_rows_ = 0;
-	size_t held_bytes_ = 0;					  // of the distinct log chunks the held events are in
-	const std::string *last_held_chunk_ = nullptr; // the chunk of the last event held
+	size_t held_bytes_ = 0;								 // of the distinct log chunks the held events are in
+	std::shared_ptr<const std::string> last_held_chunk_; // the chunk of the last event held
 	int64_t replayed_ = 0, skipped_ = 0;
 	std::string copy_text_; // reused for every COPY
 };
