@@ -37,16 +37,20 @@ stop_publisher() {
 # The end of a load on the publisher: a row of the published table chameleon_ref_marker, written
 # last. Its arrival in the subscriber's copy (committed there, so everything before it is
 # visible) ends the reference's timing, as wait_for_catchup ends ours; the subscriber's feedback
-# (replay_lsn) would end it up to a WAL writer cycle late.
-pub_mark() { pub_psql -tA -c "INSERT INTO chameleon_ref_marker DEFAULT VALUES RETURNING n"; }
+# (replay_lsn) would end it up to a WAL writer cycle late. The marker's commit is flushed at once
+# (synchronous_commit: the walsender sends only flushed WAL), and with it the load's last commits.
+pub_mark() { pub_psql -tA -c "SET synchronous_commit = on" -c "INSERT INTO chameleon_ref_marker DEFAULT VALUES RETURNING n"; }
 # wait_for_marker N [SECONDS]: waits for marker N inside the subscriber's server (every 5 ms);
-# fails after SECONDS (default 1800).
+# fails after SECONDS (default 1800). Each look is its own transaction: a snapshot held for the
+# whole wait would keep every version the apply makes meanwhile (no pruning, no HOT reuse) and
+# slow it down many times over.
 wait_for_marker() {
-	q "DO \$\$ BEGIN
+	q "DO \$\$ DECLARE deadline timestamptz := clock_timestamp() + interval '${2:-1800} s'; BEGIN
 		WHILE NOT EXISTS (SELECT 1 FROM public.chameleon_ref_marker WHERE n = $1) LOOP
-			IF clock_timestamp() > statement_timestamp() + interval '${2:-1800} s' THEN
+			IF clock_timestamp() > deadline THEN
 				RAISE EXCEPTION 'marker % of the subscription did not arrive', $1;
 			END IF;
+			COMMIT;
 			PERFORM pg_sleep(0.005);
 		END LOOP;
 	END \$\$" >/dev/null
