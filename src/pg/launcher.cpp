@@ -72,6 +72,9 @@ resume_source(const SqlRow &source) {
 		since_last = std::stod(*row[1]);
 		last_restart = *row[2];
 	});
+	// Restarted a moment ago: its workers may not have claimed their slots yet, and are not dead.
+	if (restarts > 0 && since_last < start_grace_seconds)
+		return;
 	if (restarts >= max_restarts) {
 		std::string reason = "the replication workers died " + std::to_string(restarts + 1) +
 							 " times within " + restart_window +
@@ -92,7 +95,7 @@ resume_source(const SqlRow &source) {
 		return;
 	}
 	double backoff = restarts == 0 ? 0 : std::min(max_backoff_seconds, double(1 << (restarts - 1)));
-	if (restarts > 0 && since_last < std::max(backoff, start_grace_seconds))
+	if (restarts > 0 && since_last < backoff)
 		return;
 	// The workers connect as the source's owner: one that cannot (dropped, NOLOGIN, no CONNECT) puts
 	// the source in error with the reason instead of workers failing at their start.
