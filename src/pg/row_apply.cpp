@@ -173,11 +173,8 @@ RowApplier::add(LogEvent event) {
 		std::string mismatch = checked.mismatch;
 		// The events before this one were made for the layout the table has: they go in first.
 		auto held = pending_.find(name);
-		if (held != pending_.end()) {
-			held_rows_ -= held->second.rows;
-			flush_table(name, held->second);
-			pending_.erase(held);
-		}
+		if (held != pending_.end())
+			flush_held_table(held);
 		if (table->enabled)
 			context_.table_failed(event, *table, {mismatch, sqlstate::datatype_mismatch, "", ""});
 		skipped_ += event.rows;
@@ -200,11 +197,8 @@ RowApplier::add(LogEvent event) {
 	// unfolded_flush_rows rows: a net effect of 10,000 rows applies faster than one of 50,000
 	// (doc/performance.md, "OLTP traffic").
 	const core::RowFold &fold = pending.fold;
-	if (fold.changes() >= unfolded_flush_rows && fold.keys() * 10 >= fold.changes() * 9) {
-		held_rows_ -= pending.rows;
-		flush_table(name, pending);
-		pending_.erase(name);
-	}
+	if (fold.changes() >= unfolded_flush_rows && fold.keys() * 10 >= fold.changes() * 9)
+		flush_held_table(pending_.find(name));
 }
 
 void
@@ -244,6 +238,13 @@ RowApplier::fold_event(Pending &pending, const binlog::TableMap &table_map, cons
 }
 
 void
+RowApplier::flush_held_table(std::map<TableKey, Pending>::iterator held) {
+	held_rows_ -= held->second.rows;
+	flush_table(held->first, held->second);
+	pending_.erase(held);
+}
+
+void
 RowApplier::flush() {
 	for (auto &[name, pending] : pending_)
 		flush_table(name, pending);
@@ -276,9 +277,7 @@ constexpr int64_t rows_per_event_for_copy = 16;
 void
 RowApplier::flush_table(const TableKey &name, Pending &pending) {
 	TableState *table = context_.find(name.first, name.second);
-	int64_t rows = 0;
-	for (const LogEvent &event : pending.events)
-		rows += event.rows;
+	int64_t rows = pending.rows;
 	if (table != nullptr && table->citus) // rows on the worker nodes commit with the position
 		citus::use_two_phase_commit();
 	if (table != nullptr && table->enabled && !pending.fold.refused()) {

@@ -59,6 +59,8 @@ class RowApplier {
 	void fold_event(Pending &pending, const binlog::TableMap &table_map, const binlog::RowsEvent &rows,
 					const TableState &table);
 	void flush_table(const TableKey &name, Pending &pending);
+	// Applies one table's held changes before the others' (and forgets them).
+	void flush_held_table(std::map<TableKey, Pending>::iterator held);
 	void apply_net_effect(TableState &table, const core::RowFold::NetEffect &effect, bool in_place,
 						  TableError &failure);
 	int64_t apply_event_by_rows(const LogEvent &event, TableState &table);
