@@ -425,11 +425,21 @@ class StreamReader {
 		case binlog::event_type::heartbeat:
 		case binlog::event_type::heartbeat_v2:
 			// Idle at the end of the binlog: everything read so far is committed, and lag is
-			// zero (recorded once per sleep_loop while nothing happens).
-			if (!in_transaction_ &&
-				(writer_.open() || Clock::now() - last_idle_commit_ >= idle_commit_interval_)) {
-				writer_.commit(committed_, gtids_.text(), last_event_time_, true);
-				last_idle_commit_ = Clock::now();
+			// zero (recorded once per sleep_loop while nothing happens). The server sends a
+			// heartbeat once it has sent everything up to the position it names: between
+			// transactions, the events since the last one (a new file's FORMAT_DESCRIPTION,
+			// GTID_LIST or PREVIOUS_GTIDS, MariaDB's BINLOG_CHECKPOINT) are passed too, and the
+			// position moves to the end of the binlog at once (wait_for_catchup compares with it).
+			if (!in_transaction_) {
+				bool moved = committed_.file != position_.file || committed_.position != position_.position;
+				committed_ = position_;
+				if (writer_.open() || moved || Clock::now() - last_idle_commit_ >= idle_commit_interval_) {
+					writer_.commit(committed_, gtids_.text(), last_event_time_, true);
+					last_idle_commit_ = Clock::now();
+				}
+				// The replay, with nothing to replay, moves its position to this one when woken.
+				if (moved)
+					pg_call([&] { wake_worker(source_.id, WorkerRole::replay); });
 			}
 			return;
 		case binlog::event_type::rotate:

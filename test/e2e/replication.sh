@@ -1,7 +1,7 @@
 # Continuous replication end to end: init_replica, start_replica, then inserts, updates (also of
 # the key), deletes and transactions on MariaDB; wait_for_catchup; both sides compared table by
 # table (row count and a checksum of every value).
-# checks: 17
+# checks: 19
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 
@@ -45,6 +45,14 @@ DELETE FROM $DB.uniq WHERE code = 'A';
 SQL
 mysql_root $DB -e "INSERT INTO $DB.orders SELECT seq + 100, concat('bulk ', seq), seq / 10, 'new', NULL, repeat('x', seq % 50) FROM seq_1_to_2000"
 check_eq "wait_for_catchup returns true" "t" "$(q "SELECT chameleon.wait_for_catchup('$SRC', '60 s')")"
+# A new binlog file with no transaction in it yet ends in events of no table (FORMAT_DESCRIPTION,
+# GTID_LIST, BINLOG_CHECKPOINT): the position still reaches its end.
+mysql_root -e "FLUSH BINARY LOGS"
+end_of_binlog=$(mysql_root -N -B -e "SHOW MASTER STATUS" | awk '{print $1 ":" $2}')
+check_eq "after a binlog rotation with nothing after it, wait_for_catchup returns true" "t" \
+	"$(q "SELECT chameleon.wait_for_catchup('$SRC', '10 s')")"
+check_eq "the received position is the end of the new binlog file" "$end_of_binlog" \
+	"$(q "SELECT r.t_binlog_name || ':' || r.i_binlog_position FROM sch_chameleon.t_last_received r JOIN sch_chameleon.t_sources s USING (i_id_source) WHERE s.t_source = '$SRC'")"
 
 compare() { # compare TABLE ORDER_BY SELECT_LIST_MYSQL SELECT_LIST_PG
 	local mysql_sum pg_sum
