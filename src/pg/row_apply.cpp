@@ -210,21 +210,22 @@ RowApplier::fold_event(Pending &pending, const binlog::TableMap &table_map, cons
 	std::vector<binlog::Value> before_values, after_values;
 	core::RowImage before, after;
 	TableError ignored;
+	const EventColumns columns(table.layout, table_map);
 	try {
 		while (reader.next(before_values, after_values)) {
 			switch (rows.kind) {
 			case binlog::RowsKind::write:
-				image_text(table.layout, table_map, after_values, after, ignored);
+				image_text(columns, after_values, after, ignored);
 				(void)pending.fold.insert(std::move(after));
 				break;
 			// Of a before image the fold needs only the key.
 			case binlog::RowsKind::remove:
-				image_text(table.layout, table_map, before_values, before, ignored, &pending.key_mask);
+				image_text(columns, before_values, before, ignored, &pending.key_mask);
 				(void)pending.fold.remove(before);
 				break;
 			case binlog::RowsKind::update:
-				image_text(table.layout, table_map, before_values, before, ignored, &pending.key_mask);
-				image_text(table.layout, table_map, after_values, after, ignored);
+				image_text(columns, before_values, before, ignored, &pending.key_mask);
+				image_text(columns, after_values, after, ignored);
 				(void)pending.fold.update(before, std::move(after));
 				break;
 			}
@@ -455,9 +456,10 @@ RowApplier::apply_event_by_rows(const LogEvent &event, TableState &table) {
 
 // Converts the values of an image into PostgreSQL text, in layout (= binlog) column order.
 void
-RowApplier::image_text(const core::TableLayout &layout, const binlog::TableMap &table_map,
-					   const std::vector<binlog::Value> &image, core::RowImage &out, TableError &failure,
-					   const std::vector<bool> *only) {
+RowApplier::image_text(const EventColumns &columns, const std::vector<binlog::Value> &image,
+					   core::RowImage &out, TableError &failure, const std::vector<bool> *only) {
+	const core::TableLayout &layout = columns.layout;
+	const binlog::TableMap &table_map = columns.table_map;
 	out.clear();
 	for (size_t i = 0; i < layout.columns.size(); i++) {
 		if (only != nullptr && !(*only)[i]) {
@@ -465,8 +467,8 @@ RowApplier::image_text(const core::TableLayout &layout, const binlog::TableMap &
 			continue;
 		}
 		std::string text, problem;
-		replay::Outcome outcome = replay::append_pg_text(image[i], table_map.columns[i], layout.columns[i],
-														 context_.policy(), text, &problem);
+		replay::Outcome outcome =
+			replay::append_pg_text(image[i], columns.conversions[i], context_.policy(), text, &problem);
 		switch (outcome) {
 		case replay::Outcome::value:
 			out.emplace_back(std::move(text));
@@ -532,6 +534,7 @@ RowApplier::apply_row(TableState &table, const binlog::TableMap &table_map, binl
 					  const std::vector<binlog::Value> &before, const std::vector<binlog::Value> &after,
 					  TableError &failure) {
 	const core::TableLayout &layout = table.layout;
+	const EventColumns event_columns(layout, table_map);
 	std::vector<SqlValue> new_values, old_values;
 	std::vector<size_t> key_index = key_columns(layout);
 	auto cast = [&](size_t column, int parameter) {
@@ -539,7 +542,7 @@ RowApplier::apply_row(TableState &table, const binlog::TableMap &table_map, binl
 	};
 	switch (kind) {
 	case binlog::RowsKind::write: {
-		image_text(layout, table_map, after, new_values, failure);
+		image_text(event_columns, after, new_values, failure);
 		std::string columns, values;
 		for (size_t i = 0; i < layout.columns.size(); i++) {
 			columns += (i ? ", " : "") + quote_column(layout.columns[i].mysql.name);
@@ -558,12 +561,12 @@ RowApplier::apply_row(TableState &table, const binlog::TableMap &table_map, binl
 		std::exception_ptr new_refused;
 		bool old_refused = false;
 		try {
-			image_text(layout, table_map, after, new_values, failure);
+			image_text(event_columns, after, new_values, failure);
 		} catch (const DiscardedRow &) {
 			new_refused = std::current_exception();
 		}
 		try {
-			image_text(layout, table_map, before, old_values, failure);
+			image_text(event_columns, before, old_values, failure);
 		} catch (const DiscardedRow &) {
 			old_refused = true;
 		}
@@ -606,7 +609,7 @@ RowApplier::apply_row(TableState &table, const binlog::TableMap &table_map, binl
 		return;
 	}
 	case binlog::RowsKind::remove: {
-		image_text(layout, table_map, before, old_values, failure);
+		image_text(event_columns, before, old_values, failure);
 		std::string where;
 		for (size_t k = 0; k < key_index.size(); k++)
 			where += (k ? " AND " : "") + quote_column(layout.columns[key_index[k]].mysql.name) + " = " +

@@ -67,10 +67,20 @@ class RowApplier {
 	void apply_row(TableState &table, const binlog::TableMap &table_map, binlog::RowsKind kind,
 				   const std::vector<binlog::Value> &before, const std::vector<binlog::Value> &after,
 				   TableError &failure);
+	// The columns of a rows event's images with their conversions, worked out once per event.
+	struct EventColumns {
+		const core::TableLayout &layout;
+		const binlog::TableMap &table_map;
+		std::vector<replay::ColumnConversion> conversions;
+		EventColumns(const core::TableLayout &layout, const binlog::TableMap &table_map)
+			: layout(layout), table_map(table_map) {
+			for (size_t i = 0; i < layout.columns.size() && i < table_map.columns.size(); i++)
+				conversions.push_back(replay::prepare_column(table_map.columns[i], layout.columns[i]));
+		}
+	};
 	// only: the columns to convert (the others are left NULL); all when nullptr.
-	void image_text(const core::TableLayout &layout, const binlog::TableMap &table_map,
-					const std::vector<binlog::Value> &image, core::RowImage &out, TableError &failure,
-					const std::vector<bool> *only = nullptr);
+	void image_text(const EventColumns &columns, const std::vector<binlog::Value> &image, core::RowImage &out,
+					TableError &failure, const std::vector<bool> *only = nullptr);
 	void insert_rows(TableState &table, const core::RowFold::NetEffect &effect, bool in_place,
 					 TableError &failure);
 	SPIPlanPtr prepare(const std::string &sql, int count);

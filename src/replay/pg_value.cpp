@@ -149,8 +149,9 @@ struct Rendering {
 // The text the initial copy reads from MySQL for the value (see append_pg_text). False, with
 // r.problem set, when the value has no such text.
 bool
-mysql_text(const binlog::Value &value, const binlog::Column &column, const core::LayoutColumn &target,
-		   Rendering &r) {
+mysql_text(const binlog::Value &value, const ColumnConversion &conversion, Rendering &r) {
+	const binlog::Column &column = *conversion.column;
+	const core::LayoutColumn &target = *conversion.target;
 	const core::MysqlColumn &m = target.mysql;
 	std::string &s = r.scratch;
 	switch (value.kind) {
@@ -233,7 +234,8 @@ mysql_text(const binlog::Value &value, const binlog::Column &column, const core:
 		break;
 	}
 	case ValueKind::string:
-		if (m.data_type == "binary") {
+		switch (conversion.string_kind) {
+		case StringKind::binary: {
 			// the server logs BINARY(n) without its trailing zero bytes; MySQL returns all n
 			uint64_t length = static_cast<uint64_t>(m.char_length.value_or(column.max_length));
 			if (value.size > length) {
@@ -245,17 +247,18 @@ mysql_text(const binlog::Value &value, const binlog::Column &column, const core:
 			s.resize(length, '\0');
 			break;
 		}
-		if (m.data_type == "inet4") {
+		case StringKind::inet4:
 			if (value.size > 4) {
 				r.problem = "INET4 value of " + std::to_string(value.size) + " bytes";
 				return false;
 			}
 			append_inet4(s, value.bytes());
 			break;
-		}
-		if (m.data_type == "inet6" || m.data_type == "uuid") {
-			bool marked = column.logical ==
-						  (m.data_type == "uuid" ? binlog::LogicalType::uuid : binlog::LogicalType::inet6);
+		case StringKind::inet6:
+		case StringKind::uuid: {
+			bool marked =
+				column.logical == (conversion.string_kind == StringKind::uuid ? binlog::LogicalType::uuid
+																			  : binlog::LogicalType::inet6);
 			if (!marked) {
 				r.problem = "the binlog column is not marked as " + m.data_type +
 							" (binlog::mark_logical_types was not applied to its TABLE_MAP)";
@@ -264,8 +267,11 @@ mysql_text(const binlog::Value &value, const binlog::Column &column, const core:
 			binlog::append_text(s, value, column);
 			break;
 		}
-		r.text = value.bytes();
-		return true;
+		case StringKind::plain:
+			r.text = value.bytes();
+			return true;
+		}
+		break;
 	case ValueKind::geometry:
 	case ValueKind::vector:
 		r.text = value.bytes();
@@ -329,20 +335,43 @@ text_charset(const binlog::Column &column, const core::MysqlColumn &m) {
 
 } // namespace
 
+ColumnConversion
+prepare_column(const binlog::Column &column, const core::LayoutColumn &target) {
+	ColumnConversion conversion;
+	conversion.column = &column;
+	conversion.target = &target;
+	conversion.compatible = compatible(column.real_type, target.mysql);
+	conversion.charset = text_charset(column, target.mysql);
+	const std::string &t = target.mysql.data_type;
+	conversion.string_kind = t == "binary"	? StringKind::binary
+							 : t == "inet4" ? StringKind::inet4
+							 : t == "inet6" ? StringKind::inet6
+							 : t == "uuid"	? StringKind::uuid
+											: StringKind::plain;
+	return conversion;
+}
+
 Outcome
 append_pg_text(const binlog::Value &value, const binlog::Column &column, const core::LayoutColumn &target,
 			   const ValuePolicy &policy, std::string &out, std::string *problem) {
+	return append_pg_text(value, prepare_column(column, target), policy, out, problem);
+}
+
+Outcome
+append_pg_text(const binlog::Value &value, const ColumnConversion &conversion, const ValuePolicy &policy,
+			   std::string &out, std::string *problem) {
+	const core::LayoutColumn &target = *conversion.target;
 	if (value.kind == ValueKind::null)
 		return Outcome::null;
-	if (!compatible(column.real_type, target.mysql)) {
-		set_problem(problem, "the binlog column is " + describe(column) + " but the layout has " +
+	if (!conversion.compatible) {
+		set_problem(problem, "the binlog column is " + describe(*conversion.column) + " but the layout has " +
 								 target.mysql.column_type +
 								 ": the table changed since its layout was recorded");
 		return Outcome::invalid;
 	}
 	Rendering r;
 	try {
-		if (!mysql_text(value, column, target, r)) {
+		if (!mysql_text(value, conversion, r)) {
 			set_problem(problem, std::move(r.problem));
 			return Outcome::invalid;
 		}
@@ -354,7 +383,7 @@ append_pg_text(const binlog::Value &value, const binlog::Column &column, const c
 	options.bit_length = target.bit_length;
 	options.zero_dates_to_null = policy.zero_dates_to_null;
 	options.strip_nul = policy.strip_nul;
-	options.text_charset = text_charset(column, target.mysql);
+	options.text_charset = conversion.charset;
 	const std::size_t start = out.size();
 	switch (core::to_pg_text(target.form, r.text, out, options)) {
 	case core::ValueStatus::Ok:

@@ -6,6 +6,7 @@
 #include "binlog/table_map.hpp"
 #include "binlog/value.hpp"
 #include "core/table_layout.hpp"
+#include "core/text_charset.hpp"
 
 namespace chameleon::replay {
 
@@ -42,6 +43,20 @@ struct ValuePolicy {
 Outcome append_pg_text(const binlog::Value &value, const binlog::Column &column,
 					   const core::LayoutColumn &target, const ValuePolicy &policy, std::string &out,
 					   std::string *problem);
+
+// What append_pg_text works out from a column pair alone, worked out once for the rows of an
+// event rather than once per value. References both columns: valid while they are.
+enum class StringKind { plain, binary, inet4, inet6, uuid };
+struct ColumnConversion {
+	const binlog::Column *column = nullptr;
+	const core::LayoutColumn *target = nullptr;
+	bool compatible = false;	 // the binlog type is what MySQL writes for the layout's type
+	core::TextCharset charset{}; // of a text column's bytes
+	StringKind string_kind = StringKind::plain;
+};
+ColumnConversion prepare_column(const binlog::Column &column, const core::LayoutColumn &target);
+Outcome append_pg_text(const binlog::Value &value, const ColumnConversion &conversion,
+					   const ValuePolicy &policy, std::string &out, std::string *problem);
 
 // Checks that the TABLE_MAP of a rows event matches the layout: same column count; when the
 // TABLE_MAP has column names (binlog_row_metadata=FULL), the same names in the same order; each
