@@ -27,6 +27,7 @@ constexpr const char *insufficient_privilege = "42501";
 constexpr const char *external_routine_exception = "38000";
 constexpr const char *datatype_mismatch = "42804";
 constexpr const char *active_sql_transaction = "25001";
+constexpr const char *insufficient_resources = "53000";
 } // namespace sqlstate
 
 class Error : public std::runtime_error {

@@ -1,8 +1,7 @@
 // Chunks of COPY text and their bounded queue (see copy_chunk.hpp).
 #include "core/copy_chunk.hpp"
 
-#include <csignal>
-#include <pthread.h>
+#include "core/background_thread.hpp"
 
 namespace chameleon::core {
 
@@ -76,17 +75,15 @@ ChunkQueue::cancelled() const {
 }
 
 ProducerThread::ProducerThread(ChunkQueue &queue, std::function<void()> produce) : queue_(queue) {
-	sigset_t all, previous;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &previous);
-	thread_ = std::thread([&queue, produce = std::move(produce)] {
-		try {
-			produce();
-		} catch (...) {
-			queue.fail(std::current_exception());
-		}
-	});
-	pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+	thread_ = start_thread_without_signals(
+		[&queue, produce = std::move(produce)] {
+			try {
+				produce();
+			} catch (...) {
+				queue.fail(std::current_exception());
+			}
+		},
+		"initial copy's reader thread");
 }
 
 ProducerThread::~ProducerThread() {

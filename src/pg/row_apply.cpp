@@ -156,7 +156,10 @@ key_text(const core::TableLayout &layout, const std::vector<SqlValue> &values) {
 } // namespace
 
 // The changes held of a table whose keys are almost all distinct, from which they are applied.
-constexpr size_t unfolded_flush_rows = 10000;
+constexpr int64_t unfolded_flush_rows = 10000;
+// The rows per event (on average, in a table's flush) from which replaced rows are deleted and
+// copied rather than updated in place, and from which a table is cut without waiting for its fold.
+constexpr int64_t rows_per_event_for_copy = 16;
 
 void
 RowApplier::add(LogEvent event) {
@@ -172,9 +175,7 @@ RowApplier::add(LogEvent event) {
 	if (!checked.mismatch.empty()) {
 		std::string mismatch = checked.mismatch;
 		// The events before this one were made for the layout the table has: they go in first.
-		auto held = pending_.find(name);
-		if (held != pending_.end())
-			flush_held_table(held);
+		flush_held_table(name);
 		if (table->enabled)
 			context_.table_failed(event, *table, {mismatch, sqlstate::datatype_mismatch, "", ""});
 		skipped_ += event.rows;
@@ -182,9 +183,33 @@ RowApplier::add(LogEvent event) {
 	}
 	binlog::Event rows_event = context_.decoder().decode(
 		reinterpret_cast<const uint8_t *>(event.event_bytes.data()), event.event_bytes.size());
-	Pending &pending =
-		pending_.try_emplace(name, key_columns(table->layout), table->layout.columns.size()).first->second;
-	fold_event(pending, *checked.map, std::get<binlog::RowsEvent>(rows_event.body), *table);
+	auto held = pending_.find(name);
+	if (held == pending_.end())
+		held =
+			pending_
+				.emplace(name, std::make_unique<Pending>(key_columns(table->layout),
+														 table->layout.columns.size(), unfolded_flush_rows))
+				.first;
+	Pending &pending = *held->second;
+	// The task keeps what the rows are read from (the event's log chunk; a compressed event's rows
+	// are in the decoded event's own buffer) and the TABLE_MAP; the table's layout stays until the
+	// next flush, which waits for the folder.
+	auto fold = [this, &pending, map = checked.map, body = std::get<binlog::RowsEvent>(rows_event.body),
+				 owned = rows_event.owned, chunk = event.chunk, layout = &table->layout] {
+		try {
+			fold_event(pending, *map, body, *layout);
+		} catch (...) {
+			(void)pending.fold.refuse(); // the event-by-event apply reports what failed
+		}
+	};
+	// An event of a few rows (OLTP traffic) is folded here: handing it over would cost more than its
+	// fold. Its table's events handed over before it are folded first.
+	if (event.rows >= rows_per_event_for_copy)
+		pending.last_fold = folder_.submit(fold, static_cast<size_t>(event.rows));
+	else {
+		folder_.wait(pending.last_fold);
+		fold();
+	}
 	held_rows_ += event.rows;
 	pending.rows += event.rows;
 	if (event.chunk != last_held_chunk_) {
@@ -193,24 +218,33 @@ RowApplier::add(LogEvent event) {
 	}
 	pending.events.push_back(std::move(event));
 	// Holding changes pays when they fold (keys changed again and again: OLTP traffic). A table
-	// whose changes do not fold (a batch job's statements, each row once) is applied every
-	// unfolded_flush_rows rows: a net effect of 10,000 rows applies faster than one of 50,000
-	// (doc/performance.md, "OLTP traffic").
-	const core::RowFold &fold = pending.fold;
-	if (fold.changes() >= unfolded_flush_rows && fold.keys() * 10 >= fold.changes() * 9)
-		flush_held_table(pending_.find(name));
+	// whose changes do not fold (a batch job's statements, each row once) is cut every
+	// unfolded_flush_rows rows and applied while the next are folded: a net effect of 10,000 rows
+	// applies faster than one of 50,000 (doc/performance.md, "OLTP traffic"). Statements of many rows
+	// each are taken not to fold; single-row ones are, unless at least 90 % of their keys differ.
+	if (pending.rows >= pending.next_cut_check) {
+		pending.next_cut_check = pending.rows + unfolded_flush_rows;
+		if (pending.rows >= rows_per_event_for_copy * static_cast<int64_t>(pending.events.size()))
+			cut(name);
+		else {
+			folder_.wait(pending.last_fold);
+			if (pending.fold.keys() * 10 >= pending.fold.changes() * 9)
+				cut(name);
+		}
+	}
+	apply_cut(false);
 }
 
 void
 RowApplier::fold_event(Pending &pending, const binlog::TableMap &table_map, const binlog::RowsEvent &rows,
-					   const TableState &table) {
+					   const core::TableLayout &layout) {
 	if (pending.fold.refused())
 		return;
 	binlog::RowReader reader(rows);
 	std::vector<binlog::Value> before_values, after_values;
 	core::RowImage before, after;
 	TableError ignored;
-	const EventColumns columns(table.layout, table_map);
+	const EventColumns columns(layout, table_map);
 	try {
 		while (reader.next(before_values, after_values)) {
 			switch (rows.kind) {
@@ -239,16 +273,57 @@ RowApplier::fold_event(Pending &pending, const binlog::TableMap &table_map, cons
 }
 
 void
-RowApplier::flush_held_table(std::map<TableKey, Pending>::iterator held) {
-	held_rows_ -= held->second.rows;
-	flush_table(held->first, held->second);
+RowApplier::cut(const TableKey &name) {
+	auto held = pending_.find(name);
+	cut_.emplace_back(held->first, std::move(held->second));
+	pending_.erase(held);
+}
+
+void
+RowApplier::apply_cut(bool all) {
+	while (!cut_.empty()) {
+		auto &[name, pending] = cut_.front();
+		if (all)
+			folder_.wait(pending->last_fold);
+		else if (!folder_.done(pending->last_fold) ||
+				 (folder_.queued() < static_cast<size_t>(unfolded_flush_rows) && cut_.size() < 2))
+			return;
+		held_rows_ -= pending->rows;
+		flush_table(name, *pending);
+		release(std::move(pending));
+		cut_.pop_front();
+	}
+}
+
+void
+RowApplier::release(std::unique_ptr<Pending> pending) {
+	// Freeing a table's folded rows (every value a string) takes the folder no longer than it would
+	// the replay, which has the apply to do meanwhile.
+	std::shared_ptr<Pending> applied(std::move(pending));
+	folder_.submit([applied] {}, 0);
+}
+
+void
+RowApplier::flush_held_table(const TableKey &name) {
+	apply_cut(true);
+	auto held = pending_.find(name);
+	if (held == pending_.end())
+		return;
+	folder_.wait(held->second->last_fold);
+	held_rows_ -= held->second->rows;
+	flush_table(held->first, *held->second);
+	release(std::move(held->second));
 	pending_.erase(held);
 }
 
 void
 RowApplier::flush() {
-	for (auto &[name, pending] : pending_)
-		flush_table(name, pending);
+	apply_cut(true);
+	folder_.wait_all();
+	for (auto &[name, pending] : pending_) {
+		flush_table(name, *pending);
+		release(std::move(pending));
+	}
 	pending_.clear();
 	held_rows_ = 0;
 	held_bytes_ = 0;
@@ -257,6 +332,8 @@ RowApplier::flush() {
 
 void
 RowApplier::discard() {
+	folder_.wait_all();
+	cut_.clear();
 	pending_.clear();
 	held_rows_ = 0;
 	held_bytes_ = 0;
@@ -270,10 +347,6 @@ RowApplier::take_counts() {
 	replayed_ = skipped_ = 0;
 	return counts;
 }
-
-// The rows per event (on average, in a table's flush) from which replaced rows are deleted and
-// copied rather than updated in place.
-constexpr int64_t rows_per_event_for_copy = 16;
 
 void
 RowApplier::flush_table(const TableKey &name, Pending &pending) {

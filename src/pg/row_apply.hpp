@@ -1,19 +1,20 @@
 // The row apply of the replay: the rows events of a round are folded per table by key
-// (core::RowFold) and applied as their net effect — one DELETE of the keys whose row ends deleted,
-// the replaced rows updated in place (or deleted and copied, for statements of many rows), one
-// in-process COPY of the new rows — when the round flushes (before a statement,
-// when the held rows reach replay_max_rows or the log chunks they are read from
-// held_bytes_limit, at the end of the round; a table whose changes do not fold, every 10,000
-// changes). A table whose net effect
-// fails is applied again event by event, row by row, so that on_error_replay names the failing row.
+// (core::RowFold, on a second thread: core::SerialWorker) and applied as their net effect — one DELETE of the
+// keys whose row ends deleted, the replaced rows updated in place (or deleted and copied, for statements of
+// many rows), one in-process COPY of the new rows — when the round flushes (before a statement, when the held
+// rows reach replay_max_rows or the log chunks they are read from held_bytes_limit, at the end of the round;
+// a table whose changes do not fold, every 10,000 changes). A table whose net effect fails is applied again
+// event by event, row by row, so that on_error_replay names the failing row.
 #pragma once
 
 #include "pg/replay_state.hpp"
 
 #include "core/row_fold.hpp"
+#include "core/serial_worker.hpp"
 
 #include <deque>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -44,23 +45,35 @@ class RowApplier {
 	std::pair<int64_t, int64_t> take_counts();
 
   private:
+	// One table's held changes. The fold and the key mask belong to the folder thread while a fold
+	// task of the table is not done (last_fold); the rest to the replay's thread.
 	struct Pending {
 		core::RowFold fold;
 		std::deque<LogEvent> events; // for the event-by-event apply after a failure
 		int64_t rows = 0;			 // of the events
 		std::vector<bool> key_mask;	 // by column: part of the key
-		Pending(const std::vector<size_t> &key_columns, size_t column_count)
-			: fold(key_columns), key_mask(column_count, false) {
+		uint64_t last_fold = 0;		 // the folder's number of the last fold task of the events
+		int64_t next_cut_check;		 // the rows from which the table is checked for a cut
+		Pending(const std::vector<size_t> &key_columns, size_t column_count, int64_t first_cut_check)
+			: fold(key_columns), key_mask(column_count, false), next_cut_check(first_cut_check) {
 			for (size_t column : key_columns)
 				key_mask[column] = true;
 		}
 	};
 
 	void fold_event(Pending &pending, const binlog::TableMap &table_map, const binlog::RowsEvent &rows,
-					const TableState &table);
+					const core::TableLayout &layout);
 	void flush_table(const TableKey &name, Pending &pending);
-	// Applies one table's held changes before the others' (and forgets them).
-	void flush_held_table(std::map<TableKey, Pending>::iterator held);
+	// Cuts a table's held changes off, to be applied once folded (apply_cut); its next changes are
+	// held anew.
+	void cut(const TableKey &name);
+	// Applies the cut changes in the order they were cut: those whose fold is done while the folder
+	// has work for the time of the apply (or more than one is waiting); all of them when all is set.
+	void apply_cut(bool all);
+	// Applies one table's held changes, after those cut before them (and forgets them).
+	void flush_held_table(const TableKey &name);
+	// Frees applied changes on the folder thread.
+	void release(std::unique_ptr<Pending> pending);
 	void apply_net_effect(TableState &table, const core::RowFold::NetEffect &effect, bool in_place,
 						  TableError &failure);
 	int64_t apply_event_by_rows(const LogEvent &event, TableState &table);
@@ -88,12 +101,16 @@ class RowApplier {
 				 const std::string &what, TableError &failure, uint64 expected_rows = 1);
 
 	ReplayContext &context_;
-	std::map<TableKey, Pending> pending_;
+	std::map<TableKey, std::unique_ptr<Pending>> pending_; // at a fixed address: the folder writes in it
+	std::deque<std::pair<TableKey, std::unique_ptr<Pending>>> cut_; // in the order they were cut
 	int64_t held_rows_ = 0;
 	size_t held_bytes_ = 0;								 // of the distinct log chunks the held events are in
 	std::shared_ptr<const std::string> last_held_chunk_; // the chunk of the last event held
 	int64_t replayed_ = 0, skipped_ = 0;
 	std::string copy_text_; // reused for every COPY
+	// The thread that folds rows events while the replay applies what it cut before: declared last,
+	// so that it stops before the held changes it folds into are freed.
+	core::SerialWorker folder_;
 };
 
 } // namespace chameleon::pg
