@@ -4,7 +4,7 @@
 #include "common/error.hpp"
 
 #include <pthread.h>
-#include <signal.h>
+#include <csignal>
 #include <system_error>
 
 namespace chameleon::core {

@@ -74,17 +74,16 @@ ChunkQueue::cancelled() const {
 	return cancelled_;
 }
 
-ProducerThread::ProducerThread(ChunkQueue &queue, std::function<void()> produce) : queue_(queue) {
-	thread_ = start_thread_without_signals(
-		[&queue, produce = std::move(produce)] {
-			try {
-				produce();
-			} catch (...) {
-				queue.fail(std::current_exception());
-			}
-		},
-		"initial copy's reader thread");
-}
+ProducerThread::ProducerThread(ChunkQueue &queue, std::function<void()> produce)
+	: queue_(queue), thread_(start_thread_without_signals(
+						 [&queue, produce = std::move(produce)] {
+							 try {
+								 produce();
+							 } catch (...) {
+								 queue.fail(std::current_exception());
+							 }
+						 },
+						 "initial copy's reader thread")) {}
 
 ProducerThread::~ProducerThread() {
 	queue_.cancel();

@@ -8,7 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <pthread.h>
-#include <signal.h>
+#include <csignal>
 #include <thread>
 #include <vector>
 
