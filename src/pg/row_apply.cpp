@@ -286,7 +286,8 @@ RowApplier::apply_cut(bool all) {
 		if (all)
 			folder_.wait(pending->last_fold);
 		else if (!folder_.done(pending->last_fold) ||
-				 (folder_.queued() < static_cast<size_t>(unfolded_flush_rows) && cut_.size() < 2))
+				 (pending->last_fold != 0 && folder_.queued() < static_cast<size_t>(unfolded_flush_rows) &&
+				  cut_.size() < 2))
 			return;
 		held_rows_ -= pending->rows;
 		flush_table(name, *pending);

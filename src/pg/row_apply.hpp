@@ -68,7 +68,8 @@ class RowApplier {
 	// held anew.
 	void cut(const TableKey &name);
 	// Applies the cut changes in the order they were cut: those whose fold is done while the folder
-	// has work for the time of the apply (or more than one is waiting); all of them when all is set.
+	// has work for the time of the apply (or more than one is waiting, or none of their events went
+	// to the folder); all of them when all is set.
 	void apply_cut(bool all);
 	// Applies one table's held changes, after those cut before them (and forgets them).
 	void flush_held_table(const TableKey &name);
