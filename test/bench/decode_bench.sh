@@ -48,7 +48,6 @@ echo "written in $(echo "$end - $start" | bc) s; $file is $(stat -c %s "$path") 
 
 # rate ROWS SECONDS: rows per second
 rate() { echo "$1 / $2" | bc; }
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # measure NAME COMMAND...: runs COMMAND (it prints "ROWS SECONDS ...") ROUNDS times in turn with the
 # others; records the rates, and fails when a run decodes a number of rows other than ROWS.

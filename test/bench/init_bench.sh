@@ -26,7 +26,6 @@ q() { psql -X -q -v ON_ERROR_STOP=1 -tA -c "$1"; }
 now() { date +%s.%N; }
 elapsed() { echo "scale=3; ($2 - $1) / 1" | bc | sed 's/^\./0./'; }
 rate() { echo "$1 / $2" | bc; }
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 
 # Every measurement starts from the same state: PostgreSQL checkpointed, InnoDB's dirty pages

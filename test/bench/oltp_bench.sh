@@ -211,7 +211,6 @@ reset_bulk_ref() {
 	wait_until 120 "the subscription's slot past the reload" slot_past "$lsn" || fail_setup "the slot did not advance"
 	q "VACUUM FULL public.bulk" >/dev/null && q "CHECKPOINT" >/dev/null
 }
-median() { tr ' ' '\n' | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 ours_bulk_ms="" ref_bulk_ms=""
 for run in $(seq "$BULK_RUNS"); do
 	reset_bulk_ours
@@ -222,8 +221,8 @@ for run in $(seq "$BULK_RUNS"); do
 	drain_ref bulk_pg
 	ref_bulk_ms+=" $drain_ms"
 done
-ours_bulk_rate=$((500000 * 1000 / $(echo $ours_bulk_ms | median)))
-ref_bulk_rate=$((500000 * 1000 / $(echo $ref_bulk_ms | median)))
+ours_bulk_rate=$((500000 * 1000 / $(median $ours_bulk_ms)))
+ref_bulk_rate=$((500000 * 1000 / $(median $ref_bulk_ms)))
 echo "# ours bulk backlog: 500000 changes drained in$ours_bulk_ms ms: median $ours_bulk_rate changes/s"
 echo "# logical replication bulk backlog: 500000 changes drained in$ref_bulk_ms ms: median $ref_bulk_rate changes/s"
 

@@ -17,7 +17,6 @@ MY_DB=vb_bench
 q() { psql -X -q -v ON_ERROR_STOP=1 -tA -c "$1"; }
 now() { date +%s.%N; }
 elapsed() { echo "scale=3; ($2 - $1) / 1" | bc | sed 's/^\./0./'; }
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 cleanup() {
 	set +e

@@ -25,6 +25,9 @@ as_postgres() {
 	fi
 }
 
+# median NUMBERS...: the middle one (the upper middle of an even count), for the benchmarks.
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
 # wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND until it succeeds or the deadline passes.
 wait_until() {
 	local seconds=$1 what=$2
