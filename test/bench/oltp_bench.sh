@@ -143,11 +143,26 @@ ref_live_after=$((caught - load_end))
 ref_rate=$((ref_tx * 4 * 1000 / (load_end - start)))
 echo "# logical replication live: $ref_tx transactions, $((ref_tx * 4)) changes at $ref_rate changes/s on the publisher; max lag $ref_live_lag s; caught up $(seconds $ref_live_after) s after the load"
 
+# settle: each drain starts from a quiet machine. After its load, the catch-up work of that load
+# and of the drains before it (autovacuum in either PostgreSQL cluster, InnoDB's purge) would
+# otherwise land in the next drain of either side, at random: the tables of both clusters are
+# vacuumed, and the wait is for no autovacuum worker and an empty InnoDB history list.
+quiet() {
+	[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" = 0 ] &&
+		[ "$(pub_psql -tA -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" = 0 ] &&
+		[ "$(mysql_root -N -B -e "SELECT count FROM information_schema.INNODB_METRICS WHERE name = 'trx_rseg_history_len'")" -lt 100 ]
+}
+settle() {
+	q "VACUUM" >/dev/null && pub_psql -c "VACUUM" >/dev/null || fail_setup "VACUUM before a drain"
+	wait_until 600 "a quiet machine before a drain" quiet || fail_setup "the machine did not become quiet"
+}
 # drain_ours LOAD...: with the replica stopped, runs LOAD on MariaDB, then starts the replica and
-# times the drain; sets drained (changes replayed) and drain_ms.
+# times the drain; sets drained (changes replayed) and drain_ms. The sampler runs during the
+# drains of both sides: its queries cost each the same.
 drain_ours() {
 	q "SELECT chameleon.stop_replica('$SRC')" >/dev/null
 	"$@"
+	settle
 	local before start
 	before=$(replayed)
 	start_sampler ours
@@ -163,12 +178,15 @@ drain_ours() {
 drain_ref() {
 	q "ALTER SUBSCRIPTION chameleon_ref DISABLE" >/dev/null
 	"$@"
+	settle
 	local marker start
 	marker=$(pub_mark)
+	start_sampler ref
 	start=$(now_ms)
 	q "ALTER SUBSCRIPTION chameleon_ref ENABLE" >/dev/null
 	wait_for_marker "$marker" || fail_setup "the subscription did not drain the backlog"
 	drain_ms=$(($(now_ms) - start))
+	stop_sampler
 }
 
 # --- OLTP, backlog ---
