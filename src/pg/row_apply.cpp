@@ -202,14 +202,14 @@ RowApplier::add(LogEvent event) {
 			(void)pending.fold.refuse(); // the event-by-event apply reports what failed
 		}
 	};
-	// An event of a few rows (OLTP traffic) is folded here: handing it over would cost more than its
-	// fold. Its table's events handed over before it are folded first.
-	if (event.rows >= rows_per_event_for_copy)
+	// An event of a few rows (OLTP traffic) is folded here, once its table's events handed over
+	// before it are folded: handing it over would cost more than its fold. While they are not (the
+	// last event of a large statement), it is handed over too: waiting for them would stall this
+	// thread at every statement.
+	if (event.rows >= rows_per_event_for_copy || !folder_.done(pending.last_fold))
 		pending.last_fold = folder_.submit(fold, static_cast<size_t>(event.rows));
-	else {
-		folder_.wait(pending.last_fold);
+	else
 		fold();
-	}
 	held_rows_ += event.rows;
 	pending.rows += event.rows;
 	if (event.chunk != last_held_chunk_) {
@@ -299,9 +299,9 @@ RowApplier::apply_cut(bool all) {
 void
 RowApplier::release(std::unique_ptr<Pending> pending) {
 	// Freeing a table's folded rows (every value a string) takes the folder no longer than it would
-	// the replay, which has the apply to do meanwhile.
-	std::shared_ptr<Pending> applied(std::move(pending));
-	folder_.submit([applied] {}, 0);
+	// the replay, which has the apply to do meanwhile. The task holds the only reference: one kept
+	// here until after the submit would, whenever the folder ran the task first, free them here.
+	folder_.submit([applied = std::shared_ptr<Pending>(std::move(pending))] {}, 0);
 }
 
 void

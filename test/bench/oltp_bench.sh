@@ -60,26 +60,6 @@ q "SELECT chameleon.init_replica('$SRC', wait => true)" >/dev/null || fail_setup
 q "SELECT chameleon.start_replica('$SRC')" >/dev/null || fail_setup "start_replica"
 q "SELECT chameleon.wait_for_catchup('$SRC', '120 s')" >/dev/null || fail_setup "wait_for_catchup"
 
-# replayed_to_end: waits until the replay has passed MariaDB's binlog position of now, as
-# wait_for_catchup does, but looking every 5 ms with each look its own transaction (as the
-# reference's marker wait): wait_for_catchup, a function running inside one query, holds that
-# query's snapshot — and so every row version the replay makes meanwhile — for the whole drain.
-replayed_to_end() {
-	local file position
-	read -r file position < <(mysql_root -N -B -e "SHOW MASTER STATUS" | awk '{print $1, $2}')
-	q "DO \$\$ DECLARE deadline timestamptz := clock_timestamp() + interval '30 min'; BEGIN
-		WHILE NOT EXISTS (SELECT 1 FROM sch_chameleon.t_last_replayed p JOIN sch_chameleon.t_sources s USING (i_id_source)
-				WHERE s.t_source = '$SRC' AND p.t_binlog_name IS NOT NULL AND (sch_chameleon.fn_binlog_order(p.t_binlog_name),
-				p.i_binlog_position) >= (sch_chameleon.fn_binlog_order('$file'), $position)) LOOP
-			IF clock_timestamp() > deadline OR (SELECT enm_status FROM sch_chameleon.t_sources WHERE t_source = '$SRC') = 'error' THEN
-				RAISE EXCEPTION 'the replay did not reach %:%', '$file', $position;
-			END IF;
-			COMMIT;
-			PERFORM pg_sleep(0.005);
-		END LOOP;
-	END \$\$" >/dev/null || fail_setup "the replay did not reach the end of the load"
-}
-
 # A sampler: every 0.5 s the lag (ours: the larger of read_lag and replay_lag; the reference:
 # max(replay_lag) of pg_stat_replication) and the RssAnon of our reader and replay workers.
 samples=$(mktemp)
@@ -119,7 +99,7 @@ start_sampler ours
 start=$(now_ms)
 tx=$(sb_my oltp_write_only --time="$DURATION" run | transactions)
 load_end=$(now_ms)
-replayed_to_end
+replayed_to_end "$SRC" || fail_setup "the replay did not reach the end of the load"
 caught=$(now_ms)
 stop_sampler
 note_memory
@@ -143,18 +123,10 @@ ref_live_after=$((caught - load_end))
 ref_rate=$((ref_tx * 4 * 1000 / (load_end - start)))
 echo "# logical replication live: $ref_tx transactions, $((ref_tx * 4)) changes at $ref_rate changes/s on the publisher; max lag $ref_live_lag s; caught up $(seconds $ref_live_after) s after the load"
 
-# settle: each drain starts from a quiet machine. After its load, the catch-up work of that load
-# and of the drains before it (autovacuum in either PostgreSQL cluster, InnoDB's purge) would
-# otherwise land in the next drain of either side, at random: the tables of both clusters are
-# vacuumed, and the wait is for no autovacuum worker and an empty InnoDB history list.
-quiet() {
-	[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" = 0 ] &&
-		[ "$(pub_psql -tA -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" = 0 ] &&
-		[ "$(mysql_root -N -B -e "SELECT count FROM information_schema.INNODB_METRICS WHERE name = 'trx_rseg_history_len'")" -lt 100 ]
-}
+# settle: each drain starts from a quiet machine, the tables of both clusters vacuumed first.
 settle() {
 	q "VACUUM" >/dev/null && pub_psql -c "VACUUM" >/dev/null || fail_setup "VACUUM before a drain"
-	wait_until 600 "a quiet machine before a drain" quiet || fail_setup "the machine did not become quiet"
+	wait_quiet || fail_setup "the machine did not become quiet"
 }
 # drain_ours LOAD...: with the replica stopped, runs LOAD on MariaDB, then starts the replica and
 # times the drain; sets drained (changes replayed) and drain_ms. The sampler runs during the
@@ -168,7 +140,7 @@ drain_ours() {
 	start_sampler ours
 	start=$(now_ms)
 	q "SELECT chameleon.start_replica('$SRC')" >/dev/null
-	replayed_to_end
+	replayed_to_end "$SRC" || fail_setup "the replay did not reach the end of the load"
 	drain_ms=$(($(now_ms) - start))
 	stop_sampler
 	note_memory
@@ -214,19 +186,13 @@ BULK_RUNS=${BULK_RUNS:-3}
 bulk_rows="SELECT seq, seq % 1000, md5(seq), md5(seq + 1) FROM seq_1_to_250000"
 reset_bulk_ours() {
 	mysql_root sbt -e "DELETE FROM bulk; INSERT INTO bulk $bulk_rows"
-	replayed_to_end
+	replayed_to_end "$SRC" || fail_setup "the replay did not reach the end of the load"
 	q "VACUUM FULL sbt_pg.bulk" >/dev/null && q "CHECKPOINT" >/dev/null
 }
-# The reference's slot must be past the reload before a drain: a walsender started behind it
-# would decode the reload's 500,000 changes again before the drain's.
-slot_past() { [ "$(pub_psql -tA -c "SELECT restart_lsn >= '$1' FROM pg_replication_slots WHERE slot_name = 'chameleon_ref'")" = t ]; }
 reset_bulk_ref() {
 	pub_psql -c "DELETE FROM bulk" -c "INSERT INTO bulk SELECT g, g % 1000, md5(g::text), md5((g + 1)::text) FROM generate_series(1, 250000) g" >/dev/null
 	wait_for_marker "$(pub_mark)" || fail_setup "the subscription did not apply the reload of bulk"
-	local lsn
-	lsn=$(pub_psql -tA -c "SELECT pg_current_wal_lsn()")
-	pub_psql -c "CHECKPOINT" >/dev/null
-	wait_until 120 "the subscription's slot past the reload" slot_past "$lsn" || fail_setup "the slot did not advance"
+	wait_slot_past_now || fail_setup "the slot did not advance"
 	q "VACUUM FULL public.bulk" >/dev/null && q "CHECKPOINT" >/dev/null
 }
 ours_bulk_ms="" ref_bulk_ms=""
@@ -248,7 +214,7 @@ echo "# logical replication bulk backlog: 500000 changes drained in$ref_bulk_ms 
 start_sampler ours
 start=$(now_ms)
 mysql_root sbt -e "UPDATE big SET k = k + 1"
-replayed_to_end
+replayed_to_end "$SRC" || fail_setup "the replay did not reach the end of the load"
 done_at=$(now_ms)
 stop_sampler
 note_memory

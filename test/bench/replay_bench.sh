@@ -2,12 +2,16 @@
 # of 200,000 row changes on MariaDB (100 x 1000-row INSERT...SELECT, 50 x 1000-row UPDATE,
 # 50 x 1000-row DELETE, each its own transaction). Reports the time from the burst start until
 # wait_for_catchup returns, replayed rows/s, the maximum lag seen, the memory of the reader and
-# replay workers, and as a same-run physical reference the time PostgreSQL takes to COPY the
-# same 100,000 inserted rows into a copy of the table.
-# Targets: >= 100,000 replayed rows/s, max lag < 3 s, < 100 MB per worker.
+# replay workers, and two same-run references: PostgreSQL 15's own logical replication under the
+# same burst (a second cluster as publisher, the same table and rows, a subscription into the
+# sandbox database), and the time PostgreSQL takes to COPY the same 100,000 inserted rows.
+# Then the same burst as a backlog on both sides (replica stopped, subscription disabled), timed
+# from the start to caught up. Targets: >= 100,000 replayed rows/s, max lag < 3 s, < 100 MB per
+# worker; the backlog >= 1.5x logical replication.
 # Uses the MariaDB schema and source rx_bench; removes them at the end.
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/../lib/publisher.sh"
 
 SRC=rx_bench
 q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
@@ -16,6 +20,9 @@ cleanup() {
 	q "SELECT chameleon.drop_source('$SRC') FROM chameleon.sources WHERE source = '$SRC'" >/dev/null 2>&1
 	q "DROP SCHEMA IF EXISTS rx_bench_pg CASCADE" >/dev/null
 	mysql_root -e "DROP DATABASE IF EXISTS rx_bench"
+	unsubscribe
+	q "DROP TABLE IF EXISTS public.sbtest, public.chameleon_ref_marker" >/dev/null
+	stop_publisher
 }
 cleanup
 mysql_root <<'SQL'
@@ -38,60 +45,135 @@ replayed_before=$(q "SELECT replayed_rows FROM chameleon.show_status('$SRC')")
 reader_pid=$(q "SELECT pid FROM chameleon.workers WHERE source = '$SRC' AND role = 'reader'")
 replay_pid=$(q "SELECT pid FROM chameleon.workers WHERE source = '$SRC' AND role = 'replay'")
 
-# Lag sampler: show_status every 0.5 s (a sampling interval: a peak shorter than 0.5 s may be
-# missed). Lag is the larger of read_lag and replay_lag. Memory: the peak of VmRSS and RssAnon
-# of each worker over the same samples. It stops when the stop file appears.
+# Lag sampler: every 0.5 s (a sampling interval: a peak shorter than 0.5 s may be missed). Ours:
+# show_status, lag the larger of read_lag and replay_lag, and the peak VmRSS and RssAnon of each
+# worker; the reference: max(replay_lag) of pg_stat_replication on the publisher. It stops when
+# the stop file appears.
 stop_file=$(mktemp -u)
 samples=$(mktemp)
-sampler() {
+sampler() { # sampler ours|ref
+	rm -f "$stop_file"
+	: >"$samples"
 	until [ -e "$stop_file" ]; do
-		local lag rss
-		lag=$(q "SELECT round(extract(epoch FROM greatest(read_lag, replay_lag))::numeric, 1) FROM chameleon.show_status('$SRC')" 2>/dev/null)
-		rss=""
-		for pid in $reader_pid $replay_pid; do
-			rss+=" $(awk '/^VmRSS|^RssAnon/ {printf "%s ", $2}' /proc/$pid/status 2>/dev/null)"
-		done
+		local lag rss=""
+		if [ "$1" = ours ]; then
+			lag=$(q "SELECT round(extract(epoch FROM greatest(read_lag, replay_lag))::numeric, 1) FROM chameleon.show_status('$SRC')" 2>/dev/null)
+			for pid in $reader_pid $replay_pid; do
+				rss+=" $(awk '/^VmRSS|^RssAnon/ {printf "%s ", $2}' /proc/$pid/status 2>/dev/null)"
+			done
+		else
+			lag=$(pub_lag 2>/dev/null)
+		fi
 		echo "${lag:--}$rss" >>"$samples" # "-": no lag yet (no event received since the start)
 		sleep 0.5
 	done
 }
-sampler &
-sampler_pid=$!
+max_lag() { awk '$1 != "-" && $1 + 0 > m {m = $1 + 0} END {print m + 0}' "$samples"; }
+ms_between() { echo $((($2 - $1) / 1000000)); }
 
+# burst TABLE DELETED: the 200,000 changes, each statement its own transaction (autocommit); the
+# deletes take the 50,000 rows from id DELETED on.
+burst() {
+	for n in $(seq 0 99); do
+		echo "INSERT INTO $1 (k, c, pad, amount, created) SELECT k, c, pad, amount, created FROM $1 WHERE id BETWEEN $((n * 1000 + 1)) AND $((n * 1000 + 1000));"
+	done
+	for n in $(seq 0 49); do
+		echo "UPDATE $1 SET k = k + 1, amount = amount + 1 WHERE id BETWEEN $((200001 + n * 1000)) AND $((200000 + n * 1000 + 1000));"
+	done
+	for n in $(seq 0 49); do
+		echo "DELETE FROM $1 WHERE id BETWEEN $(($2 + n * 1000)) AND $(($2 + n * 1000 + 999));"
+	done
+}
+
+q "VACUUM ANALYZE rx_bench_pg.sbtest" >/dev/null
+wait_quiet || { cleanup; exit 1; }
+
+sampler ours &
+sampler_pid=$!
 max_id=$(mysql_root -N -B -e "SELECT max(id) FROM rx_bench.sbtest")
 start_ns=$(date +%s%N)
-{
-	for n in $(seq 0 99); do
-		echo "INSERT INTO rx_bench.sbtest (k, c, pad, amount, created) SELECT k, c, pad, amount, created FROM rx_bench.sbtest WHERE id BETWEEN $((n * 1000 + 1)) AND $((n * 1000 + 1000));"
-	done
-	for n in $(seq 0 49); do
-		echo "UPDATE rx_bench.sbtest SET k = k + 1, amount = amount + 1 WHERE id BETWEEN $((200001 + n * 1000)) AND $((200000 + n * 1000 + 1000));"
-	done
-	for n in $(seq 0 49); do
-		echo "DELETE FROM rx_bench.sbtest WHERE id BETWEEN $((500001 + n * 1000)) AND $((500000 + n * 1000 + 1000));"
-	done
-} | mysql_root # autocommit: each statement is its own transaction
+burst rx_bench.sbtest 500001 | mysql_root
 burst_ns=$(date +%s%N)
+burst_max_id=$(mysql_root -N -B -e "SELECT max(id) FROM rx_bench.sbtest")
 caught=$(q "SELECT chameleon.wait_for_catchup('$SRC', '30 min')")
 end_ns=$(date +%s%N)
 touch "$stop_file"
 wait "$sampler_pid"
 
 replayed=$(($(q "SELECT replayed_rows FROM chameleon.show_status('$SRC')") - replayed_before))
-elapsed_ms=$(((end_ns - start_ns) / 1000000))
+elapsed_ms=$(ms_between "$start_ns" "$end_ns")
 rate=$((replayed * 1000 / (elapsed_ms > 0 ? elapsed_ms : 1)))
-max_lag=$(awk '$1 != "-" && $1 + 0 > m {m = $1 + 0} END {print m + 0}' "$samples")
+after_ms=$(ms_between "$burst_ns" "$end_ns")
+max_lag=$(max_lag)
 # Columns of a sample: lag, reader VmRSS RssAnon, replay VmRSS RssAnon (kB).
 read -r reader_rss reader_anon replay_rss replay_anon < <(awk '{for (i = 2; i <= 5; i++) if ($i > m[i]) m[i] = $i}
 	END {printf "%d %d %d %d\n", m[2] / 1024, m[3] / 1024, m[4] / 1024, m[5] / 1024}' "$samples")
 
+# Reference: the same table and rows on the publisher, subscribed into the sandbox database, and
+# the same burst there; timed from its start to the arrival of the marker written after it.
+start_publisher || { cleanup; exit 1; }
+pub_psql -c "CREATE TABLE sbtest (id int GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, k int, c varchar(120),
+		pad varchar(60), amount numeric(12,2), created timestamp)" -c "CREATE INDEX ON sbtest (k)" \
+	-c "INSERT INTO sbtest (k, c, pad, amount, created) SELECT g % 100000, md5(g::text) || md5((g + 1)::text) || md5((g + 2)::text),
+		md5((g * 7)::text), g / 100.0, '2024-01-01'::timestamp + g * interval '1 second' FROM generate_series(1, 1000000) g" \
+	-c "SELECT setval(pg_get_serial_sequence('sbtest', 'id'), 1000000)" >/dev/null
+subscribe sbtest
+q "VACUUM ANALYZE public.sbtest" >/dev/null && pub_psql -c "VACUUM ANALYZE sbtest" >/dev/null
+wait_quiet || { cleanup; exit 1; }
+sampler ref &
+sampler_pid=$!
+ref_start_ns=$(date +%s%N)
+burst sbtest 500001 | pub_psql >/dev/null
+ref_burst_ns=$(date +%s%N)
+wait_for_marker "$(pub_mark)" 1800 >/dev/null && ref_caught=t || ref_caught=f
+ref_end_ns=$(date +%s%N)
+touch "$stop_file"
+wait "$sampler_pid"
+ref_elapsed_ms=$(ms_between "$ref_start_ns" "$ref_end_ns")
+ref_rate=$((200000 * 1000 / (ref_elapsed_ms > 0 ? ref_elapsed_ms : 1)))
+ref_after_ms=$(ms_between "$ref_burst_ns" "$ref_end_ns")
+ref_max_lag=$(max_lag)
+
+# Backlog: the same burst (deleting the next 50,000 rows) with the replica stopped and with the
+# subscription disabled, each side then timed from its start to caught up. The window above
+# starts with the burst, so it can never be shorter than the time the source takes to run it;
+# this one is the replay's (and logical replication's apply) alone.
+q "SELECT chameleon.stop_replica('$SRC')" >/dev/null
+burst rx_bench.sbtest 550001 | mysql_root
+q "VACUUM" >/dev/null && pub_psql -c "VACUUM" >/dev/null && wait_quiet || { cleanup; exit 1; }
+replayed_before=$(q "SELECT replayed_rows FROM chameleon.show_status('$SRC')")
+backlog_start_ns=$(date +%s%N)
+q "SELECT chameleon.start_replica('$SRC')" >/dev/null
+replayed_to_end "$SRC" && backlog_caught=t || backlog_caught=f
+backlog_end_ns=$(date +%s%N)
+backlog_replayed=$(($(q "SELECT replayed_rows FROM chameleon.show_status('$SRC')") - replayed_before))
+backlog_ms=$(ms_between "$backlog_start_ns" "$backlog_end_ns")
+wait_slot_past_now || { cleanup; exit 1; }
+q "ALTER SUBSCRIPTION chameleon_ref DISABLE" >/dev/null
+burst sbtest 550001 | pub_psql >/dev/null
+marker=$(pub_mark)
+q "VACUUM" >/dev/null && pub_psql -c "VACUUM" >/dev/null && wait_quiet || { cleanup; exit 1; }
+ref_backlog_start_ns=$(date +%s%N)
+q "ALTER SUBSCRIPTION chameleon_ref ENABLE" >/dev/null
+wait_for_marker "$marker" 1800 >/dev/null && ref_backlog_caught=t || ref_backlog_caught=f
+ref_backlog_ms=$(ms_between "$ref_backlog_start_ns" "$(date +%s%N)")
+backlog_rate=$((backlog_replayed * 1000 / (backlog_ms > 0 ? backlog_ms : 1)))
+ref_backlog_rate=$((200000 * 1000 / (ref_backlog_ms > 0 ? ref_backlog_ms : 1)))
+backlog_ratio=$(awk -v a="$backlog_rate" -v b="$ref_backlog_rate" 'BEGIN {printf "%.2f", a / b}')
+
 # Physical reference: COPY of the same 100,000 inserted rows into a copy of the table.
 q "CREATE TABLE rx_bench_pg.copy_ref (LIKE rx_bench_pg.sbtest INCLUDING ALL)" >/dev/null
-mysql_root -N -B --raw -e "SELECT id, k, c, pad, amount, created FROM rx_bench.sbtest WHERE id > $max_id" >"$samples.rows"
+mysql_root -N -B --raw -e "SELECT id, k, c, pad, amount, created FROM rx_bench.sbtest WHERE id > $max_id AND id <= $burst_max_id" >"$samples.rows"
 copy_ms=$(psql -X -q -v ON_ERROR_STOP=1 -c "\\timing on" -c "\\copy rx_bench_pg.copy_ref FROM '$samples.rows'" | awk '/^Time:/ {print int($2)}')
 copied=$(q "SELECT count(*) FROM rx_bench_pg.copy_ref")
 
 check_eq "wait_for_catchup returned true" "t" "$caught"
+check_eq "the reference's marker arrived" "t" "$ref_caught"
+check_eq "the backlog was replayed to its end" "t|200000" "$backlog_caught|$backlog_replayed"
+check_eq "the reference's backlog marker arrived" "t" "$ref_backlog_caught"
+check_eq "the reference's table is equal on both sides after the burst" \
+	"$(pub_psql -tA -c "SELECT count(*) || '|' || sum(id) || '|' || sum(k) || '|' || sum(amount) FROM sbtest")" \
+	"$(q "SELECT count(*) || '|' || sum(id) || '|' || sum(k) || '|' || sum(amount) FROM public.sbtest")"
 # Count and md5 of the md5s of 10,000-row chunks in key order (one group_concat of 1,000,000 rows
 # would be cut at max_allowed_packet).
 # group_concat is cut at group_concat_max_len (1 MB by default; a chunk is about 2 MB): raised here.
@@ -108,10 +190,16 @@ echo "# time from burst start to caught up: $elapsed_ms ms; replayed rows: $repl
 echo "# max lag seen (show_status every 0.5 s): $max_lag s (target < 3 s)"
 echo "# reader peak VmRSS $reader_rss MB, RssAnon $reader_anon MB; replay peak VmRSS $replay_rss MB, RssAnon $replay_anon MB (target < 100 MB)"
 echo "# physical reference: COPY of the same $copied inserted rows: $copy_ms ms"
+echo "# logical replication: burst $(ms_between "$ref_start_ns" "$ref_burst_ns") ms on the publisher; start to caught up $ref_elapsed_ms ms: $ref_rate rows/s; done $ref_after_ms ms after the publisher; max lag $ref_max_lag s"
+echo "# summary: $rate rows/s = $(awk -v a="$rate" -v b="$ref_rate" 'BEGIN {printf "%.2f", a / b}')x logical replication ($ref_rate) from burst start to caught up; done $after_ms ms after MariaDB, logical replication $ref_after_ms ms after the publisher"
+echo "# backlog of the burst: ours $backlog_ms ms, $backlog_rate rows/s; logical replication $ref_backlog_ms ms, $ref_backlog_rate rows/s"
+echo "# summary: backlog $backlog_rate rows/s = ${backlog_ratio}x logical replication ($ref_backlog_rate)"
 [ "$rate" -ge 100000 ] && ok "replay rate >= 100000 rows/s" || not_ok "replay rate >= 100000 rows/s" "$rate rows/s"
 awk -v l="$max_lag" 'BEGIN {exit !(l < 3)}' && ok "max lag < 3 s" || not_ok "max lag < 3 s" "$max_lag s"
 [ "$reader_anon" -lt 100 ] && [ "$replay_anon" -lt 100 ] && ok "each worker < 100 MB (RssAnon)" ||
 	not_ok "each worker < 100 MB (RssAnon)" "reader $reader_anon MB, replay $replay_anon MB"
+awk -v r="$backlog_ratio" 'BEGIN {exit !(r >= 1.5)}' && ok "backlog: >= 1.5x logical replication" ||
+	not_ok "backlog: >= 1.5x logical replication" "${backlog_ratio}x"
 rm -f "$samples" "$samples.rows"
 cleanup
 e2e_finish

@@ -77,3 +77,46 @@ unsubscribe() {
 	q "DROP SUBSCRIPTION IF EXISTS chameleon_ref" >/dev/null
 	pub_psql -c "DROP PUBLICATION IF EXISTS chameleon_ref" >/dev/null 2>&1
 }
+
+# replayed_to_end SOURCE: waits until the replay has passed MariaDB's binlog position of now, as
+# wait_for_catchup does, but looking every 5 ms with each look its own transaction (as the
+# reference's marker wait): wait_for_catchup, a function running inside one query, holds that
+# query's snapshot — and so every row version the replay makes meanwhile — for the whole drain.
+replayed_to_end() {
+	local file position
+	read -r file position < <(mysql_root -N -B -e "SHOW MASTER STATUS" | awk '{print $1, $2}')
+	q "DO \$\$ DECLARE deadline timestamptz := clock_timestamp() + interval '30 min'; BEGIN
+		WHILE NOT EXISTS (SELECT 1 FROM sch_chameleon.t_last_replayed p JOIN sch_chameleon.t_sources s USING (i_id_source)
+				WHERE s.t_source = '$1' AND p.t_binlog_name IS NOT NULL AND (sch_chameleon.fn_binlog_order(p.t_binlog_name),
+				p.i_binlog_position) >= (sch_chameleon.fn_binlog_order('$file'), $position)) LOOP
+			IF clock_timestamp() > deadline OR (SELECT enm_status FROM sch_chameleon.t_sources WHERE t_source = '$1') = 'error' THEN
+				RAISE EXCEPTION 'the replay did not reach %:%', '$file', $position;
+			END IF;
+			COMMIT;
+			PERFORM pg_sleep(0.005);
+		END LOOP;
+	END \$\$" >/dev/null
+}
+
+# wait_quiet: waits (10 minutes at most) for a quiet machine before a timed run: no autovacuum
+# worker in the sandbox or the publisher (if running), and an empty InnoDB history list. The
+# catch-up work of the loads before (vacuum, InnoDB's purge) would otherwise land at random in
+# the timed run of either side.
+quiet() {
+	[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" = 0 ] &&
+		{ [ ! -f "$PUB_DATA/postmaster.pid" ] ||
+			[ "$(pub_psql -tA -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" = 0 ]; } &&
+		[ "$(mysql_root -N -B -e "SELECT count FROM information_schema.INNODB_METRICS WHERE name = 'trx_rseg_history_len'")" -lt 100 ]
+}
+wait_quiet() { wait_until 600 "a quiet machine" quiet; }
+
+# wait_slot_past_now: waits until the subscription's slot has its restart point past the
+# publisher's WAL of now. A drain must start there: a walsender started behind it would decode
+# the load before (a reload, an earlier burst) again before the drain's own changes.
+slot_past() { [ "$(pub_psql -tA -c "SELECT restart_lsn >= '$1' FROM pg_replication_slots WHERE slot_name = 'chameleon_ref'")" = t ]; }
+wait_slot_past_now() {
+	local lsn
+	lsn=$(pub_psql -tA -c "SELECT pg_current_wal_lsn()")
+	pub_psql -c "CHECKPOINT" >/dev/null
+	wait_until 120 "the subscription's slot past $lsn" slot_past "$lsn"
+}
