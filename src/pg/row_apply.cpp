@@ -275,6 +275,23 @@ RowApplier::fold_event(Pending &pending, const binlog::TableMap &table_map, cons
 void
 RowApplier::cut(const TableKey &name) {
 	auto held = pending_.find(name);
+	Pending &pending = *held->second;
+	// The folder also builds the statements' parameters of a table applied in the delete-and-copy
+	// form, once its last fold is done, so that this thread only runs the statements.
+	const TableState *table = context_.find(name.first, name.second);
+	if (table != nullptr && !table->citus && !pending.replaces_in_place(table->layout))
+		pending.last_fold = folder_.submit(
+			[&pending] {
+				if (pending.fold.refused())
+					return;
+				try {
+					pending.prepared.emplace();
+					build_copy_form(pending.fold.net_effect(), pending.key_columns, false, true, *pending.prepared);
+				} catch (...) {
+					pending.prepared.reset(); // built at the apply instead
+				}
+			},
+			static_cast<size_t>(pending.rows));
 	cut_.emplace_back(held->first, std::move(held->second));
 	pending_.erase(held);
 }
@@ -356,24 +373,27 @@ RowApplier::flush_table(const TableKey &name, Pending &pending) {
 	if (table != nullptr && table->citus) // rows on the worker nodes commit with the position
 		citus::use_two_phase_commit();
 	if (table != nullptr && table->enabled && !pending.fold.refused()) {
-		core::RowFold::NetEffect effect = pending.fold.net_effect();
-		// Rows changed by single-row statements (OLTP traffic: the same keys again and again) are
-		// replaced in place, which keeps PostgreSQL's HOT updates and adds no index entries for
-		// unchanged indexed values; rows changed by statements of many rows each (a batch job) are
-		// deleted and copied, set-based, which is faster for them (doc/performance.md, "OLTP
-		// traffic"). A unique value that moves between rows may fail the in-place form, never the
-		// other one.
-		bool in_place = !effect.replaced.empty() && table->layout.key.size() < table->layout.columns.size() &&
-						rows < rows_per_event_for_copy * static_cast<int64_t>(pending.events.size());
-		for (bool form : {in_place, false}) {
-			TableError failure;
-			if (run_subtransaction([&] { apply_net_effect(*table, effect, form, failure); }, &failure.message,
-								   &failure.sqlstate)) {
+		TableError failure;
+		if (pending.prepared && !table->citus) { // built by the folder (cut())
+			if (run_subtransaction([&] { apply_net_effect(*table, nullptr, false, *pending.prepared, failure); },
+								   &failure.message, &failure.sqlstate)) {
 				replayed_ += rows;
 				return;
 			}
-			if (!form)
-				break;
+		} else {
+			core::RowFold::NetEffect effect = pending.fold.net_effect();
+			// A unique value that moves between rows may fail the in-place form, never the other one.
+			for (bool in_place : {!effect.replaced.empty() && pending.replaces_in_place(table->layout), false}) {
+				build_copy_form(effect, pending.key_columns, in_place, !table->citus, copy_form_);
+				failure = TableError();
+				if (run_subtransaction([&] { apply_net_effect(*table, &effect, in_place, copy_form_, failure); },
+									   &failure.message, &failure.sqlstate)) {
+					replayed_ += rows;
+					return;
+				}
+				if (!in_place)
+					break;
+			}
 		}
 	}
 	// The net effect failed (or the fold refused a change): the events again, one by one, so that a
@@ -393,33 +413,20 @@ RowApplier::flush_table(const TableKey &name, Pending &pending) {
 // place, of those whose stored row is replaced), one UPDATE of the rows replaced in place, one COPY
 // of the new rows (and of the replaced rows, unless replaced in place).
 void
-RowApplier::apply_net_effect(TableState &table, const core::RowFold::NetEffect &effect, bool in_place,
-							 TableError &failure) {
+RowApplier::apply_net_effect(TableState &table, const core::RowFold::NetEffect *effect, bool in_place,
+							 const CopyForm &form, TableError &failure) {
 	const core::TableLayout &layout = table.layout;
 	std::vector<size_t> key = key_columns(layout);
-	std::vector<SqlValue> key_arrays(key.size(), std::string("{"));
-	size_t deleted = effect.deleted_keys.size();
-	for (const core::RowImage &values : effect.deleted_keys)
-		for (size_t k = 0; k < key.size(); k++)
-			append_array_element(*key_arrays[k], values[k]);
-	if (!in_place) {
-		deleted += effect.replaced.size();
-		for (const core::RowImage *image : effect.replaced)
-			for (size_t k = 0; k < key.size(); k++)
-				append_array_element(*key_arrays[k], (*image)[key[k]]);
-	}
-	if (deleted > 0) {
-		for (SqlValue &array : key_arrays)
-			*array += '}';
+	if (form.deleted > 0) {
 		failure.sql = delete_keys_sql(layout, key);
 		if (!table.delete_keys_plan)
 			table.delete_keys_plan = prepare(failure.sql, static_cast<int>(key.size()));
-		failure.key = std::to_string(deleted) + " keys";
-		execute(table.delete_keys_plan, key_arrays, SPI_OK_DELETE, "a delete", failure, deleted);
+		failure.key = std::to_string(form.deleted) + " keys";
+		execute(table.delete_keys_plan, form.key_arrays, SPI_OK_DELETE, "a delete", failure, form.deleted);
 	}
 	if (in_place) {
 		std::vector<SqlValue> arrays(layout.columns.size(), std::string("{"));
-		for (const core::RowImage *image : effect.replaced)
+		for (const core::RowImage *image : effect->replaced)
 			for (size_t i = 0; i < layout.columns.size(); i++)
 				append_array_element(*arrays[i], (*image)[i]);
 		for (SqlValue &array : arrays)
@@ -427,33 +434,14 @@ RowApplier::apply_net_effect(TableState &table, const core::RowFold::NetEffect &
 		failure.sql = update_rows_sql(layout, key);
 		if (!table.update_rows_plan)
 			table.update_rows_plan = prepare(failure.sql, static_cast<int>(layout.columns.size()));
-		failure.key = std::to_string(effect.replaced.size()) + " keys";
-		execute(table.update_rows_plan, arrays, SPI_OK_UPDATE, "an update", failure, effect.replaced.size());
+		failure.key = std::to_string(effect->replaced.size()) + " keys";
+		execute(table.update_rows_plan, arrays, SPI_OK_UPDATE, "an update", failure, effect->replaced.size());
 	}
 	if (table.citus) {
-		insert_rows(table, effect, in_place, failure);
+		insert_rows(table, *effect, in_place, failure);
 		return;
 	}
-	copy_text_.clear();
-	size_t copied = 0;
-	auto add_copy_line = [&](const core::RowImage &image) {
-		for (size_t i = 0; i < image.size(); i++) {
-			if (i > 0)
-				copy_text_ += '\t';
-			if (image[i])
-				core::copy_escape(*image[i], copy_text_, true);
-			else
-				copy_text_ += "\\N";
-		}
-		copy_text_ += '\n';
-		copied++;
-	};
-	if (!in_place)
-		for (const core::RowImage *image : effect.replaced)
-			add_copy_line(*image);
-	for (const core::RowImage *image : effect.inserted)
-		add_copy_line(*image);
-	if (copied == 0)
+	if (form.copied == 0)
 		return;
 	if (!table.loader) {
 		std::vector<std::string> columns;
@@ -462,9 +450,58 @@ RowApplier::apply_net_effect(TableState &table, const core::RowFold::NetEffect &
 		table.loader = std::make_shared<CopyLoader>(layout.destination_schema, layout.destination_table,
 													columns, std::vector<size_t>{});
 	}
-	failure.sql = "COPY " + qualified(layout) + " FROM the final rows of " + std::to_string(copied) + " keys";
+	failure.sql = "COPY " + qualified(layout) + " FROM the final rows of " + std::to_string(form.copied) + " keys";
 	failure.key.clear();
-	table.loader->copy_rows(copy_text_);
+	table.loader->copy_rows(form.copy_text);
+}
+
+// Plain C++ (it runs on the folder thread too): array literals of the keys to delete, and the COPY
+// text of the rows to copy.
+void
+RowApplier::build_copy_form(const core::RowFold::NetEffect &effect, const std::vector<size_t> &key,
+							bool in_place, bool with_copy_text, CopyForm &form) {
+	form.key_arrays.assign(key.size(), std::string("{"));
+	form.deleted = effect.deleted_keys.size() + (in_place ? 0 : effect.replaced.size());
+	for (const core::RowImage &values : effect.deleted_keys)
+		for (size_t k = 0; k < key.size(); k++)
+			append_array_element(*form.key_arrays[k], values[k]);
+	if (!in_place)
+		for (const core::RowImage *image : effect.replaced)
+			for (size_t k = 0; k < key.size(); k++)
+				append_array_element(*form.key_arrays[k], (*image)[key[k]]);
+	for (SqlValue &array : form.key_arrays)
+		*array += '}';
+	form.copy_text.clear();
+	form.copied = 0;
+	if (!with_copy_text)
+		return;
+	auto add_copy_line = [&](const core::RowImage &image) {
+		for (size_t i = 0; i < image.size(); i++) {
+			if (i > 0)
+				form.copy_text += '\t';
+			if (image[i])
+				core::copy_escape(*image[i], form.copy_text, true);
+			else
+				form.copy_text += "\\N";
+		}
+		form.copy_text += '\n';
+		form.copied++;
+	};
+	if (!in_place)
+		for (const core::RowImage *image : effect.replaced)
+			add_copy_line(*image);
+	for (const core::RowImage *image : effect.inserted)
+		add_copy_line(*image);
+}
+
+// Rows changed by single-row statements (OLTP traffic: the same keys again and again) are replaced
+// in place, which keeps PostgreSQL's HOT updates and adds no index entries for unchanged indexed
+// values; rows changed by statements of many rows each (a batch job) are deleted and copied,
+// set-based, which is faster for them (doc/performance.md, "OLTP traffic").
+bool
+RowApplier::Pending::replaces_in_place(const core::TableLayout &layout) const {
+	return layout.key.size() < layout.columns.size() &&
+		   rows < rows_per_event_for_copy * static_cast<int64_t>(events.size());
 }
 
 // The net effect's new rows (and replaced rows, unless replaced in place) into a Citus table: one

@@ -15,6 +15,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,20 +46,38 @@ class RowApplier {
 	std::pair<int64_t, int64_t> take_counts();
 
   private:
-	// One table's held changes. The fold and the key mask belong to the folder thread while a fold
-	// task of the table is not done (last_fold); the rest to the replay's thread.
+	// The parameters of a net effect's statements in the delete-and-copy form: the key arrays of the
+	// DELETE of the deleted (and replaced) keys, and the COPY text of the replaced and new rows.
+	struct CopyForm {
+		std::vector<SqlValue> key_arrays; // array literals, one per key column
+		size_t deleted = 0;				  // keys in them
+		std::string copy_text;			  // empty for a Citus table (its rows go by INSERT)
+		size_t copied = 0;				  // rows in it
+	};
+	// Builds `form` from a net effect; in_place: the replaced rows are left out (updated in place).
+	static void build_copy_form(const core::RowFold::NetEffect &effect, const std::vector<size_t> &key,
+								bool in_place, bool with_copy_text, CopyForm &form);
+
+	// One table's held changes. The fold, the key mask and the copy form belong to the folder
+	// thread while a task of the table is not done (last_fold); the rest to the replay's thread.
 	struct Pending {
 		core::RowFold fold;
-		std::deque<LogEvent> events; // for the event-by-event apply after a failure
-		int64_t rows = 0;			 // of the events
-		std::vector<bool> key_mask;	 // by column: part of the key
-		uint64_t last_fold = 0;		 // the folder's number of the last fold task of the events
-		int64_t next_cut_check;		 // the rows from which the table is checked for a cut
+		std::deque<LogEvent> events;	  // for the event-by-event apply after a failure
+		int64_t rows = 0;				  // of the events
+		std::vector<size_t> key_columns;  // positions in an image
+		std::vector<bool> key_mask;		  // by column: part of the key
+		uint64_t last_fold = 0;			  // the folder's number of the last task of the table
+		int64_t next_cut_check;			  // the rows from which the table is checked for a cut
+		std::optional<CopyForm> prepared; // built by the folder for a cut table (cut())
 		Pending(const std::vector<size_t> &key_columns, size_t column_count, int64_t first_cut_check)
-			: fold(key_columns), key_mask(column_count, false), next_cut_check(first_cut_check) {
+			: fold(key_columns), key_columns(key_columns), key_mask(column_count, false),
+			  next_cut_check(first_cut_check) {
 			for (size_t column : key_columns)
 				key_mask[column] = true;
 		}
+		// Whether the net effect replaces rows in place rather than deleting and copying them: for
+		// rows changed by single-row statements (see flush_table).
+		bool replaces_in_place(const core::TableLayout &layout) const;
 	};
 
 	void fold_event(Pending &pending, const binlog::TableMap &table_map, const binlog::RowsEvent &rows,
@@ -75,8 +94,9 @@ class RowApplier {
 	void flush_held_table(const TableKey &name);
 	// Frees applied changes on the folder thread.
 	void release(std::unique_ptr<Pending> pending);
-	void apply_net_effect(TableState &table, const core::RowFold::NetEffect &effect, bool in_place,
-						  TableError &failure);
+	// effect: only for the in-place form and Citus tables (nullptr otherwise).
+	void apply_net_effect(TableState &table, const core::RowFold::NetEffect *effect, bool in_place,
+						  const CopyForm &form, TableError &failure);
 	int64_t apply_event_by_rows(const LogEvent &event, TableState &table);
 	void apply_row(TableState &table, const binlog::TableMap &table_map, binlog::RowsKind kind,
 				   const std::vector<binlog::Value> &before, const std::vector<binlog::Value> &after,
@@ -108,7 +128,7 @@ class RowApplier {
 	size_t held_bytes_ = 0;								 // of the distinct log chunks the held events are in
 	std::shared_ptr<const std::string> last_held_chunk_; // the chunk of the last event held
 	int64_t replayed_ = 0, skipped_ = 0;
-	std::string copy_text_; // reused for every COPY
+	CopyForm copy_form_; // reused for the net effects whose form is built here
 	// The thread that folds rows events while the replay applies what it cut before: declared last,
 	// so that it stops before the held changes it folds into are freed.
 	core::SerialWorker folder_;

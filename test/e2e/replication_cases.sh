@@ -5,15 +5,15 @@
 # MariaDB restart with on_error_read: continue), and status honesty. After each case every table
 # is compared with MariaDB: row count and md5 of all values in key order.
 # Uses MariaDB schemas and sources named rx_*; removes them at the end.
-# checks: 85
+# checks: 88
 . "$(dirname "$0")/../lib/sandbox.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/all_types.sh"
 
 q "CREATE EXTENSION IF NOT EXISTS pg_chameleon" >/dev/null
-SOURCES="rx_cases rx_types rx_filter rx_err rx_exit rx_crash"
-MY_SCHEMAS="rx_cases rx_types rx_f1 rx_f2 rx_f3 rx_err rx_exit rx_crash"
-PG_SCHEMAS="rx_cases_pg rx_types_pg rx_f1_pg rx_f2_pg rx_f3_pg rx_err_pg rx_exit_pg rx_crash_pg"
+SOURCES="rx_cases rx_types rx_filter rx_err rx_cut rx_exit rx_crash"
+MY_SCHEMAS="rx_cases rx_types rx_f1 rx_f2 rx_f3 rx_err rx_cut rx_exit rx_crash"
+PG_SCHEMAS="rx_cases_pg rx_types_pg rx_f1_pg rx_f2_pg rx_f3_pg rx_err_pg rx_cut_pg rx_exit_pg rx_crash_pg"
 cleanup() {
 	for source in $SOURCES; do
 		q "SELECT chameleon.stop_replica('$source') FROM chameleon.sources WHERE source = '$source'" >/dev/null 2>&1
@@ -307,6 +307,26 @@ compare_simple rx_err e2 "continue: the other table keeps replicating"
 check_eq "continue: the disabled table gets no more changes" "0" "$(q "SELECT count(*) FROM rx_err_pg.e1 WHERE id = 3")"
 check_eq "continue: no new error for the disabled table" "3" "$(q "SELECT errors FROM chameleon.show_status('rx_err')")"
 stop rx_err
+
+# One transaction of 1000-row statements (the replay takes it whole): the table is cut every 10,000
+# rows and its net effect built by the folder thread; a conflict there goes event by event too,
+# and names its row.
+mysql_root -e "CREATE DATABASE rx_cut; CREATE TABLE rx_cut.t (id int PRIMARY KEY, v int)"
+add_src rx_cut "rx_cut: rx_cut_pg" "on_error_replay: continue"
+init rx_cut
+q "INSERT INTO rx_cut_pg.t VALUES (25000, -1)" >/dev/null
+start rx_cut
+{
+	echo "START TRANSACTION;"
+	for n in $(seq 0 29); do echo "INSERT INTO rx_cut.t SELECT seq, seq FROM seq_$((n * 1000 + 1))_to_$((n * 1000 + 1000));"; done
+	echo "COMMIT;"
+} | mysql_root rx_cut
+catchup rx_cut "after a conflict in a cut table"
+check_eq "cut table: show_errors names the conflicting row of the 1000-row statement" "t|id=25000|INSERT|23505" \
+	"$(q "SELECT string_agg(concat_ws('|', mysql_table, row_key, substring(sql from '^[A-Z]+'), sqlstate), ';') FROM chameleon.show_errors('rx_cut')")"
+check_eq "cut table: the statements before the failing one arrived whole, the table is disabled" "24000|-1|disabled" \
+	"$(q "SELECT count(*) FILTER (WHERE id <= 24000) || '|' || (SELECT v FROM rx_cut_pg.t WHERE id = 25000) FROM rx_cut_pg.t")|$(q "SELECT state FROM chameleon.tables WHERE source = 'rx_cut'")"
+stop rx_cut
 
 mysql_root -e "CREATE DATABASE rx_exit; CREATE TABLE rx_exit.t (id int PRIMARY KEY, v varchar(20)); CREATE TABLE rx_exit.u LIKE rx_exit.t;
 	INSERT INTO rx_exit.t VALUES (1, 'one'); INSERT INTO rx_exit.u VALUES (1, 'one')"
