@@ -146,6 +146,7 @@ drain_ours() {
 	note_memory
 	drained=$(($(replayed) - before))
 }
+start_drain_timer() { start=$(now_ms); } # sets the caller's start
 # drain_ref LOAD...: the same with the subscription disabled and the load on the publisher.
 drain_ref() {
 	q "ALTER SUBSCRIPTION chameleon_ref DISABLE" >/dev/null
@@ -154,8 +155,7 @@ drain_ref() {
 	local marker start
 	marker=$(pub_mark)
 	start_sampler ref
-	start=$(now_ms)
-	q "ALTER SUBSCRIPTION chameleon_ref ENABLE" >/dev/null
+	enable_subscription start_drain_timer || fail_setup "the subscription could not be enabled"
 	wait_for_marker "$marker" || fail_setup "the subscription did not drain the backlog"
 	drain_ms=$(($(now_ms) - start))
 	stop_sampler

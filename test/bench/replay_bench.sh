@@ -140,6 +140,7 @@ ref_max_lag=$(max_lag)
 # can never be shorter than the time the source takes to run it; this one is the replay's (and
 # logical replication's apply) alone.
 BURST_RUNS=${BURST_RUNS:-3}
+start_ref_timer() { ref_backlog_start_ns=$(date +%s%N); }
 backlog_runs="" ref_backlog_runs="" backlog_caught=t ref_backlog_caught=t
 for run in $(seq "$BURST_RUNS"); do
 	deleted=$((500001 + run * 50000))
@@ -158,8 +159,7 @@ for run in $(seq "$BURST_RUNS"); do
 	burst sbtest "$deleted" | pub_psql >/dev/null
 	marker=$(pub_mark)
 	q "VACUUM" >/dev/null && pub_psql -c "VACUUM" >/dev/null && wait_quiet || { cleanup; exit 1; }
-	ref_backlog_start_ns=$(date +%s%N)
-	q "ALTER SUBSCRIPTION chameleon_ref ENABLE" >/dev/null
+	enable_subscription start_ref_timer || { cleanup; exit 1; }
 	wait_for_marker "$marker" 1800 >/dev/null || ref_backlog_caught=f
 	ref_backlog_runs+=" $(ms_between "$ref_backlog_start_ns" "$(date +%s%N)")"
 done

@@ -67,6 +67,7 @@ subscribe() {
 	pub_psql -c "DROP PUBLICATION IF EXISTS chameleon_ref" -c "CREATE PUBLICATION chameleon_ref FOR TABLE ${tables// /, }"
 	as_postgres "$PG_BIN/pg_dump" -h "$SANDBOX/run" -p "$PUB_PORT" -U postgres -s $(printf -- '-t %s ' $tables) "$PUB_DATABASE" |
 		psql -X -q -v ON_ERROR_STOP=1 >/dev/null
+	subscription_started_ms=$(($(date +%s%N) / 1000000))
 	q "CREATE SUBSCRIPTION chameleon_ref CONNECTION 'host=$SANDBOX/run port=$PUB_PORT dbname=$PUB_DATABASE user=postgres' PUBLICATION chameleon_ref" >/dev/null
 	wait_until 300 "the subscription's initial copy" subscription_ready
 }
@@ -119,4 +120,20 @@ wait_slot_past_now() {
 	lsn=$(pub_psql -tA -c "SELECT pg_current_wal_lsn()")
 	pub_psql -c "CHECKPOINT" >/dev/null
 	wait_until 120 "the subscription's slot past $lsn" slot_past "$lsn"
+}
+
+# enable_subscription: ALTER SUBSCRIPTION ... ENABLE once the launcher may start its worker at
+# once: it starts apply workers at most once per wal_retrieve_retry_interval (5 s by default), and
+# an ENABLE sooner after the last start would wait out the rest inside a timed drain. Waits first,
+# then calls the command given (the timer's start) and enables.
+launcher_may_start() {
+	local interval
+	interval=$(q "SELECT setting FROM pg_settings WHERE name = 'wal_retrieve_retry_interval'")
+	[ $(($(date +%s%N) / 1000000 - subscription_started_ms)) -gt $((interval + 100)) ]
+}
+enable_subscription() {
+	wait_until 60 "the launcher's retry interval" launcher_may_start || return 1
+	"$@"
+	subscription_started_ms=$(($(date +%s%N) / 1000000))
+	q "ALTER SUBSCRIPTION chameleon_ref ENABLE" >/dev/null
 }
