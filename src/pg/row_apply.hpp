@@ -21,6 +21,15 @@
 
 namespace chameleon::pg {
 
+// The parameters of a net effect's statements in the delete-and-copy form: the key arrays of the
+// DELETE of the deleted (and replaced) keys, and the COPY text of the replaced and new rows.
+struct CopyForm {
+	std::vector<SqlValue> key_arrays; // array literals, one per key column
+	size_t deleted = 0;				  // keys in them
+	std::string copy_text;			  // empty for a Citus table (its rows go by INSERT)
+	size_t copied = 0;				  // rows in it
+};
+
 class RowApplier {
   public:
 	explicit RowApplier(ReplayContext &context) : context_(context) {}
@@ -46,14 +55,6 @@ class RowApplier {
 	std::pair<int64_t, int64_t> take_counts();
 
   private:
-	// The parameters of a net effect's statements in the delete-and-copy form: the key arrays of the
-	// DELETE of the deleted (and replaced) keys, and the COPY text of the replaced and new rows.
-	struct CopyForm {
-		std::vector<SqlValue> key_arrays; // array literals, one per key column
-		size_t deleted = 0;				  // keys in them
-		std::string copy_text;			  // empty for a Citus table (its rows go by INSERT)
-		size_t copied = 0;				  // rows in it
-	};
 	// Builds `form` from a net effect; in_place: the replaced rows are left out (updated in place).
 	static void build_copy_form(const core::RowFold::NetEffect &effect, const std::vector<size_t> &key,
 								bool in_place, bool with_copy_text, CopyForm &form);
