@@ -286,7 +286,8 @@ RowApplier::cut(const TableKey &name) {
 					return;
 				try {
 					pending.prepared.emplace();
-					build_copy_form(pending.fold.net_effect(), pending.key_columns, false, true, *pending.prepared);
+					build_copy_form(pending.fold.net_effect(), pending.key_columns, false, true,
+									*pending.prepared);
 				} catch (...) {
 					pending.prepared.reset(); // built at the apply instead
 				}
@@ -375,19 +376,22 @@ RowApplier::flush_table(const TableKey &name, Pending &pending) {
 	if (table != nullptr && table->enabled && !pending.fold.refused()) {
 		TableError failure;
 		if (pending.prepared && !table->citus) { // built by the folder (cut())
-			if (run_subtransaction([&] { apply_net_effect(*table, nullptr, false, *pending.prepared, failure); },
-								   &failure.message, &failure.sqlstate)) {
+			if (run_subtransaction(
+					[&] { apply_net_effect(*table, nullptr, false, *pending.prepared, failure); },
+					&failure.message, &failure.sqlstate)) {
 				replayed_ += rows;
 				return;
 			}
 		} else {
 			core::RowFold::NetEffect effect = pending.fold.net_effect();
 			// A unique value that moves between rows may fail the in-place form, never the other one.
-			for (bool in_place : {!effect.replaced.empty() && pending.replaces_in_place(table->layout), false}) {
+			for (bool in_place :
+				 {!effect.replaced.empty() && pending.replaces_in_place(table->layout), false}) {
 				build_copy_form(effect, pending.key_columns, in_place, !table->citus, copy_form_);
 				failure = TableError();
-				if (run_subtransaction([&] { apply_net_effect(*table, &effect, in_place, copy_form_, failure); },
-									   &failure.message, &failure.sqlstate)) {
+				if (run_subtransaction(
+						[&] { apply_net_effect(*table, &effect, in_place, copy_form_, failure); },
+						&failure.message, &failure.sqlstate)) {
 					replayed_ += rows;
 					return;
 				}
@@ -450,7 +454,8 @@ RowApplier::apply_net_effect(TableState &table, const core::RowFold::NetEffect *
 		table.loader = std::make_shared<CopyLoader>(layout.destination_schema, layout.destination_table,
 													columns, std::vector<size_t>{});
 	}
-	failure.sql = "COPY " + qualified(layout) + " FROM the final rows of " + std::to_string(form.copied) + " keys";
+	failure.sql =
+		"COPY " + qualified(layout) + " FROM the final rows of " + std::to_string(form.copied) + " keys";
 	failure.key.clear();
 	table.loader->copy_rows(form.copy_text);
 }
