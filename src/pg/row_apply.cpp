@@ -277,9 +277,11 @@ RowApplier::cut(const TableKey &name) {
 	auto held = pending_.find(name);
 	Pending &pending = *held->second;
 	// The folder also builds the statements' parameters of a table applied in the delete-and-copy
-	// form, once its last fold is done, so that this thread only runs the statements.
+	// form, once its last fold is done, so that this thread only runs the statements. Not for a
+	// table it folded none of (apply_cut applies that one at once).
 	const TableState *table = context_.find(name.first, name.second);
-	if (table != nullptr && !table->citus && !pending.replaces_in_place(table->layout))
+	if (pending.last_fold != 0 && table != nullptr && !table->citus &&
+		!pending.replaces_in_place(table->layout))
 		pending.last_fold = folder_.submit(
 			[&pending] {
 				if (pending.fold.refused())
@@ -376,9 +378,11 @@ RowApplier::flush_table(const TableKey &name, Pending &pending) {
 	if (table != nullptr && table->enabled && !pending.fold.refused()) {
 		TableError failure;
 		if (pending.prepared && !table->citus) { // built by the folder (cut())
-			if (run_subtransaction(
-					[&] { apply_net_effect(*table, nullptr, false, *pending.prepared, failure); },
-					&failure.message, &failure.sqlstate)) {
+			bool applied = run_subtransaction(
+				[&] { apply_net_effect(*table, nullptr, false, *pending.prepared, failure); },
+				&failure.message, &failure.sqlstate);
+			pending.prepared.reset(); // not held until the folder frees the rest
+			if (applied) {
 				replayed_ += rows;
 				return;
 			}

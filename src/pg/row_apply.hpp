@@ -95,7 +95,7 @@ class RowApplier {
 	void flush_held_table(const TableKey &name);
 	// Frees applied changes on the folder thread.
 	void release(std::unique_ptr<Pending> pending);
-	// effect: only for the in-place form and Citus tables (nullptr otherwise).
+	// effect: needed only for the in-place form and Citus tables (nullptr allowed otherwise).
 	void apply_net_effect(TableState &table, const core::RowFold::NetEffect *effect, bool in_place,
 						  const CopyForm &form, TableError &failure);
 	int64_t apply_event_by_rows(const LogEvent &event, TableState &table);

@@ -135,12 +135,13 @@ drain_ours() {
 	q "SELECT chameleon.stop_replica('$SRC')" >/dev/null
 	"$@"
 	settle
-	local before start
+	local before start file position
 	before=$(replayed)
+	read -r file position < <(master_position)
 	start_sampler ours
 	start=$(now_ms)
 	q "SELECT chameleon.start_replica('$SRC')" >/dev/null
-	replayed_to_end "$SRC" || fail_setup "the replay did not reach the end of the load"
+	replayed_to_end "$SRC" "$file" "$position" || fail_setup "the replay did not reach the end of the load"
 	drain_ms=$(($(now_ms) - start))
 	stop_sampler
 	note_memory

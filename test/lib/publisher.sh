@@ -79,13 +79,17 @@ unsubscribe() {
 	pub_psql -c "DROP PUBLICATION IF EXISTS chameleon_ref" >/dev/null 2>&1
 }
 
-# replayed_to_end SOURCE: waits until the replay has passed MariaDB's binlog position of now, as
-# wait_for_catchup does, but looking every 5 ms with each look its own transaction (as the
-# reference's marker wait): wait_for_catchup, a function running inside one query, holds that
-# query's snapshot — and so every row version the replay makes meanwhile — for the whole drain.
+# master_position: MariaDB's binlog file and position of now ("FILE POSITION").
+master_position() { mysql_root -N -B -e "SHOW MASTER STATUS" | awk '{print $1, $2}'; }
+# replayed_to_end SOURCE [FILE POSITION]: waits until the replay has passed the binlog position
+# given (MariaDB's of now by default), as wait_for_catchup does, but looking every 5 ms with each
+# look its own transaction (as the reference's marker wait): wait_for_catchup, a function running
+# inside one query, holds that query's snapshot — and so every row version the replay makes
+# meanwhile — for the whole drain. A timed drain reads the position before its timer starts, as
+# the reference writes its marker before.
 replayed_to_end() {
-	local file position
-	read -r file position < <(mysql_root -N -B -e "SHOW MASTER STATUS" | awk '{print $1, $2}')
+	local file=${2:-} position=${3:-}
+	[ -n "$file" ] || read -r file position < <(master_position)
 	q "DO \$\$ DECLARE deadline timestamptz := clock_timestamp() + interval '30 min'; BEGIN
 		WHILE NOT EXISTS (SELECT 1 FROM sch_chameleon.t_last_replayed p JOIN sch_chameleon.t_sources s USING (i_id_source)
 				WHERE s.t_source = '$1' AND p.t_binlog_name IS NOT NULL AND (sch_chameleon.fn_binlog_order(p.t_binlog_name),
@@ -100,9 +104,9 @@ replayed_to_end() {
 }
 
 # wait_quiet: waits (10 minutes at most) for a quiet machine before a timed run: no autovacuum
-# worker in the sandbox or the publisher (if running), and an empty InnoDB history list. The
-# catch-up work of the loads before (vacuum, InnoDB's purge) would otherwise land at random in
-# the timed run of either side.
+# worker in the sandbox or the publisher (if running), and InnoDB's history list purged (under 100
+# entries). The catch-up work of the loads before (vacuum, InnoDB's purge) would otherwise land at
+# random in the timed run of either side.
 quiet() {
 	[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" = 0 ] &&
 		{ [ ! -f "$PUB_DATA/postmaster.pid" ] ||
