@@ -164,7 +164,9 @@ fi
 section "pg_regress"
 stage_fixtures
 rm -rf build/regress
-make installcheck >build/logs/regress.log 2>&1
+# The expected output has the NOTICEs: a PGOPTIONS inherited from the caller's shell (the e2e
+# library exports one that hides them) must not change it.
+PGOPTIONS= make installcheck >build/logs/regress.log 2>&1
 grep -E '\.\.\. (ok|FAILED|failed)' build/logs/regress.log
 regress_ok=$(grep -cE '\.\.\. ok' build/logs/regress.log)
 regress_failed=$(grep -cE '\.\.\. (FAILED|failed)' build/logs/regress.log)
