@@ -376,13 +376,15 @@ RowApplier::flush_table(const TableKey &name, Pending &pending) {
 	if (table != nullptr && table->citus) // rows on the worker nodes commit with the position
 		citus::use_two_phase_commit();
 	if (table != nullptr && table->enabled && !pending.fold.refused()) {
-		TableError failure;
+		auto applied = [&](const core::RowFold::NetEffect *effect, bool in_place, const CopyForm &form) {
+			TableError failure;
+			return run_subtransaction([&] { apply_net_effect(*table, effect, in_place, form, failure); },
+									  &failure.message, &failure.sqlstate);
+		};
 		if (pending.prepared && !table->citus) { // built by the folder (cut())
-			bool applied = run_subtransaction(
-				[&] { apply_net_effect(*table, nullptr, false, *pending.prepared, failure); },
-				&failure.message, &failure.sqlstate);
+			bool done = applied(nullptr, false, *pending.prepared);
 			pending.prepared.reset(); // not held until the folder frees the rest
-			if (applied) {
+			if (done) {
 				replayed_ += rows;
 				return;
 			}
@@ -392,10 +394,7 @@ RowApplier::flush_table(const TableKey &name, Pending &pending) {
 			for (bool in_place :
 				 {!effect.replaced.empty() && pending.replaces_in_place(table->layout), false}) {
 				build_copy_form(effect, pending.key_columns, in_place, !table->citus, copy_form_);
-				failure = TableError();
-				if (run_subtransaction(
-						[&] { apply_net_effect(*table, &effect, in_place, copy_form_, failure); },
-						&failure.message, &failure.sqlstate)) {
+				if (applied(&effect, in_place, copy_form_)) {
 					replayed_ += rows;
 					return;
 				}
