@@ -123,18 +123,13 @@ ref_live_after=$((caught - load_end))
 ref_rate=$((ref_tx * 4 * 1000 / (load_end - start)))
 echo "# logical replication live: $ref_tx transactions, $((ref_tx * 4)) changes at $ref_rate changes/s on the publisher; max lag $ref_live_lag s; caught up $(seconds $ref_live_after) s after the load"
 
-# settle: each drain starts from a quiet machine, the tables of both clusters vacuumed first.
-settle() {
-	q "VACUUM" >/dev/null && pub_psql -c "VACUUM" >/dev/null || fail_setup "VACUUM before a drain"
-	wait_quiet || fail_setup "the machine did not become quiet"
-}
 # drain_ours LOAD...: with the replica stopped, runs LOAD on MariaDB, then starts the replica and
 # times the drain; sets drained (changes replayed) and drain_ms. The sampler runs during the
 # drains of both sides: its queries cost each the same.
 drain_ours() {
 	q "SELECT chameleon.stop_replica('$SRC')" >/dev/null
 	"$@"
-	settle
+	vacuum_and_wait_quiet || fail_setup "the machine did not become quiet before a drain"
 	local before start file position
 	before=$(replayed)
 	read -r file position < <(master_position)
@@ -152,7 +147,7 @@ start_drain_timer() { start=$(now_ms); } # sets the caller's start
 drain_ref() {
 	q "ALTER SUBSCRIPTION chameleon_ref DISABLE" >/dev/null
 	"$@"
-	settle
+	vacuum_and_wait_quiet || fail_setup "the machine did not become quiet before a drain"
 	local marker start
 	marker=$(pub_mark)
 	start_sampler ref

@@ -147,7 +147,7 @@ for run in $(seq "$BURST_RUNS"); do
 	deleted=$((500001 + run * 50000))
 	q "SELECT chameleon.stop_replica('$SRC')" >/dev/null
 	burst rx_bench.sbtest "$deleted" | mysql_root
-	q "VACUUM" >/dev/null && pub_psql -c "VACUUM" >/dev/null && wait_quiet || { cleanup; exit 1; }
+	vacuum_and_wait_quiet || { cleanup; exit 1; }
 	replayed_before=$(q "SELECT replayed_rows FROM chameleon.show_status('$SRC')")
 	read -r file position < <(master_position)
 	backlog_start_ns=$(date +%s%N)
@@ -160,7 +160,7 @@ for run in $(seq "$BURST_RUNS"); do
 	q "ALTER SUBSCRIPTION chameleon_ref DISABLE" >/dev/null
 	burst sbtest "$deleted" | pub_psql >/dev/null
 	marker=$(pub_mark)
-	q "VACUUM" >/dev/null && pub_psql -c "VACUUM" >/dev/null && wait_quiet || { cleanup; exit 1; }
+	vacuum_and_wait_quiet || { cleanup; exit 1; }
 	enable_subscription start_ref_timer || { cleanup; exit 1; }
 	wait_for_marker "$marker" 1800 >/dev/null || ref_backlog_caught=f
 	ref_backlog_runs+=" $(ms_between "$ref_backlog_start_ns" "$(date +%s%N)")"

@@ -114,6 +114,9 @@ quiet() {
 		[ "$(mysql_root -N -B -e "SELECT count FROM information_schema.INNODB_METRICS WHERE name = 'trx_rseg_history_len'")" -lt 100 ]
 }
 wait_quiet() { wait_until 600 "a quiet machine" quiet; }
+# vacuum_and_wait_quiet: the start of a timed drain of either side: both clusters' tables vacuumed
+# (the loads' dead rows not left to an autovacuum during the drain), then wait_quiet.
+vacuum_and_wait_quiet() { q "VACUUM" >/dev/null && pub_psql -c "VACUUM" >/dev/null && wait_quiet; }
 
 # wait_slot_past_now: waits until the subscription's slot has its restart point past the
 # publisher's WAL of now. A drain must start there: a walsender started behind it would decode
